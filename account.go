@@ -1,0 +1,152 @@
+package pressroom
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+	"time"
+)
+
+// Edition decides what a reseller may do.
+type Edition string
+
+const (
+	// EditionFree may read the catalog, configure and price, but change nothing.
+	EditionFree Edition = "free"
+	// EditionStandard may do everything a reseller can.
+	EditionStandard Edition = "standard"
+)
+
+// Valid reports whether e is a known edition.
+func (e Edition) Valid() bool { return e == EditionFree || e == EditionStandard }
+
+// Reseller is a tenant: everything it creates is visible to it alone.
+type Reseller struct {
+	ID          int64
+	Name        string
+	Edition     Edition
+	CallbackURL string
+	CreatedAt   time.Time
+}
+
+// Validate checks the fields a caller sets.
+func (r *Reseller) Validate() error {
+	var fields []FieldError
+	if strings.TrimSpace(r.Name) == "" {
+		fields = append(fields, FieldError{Pointer: "/name", Detail: "name is required"})
+	} else if len(r.Name) > 200 {
+		fields = append(fields, FieldError{Pointer: "/name", Detail: "name is longer than 200 characters"})
+	}
+	if !r.Edition.Valid() {
+		fields = append(fields, FieldError{Pointer: "/edition", Detail: `edition must be "free" or "standard"`})
+	}
+	if len(r.CallbackURL) > 2000 {
+		fields = append(fields, FieldError{Pointer: "/callback_url", Detail: "callback_url is longer than 2000 characters"})
+	}
+	if len(fields) > 0 {
+		return Invalid("The reseller is not valid.", fields...)
+	}
+	return nil
+}
+
+// Customer is an end-customer account of a reseller; orders may be placed for one.
+type Customer struct {
+	ID         int64
+	ResellerID int64
+	Name       string
+	Email      string
+	// Reference is the reseller's own id for this customer, unique per reseller when set.
+	Reference string
+	CreatedAt time.Time
+}
+
+// Validate checks the fields a caller sets.
+func (c *Customer) Validate() error {
+	var fields []FieldError
+	if strings.TrimSpace(c.Name) == "" {
+		fields = append(fields, FieldError{Pointer: "/name", Detail: "name is required"})
+	} else if len(c.Name) > 200 {
+		fields = append(fields, FieldError{Pointer: "/name", Detail: "name is longer than 200 characters"})
+	}
+	if c.Email != "" && (!strings.Contains(c.Email, "@") || len(c.Email) > 254) {
+		fields = append(fields, FieldError{Pointer: "/email", Detail: "email is not an e-mail address"})
+	}
+	if len(c.Reference) > 100 {
+		fields = append(fields, FieldError{Pointer: "/reference", Detail: "reference is longer than 100 characters"})
+	}
+	if len(fields) > 0 {
+		return Invalid("The customer is not valid.", fields...)
+	}
+	return nil
+}
+
+// KeyRole says what a key opens.
+type KeyRole string
+
+const (
+	// RoleReseller keys open a reseller's APIs.
+	RoleReseller KeyRole = "reseller"
+	// RoleOperator keys open the operator API.
+	RoleOperator KeyRole = "operator"
+)
+
+// APIKey is a credential. Only the SHA-256 hash of the secret is stored: keys
+// are long random strings, so a fast hash is as safe as a slow one here and
+// keeps authentication cheap.
+type APIKey struct {
+	ID         int64
+	ResellerID int64 // 0 for operator keys
+	Role       KeyRole
+	Name       string
+	Hash       []byte
+	// Hint is the last four characters of the key, to tell keys apart in lists.
+	Hint      string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// HashKey returns the stored form of a key.
+func HashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// NewKey returns a fresh random key with the given prefix ("pr_" for resellers,
+// "pro_" for operators): 160 random bits in base32.
+func NewKey(prefix string) string {
+	var b [20]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// KeyHint returns the part of a key that may be shown in lists.
+func KeyHint(key string) string {
+	if len(key) <= 4 {
+		return ""
+	}
+	return key[len(key)-4:]
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	KeyID    int64
+	Role     KeyRole
+	Reseller *Reseller // nil for operators
+}
+
+type principalKey struct{}
+
+// NewContextWithPrincipal returns ctx carrying p.
+func NewContextWithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFromContext returns the caller set by NewContextWithPrincipal, or nil.
+func PrincipalFromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}

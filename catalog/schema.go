@@ -1,0 +1,130 @@
+package catalog
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// SchemaJSON is the JSON Schema of the catalog file format.
+//
+//go:embed schema.json
+var SchemaJSON []byte
+
+var (
+	schemaOnce sync.Once
+	schema     *jsonschema.Schema
+	schemaErr  error
+)
+
+func compiledSchema() (*jsonschema.Schema, error) {
+	schemaOnce.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		if err := c.AddResource("schema.json", doc); err != nil {
+			schemaErr = err
+			return
+		}
+		schema, schemaErr = c.Compile("schema.json")
+	})
+	return schema, schemaErr
+}
+
+// ValidateSchema checks doc against the catalog's JSON Schema and names, for
+// each problem, the product and option it is in.
+func ValidateSchema(doc []byte) []Problem {
+	sch, err := compiledSchema()
+	if err != nil {
+		return []Problem{{Reason: "internal: catalog schema does not compile: " + err.Error()}}
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return []Problem{{Reason: "not valid JSON: " + err.Error()}}
+	}
+	err = sch.Validate(inst)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Problem{{Reason: err.Error()}}
+	}
+	var raw any
+	_ = json.Unmarshal(doc, &raw)
+	var problems []Problem
+	seen := map[string]bool{}
+	for _, leaf := range leaves(ve) {
+		p := locate(raw, leaf.InstanceLocation)
+		p.Reason = fmt.Sprintf("at /%s: %s", strings.Join(leaf.InstanceLocation, "/"), leaf.ErrorKind.LocalizedString(printer))
+		if !seen[p.String()] {
+			seen[p.String()] = true
+			problems = append(problems, p)
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Product < problems[j].Product })
+	return problems
+}
+
+// leaves returns the innermost causes: they name the exact field.
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// locate finds the product and option codes along an instance path.
+func locate(raw any, path []string) Problem {
+	var p Problem
+	cur := raw
+	for i, seg := range path {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[seg]
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || n < 0 || n >= len(v) {
+				return p
+			}
+			cur = v[n]
+			if obj, ok := cur.(map[string]any); ok && i > 0 {
+				code, _ := obj["code"].(string)
+				switch path[i-1] {
+				case "products":
+					p.Product = code
+					if code == "" {
+						p.Product = "#" + seg
+					}
+				case "groups", "options", "materials":
+					if code != "" {
+						p.Option = code
+					}
+				}
+			}
+		default:
+			return p
+		}
+	}
+	return p
+}
+
+var printer = message.NewPrinter(language.English)

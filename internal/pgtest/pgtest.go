@@ -1,0 +1,236 @@
+// Package pgtest starts a throwaway PostgreSQL cluster for tests: initdb into
+// a temp dir (as the postgres user when running as root), a free loopback
+// port, and a fresh database per test. Without PostgreSQL binaries, tests
+// that need it are skipped with a loud message.
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Cluster is a running throwaway PostgreSQL server.
+type Cluster struct {
+	dir  string
+	port int
+	cmd  *exec.Cmd
+	seq  atomic.Int64
+}
+
+var (
+	once    sync.Once
+	cluster *Cluster
+	startErr error
+)
+
+// Main runs the tests of a package and stops the cluster afterwards, if one
+// was started. Use it from TestMain: os.Exit(pgtest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if cluster != nil {
+		cluster.stop()
+	}
+	return code
+}
+
+// binDir finds the PostgreSQL server binaries.
+func binDir() (string, error) {
+	candidates := []string{os.Getenv("PRESSROOM_PG_BIN")}
+	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+		candidates = append(candidates, string(trimNL(out)))
+	}
+	for v := 17; v >= 13; v-- {
+		candidates = append(candidates, fmt.Sprintf("/usr/lib/postgresql/%d/bin", v))
+	}
+	for _, d := range candidates {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			if _, err := os.Stat(filepath.Join(d, "postgres")); err == nil {
+				return d, nil
+			}
+		}
+	}
+	return "", errors.New("no PostgreSQL server binaries (initdb, postgres) found; install postgresql or set PRESSROOM_PG_BIN")
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// credential returns the postgres user's ids when running as root (initdb
+// refuses root), else nil to run as ourselves.
+func credential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root needs a postgres user to run PostgreSQL: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func start() (*Cluster, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	cred, err := credential()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "pressroom-pg-")
+	if err != nil {
+		return nil, err
+	}
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o700); err != nil {
+		return nil, err
+	}
+	if cred != nil {
+		for _, d := range []string{dir, data} {
+			if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	attr := &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions")
+	initdb.SysProcAttr = attr
+	initdb.Dir = dir
+	if out, err := initdb.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %w: %s", err, out)
+	}
+	c := &Cluster{dir: dir}
+	for attempt := 0; attempt < 5; attempt++ {
+		if c.port, err = freePort(); err != nil {
+			return nil, err
+		}
+		c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(c.port), "-k", dir,
+			"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+			"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB")
+		c.cmd.SysProcAttr = attr
+		c.cmd.Dir = dir
+		logf, _ := os.Create(filepath.Join(dir, "postgres.log"))
+		c.cmd.Stdout, c.cmd.Stderr = logf, logf
+		if err = c.cmd.Start(); err != nil {
+			return nil, fmt.Errorf("start postgres: %w", err)
+		}
+		exited := make(chan struct{})
+		go func() { c.cmd.Wait(); close(exited) }()
+		if err = c.waitReady(exited); err == nil {
+			return c, nil
+		}
+		c.cmd.Process.Kill()
+		<-exited
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
+	return nil, fmt.Errorf("postgres did not start: %w\n%s", err, log)
+}
+
+func (c *Cluster) waitReady(exited <-chan struct{}) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return errors.New("postgres exited")
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		conn, err := pgx.Connect(ctx, c.dsn("postgres"))
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("timed out waiting for postgres")
+}
+
+func (c *Cluster) dsn(db string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.port, db)
+}
+
+func (c *Cluster) stop() {
+	if c.cmd != nil && c.cmd.Process != nil {
+		c.cmd.Process.Signal(syscall.SIGQUIT)
+		done := make(chan struct{})
+		go func() { c.cmd.Process.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			c.cmd.Process.Kill()
+		}
+	}
+	os.RemoveAll(c.dir)
+}
+
+// NewDatabase returns the DSN of a new, empty database on the throwaway
+// cluster, dropped when the test ends. It skips the test, loudly, when no
+// PostgreSQL binaries exist, and fails it when they exist but do not start.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	once.Do(func() { cluster, startErr = start() })
+	if startErr != nil {
+		if cluster == nil && isMissingBinaries(startErr) {
+			msg := "SKIPPING POSTGRESQL TESTS: " + startErr.Error()
+			fmt.Fprintln(os.Stderr, "!!!", msg)
+			tb.Skip(msg)
+		}
+		tb.Fatalf("throwaway PostgreSQL: %v", startErr)
+	}
+	name := fmt.Sprintf("test_%d_%d", os.Getpid(), cluster.seq.Add(1))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, cluster.dsn("postgres"))
+	if err != nil {
+		tb.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, cluster.dsn("postgres"))
+		if err != nil {
+			return
+		}
+		defer conn.Close(ctx)
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return cluster.dsn(name)
+}
+
+func isMissingBinaries(err error) bool {
+	return err != nil && len(err.Error()) > 3 && err.Error()[:3] == "no "
+}

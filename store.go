@@ -1,0 +1,100 @@
+package pressroom
+
+import (
+	"context"
+	"time"
+)
+
+// CatalogVersion is one imported catalog document. Versions only grow; every
+// configuration, price and order records the version it used.
+type CatalogVersion struct {
+	Version   int64
+	Document  []byte // the catalog file as imported (JSON)
+	Checksum  string // hex SHA-256 of Document
+	Note      string
+	CreatedAt time.Time
+}
+
+// Calculation is a completed configuration as it was answered, kept so that a
+// later price or order can refer to it by ID.
+type Calculation struct {
+	ID             int64
+	ResellerID     int64
+	CatalogVersion int64
+	ProductCode    string
+	// Options is the JSON of the chosen options, in tree order.
+	Options   []byte
+	CreatedAt time.Time
+}
+
+// Store keeps everything durable. SQLite and PostgreSQL implement it and pass
+// the same suite (store/storetest).
+type Store interface {
+	// CreateReseller assigns r.ID and r.CreatedAt. ECONFLICT when the name is taken.
+	CreateReseller(ctx context.Context, r *Reseller) error
+	// FindResellerByID returns ENOTFOUND when there is none.
+	FindResellerByID(ctx context.Context, id int64) (*Reseller, error)
+	// FindResellerByName returns ENOTFOUND when there is none.
+	FindResellerByName(ctx context.Context, name string) (*Reseller, error)
+	// ListResellers returns every reseller, oldest first.
+	ListResellers(ctx context.Context) ([]*Reseller, error)
+	// EnsureReseller creates r unless a reseller of that name exists, and
+	// returns the stored one. Safe when several nodes call it at once.
+	EnsureReseller(ctx context.Context, r *Reseller) (*Reseller, error)
+
+	// CreateCustomer assigns c.ID. ENOTFOUND for an unknown reseller,
+	// ECONFLICT for a reference the reseller used already.
+	CreateCustomer(ctx context.Context, c *Customer) error
+	// ListCustomers returns a reseller's customers, oldest first.
+	ListCustomers(ctx context.Context, resellerID int64) ([]*Customer, error)
+
+	// CreateAPIKey assigns k.ID. ECONFLICT when the same key exists
+	// (EnsureAPIKey is the idempotent form).
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// EnsureAPIKey stores k unless a key with the same hash exists, and
+	// returns the stored one. Safe when several nodes call it at once.
+	EnsureAPIKey(ctx context.Context, k *APIKey) (*APIKey, error)
+	// FindAPIKeyByHash returns the key, revoked or not; ENOTFOUND when none.
+	FindAPIKeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
+	// ListAPIKeys lists a reseller's keys (resellerID 0: operator keys).
+	ListAPIKeys(ctx context.Context, resellerID int64) ([]*APIKey, error)
+	// RevokeAPIKey marks a key revoked at the given time. ENOTFOUND when none;
+	// revoking a revoked key keeps the first time.
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+
+	// CreateCatalogVersion stores a catalog as the next version, assigning
+	// v.Version and v.CreatedAt.
+	CreateCatalogVersion(ctx context.Context, v *CatalogVersion) error
+	// EnsureFirstCatalogVersion stores v as version 1 unless any version
+	// exists; it reports whether it stored v. Safe across nodes.
+	EnsureFirstCatalogVersion(ctx context.Context, v *CatalogVersion) (bool, error)
+	// LatestCatalogVersion returns the newest version; ENOTFOUND when none.
+	LatestCatalogVersion(ctx context.Context) (*CatalogVersion, error)
+	// LatestCatalogVersionNumber is the cheap poll behind hot reload (0 when none).
+	LatestCatalogVersionNumber(ctx context.Context) (int64, error)
+	// FindCatalogVersion returns ENOTFOUND when the version does not exist.
+	FindCatalogVersion(ctx context.Context, version int64) (*CatalogVersion, error)
+
+	// ReserveIDs reserves n consecutive ids of the named sequence for this
+	// process and returns the first. Sequences start at 1.
+	ReserveIDs(ctx context.Context, sequence string, n int64) (int64, error)
+	// SaveCalculations stores calculations in one transaction.
+	SaveCalculations(ctx context.Context, cs []*Calculation) error
+	// FindCalculation returns a reseller's calculation; ENOTFOUND for an
+	// unknown id or another reseller's.
+	FindCalculation(ctx context.Context, resellerID, id int64) (*Calculation, error)
+
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// Clock tells the time; tests inject a fixed one.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real clock, in UTC.
+type SystemClock struct{}
+
+// Now returns the current time in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }

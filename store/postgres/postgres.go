@@ -1,0 +1,116 @@
+// Package postgres implements pressroom.Store on PostgreSQL (pgx v5).
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/pressroom/pressroom"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is the PostgreSQL store.
+type DB struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ pressroom.Store = (*DB)(nil)
+
+// Open connects to the database at dsn and migrates it. Several nodes may
+// open the same database at once: migrations hold an advisory lock.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres dsn: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	db := &DB{pool: pool, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return err
+	}
+	sqldb := stdlib.OpenDBFromPool(db.pool)
+	defer sqldb.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, sub, goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// mapError turns driver errors into domain errors: the one place that knows
+// PostgreSQL's codes.
+func mapError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pressroom.Errorf(pressroom.ENOTFOUND, "%s not found.", what)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return pressroom.Errorf(pressroom.ECONFLICT, "%s exists already.", what)
+		case "23503":
+			return pressroom.Errorf(pressroom.ENOTFOUND, "%s refers to something that does not exist.", what)
+		}
+	}
+	return fmt.Errorf("postgres: %s: %w", what, err)
+}
+
+// tx runs fn in a transaction and commits it.
+func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}

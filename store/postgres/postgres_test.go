@@ -1,0 +1,45 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/pgtest"
+	"github.com/pressroom/pressroom/store/postgres"
+	"github.com/pressroom/pressroom/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) pressroom.Store {
+		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
+// Several nodes opening one empty database at once migrate it once.
+func TestConcurrentOpen(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			db, err := postgres.Open(context.Background(), dsn)
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("Open: %v", err)
+		}
+	}
+}

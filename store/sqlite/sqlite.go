@@ -1,0 +1,154 @@
+// Package sqlite implements pressroom.Store on an embedded SQLite database
+// (modernc.org/sqlite, WAL, full durability).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressroom/pressroom"
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+// DB is the SQLite store. Writes go through one connection (SQLite has one
+// writer anyway) with immediate transactions; reads use a pool.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+var _ pressroom.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and migrates it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Set("_txlock", txlock)
+		return "file:" + path + "?" + q.Encode()
+	}
+	db := &DB{path: path, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	if db.read, err = sql.Open("sqlite", dsn("deferred")); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.read.SetMaxOpenConns(8)
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	// Another process (a CLI command beside the server) may migrate at the
+	// same moment; the loser sees the winner's work on its next try.
+	for attempt := 0; ; attempt++ {
+		_, err = p.Up(ctx)
+		if err == nil || attempt == 3 {
+			break
+		}
+		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate sqlite: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// mapError turns driver errors into domain errors: the one place that knows
+// SQLite's codes.
+func mapError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return pressroom.Errorf(pressroom.ENOTFOUND, "%s not found.", what)
+	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3lib.SQLITE_CONSTRAINT_UNIQUE, sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return pressroom.Errorf(pressroom.ECONFLICT, "%s exists already.", what)
+		case sqlite3lib.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return pressroom.Errorf(pressroom.ENOTFOUND, "%s refers to something that does not exist.", what)
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", what, err)
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+// tx runs fn in a write transaction and commits it.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/store/sqlite"
+	"github.com/pressroom/pressroom/store/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) pressroom.Store {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pressroom.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
+// Reopening a file keeps what was written and does not migrate twice.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pressroom.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := storetest.MustCreateReseller(t, db, "kept")
+	db.Close()
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, err := db.FindResellerByID(ctx, r.ID); err != nil || got.Name != "kept" {
+		t.Fatalf("after reopen: %v, %v", got, err)
+	}
+}

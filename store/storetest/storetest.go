@@ -1,0 +1,366 @@
+// Package storetest is the one test suite every pressroom.Store must pass.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom"
+)
+
+// Opener returns a new, empty store for one test.
+type Opener func(t *testing.T) pressroom.Store
+
+// Run runs the whole suite against the stores open returns.
+func Run(t *testing.T, open Opener) {
+	t.Run("Resellers", func(t *testing.T) { testResellers(t, open(t)) })
+	t.Run("EnsureResellerConcurrent", func(t *testing.T) { testEnsureResellerConcurrent(t, open(t)) })
+	t.Run("Customers", func(t *testing.T) { testCustomers(t, open(t)) })
+	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open(t)) })
+	t.Run("CatalogVersions", func(t *testing.T) { testCatalogVersions(t, open(t)) })
+	t.Run("CatalogVersionsConcurrent", func(t *testing.T) { testCatalogVersionsConcurrent(t, open(t)) })
+	t.Run("ReserveIDs", func(t *testing.T) { testReserveIDs(t, open(t)) })
+	t.Run("Calculations", func(t *testing.T) { testCalculations(t, open(t)) })
+}
+
+// MustCreateReseller creates a standard reseller with the name.
+func MustCreateReseller(t *testing.T, s pressroom.Store, name string) *pressroom.Reseller {
+	t.Helper()
+	r := &pressroom.Reseller{Name: name, Edition: pressroom.EditionStandard}
+	if err := s.CreateReseller(context.Background(), r); err != nil {
+		t.Fatalf("CreateReseller(%q): %v", name, err)
+	}
+	return r
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := pressroom.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func testResellers(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "Acme Prints")
+	if a.ID <= 1000000 {
+		t.Errorf("first reseller id = %d, want above 1000000", a.ID)
+	}
+	if a.CreatedAt.IsZero() || a.CreatedAt.Location() != time.UTC {
+		t.Errorf("CreatedAt = %v, want a UTC time", a.CreatedAt)
+	}
+	b := MustCreateReseller(t, s, "Bravo Shop")
+	if b.ID <= a.ID {
+		t.Errorf("second id %d not above first %d", b.ID, a.ID)
+	}
+	got, err := s.FindResellerByID(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Acme Prints" || got.Edition != pressroom.EditionStandard || !got.CreatedAt.Equal(a.CreatedAt) {
+		t.Errorf("FindResellerByID = %+v, want %+v", got, a)
+	}
+	if got, err := s.FindResellerByName(ctx, "Bravo Shop"); err != nil || got.ID != b.ID {
+		t.Errorf("FindResellerByName = %v, %v; want id %d", got, err, b.ID)
+	}
+	_, err = s.FindResellerByID(ctx, 42)
+	wantCode(t, err, pressroom.ENOTFOUND)
+	_, err = s.FindResellerByName(ctx, "nobody")
+	wantCode(t, err, pressroom.ENOTFOUND)
+
+	err = s.CreateReseller(ctx, &pressroom.Reseller{Name: "Acme Prints", Edition: pressroom.EditionFree})
+	wantCode(t, err, pressroom.ECONFLICT)
+	err = s.CreateReseller(ctx, &pressroom.Reseller{Name: "", Edition: "gold"})
+	wantCode(t, err, pressroom.EINVALID)
+	if got := len(pressroom.ErrorFields(err)); got != 2 {
+		t.Errorf("invalid reseller: %d field errors, want 2 (name and edition)", got)
+	}
+
+	list, err := s.ListResellers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].ID != a.ID || list[1].ID != b.ID {
+		t.Errorf("ListResellers = %v, want [%d %d]", list, a.ID, b.ID)
+	}
+
+	e, err := s.EnsureReseller(ctx, &pressroom.Reseller{Name: "Acme Prints", Edition: pressroom.EditionFree})
+	if err != nil || e.ID != a.ID || e.Edition != pressroom.EditionStandard {
+		t.Errorf("EnsureReseller(existing) = %+v, %v; want the stored one", e, err)
+	}
+}
+
+func testEnsureResellerConcurrent(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	ids := make([]int64, 8)
+	errs := make([]error, 8)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := s.EnsureReseller(ctx, &pressroom.Reseller{Name: "demo", Edition: pressroom.EditionStandard})
+			errs[i] = err
+			if r != nil {
+				ids[i] = r.ID
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range ids {
+		if errs[i] != nil {
+			t.Fatalf("EnsureReseller #%d: %v", i, errs[i])
+		}
+		if ids[i] != ids[0] {
+			t.Fatalf("EnsureReseller gave ids %v, want one id", ids)
+		}
+	}
+	if list, _ := s.ListResellers(ctx); len(list) != 1 {
+		t.Errorf("%d resellers after concurrent EnsureReseller, want 1", len(list))
+	}
+}
+
+func testCustomers(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	c1 := &pressroom.Customer{ResellerID: a.ID, Name: "Jansen BV", Email: "inkoop@jansen.example", Reference: "C-1"}
+	if err := s.CreateCustomer(ctx, c1); err != nil {
+		t.Fatal(err)
+	}
+	if c1.ID == 0 {
+		t.Error("customer id not assigned")
+	}
+	if err := s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: a.ID, Name: "No ref 1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: a.ID, Name: "No ref 2"}); err != nil {
+		t.Fatalf("second customer without reference: %v", err)
+	}
+	// The same reference is fine for another reseller, not for the same one.
+	if err := s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: b.ID, Name: "Other", Reference: "C-1"}); err != nil {
+		t.Fatalf("same reference at another reseller: %v", err)
+	}
+	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: a.ID, Name: "Dup", Reference: "C-1"}), pressroom.ECONFLICT)
+	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: 999, Name: "Orphan"}), pressroom.ENOTFOUND)
+	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: a.ID, Name: " ", Email: "nope"}), pressroom.EINVALID)
+
+	list, err := s.ListCustomers(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 || list[0].Name != "Jansen BV" || list[0].Reference != "C-1" || list[0].Email != "inkoop@jansen.example" {
+		t.Errorf("ListCustomers(a) = %+v", list)
+	}
+	if list, _ := s.ListCustomers(ctx, b.ID); len(list) != 1 {
+		t.Errorf("ListCustomers(b) has %d, want 1", len(list))
+	}
+}
+
+func testAPIKeys(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	key := pressroom.NewKey("pr_")
+	k := &pressroom.APIKey{ResellerID: a.ID, Role: pressroom.RoleReseller, Name: "shop", Hash: pressroom.HashKey(key), Hint: pressroom.KeyHint(key)}
+	if err := s.CreateAPIKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindAPIKeyByHash(ctx, pressroom.HashKey(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != k.ID || got.ResellerID != a.ID || got.Role != pressroom.RoleReseller || got.RevokedAt != nil || !bytes.Equal(got.Hash, k.Hash) || got.Hint != k.Hint {
+		t.Errorf("FindAPIKeyByHash = %+v, want %+v", got, k)
+	}
+	_, err = s.FindAPIKeyByHash(ctx, pressroom.HashKey("wrong"))
+	wantCode(t, err, pressroom.ENOTFOUND)
+	wantCode(t, s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: a.ID, Role: pressroom.RoleReseller, Hash: pressroom.HashKey(key)}), pressroom.ECONFLICT)
+	wantCode(t, s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: 12345, Role: pressroom.RoleReseller, Hash: pressroom.HashKey("x")}), pressroom.ENOTFOUND)
+	wantCode(t, s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: a.ID, Role: pressroom.RoleOperator, Hash: pressroom.HashKey("y")}), pressroom.EINVALID)
+
+	op := &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "ops", Hash: pressroom.HashKey("operator-secret")}
+	e1, err := s.EnsureAPIKey(ctx, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := s.EnsureAPIKey(ctx, &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "again", Hash: pressroom.HashKey("operator-secret")})
+	if err != nil || e2.ID != e1.ID || e2.Name != "ops" {
+		t.Errorf("EnsureAPIKey twice = %+v, %v; want the first (%d)", e2, err, e1.ID)
+	}
+	if ops, _ := s.ListAPIKeys(ctx, 0); len(ops) != 1 || ops[0].Role != pressroom.RoleOperator {
+		t.Errorf("operator keys = %+v", ops)
+	}
+	if ks, _ := s.ListAPIKeys(ctx, a.ID); len(ks) != 1 || ks[0].ID != k.ID {
+		t.Errorf("reseller keys = %+v", ks)
+	}
+
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	if err := s.RevokeAPIKey(ctx, k.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeAPIKey(ctx, k.ID, at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.FindAPIKeyByHash(ctx, pressroom.HashKey(key))
+	if got.RevokedAt == nil || !got.RevokedAt.Equal(at) {
+		t.Errorf("RevokedAt = %v, want %v (the first revocation)", got.RevokedAt, at)
+	}
+	wantCode(t, s.RevokeAPIKey(ctx, 999999, at), pressroom.ENOTFOUND)
+}
+
+func testCatalogVersions(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	if n, err := s.LatestCatalogVersionNumber(ctx); err != nil || n != 0 {
+		t.Fatalf("LatestCatalogVersionNumber on empty = %d, %v; want 0", n, err)
+	}
+	_, err := s.LatestCatalogVersion(ctx)
+	wantCode(t, err, pressroom.ENOTFOUND)
+
+	first := &pressroom.CatalogVersion{Document: []byte(`{"a":1}`), Checksum: "c1", Note: "demo"}
+	stored, err := s.EnsureFirstCatalogVersion(ctx, first)
+	if err != nil || !stored || first.Version != 1 {
+		t.Fatalf("EnsureFirstCatalogVersion = %v, %v, version %d; want stored version 1", stored, err, first.Version)
+	}
+	stored, err = s.EnsureFirstCatalogVersion(ctx, &pressroom.CatalogVersion{Document: []byte(`{}`), Checksum: "c0"})
+	if err != nil || stored {
+		t.Fatalf("second EnsureFirstCatalogVersion = %v, %v; want not stored", stored, err)
+	}
+	v2 := &pressroom.CatalogVersion{Document: []byte(`{"a":2}`), Checksum: "c2", Note: "spring prices"}
+	if err := s.CreateCatalogVersion(ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	if v2.Version != 2 {
+		t.Errorf("version = %d, want 2", v2.Version)
+	}
+	latest, err := s.LatestCatalogVersion(ctx)
+	if err != nil || latest.Version != 2 || string(latest.Document) != `{"a":2}` || latest.Note != "spring prices" || latest.Checksum != "c2" {
+		t.Errorf("LatestCatalogVersion = %+v, %v", latest, err)
+	}
+	if n, _ := s.LatestCatalogVersionNumber(ctx); n != 2 {
+		t.Errorf("LatestCatalogVersionNumber = %d, want 2", n)
+	}
+	v1, err := s.FindCatalogVersion(ctx, 1)
+	if err != nil || string(v1.Document) != `{"a":1}` {
+		t.Errorf("FindCatalogVersion(1) = %+v, %v", v1, err)
+	}
+	_, err = s.FindCatalogVersion(ctx, 3)
+	wantCode(t, err, pressroom.ENOTFOUND)
+}
+
+func testCatalogVersionsConcurrent(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	const n = 6
+	var wg sync.WaitGroup
+	versions := make(chan int64, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := &pressroom.CatalogVersion{Document: []byte(fmt.Sprintf(`{"i":%d}`, i)), Checksum: "x"}
+			if err := s.CreateCatalogVersion(ctx, v); err != nil {
+				t.Errorf("CreateCatalogVersion: %v", err)
+				return
+			}
+			versions <- v.Version
+		}()
+	}
+	wg.Wait()
+	close(versions)
+	seen := map[int64]bool{}
+	for v := range versions {
+		if seen[v] {
+			t.Errorf("version %d given twice", v)
+		}
+		seen[v] = true
+	}
+	for v := int64(1); v <= n; v++ {
+		if !seen[v] {
+			t.Errorf("version %d missing: got %v", v, seen)
+		}
+	}
+}
+
+func testReserveIDs(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	first, err := s.ReserveIDs(ctx, "calculation", 100)
+	if err != nil || first != 1 {
+		t.Fatalf("first ReserveIDs = %d, %v; want 1", first, err)
+	}
+	second, err := s.ReserveIDs(ctx, "calculation", 10)
+	if err != nil || second != 101 {
+		t.Fatalf("second ReserveIDs = %d, %v; want 101", second, err)
+	}
+	if other, err := s.ReserveIDs(ctx, "other", 1); err != nil || other != 1 {
+		t.Errorf("another sequence starts at %d, %v; want 1", other, err)
+	}
+	_, err = s.ReserveIDs(ctx, "calculation", 0)
+	wantCode(t, err, pressroom.EINVALID)
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	starts := map[int64]bool{}
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := s.ReserveIDs(ctx, "calculation", 5)
+			if err != nil {
+				t.Errorf("ReserveIDs: %v", err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if starts[f] {
+				t.Errorf("block %d handed out twice", f)
+			}
+			starts[f] = true
+		}()
+	}
+	wg.Wait()
+	for f := range starts {
+		if f < 111 || (f-111)%5 != 0 {
+			t.Errorf("block start %d does not follow the earlier blocks", f)
+		}
+	}
+}
+
+func testCalculations(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	v := &pressroom.CatalogVersion{Document: []byte(`{}`), Checksum: "x"}
+	if _, err := s.EnsureFirstCatalogVersion(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 10, 30, 0, 123456000, time.UTC)
+	cs := []*pressroom.Calculation{
+		{ID: 7, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "dibond", Options: []byte(`[{"code":"width","value":"40"}]`), CreatedAt: at},
+		{ID: 8, ResellerID: b.ID, CatalogVersion: 1, ProductCode: "airtex", Options: []byte(`[]`), CreatedAt: at},
+	}
+	if err := s.SaveCalculations(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindCalculation(ctx, a.ID, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ProductCode != "dibond" || got.CatalogVersion != 1 || !got.CreatedAt.Equal(at) || !bytes.Contains(got.Options, []byte(`"width"`)) {
+		t.Errorf("FindCalculation = %+v", got)
+	}
+	_, err = s.FindCalculation(ctx, b.ID, 7)
+	wantCode(t, err, pressroom.ENOTFOUND)
+	_, err = s.FindCalculation(ctx, a.ID, 99)
+	wantCode(t, err, pressroom.ENOTFOUND)
+	// A batch with a duplicate stores nothing of that batch.
+	err = s.SaveCalculations(ctx, []*pressroom.Calculation{
+		{ID: 9, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "x", Options: []byte(`[]`), CreatedAt: at},
+		{ID: 7, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "x", Options: []byte(`[]`), CreatedAt: at},
+	})
+	wantCode(t, err, pressroom.ECONFLICT)
+	_, err = s.FindCalculation(ctx, a.ID, 9)
+	wantCode(t, err, pressroom.ENOTFOUND)
+}
