@@ -150,3 +150,27 @@ func PrincipalFromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
 }
+
+// CreateResellerWithKey creates a reseller and a first API key, which is
+// returned once (only its hash is kept).
+func CreateResellerWithKey(ctx context.Context, s Store, name string, edition Edition, callbackURL string) (*Reseller, string, error) {
+	res := &Reseller{Name: name, Edition: edition, CallbackURL: callbackURL}
+	if err := s.CreateReseller(ctx, res); err != nil {
+		return nil, "", err
+	}
+	_, key, err := IssueKey(ctx, s, res.ID, "first key")
+	return res, key, err
+}
+
+// IssueKey creates a new key for a reseller; the key is returned once.
+func IssueKey(ctx context.Context, s Store, resellerID int64, name string) (*APIKey, string, error) {
+	if len(name) > 200 {
+		return nil, "", Invalid("The key is not valid.", FieldError{Pointer: "/name", Detail: "name is longer than 200 characters"})
+	}
+	secret := NewKey("pr_")
+	k := &APIKey{ResellerID: resellerID, Role: RoleReseller, Name: name, Hash: HashKey(secret), Hint: KeyHint(secret)}
+	if err := s.CreateAPIKey(ctx, k); err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}

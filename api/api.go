@@ -1,0 +1,229 @@
+// Package api is pressroom's native HTTP API (/v1), its operator endpoints
+// and the operational endpoints (/healthz, /metrics, /openapi.json).
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/httpx"
+)
+
+// Body limits.
+const (
+	MaxBodyBytes    = 1 << 20  // 1 MB for API requests
+	MaxCatalogBytes = 16 << 20 // 16 MB for a catalog import
+	MaxBatch        = 100      // products per configure call
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Server holds what the handlers need.
+type Server struct {
+	Store       pressroom.Store
+	Auth        *pressroom.Authenticator
+	Catalog     *catalog.Service
+	Recorder    *catalog.Recorder
+	RateLimiter *httpx.RateLimiter // nil: no limit
+	Logger      *slog.Logger
+	Registry    *prometheus.Registry
+	Clock       pressroom.Clock
+	// Ready reports whether the server takes requests (false while shutting down).
+	Ready func() bool
+}
+
+// Handler returns the whole HTTP handler: every route is listed here.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)
+
+	mux.Handle("GET /v1/account", s.reseller(s.handleAccount))
+	mux.Handle("GET /v1/products", s.reseller(s.handleListProducts))
+	mux.Handle("GET /v1/products/{code}", s.reseller(s.handleGetProduct))
+	mux.Handle("POST /v1/products/configure", s.reseller(s.handleConfigure))
+
+	mux.Handle("GET /v1/operator/resellers", s.operator(s.handleListResellers))
+	mux.Handle("POST /v1/operator/resellers", s.operator(s.handleCreateReseller))
+	mux.Handle("GET /v1/operator/resellers/{id}", s.operator(s.handleGetReseller))
+	mux.Handle("POST /v1/operator/resellers/{id}/customers", s.operator(s.handleCreateCustomer))
+	mux.Handle("POST /v1/operator/resellers/{id}/keys", s.operator(s.handleCreateKey))
+	mux.Handle("DELETE /v1/operator/keys/{id}", s.operator(s.handleRevokeKey))
+	mux.Handle("GET /v1/operator/catalog", s.operator(s.handleGetCatalog))
+	mux.Handle("POST /v1/operator/catalog", s.operator(s.handleImportCatalog))
+
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No endpoint %s %s. See /openapi.json.", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil && !s.Ready() {
+		s.Error(w, r, pressroom.Errorf(pressroom.EUNAVAILABLE, "Shutting down."))
+		return
+	}
+	if s.Catalog.Current() == nil {
+		s.Error(w, r, pressroom.Errorf(pressroom.EUNAVAILABLE, "No catalog loaded yet."))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "catalog_version": s.Catalog.Current().Version})
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
+}
+
+// authenticate checks the key and the rate limit; nil when it answered.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *pressroom.Principal {
+	p, err := s.Auth.Authenticate(r.Context(), httpx.BearerKey(r))
+	if err != nil {
+		if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pressroom"`)
+		}
+		s.Error(w, r, err)
+		return nil
+	}
+	if s.RateLimiter != nil {
+		d := s.RateLimiter.Allow(p.KeyID, time.Now())
+		d.SetHeaders(w.Header())
+		if !d.Allowed {
+			s.Error(w, r, pressroom.Errorf(pressroom.ERATELIMITED, "Too many requests for this key; retry after %s seconds.", w.Header().Get("Retry-After")))
+			return nil
+		}
+	}
+	return p
+}
+
+// reseller wraps a handler that needs a reseller key.
+func (s *Server) reseller(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := s.authenticate(w, r)
+		if p == nil {
+			return
+		}
+		if p.Role != pressroom.RoleReseller {
+			s.Error(w, r, pressroom.Errorf(pressroom.EFORBIDDEN, "This endpoint takes a reseller key, not an operator key."))
+			return
+		}
+		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
+	})
+}
+
+// operator wraps a handler that needs an operator key.
+func (s *Server) operator(h func(http.ResponseWriter, *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := s.authenticate(w, r)
+		if p == nil {
+			return
+		}
+		if p.Role != pressroom.RoleOperator {
+			// A reseller must not learn that operator endpoints exist.
+			s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No endpoint %s %s.", r.Method, r.URL.Path))
+			return
+		}
+		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)))
+	})
+}
+
+// statuses maps error codes to HTTP statuses: the native API's one table.
+var statuses = map[string]int{
+	pressroom.ECONFLICT:     http.StatusConflict,
+	pressroom.EINTERNAL:     http.StatusInternalServerError,
+	pressroom.EINVALID:      http.StatusUnprocessableEntity,
+	pressroom.EMALFORMED:    http.StatusBadRequest,
+	pressroom.ENOTFOUND:     http.StatusNotFound,
+	pressroom.EUNAUTHORIZED: http.StatusUnauthorized,
+	pressroom.EFORBIDDEN:    http.StatusForbidden,
+	pressroom.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	pressroom.ERATELIMITED:  http.StatusTooManyRequests,
+	pressroom.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+var titles = map[string]string{
+	pressroom.ECONFLICT:     "Conflict",
+	pressroom.EINTERNAL:     "Internal error",
+	pressroom.EINVALID:      "Invalid request",
+	pressroom.EMALFORMED:    "Malformed request",
+	pressroom.ENOTFOUND:     "Not found",
+	pressroom.EUNAUTHORIZED: "Unauthorized",
+	pressroom.EFORBIDDEN:    "Forbidden",
+	pressroom.ETOOLARGE:     "Request too large",
+	pressroom.ERATELIMITED:  "Too many requests",
+	pressroom.EUNAVAILABLE:  "Unavailable",
+}
+
+// Problem is an RFC 9457 problem details object with pressroom's extensions.
+type Problem struct {
+	Type      string                 `json:"type"`
+	Title     string                 `json:"title"`
+	Status    int                    `json:"status"`
+	Detail    string                 `json:"detail"`
+	Instance  string                 `json:"instance,omitempty"`
+	Code      string                 `json:"code"`
+	Errors    []pressroom.FieldError `json:"errors,omitempty"`
+	RequestID string                 `json:"request_id,omitempty"`
+	// Products carries, for a configure call, each product's answer with
+	// what is available instead.
+	Products []configuredProduct `json:"products,omitempty"`
+}
+
+func (s *Server) problem(r *http.Request, err error) Problem {
+	code := pressroom.ErrorCode(err)
+	if code == pressroom.EINTERNAL {
+		s.Logger.Error("internal error", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	status := statuses[code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return Problem{
+		Type:      "https://pressroom.dev/problems/" + code,
+		Title:     titles[code],
+		Status:    status,
+		Detail:    pressroom.ErrorMessage(err),
+		Instance:  r.URL.Path,
+		Code:      code,
+		Errors:    pressroom.ErrorFields(err),
+		RequestID: httpx.RequestID(r.Context()),
+	}
+}
+
+// Error writes err as problem details.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeProblem(w, s.problem(r, err))
+}
+
+func (s *Server) writeProblem(w http.ResponseWriter, p Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// PanicHandler answers a request whose handler panicked.
+func (s *Server) PanicHandler(w http.ResponseWriter, r *http.Request) {
+	s.Error(w, r, pressroom.Errorf(pressroom.EINTERNAL, "Internal error."))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

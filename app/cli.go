@@ -1,0 +1,266 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+)
+
+// withStore parses the store flags plus extra ones and runs fn on the store.
+func (p *Program) withStore(ctx context.Context, name string, args []string, extra func(*flag.FlagSet), fn func(pressroom.Store, []string) error) error {
+	cfg := &Config{}
+	fs := newFlagSet(name, p.Stderr)
+	storeFlags(fs, cfg, p.Getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return exitError{code: 2}
+	}
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+	return fn(store, rest)
+}
+
+func describe(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *pressroom.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	msg := e.Message
+	for _, f := range e.Fields {
+		msg += "\n  " + f.Detail
+	}
+	return errors.New(msg)
+}
+
+func (p *Program) cmdResellers(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("resellers needs a subcommand: create, list or add-customer")
+	}
+	switch args[0] {
+	case "create":
+		var name, edition, callback string
+		return p.withStore(ctx, "resellers create", args[1:], func(fs *flag.FlagSet) {
+			fs.StringVar(&name, "name", "", "reseller name (unique)")
+			fs.StringVar(&edition, "edition", "standard", "standard, or free (read-only)")
+			fs.StringVar(&callback, "callback-url", "", "default callback URL")
+		}, func(s pressroom.Store, rest []string) error {
+			if len(rest) > 0 {
+				return usageError("unexpected arguments %q", rest)
+			}
+			res, key, err := pressroom.CreateResellerWithKey(ctx, s, name, pressroom.Edition(edition), callback)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "reseller %d %q created (edition %s)\napi key: %s\n(the key is shown only now)\n", res.ID, res.Name, res.Edition, key)
+			return nil
+		})
+	case "list":
+		return p.withStore(ctx, "resellers list", args[1:], nil, func(s pressroom.Store, rest []string) error {
+			list, err := s.ListResellers(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(p.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tEDITION\tCUSTOMERS\tACTIVE KEYS\tCREATED")
+			for _, r := range list {
+				cs, err := s.ListCustomers(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				ks, err := s.ListAPIKeys(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				active := 0
+				for _, k := range ks {
+					if k.RevokedAt == nil {
+						active++
+					}
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Name, r.Edition, len(cs), active, r.CreatedAt.Format(time.RFC3339))
+			}
+			return tw.Flush()
+		})
+	case "add-customer":
+		var reseller int64
+		var name, email, ref string
+		return p.withStore(ctx, "resellers add-customer", args[1:], func(fs *flag.FlagSet) {
+			fs.Int64Var(&reseller, "reseller", 0, "reseller id")
+			fs.StringVar(&name, "name", "", "customer name")
+			fs.StringVar(&email, "email", "", "customer e-mail")
+			fs.StringVar(&ref, "reference", "", "the reseller's own id for this customer")
+		}, func(s pressroom.Store, rest []string) error {
+			if reseller == 0 {
+				return usageError("--reseller is required")
+			}
+			c := &pressroom.Customer{ResellerID: reseller, Name: name, Email: email, Reference: ref}
+			if err := s.CreateCustomer(ctx, c); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "customer %d %q added to reseller %d\n", c.ID, c.Name, reseller)
+			return nil
+		})
+	}
+	return usageError("unknown resellers subcommand %q", args[0])
+}
+
+func (p *Program) cmdKeys(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("keys needs a subcommand: create, list or revoke")
+	}
+	switch args[0] {
+	case "create":
+		var reseller int64
+		var name string
+		return p.withStore(ctx, "keys create", args[1:], func(fs *flag.FlagSet) {
+			fs.Int64Var(&reseller, "reseller", 0, "reseller id")
+			fs.StringVar(&name, "name", "", "what the key is for")
+		}, func(s pressroom.Store, rest []string) error {
+			if reseller == 0 {
+				return usageError("--reseller is required")
+			}
+			k, key, err := pressroom.IssueKey(ctx, s, reseller, name)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "key %d created for reseller %d\napi key: %s\n(the key is shown only now)\n", k.ID, reseller, key)
+			return nil
+		})
+	case "list":
+		var reseller int64
+		return p.withStore(ctx, "keys list", args[1:], func(fs *flag.FlagSet) {
+			fs.Int64Var(&reseller, "reseller", 0, "reseller id (0: operator keys)")
+		}, func(s pressroom.Store, rest []string) error {
+			ks, err := s.ListAPIKeys(ctx, reseller)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(p.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tENDS WITH\tCREATED\tREVOKED")
+			for _, k := range ks {
+				revoked := "-"
+				if k.RevokedAt != nil {
+					revoked = k.RevokedAt.Format(time.RFC3339)
+				}
+				fmt.Fprintf(tw, "%d\t%s\t…%s\t%s\t%s\n", k.ID, k.Name, k.Hint, k.CreatedAt.Format(time.RFC3339), revoked)
+			}
+			return tw.Flush()
+		})
+	case "revoke":
+		return p.withStore(ctx, "keys revoke", args[1:], nil, func(s pressroom.Store, rest []string) error {
+			if len(rest) != 1 {
+				return usageError("keys revoke takes one key id")
+			}
+			id, err := strconv.ParseInt(rest[0], 10, 64)
+			if err != nil {
+				return usageError("key id %q is not a number", rest[0])
+			}
+			if err := s.RevokeAPIKey(ctx, id, time.Now().UTC()); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "key %d revoked (running servers refuse it within %s)\n", id, pressroom.DefaultAuthTTL)
+			return nil
+		})
+	}
+	return usageError("unknown keys subcommand %q", args[0])
+}
+
+func (p *Program) cmdCatalog(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("catalog needs a subcommand: validate, import, export or schema")
+	}
+	switch args[0] {
+	case "validate":
+		// Validation needs no store: it checks a file.
+		fs := newFlagSet("catalog validate", p.Stderr)
+		rest, err := parseArgs(fs, args[1:])
+		if err != nil {
+			return exitError{code: 2}
+		}
+		if len(rest) != 1 {
+			return usageError("catalog validate takes one file")
+		}
+		c, err := p.loadCatalogFile(rest[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.Stdout, "%s: valid catalog with %d products\n", rest[0], len(c.Products()))
+		return nil
+	case "import":
+		var note string
+		return p.withStore(ctx, "catalog import", args[1:], func(fs *flag.FlagSet) {
+			fs.StringVar(&note, "note", "", "what changed, kept with the version")
+		}, func(s pressroom.Store, rest []string) error {
+			if len(rest) != 1 {
+				return usageError("catalog import takes one file")
+			}
+			c, err := p.loadCatalogFile(rest[0])
+			if err != nil {
+				return err
+			}
+			doc, _ := os.ReadFile(rest[0])
+			v, err := catalog.NewService(s, nil).Import(ctx, doc, note)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "imported catalog version %d (%d products); running servers pick it up within seconds\n", v.Version, len(c.Products()))
+			return nil
+		})
+	case "export":
+		var version int64
+		return p.withStore(ctx, "catalog export", args[1:], func(fs *flag.FlagSet) {
+			fs.Int64Var(&version, "version", 0, "version to export (default the newest)")
+		}, func(s pressroom.Store, rest []string) error {
+			var v *pressroom.CatalogVersion
+			var err error
+			if version == 0 {
+				v, err = s.LatestCatalogVersion(ctx)
+			} else {
+				v, err = s.FindCatalogVersion(ctx, version)
+			}
+			if err != nil {
+				return describe(err)
+			}
+			_, err = p.Stdout.Write(v.Document)
+			return err
+		})
+	case "schema":
+		_, err := p.Stdout.Write(catalog.SchemaJSON)
+		return err
+	}
+	return usageError("unknown catalog subcommand %q", args[0])
+}
+
+// loadCatalogFile validates a file and prints every problem on failure.
+func (p *Program) loadCatalogFile(path string) (*catalog.Catalog, error) {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := catalog.Load(doc, 0, time.Now())
+	var ve *catalog.ValidationError
+	if errors.As(err, &ve) {
+		for _, pr := range ve.Problems {
+			fmt.Fprintln(p.Stderr, pr.String())
+		}
+		return nil, exitError{code: 1, msg: fmt.Sprintf("%s: %d problem(s); nothing imported", path, len(ve.Problems))}
+	}
+	return c, err
+}

@@ -1,0 +1,134 @@
+// Package app wires pressroom together: configuration, the server and the
+// command-line tools. main stays tiny; tests run the same Main.
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/store/postgres"
+	"github.com/pressroom/pressroom/store/sqlite"
+)
+
+// Config is everything a pressroom process is told from outside.
+type Config struct {
+	Addr string
+	Data string
+	DB   string
+
+	DemoAPIKey      string
+	DemoCallbackURL string
+	OperatorKey     string
+	RateLimit       int
+	PublicURL       string
+	CatalogPoll     time.Duration
+	LogLevel        string
+}
+
+// storeFlags adds --data and --db, defaulting from the environment.
+func storeFlags(fs *flag.FlagSet, cfg *Config, getenv func(string) string) {
+	fs.StringVar(&cfg.Data, "data", envOr(getenv, "PRESSROOM_DATA", "./pressroom-data"), "data directory: SQLite database and artwork (env PRESSROOM_DATA)")
+	fs.StringVar(&cfg.DB, "db", getenv("PRESSROOM_DB"), "database DSN; default SQLite in --data, a postgres:// DSN selects PostgreSQL (env PRESSROOM_DB)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadEnv reads the settings that only the environment gives.
+func (cfg *Config) loadEnv(getenv func(string) string) error {
+	cfg.DemoAPIKey = getenv("PRESSROOM_DEMO_API_KEY")
+	cfg.DemoCallbackURL = getenv("PRESSROOM_DEMO_CALLBACK_URL")
+	cfg.OperatorKey = getenv("PRESSROOM_OPERATOR_KEY")
+	cfg.PublicURL = getenv("PRESSROOM_PUBLIC_URL")
+	cfg.LogLevel = envOr(getenv, "PRESSROOM_LOG_LEVEL", "info")
+	cfg.RateLimit = 6000
+	if v := getenv("PRESSROOM_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("PRESSROOM_RATE_LIMIT must be a whole number of requests per minute (0 turns it off), not %q", v)
+		}
+		cfg.RateLimit = n
+	}
+	cfg.CatalogPoll = 2 * time.Second
+	if v := getenv("PRESSROOM_CATALOG_POLL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("PRESSROOM_CATALOG_POLL must be a positive Go duration such as 2s, not %q", v)
+		}
+		cfg.CatalogPoll = d
+	}
+	for _, k := range []struct{ name, value string }{{"PRESSROOM_DEMO_API_KEY", cfg.DemoAPIKey}, {"PRESSROOM_OPERATOR_KEY", cfg.OperatorKey}} {
+		if k.value != "" && len(k.value) < 8 {
+			return fmt.Errorf("%s must be at least 8 characters", k.name)
+		}
+	}
+	if cfg.DemoAPIKey != "" && cfg.DemoAPIKey == cfg.OperatorKey {
+		return fmt.Errorf("PRESSROOM_DEMO_API_KEY and PRESSROOM_OPERATOR_KEY must differ")
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + cfg.Addr
+	}
+	return nil
+}
+
+// OpenStore opens the store the configuration names.
+func OpenStore(ctx context.Context, cfg *Config) (pressroom.Store, error) {
+	if strings.HasPrefix(cfg.DB, "postgres://") || strings.HasPrefix(cfg.DB, "postgresql://") {
+		return postgres.Open(ctx, cfg.DB)
+	}
+	path := cfg.DB
+	switch {
+	case path == "":
+		path = filepath.Join(cfg.Data, "pressroom.db")
+	case strings.HasPrefix(path, "sqlite://"):
+		path = strings.TrimPrefix(path, "sqlite://")
+	case strings.HasPrefix(path, "file:"):
+		path = strings.TrimPrefix(path, "file:")
+	case strings.Contains(path, "://"):
+		return nil, fmt.Errorf("--db %q: use a postgres:// DSN, a sqlite:// path, or leave it empty for SQLite in --data", redact(cfg.DB))
+	}
+	return sqlite.Open(ctx, path)
+}
+
+// redact hides a password in a DSN.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 {
+		if j := strings.Index(dsn, "://"); j > 0 && j < i {
+			return dsn[:j+3] + "***" + dsn[i:]
+		}
+	}
+	return dsn
+}
+
+// parseArgs parses flags that may come before or after positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Program is one run of the pressroom command.
+type Program struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Listening, when set, is told the address the server listens on.
+	Listening func(addr string)
+}
+
+const usage = `pressroom: the order platform of a print company and its resellers.
+
+Usage:
+  pressroom serve [--addr 127.0.0.1:8080] [--data DIR] [--db DSN]
+  pressroom resellers create --name NAME [--edition standard|free] [--callback-url URL]
+  pressroom resellers list
+  pressroom resellers add-customer --reseller ID --name NAME [--email E] [--reference R]
+  pressroom keys create --reseller ID [--name NAME]
+  pressroom keys list --reseller ID
+  pressroom keys revoke KEY_ID
+  pressroom catalog validate FILE
+  pressroom catalog import FILE [--note TEXT]
+  pressroom catalog export [--version N]
+  pressroom catalog schema
+
+Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
+on the store directly, safely beside a running server.
+`
+
+// Main runs the command in args (without the program name) and returns the
+// exit code.
+func (p *Program) Main(ctx context.Context, args []string) int {
+	if p.Getenv == nil {
+		p.Getenv = os.Getenv
+	}
+	if len(args) == 0 {
+		fmt.Fprint(p.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = p.cmdServe(ctx, args[1:])
+	case "resellers":
+		err = p.cmdResellers(ctx, args[1:])
+	case "keys":
+		err = p.cmdKeys(ctx, args[1:])
+	case "catalog":
+		err = p.cmdCatalog(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(p.Stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(p.Stderr, "unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintln(p.Stderr, ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(p.Stderr, "error:", err)
+	return 1
+}
+
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func usageError(format string, args ...any) error {
+	return exitError{code: 2, msg: fmt.Sprintf(format, args...) + "\n\n" + usage}
+}
+
+func (p *Program) cmdServe(ctx context.Context, args []string) error {
+	cfg := &Config{}
+	fs := newFlagSet("serve", p.Stderr)
+	fs.StringVar(&cfg.Addr, "addr", envOr(p.Getenv, "PRESSROOM_ADDR", "127.0.0.1:8080"), "address to listen on (env PRESSROOM_ADDR)")
+	storeFlags(fs, cfg, p.Getenv)
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return exitError{code: 2}
+	}
+	if len(rest) > 0 {
+		return usageError("serve takes no arguments, got %q", rest)
+	}
+	if err := cfg.loadEnv(p.Getenv); err != nil {
+		return err
+	}
+	return p.serve(ctx, cfg)
+}

@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/api"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/httpx"
+)
+
+// DemoResellerName names the reseller created on an empty database.
+const DemoResellerName = "demo"
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully:
+// in-flight requests finish, background work stops after a last flush.
+func (p *Program) serve(ctx context.Context, cfg *Config) error {
+	logger := newLogger(p.Stderr, cfg.LogLevel)
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+
+	cat := catalog.NewService(store, logger)
+	if created, err := cat.EnsureDemo(ctx); err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
+	} else if created {
+		logger.Info("demo catalog loaded into an empty database")
+	}
+	if _, err := cat.Load(ctx); err != nil {
+		return err
+	}
+	if err := p.bootstrap(ctx, store, cfg); err != nil {
+		return err
+	}
+
+	recorder := catalog.NewRecorder(store, logger)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pressroom_job_queue_depth", Help: "Background work waiting to be done, by queue.",
+		ConstLabels: prometheus.Labels{"queue": "calculations"},
+	}, func() float64 { return float64(recorder.Pending()) }))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pressroom_catalog_version", Help: "The catalog version this node serves.",
+	}, func() float64 { return float64(cat.Current().Version) }))
+	metrics := httpx.NewMetrics(reg)
+
+	var ready atomic.Bool
+	srv := &api.Server{
+		Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat, Recorder: recorder,
+		RateLimiter: httpx.NewRateLimiter(cfg.RateLimit), Logger: logger, Registry: reg,
+		Clock: pressroom.SystemClock{}, Ready: ready.Load,
+	}
+	httpServer := &http.Server{
+		Handler:           httpx.Observe(srv.Handler(), logger, metrics, srv.PanicHandler),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // artwork uploads are long
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+
+	bg, stopBG := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); recorder.Run() }()
+	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
+
+	ready.Store(true)
+	addr := ln.Addr().String()
+	logger.Info("listening", "addr", addr, "catalog_version", cat.Current().Version)
+	fmt.Fprintf(p.Stdout, "pressroom listening on http://%s\n", addr)
+	if p.Listening != nil {
+		p.Listening(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		ready.Store(false)
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = httpServer.Shutdown(sctx)
+		cancel()
+	}
+	stopBG()
+	recorder.Close()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	logger.Info("stopped")
+	return err
+}
+
+// bootstrap creates the demo reseller and applies the demo and operator
+// keys of the environment, at every start and safely on several nodes.
+func (p *Program) bootstrap(ctx context.Context, store pressroom.Store, cfg *Config) error {
+	demo, err := store.EnsureReseller(ctx, &pressroom.Reseller{Name: DemoResellerName, Edition: pressroom.EditionStandard, CallbackURL: cfg.DemoCallbackURL})
+	if err != nil {
+		return fmt.Errorf("demo reseller: %w", err)
+	}
+	if cfg.DemoAPIKey != "" {
+		k, err := store.EnsureAPIKey(ctx, &pressroom.APIKey{ResellerID: demo.ID, Role: pressroom.RoleReseller, Name: "PRESSROOM_DEMO_API_KEY", Hash: pressroom.HashKey(cfg.DemoAPIKey), Hint: pressroom.KeyHint(cfg.DemoAPIKey)})
+		if err != nil {
+			return fmt.Errorf("demo key: %w", err)
+		}
+		if k.ResellerID != demo.ID || k.RevokedAt != nil {
+			return fmt.Errorf("PRESSROOM_DEMO_API_KEY is already in use by another account or was revoked; choose another key")
+		}
+		fmt.Fprintf(p.Stdout, "demo reseller %d API key: %s (from PRESSROOM_DEMO_API_KEY)\n", demo.ID, cfg.DemoAPIKey)
+	} else if keys, err := store.ListAPIKeys(ctx, demo.ID); err != nil {
+		return err
+	} else if len(keys) == 0 {
+		_, key, err := pressroom.IssueKey(ctx, store, demo.ID, "demo key")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.Stdout, "demo reseller %d API key: %s (shown once; set PRESSROOM_DEMO_API_KEY to fix it)\n", demo.ID, key)
+	} else {
+		fmt.Fprintf(p.Stdout, "demo reseller %d: API key created earlier (shown only then; `pressroom keys create --reseller %d` makes another)\n", demo.ID, demo.ID)
+	}
+
+	if cfg.OperatorKey != "" {
+		k, err := store.EnsureAPIKey(ctx, &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "PRESSROOM_OPERATOR_KEY", Hash: pressroom.HashKey(cfg.OperatorKey), Hint: pressroom.KeyHint(cfg.OperatorKey)})
+		if err != nil {
+			return fmt.Errorf("operator key: %w", err)
+		}
+		if k.Role != pressroom.RoleOperator || k.RevokedAt != nil {
+			return fmt.Errorf("PRESSROOM_OPERATOR_KEY is already in use by a reseller or was revoked; choose another key")
+		}
+		fmt.Fprintf(p.Stdout, "operator key: %s (from PRESSROOM_OPERATOR_KEY)\n", cfg.OperatorKey)
+	} else if keys, err := store.ListAPIKeys(ctx, 0); err != nil {
+		return err
+	} else if len(keys) == 0 {
+		key := pressroom.NewKey("pro_")
+		if err := store.CreateAPIKey(ctx, &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "first operator key", Hash: pressroom.HashKey(key), Hint: pressroom.KeyHint(key)}); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.Stdout, "operator key: %s (shown once; set PRESSROOM_OPERATOR_KEY to fix it)\n", key)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package pressroom
+
+import (
+	"context"
+	"crypto/subtle"
+	"sync"
+	"time"
+)
+
+// Authenticator turns an API key into the caller. It caches answers for a
+// short time so that requests need no database round trip; a revoked key
+// stops working within that time on every node.
+type Authenticator struct {
+	Store Store
+	TTL   time.Duration
+	Clock Clock
+
+	mu    sync.Mutex
+	cache map[[32]byte]authEntry
+}
+
+type authEntry struct {
+	p       *Principal
+	expires time.Time
+}
+
+// DefaultAuthTTL is how long a key check is remembered.
+const DefaultAuthTTL = 5 * time.Second
+
+// NewAuthenticator returns an authenticator over the store.
+func NewAuthenticator(s Store) *Authenticator {
+	return &Authenticator{Store: s, TTL: DefaultAuthTTL, Clock: SystemClock{}, cache: make(map[[32]byte]authEntry)}
+}
+
+var errBadKey = &Error{Code: EUNAUTHORIZED, Message: "The API key is missing, unknown or revoked."}
+
+// Authenticate returns the principal of key; EUNAUTHORIZED when it is empty,
+// unknown or revoked.
+func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principal, error) {
+	if key == "" || len(key) > 512 {
+		return nil, errBadKey
+	}
+	var h [32]byte
+	copy(h[:], HashKey(key))
+	now := a.Clock.Now()
+	a.mu.Lock()
+	e, ok := a.cache[h]
+	a.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.p, nil
+	}
+	k, err := a.Store.FindAPIKeyByHash(ctx, h[:])
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, errBadKey
+	} else if err != nil {
+		return nil, err
+	}
+	// The lookup was by hash; compare again in constant time so that no
+	// path depends on how much of the hash matched.
+	if subtle.ConstantTimeCompare(k.Hash, h[:]) != 1 || k.RevokedAt != nil {
+		return nil, errBadKey
+	}
+	p := &Principal{KeyID: k.ID, Role: k.Role}
+	if k.Role == RoleReseller {
+		if p.Reseller, err = a.Store.FindResellerByID(ctx, k.ResellerID); err != nil {
+			return nil, err
+		}
+	}
+	a.mu.Lock()
+	if len(a.cache) > 100_000 { // bounded: drop everything rather than grow
+		a.cache = make(map[[32]byte]authEntry)
+	}
+	a.cache[h] = authEntry{p: p, expires: now.Add(a.TTL)}
+	a.mu.Unlock()
+	return p, nil
+}

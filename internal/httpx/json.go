@@ -1,0 +1,109 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/pressroom/pressroom"
+)
+
+// DecodeJSON reads at most limit bytes of JSON from r into v. Errors are
+// pressroom errors a person can act on: ETOOLARGE past the limit,
+// EMALFORMED for bad JSON, a wrong type or (when strict) an unknown field.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, strict bool, v any) error {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	data, err := io.ReadAll(body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes.", limit)
+		}
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
+	}
+	return Unmarshal(data, strict, v)
+}
+
+// Unmarshal decodes data into v with the errors of DecodeJSON.
+func Unmarshal(data []byte, strict bool, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body is empty; send a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return describeJSONError(data, err)
+	}
+	if dec.More() {
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body holds more than one JSON value.")
+	}
+	return nil
+}
+
+func describeJSONError(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := position(data, se.Offset)
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body is not valid JSON: %s (line %d, column %d).", se.Error(), line, col)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body is not valid JSON: it ends too early.")
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return pressroom.Errorf(pressroom.EMALFORMED, "The request body must be a JSON object, not %s.", te.Value)
+		}
+		return &pressroom.Error{Code: pressroom.EMALFORMED,
+			Message: fmt.Sprintf("Field %q must be %s, not %s.", field, kind(te.Type.Kind().String()), te.Value),
+			Fields:  []pressroom.FieldError{{Pointer: "/" + strings.ReplaceAll(field, ".", "/"), Detail: fmt.Sprintf("must be %s, not %s", kind(te.Type.Kind().String()), te.Value)}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body has an unknown field %s.", name)
+	}
+	return pressroom.Errorf(pressroom.EMALFORMED, "The request body is not valid JSON: %s.", err.Error())
+}
+
+func kind(k string) string {
+	switch k {
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "a number"
+	}
+	return "a " + k
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// BearerKey returns the key of an "Authorization: Bearer KEY" header.
+func BearerKey(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
