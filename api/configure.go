@@ -72,25 +72,25 @@ type availableGroup struct {
 }
 
 type availableChild struct {
-	TypeCode          string      `json:"type_code"`
-	Name              *string     `json:"name"`
-	Label             *string     `json:"label"`
-	Description       *string     `json:"description"`
-	Value             *string     `json:"value"`
-	Code              string      `json:"code"`
-	DefaultValue      any         `json:"default_value"`
-	MinValue          any         `json:"min_value"`
-	MaxValue          any         `json:"max_value"`
-	StepSize          any         `json:"step_size"`
-	Scale             *int32      `json:"scale"`
-	Reversible        *bool       `json:"reversible"`
-	LastOption        *bool       `json:"last_option"`
-	Available         bool        `json:"available"`
-	UnitCode          *string     `json:"unit_code"`
-	Price             any         `json:"price"`
-	Images            []imageOut  `json:"images"`
-	IsDefault         bool        `json:"is_default,omitempty"`
-	UnavailableReason string      `json:"unavailable_reason,omitempty"`
+	TypeCode          string     `json:"type_code"`
+	Name              *string    `json:"name"`
+	Label             *string    `json:"label"`
+	Description       *string    `json:"description"`
+	Value             *string    `json:"value"`
+	Code              string     `json:"code"`
+	DefaultValue      any        `json:"default_value"`
+	MinValue          any        `json:"min_value"`
+	MaxValue          any        `json:"max_value"`
+	StepSize          any        `json:"step_size"`
+	Scale             *int32     `json:"scale"`
+	Reversible        *bool      `json:"reversible"`
+	LastOption        *bool      `json:"last_option"`
+	Available         bool       `json:"available"`
+	UnitCode          *string    `json:"unit_code"`
+	Price             any        `json:"price"`
+	Images            []imageOut `json:"images"`
+	IsDefault         bool       `json:"is_default,omitempty"`
+	UnavailableReason string     `json:"unavailable_reason,omitempty"`
 }
 
 type selectedOption struct {

@@ -71,6 +71,9 @@ func ValidateSchema(doc []byte) []Problem {
 	for _, leaf := range leaves(ve) {
 		p := locate(raw, leaf.InstanceLocation)
 		p.Reason = fmt.Sprintf("at /%s: %s", strings.Join(leaf.InstanceLocation, "/"), leaf.ErrorKind.LocalizedString(printer))
+		if v := valueAt(raw, leaf.InstanceLocation); v != "" {
+			p.Reason += " (got " + v + ")"
+		}
 		if !seen[p.String()] {
 			seen[p.String()] = true
 			problems = append(problems, p)
@@ -128,3 +131,31 @@ func locate(raw any, path []string) Problem {
 }
 
 var printer = message.NewPrinter(language.English)
+
+// valueAt returns a short rendering of the scalar at path, or "".
+func valueAt(raw any, path []string) string {
+	cur := raw
+	for _, seg := range path {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[seg]
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || n < 0 || n >= len(v) {
+				return ""
+			}
+			cur = v[n]
+		default:
+			return ""
+		}
+	}
+	switch cur.(type) {
+	case string, float64, bool:
+		b, _ := json.Marshal(cur)
+		if len(b) > 60 {
+			b = append(b[:57], "..."...)
+		}
+		return string(b)
+	}
+	return ""
+}

@@ -32,8 +32,8 @@ type Cluster struct {
 }
 
 var (
-	once    sync.Once
-	cluster *Cluster
+	once     sync.Once
+	cluster  *Cluster
 	startErr error
 )
 

@@ -1,0 +1,110 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/catalog"
+)
+
+func TestCLIAccounts(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		cli := func(want int, a ...string) string {
+			t.Helper()
+			code, out, errOut := runCLI(t, nil, append(a, args...)...)
+			if code != want {
+				t.Fatalf("pressroom %s: exit %d, want %d\n%s%s", strings.Join(a, " "), code, want, out, errOut)
+			}
+			return out + errOut
+		}
+		out := cli(0, "resellers", "create", "--name", "Drukwerk Online", "--edition", "free")
+		m := regexp.MustCompile(`reseller (\d+) "Drukwerk Online" created \(edition free\)\napi key: (pr_\w+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("create output:\n%s", out)
+		}
+		id := m[1]
+		if out := cli(1, "resellers", "create", "--name", "Drukwerk Online"); !strings.Contains(out, "exists already") {
+			t.Errorf("duplicate reseller: %s", out)
+		}
+		if out := cli(1, "resellers", "create", "--name", "X", "--edition", "gold"); !strings.Contains(out, "edition must be") {
+			t.Errorf("bad edition: %s", out)
+		}
+		cli(0, "resellers", "add-customer", "--reseller", id, "--name", "Bakkerij Jansen", "--email", "info@jansen.example", "--reference", "K-17")
+		if out := cli(1, "resellers", "add-customer", "--reseller", "999", "--name", "Nobody"); !strings.Contains(out, "not found") {
+			t.Errorf("customer of unknown reseller: %s", out)
+		}
+		cli(2, "resellers", "add-customer", "--name", "No reseller")
+		out = cli(0, "keys", "create", "--reseller", id, "--name", "webshop")
+		km := regexp.MustCompile(`key (\d+) created`).FindStringSubmatch(out)
+		if km == nil {
+			t.Fatalf("keys create: %s", out)
+		}
+		cli(0, "keys", "revoke", km[1])
+		if out := cli(0, "keys", "list", "--reseller", id); !strings.Contains(out, "webshop") || strings.Count(out, "\n") != 3 {
+			t.Errorf("keys list:\n%s", out)
+		}
+		cli(1, "keys", "revoke", "424242")
+		out = cli(0, "resellers", "list")
+		if !regexp.MustCompile(id + `\s+Drukwerk Online\s+free\s+1\s+1\s`).MatchString(out) {
+			t.Errorf("resellers list (1 customer, 1 active key):\n%s", out)
+		}
+		cli(2, "resellers")
+		cli(2, "keys", "explode")
+		cli(2, "nonsense")
+	})
+}
+
+func TestCLICatalogValidate(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, catalog.DemoJSON, 0o644)
+	code, out, _ := runCLI(t, nil, "catalog", "validate", good)
+	if code != 0 || !strings.Contains(out, "valid catalog with 35 products") {
+		t.Errorf("validate demo: %d %s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"default_language":"nl","products":[
+	  {"code":"poster","article_group":"material","unit":"m2","translations":{"en":{"title":"Poster"}},
+	   "groups":[{"code":"paper","name":{"en":"Paper"},"options":[
+	      {"code":"gloss","type":"radio","name":{"en":"Gloss"},"requires_any":["matt"]},
+	      {"code":"matt","type":"radio","name":{"en":"Matt"}}]}],
+	   "steps":[["amount-missing"],["paper"]]},
+	  {"code":"flyer","article_group":"material","unit":"yard","translations":{"en":{"title":"Flyer"}},"steps":[["x"]]}]}`), 0o644)
+	code, _, errOut := runCLI(t, nil, "catalog", "validate", bad)
+	if code != 1 {
+		t.Fatalf("validate bad: exit %d, want 1", code)
+	}
+	for _, want := range []string{`product "flyer"`, `unit`, `yard`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("schema problems lack %q:\n%s", want, errOut)
+		}
+	}
+	// Once the schema passes, the catalog's own rules name product, option and reason.
+	os.WriteFile(bad, []byte(`{"default_language":"nl","products":[
+	  {"code":"poster","article_group":"material","unit":"m2","translations":{"en":{"title":"Poster"}},
+	   "groups":[{"code":"paper","name":{"en":"Paper"},"options":[
+	      {"code":"gloss","type":"radio","name":{"en":"Gloss"},"requires_any":["matt"]},
+	      {"code":"matt","type":"radio","name":{"en":"Matt"}}]}],
+	   "steps":[["amount-missing"],["paper"]]}]}`), 0o644)
+	code, _, errOut = runCLI(t, nil, "catalog", "validate", bad)
+	for _, want := range []string{
+		`product "poster", option "amount-missing": step 1 names group "amount-missing", which is defined neither in the product nor in the catalog`,
+		`product "poster", option "gloss": requires_any refers to "matt", which is chosen at step 2, not before step 2`,
+		`product "poster": the option tree needs an amount input`,
+		"nothing imported",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("exit %d; problems lack %q:\n%s", code, want, errOut)
+		}
+	}
+	if code, _, _ := runCLI(t, nil, "catalog", "validate", filepath.Join(dir, "missing.json")); code != 1 {
+		t.Errorf("missing file: exit %d, want 1", code)
+	}
+	if code, out, _ := runCLI(t, nil, "catalog", "schema"); code != 0 || !strings.Contains(out, "2020-12") {
+		t.Errorf("catalog schema: %d", code)
+	}
+}

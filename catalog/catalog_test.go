@@ -1,0 +1,190 @@
+package catalog_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+
+	"github.com/pressroom/pressroom/catalog"
+)
+
+func mustDemo(tb testing.TB) *catalog.Catalog {
+	tb.Helper()
+	c, err := catalog.Load(catalog.DemoJSON, 1, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		tb.Fatalf("demo catalog: %v", err)
+	}
+	return c
+}
+
+func num(v string) *decimal.Decimal {
+	d := decimal.RequireFromString(v)
+	return &d
+}
+
+func seedPath() []catalog.Selection {
+	return []catalog.Selection{
+		{Code: "width", Value: num("40")}, {Code: "height", Value: num("20")}, {Code: "amount", Value: num("1")},
+		{Code: "direct-to-plate"}, {Code: "single-sided"}, {Code: "dibond-budget"}, {Code: "3mm"},
+		{Code: "milling"}, {Code: "no-drillholes"}, {Code: "customer-supplied-file"},
+	}
+}
+
+func TestDemoCatalogCompletes(t *testing.T) {
+	c := mustDemo(t)
+	cfg := c.Product("dibond").Configure(seedPath(), "")
+	if !cfg.CanOrder || len(cfg.Problems) > 0 {
+		t.Fatalf("seed path: can_order %v, problems %v", cfg.CanOrder, cfg.Problems)
+	}
+	if got, want := len(cfg.Linked), 1; got != want || cfg.Linked[0].Code != "dibond-budget-3" || cfg.Linked[0].ShippingWeight.String() != "4.32" {
+		t.Errorf("linked = %+v", cfg.Linked)
+	}
+	if len(cfg.Uploaders) != 1 || *cfg.Uploaders[0].MinimalDPI != 72 || cfg.Uploaders[0].Width.String() != "40" {
+		t.Errorf("uploaders = %+v", cfg.Uploaders)
+	}
+	// A choice that needs no file turns upload off.
+	sel := seedPath()
+	sel[9] = catalog.Selection{Code: "design-service"}
+	if cfg := c.Product("dibond").Configure(sel, ""); !cfg.CanOrder || cfg.Upload || len(cfg.Uploaders) != 0 {
+		t.Errorf("design service: can_order %v upload %v", cfg.CanOrder, cfg.Upload)
+	}
+	// Contour milling asks for a cut line in the file.
+	sel = seedPath()
+	sel[7] = catalog.Selection{Code: "contour-milling"}
+	if cfg := c.Product("dibond").Configure(sel, ""); len(cfg.Uploaders) != 1 || strings.Join(cfg.Uploaders[0].RequiredCutNames, ",") != "CutContour" {
+		t.Errorf("contour milling uploader = %+v", cfg.Uploaders)
+	}
+}
+
+func TestOptionalGroupsAndAttributes(t *testing.T) {
+	c := mustDemo(t)
+	p := c.ProductByID(1003705000500003)
+	if p == nil || p.Code != "canvas-2cm-50x50-wit" {
+		t.Fatalf("product 1003705000500003 = %v", p)
+	}
+	if cfg := p.Configure([]catalog.Selection{{Code: "amount", Value: num("2")}}, ""); !cfg.CanOrder {
+		t.Errorf("optional options skipped: problems %v", cfg.Problems)
+	}
+	cfg := p.Configure([]catalog.Selection{{Code: "amount", Value: num("2")}, {Code: "canvasedge-mirror"}}, "")
+	if !cfg.CanOrder || cfg.Selected[1].AttributeCode() != "mirror" || cfg.Selected[1].Group.Code != "canvasedge" {
+		t.Errorf("canvasedge mirror: %v %v", cfg.CanOrder, cfg.Problems)
+	}
+}
+
+func TestCompileProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want []string
+	}{
+		{"duplicate product", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A"},"options":[{"code":"amount","type":"amount","name":{"en":"A"}}]}],
+		  "products":[{"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"]]},
+		              {"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"]]}]}`,
+			[]string{`product "a": product code is defined twice`}},
+		{"duplicate option across groups", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A"},"options":[{"code":"amount","type":"amount","name":{"en":"A"}}]},
+		  {"code":"g","name":{"en":"G"},"options":[{"code":"amount","type":"radio","name":{"en":"X"}}]}],
+		  "products":[{"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"],["g"]]}]}`,
+			[]string{`option "amount": option code is used in group "amount" and in group "g"`}},
+		{"min above max", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A"},"options":[{"code":"amount","type":"amount","name":{"en":"A"},"min":10,"max":5}]}],
+		  "products":[{"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"]]}]}`,
+			[]string{`option "amount": min 10 is greater than max 5`}},
+		{"unknown cross-sell product and linked material", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A"},"options":[{"code":"amount","type":"amount","name":{"en":"A"}}]},
+		  {"code":"xs","name":{"en":"X"},"options":[{"code":"hook","type":"cross_sell_pc","name":{"en":"Hook"},"product":"hook"}]}],
+		  "products":[{"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"]],"cross_sell":"xs",
+		               "linked_products":[{"material":"steel","when":["amount"]}]}]}`,
+			[]string{`product "a", option "hook": cross-sell product "hook" does not exist`, `product "a": linked material "steel" does not exist`}},
+		{"no English title", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A"},"options":[{"code":"amount","type":"amount","name":{"en":"A"}}]}],
+		  "products":[{"code":"a","article_group":"material","unit":"m2","translations":{"nl":{"title":"A"}},"steps":[["amount"]]}]}`,
+			[]string{`product "a": an English title (translations.en.title) is required`}},
+		{"unknown field", `{"default_language":"en","products":[{"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"]],"colour":"red"}]}`,
+			[]string{`product "a": at /products/0: additional properties 'colour' not allowed`}},
+		{"not JSON", `{"default_language":`, []string{"catalog: not valid JSON"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := catalog.Load([]byte(tc.doc), 1, time.Now())
+			if err == nil {
+				t.Fatal("loaded, want problems")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("problems lack %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigureProperties walks random selections through every demo
+// product: configure never panics, each problem points at a real input
+// (or the whole product), can_order holds only without problems, and
+// accepted selections come back in tree order.
+func TestConfigureProperties(t *testing.T) {
+	c := mustDemo(t)
+	products := c.Products()
+	rapid.Check(t, func(rt *rapid.T) {
+		p := rapid.SampledFrom(products).Draw(rt, "product")
+		var codes []string
+		for _, step := range p.Steps {
+			for _, g := range step {
+				for _, o := range g.Options {
+					codes = append(codes, o.Code)
+				}
+			}
+		}
+		if p.CrossSell != nil {
+			for _, o := range p.CrossSell.Options {
+				codes = append(codes, o.Code)
+			}
+		}
+		codes = append(codes, "no-such-option", "")
+		n := rapid.IntRange(0, 12).Draw(rt, "n")
+		sels := make([]catalog.Selection, n)
+		for i := range sels {
+			sels[i].Code = rapid.SampledFrom(codes).Draw(rt, "code")
+			if rapid.Bool().Draw(rt, "has value") {
+				sels[i].Value = num(rapid.SampledFrom([]string{"-1", "0", "1", "2.5", "20", "99.95", "150", "400", "99999", "100000"}).Draw(rt, "value"))
+			}
+		}
+		cfg := p.Configure(sels, rapid.SampledFrom([]string{"", "en", "de", "nl", "fr"}).Draw(rt, "lang"))
+		for _, pr := range cfg.Problems {
+			if pr.Index < -1 || pr.Index >= len(sels) || pr.Reason == "" || pr.Code == "" {
+				rt.Fatalf("bad problem %+v for %d selections", pr, len(sels))
+			}
+		}
+		if cfg.CanOrder && len(cfg.Problems) > 0 {
+			rt.Fatalf("can_order with problems %v", cfg.Problems)
+		}
+		if !cfg.CanOrder && len(cfg.Problems) == 0 && len(cfg.Offers) == 0 {
+			rt.Fatalf("neither complete nor anything to choose")
+		}
+		for i := 1; i < len(cfg.Selected); i++ {
+			if cfg.Selected[i-1].Order >= cfg.Selected[i].Order {
+				rt.Fatalf("selected out of tree order: %s before %s", cfg.Selected[i-1].Code, cfg.Selected[i].Code)
+			}
+		}
+	})
+}
+
+func BenchmarkConfigureDibondComplete(b *testing.B) {
+	c := mustDemo(b)
+	p := c.Product("dibond")
+	sels := seedPath()
+	b.ReportAllocs()
+	for b.Loop() {
+		if cfg := p.Configure(sels, ""); !cfg.CanOrder {
+			b.Fatal("not complete")
+		}
+	}
+}
+
+func BenchmarkLoadDemoCatalog(b *testing.B) {
+	for b.Loop() {
+		if _, err := catalog.Load(catalog.DemoJSON, 1, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
