@@ -376,7 +376,14 @@ func TestMetricsAndRequestID(t *testing.T) {
 	if got := resp.Header.Get("X-Request-Id"); got != "trace-123" {
 		t.Errorf("X-Request-Id = %q, want the caller's", got)
 	}
-	body := string(do(t, "GET", srv.URL+"/metrics", "", nil).Body)
+	// A request is counted just after its answer is sent: wait for it.
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		body = string(do(t, "GET", srv.URL+"/metrics", "", nil).Body)
+		if strings.Contains(body, `route="GET /v1/products"`) {
+			break
+		}
+	}
 	for _, want := range []string{
 		`pressroom_http_requests_total{code="200",route="GET /v1/products"} 1`,
 		`pressroom_http_request_duration_seconds_bucket{route="GET /v1/products"`,
