@@ -107,6 +107,21 @@ type APIKey struct {
 	RevokedAt *time.Time
 }
 
+// Validate checks that the key has a hash and a role that fits its owner.
+func (k *APIKey) Validate() error {
+	switch {
+	case len(k.Hash) != 32:
+		return Errorf(EINVALID, "An API key hash is 32 bytes.")
+	case k.Role == RoleOperator && k.ResellerID != 0:
+		return Errorf(EINVALID, "An operator key belongs to no reseller.")
+	case k.Role == RoleReseller && k.ResellerID == 0:
+		return Errorf(EINVALID, "A reseller key belongs to a reseller.")
+	case k.Role != RoleOperator && k.Role != RoleReseller:
+		return Errorf(EINVALID, "Unknown key role %q.", k.Role)
+	}
+	return nil
+}
+
 // HashKey returns the stored form of a key.
 func HashKey(key string) []byte {
 	h := sha256.Sum256([]byte(key))

@@ -134,20 +134,9 @@ var printer = message.NewPrinter(language.English)
 
 // valueAt returns a short rendering of the scalar at path, or "".
 func valueAt(raw any, path []string) string {
-	cur := raw
-	for _, seg := range path {
-		switch v := cur.(type) {
-		case map[string]any:
-			cur = v[seg]
-		case []any:
-			n, err := strconv.Atoi(seg)
-			if err != nil || n < 0 || n >= len(v) {
-				return ""
-			}
-			cur = v[n]
-		default:
-			return ""
-		}
+	cur, ok := walk(raw, path)
+	if !ok {
+		return ""
 	}
 	switch cur.(type) {
 	case string, float64, bool:
@@ -158,4 +147,24 @@ func valueAt(raw any, path []string) string {
 		return string(b)
 	}
 	return ""
+}
+
+// walk follows a JSON Pointer's segments through a decoded document.
+func walk(raw any, path []string) (any, bool) {
+	cur := raw
+	for _, seg := range path {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[seg]
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || n < 0 || n >= len(v) {
+				return nil, false
+			}
+			cur = v[n]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
 }

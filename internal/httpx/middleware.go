@@ -118,7 +118,7 @@ func Observe(next http.Handler, logger *slog.Logger, m *Metrics, onPanic func(ht
 			logger.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
 				slog.String("path", r.URL.Path), slog.Int("status", status), slog.Int64("bytes", sw.bytes),
-				slog.Duration("duration", elapsed))
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 		}()
 		next.ServeHTTP(sw, r)
 	})

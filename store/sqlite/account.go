@@ -145,7 +145,7 @@ func keyArgs(k *pressroom.APIKey) []any {
 
 // CreateAPIKey stores a key.
 func (db *DB) CreateAPIKey(ctx context.Context, k *pressroom.APIKey) error {
-	if err := validateKey(k); err != nil {
+	if err := k.Validate(); err != nil {
 		return err
 	}
 	k.CreatedAt = db.now()
@@ -157,7 +157,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *pressroom.APIKey) error {
 
 // EnsureAPIKey stores k unless a key with its hash exists.
 func (db *DB) EnsureAPIKey(ctx context.Context, k *pressroom.APIKey) (*pressroom.APIKey, error) {
-	if err := validateKey(k); err != nil {
+	if err := k.Validate(); err != nil {
 		return nil, err
 	}
 	k.CreatedAt = db.now()
@@ -167,20 +167,6 @@ func (db *DB) EnsureAPIKey(ctx context.Context, k *pressroom.APIKey) (*pressroom
 		return nil, mapError(err, "API key")
 	}
 	return db.FindAPIKeyByHash(ctx, k.Hash)
-}
-
-func validateKey(k *pressroom.APIKey) error {
-	switch {
-	case len(k.Hash) != 32:
-		return pressroom.Errorf(pressroom.EINVALID, "An API key hash is 32 bytes.")
-	case k.Role == pressroom.RoleOperator && k.ResellerID != 0:
-		return pressroom.Errorf(pressroom.EINVALID, "An operator key belongs to no reseller.")
-	case k.Role == pressroom.RoleReseller && k.ResellerID == 0:
-		return pressroom.Errorf(pressroom.EINVALID, "A reseller key belongs to a reseller.")
-	case k.Role != pressroom.RoleOperator && k.Role != pressroom.RoleReseller:
-		return pressroom.Errorf(pressroom.EINVALID, "Unknown key role %q.", k.Role)
-	}
-	return nil
 }
 
 // FindAPIKeyByHash returns the key with the hash.
