@@ -96,7 +96,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *pressroom
 		return nil
 	}
 	if s.RateLimiter != nil {
-		d := s.RateLimiter.Allow(p.KeyID, time.Now())
+		d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now())
 		d.SetHeaders(w.Header())
 		if !d.Allowed {
 			s.Error(w, r, pressroom.Errorf(pressroom.ERATELIMITED, "Too many requests for this key; retry after %s seconds.", w.Header().Get("Retry-After")))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/shopspring/decimal"
 
@@ -71,19 +70,25 @@ type availableGroup struct {
 	Children  []availableChild `json:"children"`
 }
 
+// optionCore holds the fields that offered and selected options share, in
+// the guide's order; the json package keeps an embedded struct's fields in place.
+type optionCore struct {
+	TypeCode     string  `json:"type_code"`
+	Name         *string `json:"name"`
+	Label        *string `json:"label"`
+	Description  *string `json:"description"`
+	Value        *string `json:"value"`
+	Code         string  `json:"code"`
+	DefaultValue any     `json:"default_value"`
+	MinValue     any     `json:"min_value"`
+	MaxValue     any     `json:"max_value"`
+	StepSize     any     `json:"step_size"`
+	Scale        *int32  `json:"scale"`
+	Reversible   *bool   `json:"reversible"`
+}
+
 type availableChild struct {
-	TypeCode          string     `json:"type_code"`
-	Name              *string    `json:"name"`
-	Label             *string    `json:"label"`
-	Description       *string    `json:"description"`
-	Value             *string    `json:"value"`
-	Code              string     `json:"code"`
-	DefaultValue      any        `json:"default_value"`
-	MinValue          any        `json:"min_value"`
-	MaxValue          any        `json:"max_value"`
-	StepSize          any        `json:"step_size"`
-	Scale             *int32     `json:"scale"`
-	Reversible        *bool      `json:"reversible"`
+	optionCore
 	LastOption        *bool      `json:"last_option"`
 	Available         bool       `json:"available"`
 	UnitCode          *string    `json:"unit_code"`
@@ -94,22 +99,11 @@ type availableChild struct {
 }
 
 type selectedOption struct {
-	TypeCode     string     `json:"type_code"`
-	Name         *string    `json:"name"`
-	Label        *string    `json:"label"`
-	Description  *string    `json:"description"`
-	Value        *string    `json:"value"`
-	Code         string     `json:"code"`
-	DefaultValue any        `json:"default_value"`
-	MinValue     any        `json:"min_value"`
-	MaxValue     any        `json:"max_value"`
-	StepSize     any        `json:"step_size"`
-	Scale        *int32     `json:"scale"`
-	Reversible   *bool      `json:"reversible"`
-	ParentCode   string     `json:"parent_code"`
-	ParentName   *string    `json:"parent_name"`
-	UnitCode     *string    `json:"unit_code"`
-	Images       []imageOut `json:"images"`
+	optionCore
+	ParentCode string     `json:"parent_code"`
+	ParentName *string    `json:"parent_name"`
+	UnitCode   *string    `json:"unit_code"`
+	Images     []imageOut `json:"images"`
 }
 
 type imageOut struct {
@@ -323,12 +317,27 @@ func strOrNil(s string) *string {
 	return &s
 }
 
+// coreOf renders the shared fields of an option; value is the chosen number, if any.
+func coreOf(o *catalog.CompiledOption, value *decimal.Decimal, lang, def string) optionCore {
+	c := optionCore{
+		TypeCode: o.Type, Name: o.Name.Lookup(lang, def), Label: o.Label.Lookup(lang, def),
+		Description: o.Description.Lookup(lang, def), Code: o.Code,
+		DefaultValue: num(o.DefaultValue), MinValue: num(o.Min), MaxValue: num(o.Max), StepSize: num(o.Step),
+		Scale: o.Scale, Reversible: o.Reversible,
+	}
+	if value != nil {
+		v := value.String()
+		c.Value = &v
+	}
+	return c
+}
+
 func renderConfiguration(cfg *catalog.Configuration, out *configuredProduct) {
 	p := cfg.Product
 	lang, def := cfg.Language, p.Catalog.DefaultLanguage
 	out.CanOrder = cfg.CanOrder
 	out.Amount, out.Width, out.Height, out.Length = dnum(cfg.Amount), dnum(cfg.Width), dnum(cfg.Height), dnum(cfg.Length)
-	if p.GroupByCode("box-size") != nil || !cfg.Depth.IsZero() {
+	if p.Input(catalog.TypeDepth) != nil {
 		d := dnum(cfg.Depth)
 		out.Depth = &d
 	}
@@ -340,15 +349,8 @@ func renderConfiguration(cfg *catalog.Configuration, out *configuredProduct) {
 		for _, ch := range offer.Choices {
 			o := ch.CompiledOption
 			c := availableChild{
-				TypeCode: o.Type, Name: o.Name.Lookup(lang, def), Label: o.Label.Lookup(lang, def),
-				Description: o.Description.Lookup(lang, def), Code: o.Code,
-				DefaultValue: num(o.DefaultValue), MinValue: num(o.Min), MaxValue: num(o.Max), StepSize: num(o.Step),
-				Scale: o.Scale, Reversible: o.Reversible, Available: ch.Available, UnitCode: strOrNil(o.Unit),
+				optionCore: coreOf(o, ch.Value, lang, def), Available: ch.Available, UnitCode: strOrNil(o.Unit),
 				Images: images(o.Images), IsDefault: o.Default, UnavailableReason: ch.Reason,
-			}
-			if ch.Value != nil {
-				v := ch.Value.String()
-				c.Value = &v
 			}
 			if o.Group.Step >= 0 {
 				last := o.Group.Step == len(p.Steps)-1
@@ -360,18 +362,10 @@ func renderConfiguration(cfg *catalog.Configuration, out *configuredProduct) {
 	}
 	for _, c := range cfg.Selected {
 		o := c.CompiledOption
-		so := selectedOption{
-			TypeCode: o.Type, Name: o.Name.Lookup(lang, def), Label: o.Label.Lookup(lang, def),
-			Description: o.Description.Lookup(lang, def), Code: o.Code,
-			DefaultValue: num(o.DefaultValue), MinValue: num(o.Min), MaxValue: num(o.Max), StepSize: num(o.Step),
-			Scale: o.Scale, Reversible: o.Reversible, ParentCode: o.Group.Code, ParentName: o.Group.Name.Lookup(lang, def),
+		out.SelectedOptions = append(out.SelectedOptions, selectedOption{
+			optionCore: coreOf(o, c.Value, lang, def), ParentCode: o.Group.Code, ParentName: o.Group.Name.Lookup(lang, def),
 			UnitCode: strOrNil(o.Unit), Images: images(o.Images),
-		}
-		if c.Value != nil {
-			v := c.Value.String()
-			so.Value = &v
-		}
-		out.SelectedOptions = append(out.SelectedOptions, so)
+		})
 	}
 	if !cfg.CanOrder {
 		return
@@ -409,5 +403,3 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
-
-var _ = strconv.Itoa

@@ -148,7 +148,7 @@ func (s *Server) handleCreateCustomer(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, customerOut{ID: c.ID, Name: c.Name, Email: c.Email, Reference: c.Reference, CreatedAt: rfc3339(c.CreatedAt)})
+	writeJSON(w, http.StatusCreated, customerView(c))
 }
 
 // POST /v1/operator/resellers/{id}/keys
@@ -213,15 +213,11 @@ func (s *Server) handleImportCatalog(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, pressroom.Errorf(pressroom.EMALFORMED, "The catalog could not be read."))
 		return
 	}
-	v, err := s.Catalog.Import(r.Context(), doc, r.URL.Query().Get("note"))
+	note := r.URL.Query().Get("note")
+	c, err := s.Catalog.Import(r.Context(), doc, note)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	// Load it here at once; other nodes follow within their poll interval.
-	if _, err := s.Catalog.Load(r.Context()); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"version": v.Version, "checksum": v.Checksum, "note": v.Note, "created_at": rfc3339(v.CreatedAt)})
+	writeJSON(w, http.StatusCreated, map[string]any{"version": c.Version, "checksum": c.Checksum, "note": note, "created_at": rfc3339(c.CreatedAt)})
 }

@@ -181,6 +181,10 @@ type customerOut struct {
 	CreatedAt string `json:"created_at"`
 }
 
+func customerView(c *pressroom.Customer) customerOut {
+	return customerOut{ID: c.ID, Name: c.Name, Email: c.Email, Reference: c.Reference, CreatedAt: rfc3339(c.CreatedAt)}
+}
+
 type accountOut struct {
 	ID          int64         `json:"id"`
 	Name        string        `json:"name"`
@@ -197,7 +201,7 @@ func (s *Server) account(r *http.Request, res *pressroom.Reseller) (*accountOut,
 	}
 	out := &accountOut{ID: res.ID, Name: res.Name, Edition: string(res.Edition), CallbackURL: res.CallbackURL, CreatedAt: rfc3339(res.CreatedAt), Customers: []customerOut{}}
 	for _, c := range cs {
-		out.Customers = append(out.Customers, customerOut{ID: c.ID, Name: c.Name, Email: c.Email, Reference: c.Reference, CreatedAt: rfc3339(c.CreatedAt)})
+		out.Customers = append(out.Customers, customerView(c))
 	}
 	return out, nil
 }

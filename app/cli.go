@@ -211,16 +211,15 @@ func (p *Program) cmdCatalog(ctx context.Context, args []string) error {
 			if len(rest) != 1 {
 				return usageError("catalog import takes one file")
 			}
-			c, err := p.loadCatalogFile(rest[0])
+			doc, err := os.ReadFile(rest[0])
 			if err != nil {
 				return err
 			}
-			doc, _ := os.ReadFile(rest[0])
-			v, err := catalog.NewService(s, nil).Import(ctx, doc, note)
+			c, err := catalog.NewService(s, nil).Import(ctx, doc, note)
 			if err != nil {
-				return describe(err)
+				return fmt.Errorf("%s: %w; nothing imported", rest[0], describe(err))
 			}
-			fmt.Fprintf(p.Stdout, "imported catalog version %d (%d products); running servers pick it up within seconds\n", v.Version, len(c.Products()))
+			fmt.Fprintf(p.Stdout, "imported catalog version %d (%d products); running servers pick it up within seconds\n", c.Version, len(c.Products()))
 			return nil
 		})
 	case "export":

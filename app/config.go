@@ -27,7 +27,6 @@ type Config struct {
 	DemoCallbackURL string
 	OperatorKey     string
 	RateLimit       int
-	PublicURL       string
 	CatalogPoll     time.Duration
 	LogLevel        string
 }
@@ -50,7 +49,6 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	cfg.DemoAPIKey = getenv("PRESSROOM_DEMO_API_KEY")
 	cfg.DemoCallbackURL = getenv("PRESSROOM_DEMO_CALLBACK_URL")
 	cfg.OperatorKey = getenv("PRESSROOM_OPERATOR_KEY")
-	cfg.PublicURL = getenv("PRESSROOM_PUBLIC_URL")
 	cfg.LogLevel = envOr(getenv, "PRESSROOM_LOG_LEVEL", "info")
 	cfg.RateLimit = 6000
 	if v := getenv("PRESSROOM_RATE_LIMIT"); v != "" {
@@ -75,9 +73,6 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	}
 	if cfg.DemoAPIKey != "" && cfg.DemoAPIKey == cfg.OperatorKey {
 		return fmt.Errorf("PRESSROOM_DEMO_API_KEY and PRESSROOM_OPERATOR_KEY must differ")
-	}
-	if cfg.PublicURL == "" {
-		cfg.PublicURL = "http://" + cfg.Addr
 	}
 	return nil
 }

@@ -129,44 +129,40 @@ func (p *Program) bootstrap(ctx context.Context, store pressroom.Store, cfg *Con
 	if err != nil {
 		return fmt.Errorf("demo reseller: %w", err)
 	}
-	if cfg.DemoAPIKey != "" {
-		k, err := store.EnsureAPIKey(ctx, &pressroom.APIKey{ResellerID: demo.ID, Role: pressroom.RoleReseller, Name: "PRESSROOM_DEMO_API_KEY", Hash: pressroom.HashKey(cfg.DemoAPIKey), Hint: pressroom.KeyHint(cfg.DemoAPIKey)})
-		if err != nil {
-			return fmt.Errorf("demo key: %w", err)
-		}
-		if k.ResellerID != demo.ID || k.RevokedAt != nil {
-			return fmt.Errorf("PRESSROOM_DEMO_API_KEY is already in use by another account or was revoked; choose another key")
-		}
-		fmt.Fprintf(p.Stdout, "demo reseller %d API key: %s (from PRESSROOM_DEMO_API_KEY)\n", demo.ID, cfg.DemoAPIKey)
-	} else if keys, err := store.ListAPIKeys(ctx, demo.ID); err != nil {
+	label := fmt.Sprintf("demo reseller %d API key", demo.ID)
+	if err := p.ensureKey(ctx, store, pressroom.RoleReseller, demo.ID, "PRESSROOM_DEMO_API_KEY", cfg.DemoAPIKey, "pr_", label); err != nil {
 		return err
-	} else if len(keys) == 0 {
-		_, key, err := pressroom.IssueKey(ctx, store, demo.ID, "demo key")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(p.Stdout, "demo reseller %d API key: %s (shown once; set PRESSROOM_DEMO_API_KEY to fix it)\n", demo.ID, key)
-	} else {
-		fmt.Fprintf(p.Stdout, "demo reseller %d: API key created earlier (shown only then; `pressroom keys create --reseller %d` makes another)\n", demo.ID, demo.ID)
 	}
+	return p.ensureKey(ctx, store, pressroom.RoleOperator, 0, "PRESSROOM_OPERATOR_KEY", cfg.OperatorKey, "pro_", "operator key")
+}
 
-	if cfg.OperatorKey != "" {
-		k, err := store.EnsureAPIKey(ctx, &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "PRESSROOM_OPERATOR_KEY", Hash: pressroom.HashKey(cfg.OperatorKey), Hint: pressroom.KeyHint(cfg.OperatorKey)})
+// ensureKey gives an owner (a reseller, or the operators when resellerID is
+// 0) the key set in the environment variable env, or else a first key when
+// it has none; a key is printed when it is set or created, never later.
+func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pressroom.KeyRole, resellerID int64, env, fixed, prefix, label string) error {
+	if fixed != "" {
+		k, err := store.EnsureAPIKey(ctx, &pressroom.APIKey{ResellerID: resellerID, Role: role, Name: env, Hash: pressroom.HashKey(fixed), Hint: pressroom.KeyHint(fixed)})
 		if err != nil {
-			return fmt.Errorf("operator key: %w", err)
+			return fmt.Errorf("%s: %w", env, err)
 		}
-		if k.Role != pressroom.RoleOperator || k.RevokedAt != nil {
-			return fmt.Errorf("PRESSROOM_OPERATOR_KEY is already in use by a reseller or was revoked; choose another key")
+		if k.Role != role || k.ResellerID != resellerID || k.RevokedAt != nil {
+			return fmt.Errorf("%s is already in use by another account or was revoked; choose another key", env)
 		}
-		fmt.Fprintf(p.Stdout, "operator key: %s (from PRESSROOM_OPERATOR_KEY)\n", cfg.OperatorKey)
-	} else if keys, err := store.ListAPIKeys(ctx, 0); err != nil {
-		return err
-	} else if len(keys) == 0 {
-		key := pressroom.NewKey("pro_")
-		if err := store.CreateAPIKey(ctx, &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "first operator key", Hash: pressroom.HashKey(key), Hint: pressroom.KeyHint(key)}); err != nil {
-			return err
-		}
-		fmt.Fprintf(p.Stdout, "operator key: %s (shown once; set PRESSROOM_OPERATOR_KEY to fix it)\n", key)
+		fmt.Fprintf(p.Stdout, "%s: %s (from %s)\n", label, fixed, env)
+		return nil
 	}
+	keys, err := store.ListAPIKeys(ctx, resellerID)
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 {
+		fmt.Fprintf(p.Stdout, "%s: created earlier (shown only then; set %s to fix one)\n", label, env)
+		return nil
+	}
+	key := pressroom.NewKey(prefix)
+	if err := store.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: resellerID, Role: role, Name: "first key", Hash: pressroom.HashKey(key), Hint: pressroom.KeyHint(key)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.Stdout, "%s: %s (shown once; set %s to fix it)\n", label, key, env)
 	return nil
 }

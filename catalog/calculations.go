@@ -85,9 +85,6 @@ func (r *Recorder) Run() {
 	}
 }
 
-// Flush writes everything queued now.
-func (r *Recorder) Flush() { r.flush() }
-
 func (r *Recorder) flush() {
 	r.mu.Lock()
 	batch := r.pending

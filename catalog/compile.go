@@ -19,6 +19,9 @@ type Problem struct {
 	Product string // product code, "" for catalog-wide problems
 	Option  string // option or group code, when the problem is in one
 	Reason  string
+	// Path is the JSON Pointer of the problem in the document, when known
+	// (schema problems); rule problems name codes instead.
+	Path string
 }
 
 func (p Problem) String() string {
@@ -67,8 +70,11 @@ type CompiledProduct struct {
 	CrossSell *CompiledGroup
 	options   map[string]*CompiledOption
 	groups    map[string]*CompiledGroup
-	created   time.Time
-	updated   time.Time
+	inputs    map[string]*CompiledOption // numeric inputs by type (width, height, ...)
+	// reversible: width and height may be swapped to fit size limits.
+	reversible bool
+	created    time.Time
+	updated    time.Time
 }
 
 // CompiledGroup is a group placed at a step of one product.
@@ -118,18 +124,28 @@ func (c *Catalog) Products() []*CompiledProduct { return c.ordered }
 // Option returns the product's option with the code, or nil.
 func (p *CompiledProduct) Option(code string) *CompiledOption { return p.options[code] }
 
-// GroupByCode returns the product's group with the code, or nil.
-func (p *CompiledProduct) GroupByCode(code string) *CompiledGroup { return p.groups[code] }
+// Input returns the product's numeric input of the type (TypeWidth, ...), or nil.
+func (p *CompiledProduct) Input(typ string) *CompiledOption { return p.inputs[typ] }
 
 // IsActive reports whether the product can be ordered.
 func (p *CompiledProduct) IsActive() bool { return p.Active == nil || *p.Active }
 
 // CreatedTime is when the product was created (the file's created_at, else the
 // catalog version's time).
-func (p *CompiledProduct) CreatedTime() time.Time { return p.created }
+func (p *CompiledProduct) CreatedTime() time.Time {
+	if p.created.IsZero() {
+		return p.Catalog.CreatedAt
+	}
+	return p.created
+}
 
 // UpdatedTime is when the product last changed.
-func (p *CompiledProduct) UpdatedTime() time.Time { return p.updated }
+func (p *CompiledProduct) UpdatedTime() time.Time {
+	if p.updated.IsZero() {
+		return p.Catalog.CreatedAt
+	}
+	return p.updated
+}
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 
@@ -261,8 +277,7 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 		Catalog: c,
 		options: make(map[string]*CompiledOption),
 		groups:  make(map[string]*CompiledGroup),
-		created: c.CreatedAt,
-		updated: c.CreatedAt,
+		inputs:  make(map[string]*CompiledOption),
 	}
 	if _, ok := ArticleGroups[p.ArticleGroup]; !ok {
 		add("", "article_group %q is not one of %s", p.ArticleGroup, strings.Join(sortedKeys(ArticleGroups), ", "))
@@ -360,7 +375,6 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 	if len(p.Steps) == 0 {
 		add("", "steps must list at least one step")
 	}
-	seenTypes := map[string]string{}
 	for si, step := range p.Steps {
 		var groups []*CompiledGroup
 		if len(step) == 0 {
@@ -375,17 +389,20 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 			cg := place(g, si)
 			for _, o := range cg.Options {
 				if o.IsNumeric() {
-					if prev, dup := seenTypes[o.Type]; dup {
-						add(o.Code, "a product takes one %s input, and option %q is one already", o.Type, prev)
+					if prev, dup := cp.inputs[o.Type]; dup {
+						add(o.Code, "a product takes one %s input, and option %q is one already", o.Type, prev.Code)
 					}
-					seenTypes[o.Type] = o.Code
+					cp.inputs[o.Type] = o
 				}
 			}
 			groups = append(groups, cg)
 		}
 		cp.Steps = append(cp.Steps, groups)
 	}
-	if seenTypes[TypeAmount] == "" && len(p.Steps) > 0 {
+	if w, h := cp.inputs[TypeWidth], cp.inputs[TypeHeight]; w != nil && h != nil {
+		cp.reversible = w.Reversible != nil && *w.Reversible && h.Reversible != nil && *h.Reversible
+	}
+	if cp.inputs[TypeAmount] == nil && len(p.Steps) > 0 {
 		add("", "the option tree needs an amount input")
 	}
 	if p.CrossSell != "" {
@@ -422,7 +439,7 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 		for _, o := range cg.Options {
 			checkRefs(o.Code, step, o.RequiresAny, "requires_any")
 			checkRefs(o.Code, step, o.Excludes, "excludes")
-			if (o.MaxWidth != nil || o.MaxHeight != nil || o.MinWidth != nil || o.MinHeight != nil) && (seenTypes[TypeWidth] == "" || seenTypes[TypeHeight] == "") {
+			if (o.MaxWidth != nil || o.MaxHeight != nil || o.MinWidth != nil || o.MinHeight != nil) && (cp.inputs[TypeWidth] == nil || cp.inputs[TypeHeight] == nil) {
 				add(o.Code, "size limits need width and height inputs in the product")
 			}
 			if o.Type == TypeCrossSell && o.Product == "" {

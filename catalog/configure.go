@@ -100,7 +100,6 @@ type state struct {
 	chosen   map[string]bool
 	sel      map[string]int // code to index into selections
 	values   map[string]decimal.Decimal
-	reverse  bool
 	problems []ConfigProblem
 	done     map[int]bool // selections accounted for
 	all      []Selection
@@ -156,7 +155,7 @@ func (s *state) condition(requiresAny, excludes []string) string {
 }
 
 // fits checks an option's size limits against the chosen width and height,
-// turning the size when the inputs are reversible.
+// turning the size when the inputs are reversible; "" when it fits.
 func (s *state) fits(o *CompiledOption) string {
 	if o.MaxWidth == nil && o.MaxHeight == nil && o.MinWidth == nil && o.MinHeight == nil {
 		return ""
@@ -166,45 +165,30 @@ func (s *state) fits(o *CompiledOption) string {
 	if !okw || !okh {
 		return ""
 	}
-	within := func(w, h decimal.Decimal) bool {
-		return (o.MaxWidth == nil || w.LessThanOrEqual(*o.MaxWidth)) &&
-			(o.MaxHeight == nil || h.LessThanOrEqual(*o.MaxHeight)) &&
-			(o.MinWidth == nil || w.GreaterThanOrEqual(*o.MinWidth)) &&
-			(o.MinHeight == nil || h.GreaterThanOrEqual(*o.MinHeight))
+	notAbove := func(w, h decimal.Decimal) bool {
+		return (o.MaxWidth == nil || w.LessThanOrEqual(*o.MaxWidth)) && (o.MaxHeight == nil || h.LessThanOrEqual(*o.MaxHeight))
 	}
-	if within(w, h) || (s.reverse && within(h, w)) {
+	notBelow := func(w, h decimal.Decimal) bool {
+		return (o.MinWidth == nil || w.GreaterThanOrEqual(*o.MinWidth)) && (o.MinHeight == nil || h.GreaterThanOrEqual(*o.MinHeight))
+	}
+	within := func(w, h decimal.Decimal) bool { return notAbove(w, h) && notBelow(w, h) }
+	if within(w, h) || (s.p.reversible && within(h, w)) {
 		return ""
 	}
 	unit := ""
-	if wo := s.optionOfType(TypeWidth); wo != nil && wo.Unit != "" {
-		unit = " " + wo.Unit
+	if u := s.p.inputs[TypeWidth].Unit; u != "" {
+		unit = " " + u
 	}
-	limit := func(d *decimal.Decimal, none string) string {
+	limit := func(d *decimal.Decimal) string {
 		if d == nil {
-			return none
+			return "any"
 		}
 		return d.String()
 	}
-	if o.MaxWidth != nil || o.MaxHeight != nil {
-		if !((o.MaxWidth == nil || w.LessThanOrEqual(*o.MaxWidth)) && (o.MaxHeight == nil || h.LessThanOrEqual(*o.MaxHeight))) &&
-			!(s.reverse && (o.MaxWidth == nil || h.LessThanOrEqual(*o.MaxWidth)) && (o.MaxHeight == nil || w.LessThanOrEqual(*o.MaxHeight))) {
-			return fmt.Sprintf("%s x %s%s is larger than the largest size for this option, %s x %s%s", w, h, unit, limit(o.MaxWidth, "any"), limit(o.MaxHeight, "any"), unit)
-		}
+	if !notAbove(w, h) && !(s.p.reversible && notAbove(h, w)) {
+		return fmt.Sprintf("%s x %s%s is larger than the largest size for this option, %s x %s%s", w, h, unit, limit(o.MaxWidth), limit(o.MaxHeight), unit)
 	}
-	return fmt.Sprintf("%s x %s%s is smaller than the smallest size for this option, %s x %s%s", w, h, unit, limit(o.MinWidth, "any"), limit(o.MinHeight, "any"), unit)
-}
-
-func (s *state) optionOfType(t string) *CompiledOption {
-	for _, step := range s.p.Steps {
-		for _, g := range step {
-			for _, o := range g.Options {
-				if o.Type == t {
-					return o
-				}
-			}
-		}
-	}
-	return nil
+	return fmt.Sprintf("%s x %s%s is smaller than the smallest size for this option, %s x %s%s", w, h, unit, limit(o.MinWidth), limit(o.MinHeight), unit)
 }
 
 // checkValue validates a number for a numeric input; "" when it is fine.
@@ -283,11 +267,6 @@ func (p *CompiledProduct) Configure(selections []Selection, lang string) *Config
 				continue
 			}
 			s.sel[sl.Code] = i
-		}
-	}
-	if wo := s.optionOfType(TypeWidth); wo != nil && wo.Reversible != nil && *wo.Reversible {
-		if ho := s.optionOfType(TypeHeight); ho != nil && ho.Reversible != nil && *ho.Reversible {
-			s.reverse = true
 		}
 	}
 

@@ -70,7 +70,8 @@ func ValidateSchema(doc []byte) []Problem {
 	seen := map[string]bool{}
 	for _, leaf := range leaves(ve) {
 		p := locate(raw, leaf.InstanceLocation)
-		p.Reason = fmt.Sprintf("at /%s: %s", strings.Join(leaf.InstanceLocation, "/"), leaf.ErrorKind.LocalizedString(printer))
+		p.Path = "/" + strings.Join(leaf.InstanceLocation, "/")
+		p.Reason = fmt.Sprintf("at %s: %s", p.Path, leaf.ErrorKind.LocalizedString(printer))
 		if v := valueAt(raw, leaf.InstanceLocation); v != "" {
 			p.Reason += " (got " + v + ")"
 		}
@@ -98,33 +99,23 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 // locate finds the product and option codes along an instance path.
 func locate(raw any, path []string) Problem {
 	var p Problem
-	cur := raw
-	for i, seg := range path {
-		switch v := cur.(type) {
-		case map[string]any:
-			cur = v[seg]
-		case []any:
-			n, err := strconv.Atoi(seg)
-			if err != nil || n < 0 || n >= len(v) {
-				return p
+	for i := 1; i < len(path); i++ {
+		v, _ := walk(raw, path[:i+1])
+		obj, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		code, _ := obj["code"].(string)
+		switch path[i-1] {
+		case "products":
+			p.Product = code
+			if code == "" {
+				p.Product = "#" + path[i]
 			}
-			cur = v[n]
-			if obj, ok := cur.(map[string]any); ok && i > 0 {
-				code, _ := obj["code"].(string)
-				switch path[i-1] {
-				case "products":
-					p.Product = code
-					if code == "" {
-						p.Product = "#" + seg
-					}
-				case "groups", "options", "materials":
-					if code != "" {
-						p.Option = code
-					}
-				}
+		case "groups", "options", "materials":
+			if code != "" {
+				p.Option = code
 			}
-		default:
-			return p
 		}
 	}
 	return p

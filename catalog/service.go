@@ -50,8 +50,21 @@ func (s *Service) Load(ctx context.Context) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile catalog version %d: %w", v.Version, err)
 	}
-	s.current.Store(c)
-	return c, nil
+	s.adopt(c)
+	return s.Current(), nil
+}
+
+// adopt makes c current unless a newer version is current already.
+func (s *Service) adopt(c *Catalog) {
+	for {
+		cur := s.Current()
+		if cur != nil && cur.Version >= c.Version {
+			return
+		}
+		if s.current.CompareAndSwap(cur, c) {
+			return
+		}
+	}
 }
 
 // Watch polls the store for a newer version every interval until ctx ends.
@@ -75,7 +88,7 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 			continue
 		}
 		cur := s.Current()
-		if cur != nil && cur.Version == n || n == failed {
+		if (cur != nil && cur.Version == n) || n == failed {
 			continue
 		}
 		c, err := s.Load(ctx)
@@ -88,18 +101,21 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Import validates doc and stores it as the next version. A *ValidationError
-// (wrapped in a pressroom EINVALID error) lists every problem.
-func (s *Service) Import(ctx context.Context, doc []byte, note string) (*pressroom.CatalogVersion, error) {
-	if _, err := Load(doc, 0, time.Now()); err != nil {
+// Import validates doc, stores it as the next version and makes it current
+// here (other nodes follow within their poll interval). Problems come back
+// as an EINVALID pressroom error whose fields name each one.
+func (s *Service) Import(ctx context.Context, doc []byte, note string) (*Catalog, error) {
+	c, err := Load(doc, 0, time.Time{})
+	if err != nil {
 		return nil, AsDomainError(err)
 	}
-	sum := sha256.Sum256(doc)
-	v := &pressroom.CatalogVersion{Document: doc, Checksum: hex.EncodeToString(sum[:]), Note: note}
+	v := &pressroom.CatalogVersion{Document: doc, Checksum: c.Checksum, Note: note}
 	if err := s.store.CreateCatalogVersion(ctx, v); err != nil {
 		return nil, err
 	}
-	return v, nil
+	c.Version, c.CreatedAt = v.Version, v.CreatedAt
+	s.adopt(c)
+	return c, nil
 }
 
 // AsDomainError turns a *ValidationError into an EINVALID pressroom error
@@ -111,14 +127,7 @@ func AsDomainError(err error) error {
 	}
 	fields := make([]pressroom.FieldError, len(ve.Problems))
 	for i, p := range ve.Problems {
-		ptr := ""
-		if p.Product != "" {
-			ptr = "/products/" + p.Product
-			if p.Option != "" {
-				ptr += "/" + p.Option
-			}
-		}
-		fields[i] = pressroom.FieldError{Pointer: ptr, Detail: p.String()}
+		fields[i] = pressroom.FieldError{Pointer: p.Path, Detail: p.String()}
 	}
 	return pressroom.Invalid(fmt.Sprintf("The catalog has %d problem(s).", len(ve.Problems)), fields...)
 }

@@ -31,6 +31,9 @@ type Cluster struct {
 	seq  atomic.Int64
 }
 
+// errNoBinaries is the one reason to skip rather than fail.
+var errNoBinaries = errors.New("no PostgreSQL server binaries (initdb, postgres) found; install postgresql or set PRESSROOM_PG_BIN")
+
 var (
 	once     sync.Once
 	cluster  *Cluster
@@ -66,7 +69,7 @@ func binDir() (string, error) {
 			}
 		}
 	}
-	return "", errors.New("no PostgreSQL server binaries (initdb, postgres) found; install postgresql or set PRESSROOM_PG_BIN")
+	return "", errNoBinaries
 }
 
 func trimNL(b []byte) []byte {
@@ -203,7 +206,7 @@ func NewDatabase(tb testing.TB) string {
 	tb.Helper()
 	once.Do(func() { cluster, startErr = start() })
 	if startErr != nil {
-		if cluster == nil && isMissingBinaries(startErr) {
+		if errors.Is(startErr, errNoBinaries) {
 			msg := "SKIPPING POSTGRESQL TESTS: " + startErr.Error()
 			fmt.Fprintln(os.Stderr, "!!!", msg)
 			tb.Skip(msg)
@@ -229,8 +232,4 @@ func NewDatabase(tb testing.TB) string {
 		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	return cluster.dsn(name)
-}
-
-func isMissingBinaries(err error) bool {
-	return err != nil && len(err.Error()) > 3 && err.Error()[:3] == "no "
 }
