@@ -188,3 +188,52 @@ func BenchmarkLoadDemoCatalog(b *testing.B) {
 		}
 	}
 }
+
+// TestDemoTranslations: product titles and descriptions and every group and
+// option name exist in en, de, nl and fr and differ from the Dutch where the
+// language needs it. The only gaps are the ones the Probo user guide's
+// product list shows for dibond (no French title or description, no Dutch
+// description).
+func TestDemoTranslations(t *testing.T) {
+	c := mustDemo(t)
+	seedGaps := map[string]bool{"dibond/fr/title": true, "dibond/fr/description": true, "dibond/nl/description": true}
+	for _, p := range c.Products() {
+		for _, l := range catalog.Languages {
+			tr := p.Translations[l]
+			for field, v := range map[string]*string{"title": tr.Title, "description": tr.Description} {
+				key := p.Code + "/" + l + "/" + field
+				if (v == nil || *v == "") != seedGaps[key] {
+					t.Errorf("%s: %v", key, v)
+				}
+			}
+		}
+		if en, nl := p.Translations["en"].Title, p.Translations["nl"].Title; en != nil && nl != nil && *en == *nl && p.ArticleGroup == catalog.GroupPhotoProduct {
+			t.Errorf("%s: English title is the Dutch one, %q", p.Code, *en)
+		}
+		names := map[string]catalog.Text{}
+		for _, step := range p.Steps {
+			for _, g := range step {
+				names["group "+g.Code] = g.Name
+				for _, o := range g.Options {
+					names["option "+o.Code] = o.Name
+				}
+			}
+		}
+		if p.CrossSell != nil {
+			names["group "+p.CrossSell.Code] = p.CrossSell.Name
+			for _, o := range p.CrossSell.Options {
+				names["option "+o.Code] = o.Name
+			}
+		}
+		for what, name := range names {
+			for _, l := range catalog.Languages {
+				if name[l] == "" {
+					t.Errorf("%s %s: no %s name", p.Code, what, l)
+				}
+			}
+			if p.ArticleGroup == catalog.GroupPhotoProduct && what != "option amount" && what != "group amount" && name["en"] == name["nl"] {
+				t.Errorf("%s %s: English name is the Dutch one, %q", p.Code, what, name["en"])
+			}
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package app_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestGracefulShutdown: a request in flight when the server is told to stop
+// is answered in full; new connections are refused; Main returns 0.
+func TestGracefulShutdown(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	body := seedConfigureBody(t)
+	half := len(body) / 2
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/products/configure HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", addr, demoKey, len(body), body[:half])
+
+	// The accept loop takes connections in order: once a later connection is
+	// answered, the first one is known to the server.
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := fresh.Get(srv.URL + "/healthz"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+
+	srv.cancel()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break // the listener is closed: shutdown has begun
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections after being told to stop")
+		}
+	}
+
+	if _, err := io.WriteString(conn, body[half:]); err != nil {
+		t.Fatalf("finishing the in-flight request: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request got no answer: %v", err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(data), `"can_order":true`) {
+		t.Fatalf("in-flight request: %d %s", resp.StatusCode, data)
+	}
+	if code := srv.stop(); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+}
+
+func seedConfigureBody(t *testing.T) string {
+	t.Helper()
+	data, err := json.Marshal(seedExample(t, "probo-user-guide.txt", "Request payload (can_order iteration)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
