@@ -78,12 +78,13 @@ func TestCLICatalogValidate(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("validate bad: exit %d, want 1", code)
 	}
-	for _, want := range []string{`product "flyer"`, `unit`, `yard`} {
+	// Schema problems and rule problems come in one run.
+	for _, want := range []string{`product "flyer"`, `unit`, `yard`, `product "poster", option "amount-missing": step 1 names group "amount-missing"`, `product "flyer", option "x": step 1 names group "x"`, "6 problem(s)"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("schema problems lack %q:\n%s", want, errOut)
 		}
 	}
-	// Once the schema passes, the catalog's own rules name product, option and reason.
+	// The catalog's own rules name product, option and reason.
 	os.WriteFile(bad, []byte(`{"default_language":"nl","products":[
 	  {"code":"poster","article_group":"material","unit":"m2","translations":{"en":{"title":"Poster"}},
 	   "groups":[{"code":"paper","name":{"en":"Paper"},"options":[

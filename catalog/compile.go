@@ -5,9 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -147,8 +146,6 @@ func (p *CompiledProduct) UpdatedTime() time.Time {
 	return p.updated
 }
 
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
-
 // Parse decodes a catalog file strictly: unknown fields are problems too.
 func Parse(doc []byte) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
@@ -165,21 +162,34 @@ func Parse(doc []byte) (*File, error) {
 
 // Load validates doc against the JSON Schema and the catalog's rules and
 // compiles it. A *ValidationError lists every problem.
+//
+// Both checks run whenever the document parses, so staff see every problem
+// in one run rather than the schema's first and the rules' after a fix.
 func Load(doc []byte, version int64, createdAt time.Time) (*Catalog, error) {
-	if problems := ValidateSchema(doc); len(problems) > 0 {
-		return nil, &ValidationError{Problems: problems}
-	}
+	problems := ValidateSchema(doc)
 	f, err := Parse(doc)
 	if err != nil {
+		if len(problems) > 0 {
+			return nil, &ValidationError{Problems: problems}
+		}
 		return nil, err
 	}
 	sum := sha256.Sum256(doc)
-	return Compile(f, version, createdAt, hex.EncodeToString(sum[:]))
+	c, err := compile(f, version, createdAt, hex.EncodeToString(sum[:]))
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		problems = append(problems, ve.Problems...)
+	}
+	if len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	return c, err
 }
 
-// Compile checks the rules a schema cannot express (references, step order,
-// ranges) and builds the in-memory catalog.
-func Compile(f *File, version int64, createdAt time.Time, checksum string) (*Catalog, error) {
+// compile checks the rules a schema cannot express (uniqueness, references,
+// step order, ranges) and builds the in-memory catalog. The schema's own
+// checks (codes, units, article groups, languages, times) are not repeated.
+func compile(f *File, version int64, createdAt time.Time, checksum string) (*Catalog, error) {
 	c := &Catalog{
 		Version:         version,
 		CreatedAt:       createdAt,
@@ -207,9 +217,6 @@ func Compile(f *File, version int64, createdAt time.Time, checksum string) (*Cat
 	}
 	for i := range f.Materials {
 		m := &f.Materials[i]
-		if !codePattern.MatchString(m.Code) {
-			add("", m.Code, "material code must be 1 to 100 letters, digits, '-', '_' or '.'")
-		}
 		if _, dup := c.Materials[m.Code]; dup {
 			add("", m.Code, "material code is defined twice")
 		}
@@ -221,10 +228,6 @@ func Compile(f *File, version int64, createdAt time.Time, checksum string) (*Cat
 
 	for i := range f.Products {
 		p := &f.Products[i]
-		if !codePattern.MatchString(p.Code) {
-			add(p.Code, "", "product code must be 1 to 100 letters, digits, '-', '_' or '.'")
-			continue
-		}
 		if _, dup := c.products[p.Code]; dup {
 			add(p.Code, "", "product code is defined twice")
 			continue
@@ -279,35 +282,15 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 		groups:  make(map[string]*CompiledGroup),
 		inputs:  make(map[string]*CompiledOption),
 	}
-	if _, ok := ArticleGroups[p.ArticleGroup]; !ok {
-		add("", "article_group %q is not one of %s", p.ArticleGroup, strings.Join(sortedKeys(ArticleGroups), ", "))
-	}
-	switch p.Unit {
-	case UnitSquareMetre, UnitRunningMetre, UnitPiece:
-	default:
-		add("", "unit %q is not one of m2, rm, piece", p.Unit)
-	}
 	if t, ok := p.Translations["en"]; !ok || t.Title == nil || *t.Title == "" {
 		add("", "an English title (translations.en.title) is required")
 	}
-	for lang := range p.Translations {
-		if !isLanguage(lang) {
-			add("", "translation language %q is not a two-letter code", lang)
-		}
+	// The schema reports a time that is not RFC 3339; here it is left unset.
+	if t, err := time.Parse(time.RFC3339, p.CreatedAt); err == nil {
+		cp.created = t.UTC()
 	}
-	for _, ts := range []struct {
-		name, value string
-		dst         *time.Time
-	}{{"created_at", p.CreatedAt, &cp.created}, {"updated_at", p.UpdatedAt, &cp.updated}} {
-		if ts.value == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, ts.value)
-		if err != nil {
-			add("", "%s %q is not an RFC 3339 time", ts.name, ts.value)
-			continue
-		}
-		*ts.dst = t.UTC()
+	if t, err := time.Parse(time.RFC3339, p.UpdatedAt); err == nil {
+		cp.updated = t.UTC()
 	}
 	local := make(map[string]*Group, len(p.Groups))
 	for i := range p.Groups {
@@ -337,9 +320,6 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 		for i := range g.Options {
 			o := &g.Options[i]
 			co := &CompiledOption{Option: o, Group: cg, Order: len(cp.options)}
-			if !codePattern.MatchString(o.Code) {
-				add(o.Code, "option code must be 1 to 100 letters, digits, '-', '_' or '.'")
-			}
 			if prev, dup := cp.options[o.Code]; dup {
 				add(o.Code, "option code is used in group %q and in group %q; codes must be unique in a product", prev.Group.Code, g.Code)
 			}
@@ -469,19 +449,6 @@ func checkNumeric(o *Option, add func(option, format string, args ...any)) {
 	if o.Type == TypeAmount && o.Min != nil && o.Min.LessThan(decimal.NewFromInt(1)) {
 		add(o.Code, "an amount's min must be at least 1")
 	}
-}
-
-func isLanguage(s string) bool {
-	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Lookup returns t in lang, else in the fallback language, else English, else
