@@ -59,6 +59,7 @@ type Catalog struct {
 	ordered         []*CompiledProduct
 	byID            map[int64]*CompiledProduct
 	Materials       map[string]*Material
+	Commerce        *Commerce
 }
 
 // CompiledProduct is a product with its option tree resolved and indexed.
@@ -72,6 +73,8 @@ type CompiledProduct struct {
 	inputs    map[string]*CompiledOption // numeric inputs by type (width, height, ...)
 	// reversible: width and height may be swapped to fit size limits.
 	reversible bool
+	// Production lists the product's production times, slowest first.
+	Production []ProductionTime
 	created    time.Time
 	updated    time.Time
 }
@@ -207,6 +210,9 @@ func compile(f *File, version int64, createdAt time.Time, checksum string) (*Cat
 		c.DefaultLanguage = "en"
 	}
 
+	c.Commerce = compileCommerce(f, add)
+	profiles := compileProduction(f, add)
+
 	shared := make(map[string]*Group, len(f.Groups))
 	for i := range f.Groups {
 		g := &f.Groups[i]
@@ -232,7 +238,7 @@ func compile(f *File, version int64, createdAt time.Time, checksum string) (*Cat
 			add(p.Code, "", "product code is defined twice")
 			continue
 		}
-		cp, ps := compileProduct(c, p, shared)
+		cp, ps := compileProduct(c, p, shared, profiles)
 		problems = append(problems, ps...)
 		if p.ProductID != 0 {
 			if other, dup := c.byID[p.ProductID]; dup {
@@ -270,7 +276,7 @@ func compile(f *File, version int64, createdAt time.Time, checksum string) (*Cat
 	return c, nil
 }
 
-func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*CompiledProduct, []Problem) {
+func compileProduct(c *Catalog, p *Product, shared map[string]*Group, profiles map[string][]ProductionTime) (*CompiledProduct, []Problem) {
 	var problems []Problem
 	add := func(option, format string, args ...any) {
 		problems = append(problems, Problem{Product: p.Code, Option: option, Reason: fmt.Sprintf(format, args...)})
@@ -433,6 +439,8 @@ func compileProduct(c *Catalog, p *Product, shared map[string]*Group) (*Compiled
 		}
 		checkRefs("", len(p.Steps), r.When, "linked_products when")
 	}
+	compilePricing(cp, profiles, add)
+	checkProductMethods(cp, add)
 	return cp, problems
 }
 

@@ -562,3 +562,13 @@ func mergeUploader(base, over Uploader) Uploader {
 func sortSelected(sel []Chosen) {
 	sort.SliceStable(sel, func(i, j int) bool { return sel[i].Order < sel[j].Order })
 }
+
+// Has reports whether the option was chosen.
+func (c *Configuration) Has(code string) bool {
+	for _, s := range c.Selected {
+		if s.Code == code {
+			return true
+		}
+	}
+	return false
+}

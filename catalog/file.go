@@ -17,6 +17,11 @@ type File struct {
 	// Materials are the stock a product is made of (linked products).
 	Materials []Material `json:"materials,omitempty"`
 	Products  []Product  `json:"products"`
+
+	Company            Company             `json:"company"`
+	Countries          []Country           `json:"countries,omitempty"`
+	ProductionProfiles []ProductionProfile `json:"production_profiles,omitempty"`
+	ShippingMethods    []ShippingMethod    `json:"shipping_methods,omitempty"`
 }
 
 // Text is a translated string: language code to text.
@@ -44,6 +49,14 @@ type Product struct {
 	Upload         *bool        `json:"upload,omitempty"`
 	Uploader       *Uploader    `json:"uploader,omitempty"`
 	LinkedProducts []LinkedRule `json:"linked_products,omitempty"`
+	// Pricing is how the product's price follows from its configuration;
+	// a product without it can be configured but not priced.
+	Pricing *Pricing `json:"pricing,omitempty"`
+	// Weight is kilograms per piece, added to the linked materials' weight.
+	Weight *decimal.Decimal `json:"weight,omitempty"`
+	// ShippingMethods restricts the methods that carry the product (by
+	// default every method for its article group).
+	ShippingMethods []string `json:"shipping_methods,omitempty"`
 }
 
 // Translation is a product's title and description in one language.
