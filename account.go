@@ -7,7 +7,13 @@ import (
 	"encoding/base32"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
+
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
 
 // Edition decides what a reseller may do.
 type Edition string
@@ -28,12 +34,35 @@ type Reseller struct {
 	Name        string
 	Edition     Edition
 	CallbackURL string
-	CreatedAt   time.Time
+	// Markup turns purchase prices into suggested sales prices (2.5: sales
+	// is 2.5 times purchase).
+	Markup decimal.Decimal
+	// Country and VATID are the reseller's VAT profile: a business with a VAT
+	// id in another EU country than the company's pays no VAT (reverse charge).
+	// An empty Country is the company's own.
+	Country   string
+	VATID     string
+	CreatedAt time.Time
 }
 
-// Validate checks the fields a caller sets.
+// DefaultMarkup is the markup of a reseller that sets none.
+var DefaultMarkup = decimal.RequireFromString("2.5")
+
+// Validate checks the fields a caller sets; a zero Markup becomes DefaultMarkup.
 func (r *Reseller) Validate() error {
 	var fields []FieldError
+	if r.Markup.IsZero() {
+		r.Markup = DefaultMarkup
+	}
+	if r.Markup.LessThan(decimal.NewFromInt(1)) || r.Markup.GreaterThan(decimal.NewFromInt(100)) || r.Markup.Exponent() < -4 {
+		fields = append(fields, FieldError{Pointer: "/markup", Detail: "markup is a factor from 1 to 100 with at most 4 decimals (2.5: sales price is 2.5 times purchase)"})
+	}
+	if r.Country != "" && !isCountryCode(r.Country) {
+		fields = append(fields, FieldError{Pointer: "/country", Detail: "country is an ISO 3166 code of two capital letters, such as NL"})
+	}
+	if len(r.VATID) > 20 || strings.ContainsAny(r.VATID, " \t\n") {
+		fields = append(fields, FieldError{Pointer: "/vat_id", Detail: "vat_id is a VAT number without spaces, at most 20 characters"})
+	}
 	if strings.TrimSpace(r.Name) == "" {
 		fields = append(fields, FieldError{Pointer: "/name", Detail: "name is required"})
 	} else if len(r.Name) > 200 {

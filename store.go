@@ -23,9 +23,16 @@ type Calculation struct {
 	CatalogVersion int64
 	ProductCode    string
 	// Options is the JSON of the chosen options, in tree order.
-	Options   []byte
+	Options []byte
+	// Prices is the JSON of the answer's prices; an order or checkout that
+	// cites the calculation before ExpiresAt is charged exactly these.
+	Prices    []byte
 	CreatedAt time.Time
+	ExpiresAt time.Time
 }
+
+// CalculationLifetime is how long a calculation's prices hold.
+const CalculationLifetime = 30 * 24 * time.Hour
 
 // Store keeps everything durable. SQLite and PostgreSQL implement it and pass
 // the same suite (store/storetest).
@@ -83,6 +90,23 @@ type Store interface {
 	// FindCalculation returns a reseller's calculation; ENOTFOUND for an
 	// unknown id or another reseller's.
 	FindCalculation(ctx context.Context, resellerID, id int64) (*Calculation, error)
+
+	// UpdateReseller stores the settable fields of an existing reseller
+	// (edition, callback URL, markup, country, VAT id). ENOTFOUND when none.
+	UpdateReseller(ctx context.Context, r *Reseller) error
+
+	// CreateAPIProduct assigns p.ID and the times. ECONFLICT when the
+	// reseller has the customer code already.
+	CreateAPIProduct(ctx context.Context, p *APIProduct) error
+	// FindAPIProduct returns a reseller's API product; ENOTFOUND otherwise.
+	FindAPIProduct(ctx context.Context, resellerID int64, customerCode string) (*APIProduct, error)
+	// ListAPIProducts returns a page of a reseller's API products by
+	// customer code, and how many there are.
+	ListAPIProducts(ctx context.Context, resellerID int64, offset, limit int) ([]*APIProduct, int, error)
+	// UpdateAPIProduct replaces the product code and options; ENOTFOUND when none.
+	UpdateAPIProduct(ctx context.Context, p *APIProduct) error
+	// DeleteAPIProduct removes one; ENOTFOUND when none.
+	DeleteAPIProduct(ctx context.Context, resellerID int64, customerCode string) error
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

@@ -2,19 +2,28 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pressroom/pressroom"
 )
 
-const resellerColumns = `id, name, edition, callback_url, created_at`
+const resellerColumns = `id, name, edition, callback_url, markup::text, country, vat_id, created_at`
 
 func scanReseller(row pgx.Row) (*pressroom.Reseller, error) {
 	var r pressroom.Reseller
-	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &r.CreatedAt); err != nil {
+	var markup string
+	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.CreatedAt); err != nil {
 		return nil, err
 	}
+	m, err := decimal.NewFromString(markup)
+	if err != nil {
+		return nil, fmt.Errorf("reseller %d: markup %q: %w", r.ID, markup, err)
+	}
+	r.Markup = m
 	r.CreatedAt = r.CreatedAt.UTC()
 	return &r, nil
 }
@@ -26,8 +35,8 @@ func (db *DB) CreateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	r.CreatedAt = db.now().Truncate(time.Microsecond)
 	err := db.pool.QueryRow(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		r.Name, r.Edition, r.CallbackURL, r.CreatedAt).Scan(&r.ID)
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $7) RETURNING id`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.CreatedAt).Scan(&r.ID)
 	return mapError(err, "Reseller "+r.Name)
 }
 
@@ -37,8 +46,8 @@ func (db *DB) EnsureReseller(ctx context.Context, r *pressroom.Reseller) (*press
 		return nil, err
 	}
 	if _, err := db.pool.Exec(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
-		r.Name, r.Edition, r.CallbackURL, db.now()); err != nil {
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, db.now()); err != nil {
 		return nil, mapError(err, "Reseller")
 	}
 	return db.FindResellerByName(ctx, r.Name)
@@ -72,6 +81,23 @@ func (db *DB) ListResellers(ctx context.Context) ([]*pressroom.Reseller, error) 
 		out = append(out, r)
 	}
 	return out, mapError(rows.Err(), "Resellers")
+}
+
+// UpdateReseller stores the settable fields of a reseller.
+func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx,
+		`UPDATE resellers SET edition = $1, callback_url = $2, markup = $3::numeric, country = $4, vat_id = $5 WHERE id = $6`,
+		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.ID)
+	if err != nil {
+		return mapError(err, "Reseller")
+	}
+	if tag.RowsAffected() == 0 {
+		return pressroom.Errorf(pressroom.ENOTFOUND, "Reseller %d does not exist.", r.ID)
+	}
+	return nil
 }
 
 // CreateCustomer stores an end-customer account of a reseller.

@@ -91,8 +91,8 @@ func (db *DB) SaveCalculations(ctx context.Context, cs []*pressroom.Calculation)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		batch := &pgx.Batch{}
 		for _, c := range cs {
-			batch.Queue(`INSERT INTO calculations (id, reseller_id, catalog_version, product_code, options, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), c.CreatedAt.UTC())
+			batch.Queue(`INSERT INTO calculations (id, reseller_id, catalog_version, product_code, options, prices, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), string(c.Prices), c.CreatedAt.UTC(), c.ExpiresAt.UTC())
 		}
 		return mapError(tx.SendBatch(ctx, batch).Close(), "Calculation")
 	})
@@ -101,14 +101,18 @@ func (db *DB) SaveCalculations(ctx context.Context, cs []*pressroom.Calculation)
 // FindCalculation returns a reseller's calculation.
 func (db *DB) FindCalculation(ctx context.Context, resellerID, id int64) (*pressroom.Calculation, error) {
 	var c pressroom.Calculation
-	var options string
+	var options, prices string
+	var expires *time.Time
 	err := db.pool.QueryRow(ctx,
-		`SELECT id, reseller_id, catalog_version, product_code, options::text, created_at FROM calculations WHERE id = $1 AND reseller_id = $2`,
-		id, resellerID).Scan(&c.ID, &c.ResellerID, &c.CatalogVersion, &c.ProductCode, &options, &c.CreatedAt)
+		`SELECT id, reseller_id, catalog_version, product_code, options::text, prices, created_at, expires_at FROM calculations WHERE id = $1 AND reseller_id = $2`,
+		id, resellerID).Scan(&c.ID, &c.ResellerID, &c.CatalogVersion, &c.ProductCode, &options, &prices, &c.CreatedAt, &expires)
 	if err != nil {
 		return nil, mapError(err, "Calculation")
 	}
-	c.Options = []byte(options)
+	c.Options, c.Prices = []byte(options), []byte(prices)
 	c.CreatedAt = c.CreatedAt.UTC()
+	if expires != nil {
+		c.ExpiresAt = expires.UTC()
+	}
 	return &c, nil
 }

@@ -3,19 +3,27 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/pressroom/pressroom"
 )
 
-const resellerColumns = `id, name, edition, callback_url, created_at`
+const resellerColumns = `id, name, edition, callback_url, markup, country, vat_id, created_at`
 
 func scanReseller(row interface{ Scan(...any) error }) (*pressroom.Reseller, error) {
 	var r pressroom.Reseller
-	var created string
-	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &created); err != nil {
+	var created, markup string
+	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &created); err != nil {
 		return nil, err
 	}
+	m, err := decimal.NewFromString(markup)
+	if err != nil {
+		return nil, fmt.Errorf("reseller %d: markup %q: %w", r.ID, markup, err)
+	}
+	r.Markup = m
 	r.CreatedAt = parseTime(created)
 	return &r, nil
 }
@@ -27,8 +35,8 @@ func (db *DB) CreateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	r.CreatedAt = db.now()
 	err := db.write.QueryRowContext(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		r.Name, r.Edition, r.CallbackURL, formatTime(r.CreatedAt)).Scan(&r.ID)
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, formatTime(r.CreatedAt)).Scan(&r.ID)
 	return mapError(err, "Reseller "+r.Name)
 }
 
@@ -38,8 +46,8 @@ func (db *DB) EnsureReseller(ctx context.Context, r *pressroom.Reseller) (*press
 		return nil, err
 	}
 	if _, err := db.write.ExecContext(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		r.Name, r.Edition, r.CallbackURL, formatTime(db.now())); err != nil {
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, formatTime(db.now())); err != nil {
 		return nil, mapError(err, "Reseller")
 	}
 	return db.FindResellerByName(ctx, r.Name)
@@ -73,6 +81,23 @@ func (db *DB) ListResellers(ctx context.Context) ([]*pressroom.Reseller, error) 
 		out = append(out, r)
 	}
 	return out, mapError(rows.Err(), "Resellers")
+}
+
+// UpdateReseller stores the settable fields of a reseller.
+func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	res, err := db.write.ExecContext(ctx,
+		`UPDATE resellers SET edition = ?, callback_url = ?, markup = ?, country = ?, vat_id = ? WHERE id = ?`,
+		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.ID)
+	if err != nil {
+		return mapError(err, "Reseller")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return pressroom.Errorf(pressroom.ENOTFOUND, "Reseller %d does not exist.", r.ID)
+	}
+	return nil
 }
 
 // CreateCustomer stores an end-customer account of a reseller.

@@ -89,13 +89,13 @@ func (db *DB) SaveCalculations(ctx context.Context, cs []*pressroom.Calculation)
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx,
-			`INSERT INTO calculations (id, reseller_id, catalog_version, product_code, options, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
+			`INSERT INTO calculations (id, reseller_id, catalog_version, product_code, options, prices, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return mapError(err, "Calculation")
 		}
 		defer stmt.Close()
 		for _, c := range cs {
-			if _, err := stmt.ExecContext(ctx, c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), formatTime(c.CreatedAt)); err != nil {
+			if _, err := stmt.ExecContext(ctx, c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), string(c.Prices), formatTime(c.CreatedAt), formatTime(c.ExpiresAt)); err != nil {
 				return mapError(err, "Calculation")
 			}
 		}
@@ -106,14 +106,17 @@ func (db *DB) SaveCalculations(ctx context.Context, cs []*pressroom.Calculation)
 // FindCalculation returns a reseller's calculation.
 func (db *DB) FindCalculation(ctx context.Context, resellerID, id int64) (*pressroom.Calculation, error) {
 	var c pressroom.Calculation
-	var created, options string
+	var created, expires, options, prices string
 	err := db.read.QueryRowContext(ctx,
-		`SELECT id, reseller_id, catalog_version, product_code, options, created_at FROM calculations WHERE id = ? AND reseller_id = ?`,
-		id, resellerID).Scan(&c.ID, &c.ResellerID, &c.CatalogVersion, &c.ProductCode, &options, &created)
+		`SELECT id, reseller_id, catalog_version, product_code, options, prices, created_at, expires_at FROM calculations WHERE id = ? AND reseller_id = ?`,
+		id, resellerID).Scan(&c.ID, &c.ResellerID, &c.CatalogVersion, &c.ProductCode, &options, &prices, &created, &expires)
 	if err != nil {
 		return nil, mapError(err, "Calculation")
 	}
-	c.Options = []byte(options)
+	c.Options, c.Prices = []byte(options), []byte(prices)
 	c.CreatedAt = parseTime(created)
+	if expires != "" {
+		c.ExpiresAt = parseTime(expires)
+	}
 	return &c, nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pressroom/pressroom"
 )
 
@@ -25,6 +27,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CatalogVersionsConcurrent", func(t *testing.T) { testCatalogVersionsConcurrent(t, open(t)) })
 	t.Run("ReserveIDs", func(t *testing.T) { testReserveIDs(t, open(t)) })
 	t.Run("Calculations", func(t *testing.T) { testCalculations(t, open(t)) })
+	t.Run("ResellerProfile", func(t *testing.T) { testResellerProfile(t, open(t)) })
+	t.Run("APIProducts", func(t *testing.T) { testAPIProducts(t, open(t)) })
 }
 
 // MustCreateReseller creates a standard reseller with the name.
@@ -337,8 +341,10 @@ func testCalculations(t *testing.T, s pressroom.Store) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 23, 10, 30, 0, 123456000, time.UTC)
+	prices := []byte(`{"480":{"purchase_price":"1.876"}}`)
 	cs := []*pressroom.Calculation{
-		{ID: 7, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "dibond", Options: []byte(`[{"code":"width","value":"40"}]`), CreatedAt: at},
+		{ID: 7, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "dibond", Options: []byte(`[{"code":"width","value":"40"}]`),
+			Prices: prices, CreatedAt: at, ExpiresAt: at.Add(pressroom.CalculationLifetime)},
 		{ID: 8, ResellerID: b.ID, CatalogVersion: 1, ProductCode: "airtex", Options: []byte(`[]`), CreatedAt: at},
 	}
 	if err := s.SaveCalculations(ctx, cs); err != nil {
@@ -348,7 +354,8 @@ func testCalculations(t *testing.T, s pressroom.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ProductCode != "dibond" || got.CatalogVersion != 1 || !got.CreatedAt.Equal(at) || !bytes.Contains(got.Options, []byte(`"width"`)) {
+	if got.ProductCode != "dibond" || got.CatalogVersion != 1 || !got.CreatedAt.Equal(at) || !bytes.Contains(got.Options, []byte(`"width"`)) ||
+		!bytes.Equal(got.Prices, prices) || !got.ExpiresAt.Equal(at.Add(30*24*time.Hour)) {
 		t.Errorf("FindCalculation = %+v", got)
 	}
 	_, err = s.FindCalculation(ctx, b.ID, 7)
@@ -362,5 +369,94 @@ func testCalculations(t *testing.T, s pressroom.Store) {
 	})
 	wantCode(t, err, pressroom.ECONFLICT)
 	_, err = s.FindCalculation(ctx, a.ID, 9)
+	wantCode(t, err, pressroom.ENOTFOUND)
+}
+
+func testResellerProfile(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "Default markup")
+	if !a.Markup.Equal(pressroom.DefaultMarkup) {
+		t.Errorf("new reseller markup = %s, want the default %s", a.Markup, pressroom.DefaultMarkup)
+	}
+	b := &pressroom.Reseller{Name: "Belgian", Edition: pressroom.EditionStandard, Markup: decimal.RequireFromString("1.85"), Country: "BE", VATID: "BE0123456789"}
+	if err := s.CreateReseller(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindResellerByID(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Markup.String() != "1.85" || got.Country != "BE" || got.VATID != "BE0123456789" {
+		t.Errorf("stored profile = markup %s country %q vat %q", got.Markup, got.Country, got.VATID)
+	}
+	got.Markup, got.Country, got.VATID, got.Edition, got.CallbackURL = decimal.RequireFromString("3"), "DE", "", pressroom.EditionFree, "https://shop.example/cb"
+	if err := s.UpdateReseller(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.FindResellerByID(ctx, b.ID)
+	if again.Markup.String() != "3" || again.Country != "DE" || again.VATID != "" || again.Edition != pressroom.EditionFree || again.CallbackURL != "https://shop.example/cb" || again.Name != "Belgian" {
+		t.Errorf("after update = %+v", again)
+	}
+	err = s.UpdateReseller(ctx, &pressroom.Reseller{ID: 42, Name: "x", Edition: pressroom.EditionFree})
+	wantCode(t, err, pressroom.ENOTFOUND)
+	err = s.UpdateReseller(ctx, &pressroom.Reseller{ID: b.ID, Name: "x", Edition: pressroom.EditionFree, Markup: decimal.RequireFromString("0.5"), Country: "nl"})
+	wantCode(t, err, pressroom.EINVALID)
+	if got := len(pressroom.ErrorFields(err)); got != 2 {
+		t.Errorf("invalid markup and country: %d field errors, want 2", got)
+	}
+}
+
+func testAPIProducts(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	opts := []byte(`[{"code":"width","value":"40"},{"code":"milling"}]`)
+	p := &pressroom.APIProduct{ResellerID: a.ID, CustomerCode: "sign-40x20", ProductCode: "dibond", Options: opts}
+	if err := s.CreateAPIProduct(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if p.ID == 0 || p.CreatedAt.IsZero() || !p.UpdatedAt.Equal(p.CreatedAt) {
+		t.Errorf("created = %+v", p)
+	}
+	wantCode(t, s.CreateAPIProduct(ctx, &pressroom.APIProduct{ResellerID: a.ID, CustomerCode: "sign-40x20", ProductCode: "forex", Options: opts}), pressroom.ECONFLICT)
+	// Another reseller may use the same code.
+	if err := s.CreateAPIProduct(ctx, &pressroom.APIProduct{ResellerID: b.ID, CustomerCode: "sign-40x20", ProductCode: "forex", Options: []byte(`[]`)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.CreateAPIProduct(ctx, &pressroom.APIProduct{ResellerID: a.ID, CustomerCode: "bad code!", ProductCode: "dibond", Options: opts}), pressroom.EINVALID)
+
+	got, err := s.FindAPIProduct(ctx, a.ID, "sign-40x20")
+	if err != nil || got.ProductCode != "dibond" || !bytes.Equal(got.Options, opts) || !got.CreatedAt.Equal(p.CreatedAt) {
+		t.Errorf("FindAPIProduct = %+v, %v", got, err)
+	}
+	_, err = s.FindAPIProduct(ctx, a.ID, "nope")
+	wantCode(t, err, pressroom.ENOTFOUND)
+
+	for _, code := range []string{"c", "b", "a"} {
+		if err := s.CreateAPIProduct(ctx, &pressroom.APIProduct{ResellerID: a.ID, CustomerCode: code, ProductCode: "airtex", Options: []byte(`[]`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, total, err := s.ListAPIProducts(ctx, a.ID, 1, 2)
+	if err != nil || total != 4 || len(page) != 2 || page[0].CustomerCode != "b" || page[1].CustomerCode != "c" {
+		t.Errorf("ListAPIProducts(1, 2) = %d of %d, %v", len(page), total, err)
+	}
+	if page, total, _ := s.ListAPIProducts(ctx, b.ID, 0, 10); total != 1 || len(page) != 1 || page[0].ProductCode != "forex" {
+		t.Errorf("B's products: %d of %d", len(page), total)
+	}
+
+	got.ProductCode, got.Options = "forex", []byte(`[{"code":"forex-3mm"}]`)
+	if err := s.UpdateAPIProduct(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.FindAPIProduct(ctx, a.ID, "sign-40x20"); again.ProductCode != "forex" || string(again.Options) != `[{"code":"forex-3mm"}]` || again.UpdatedAt.Before(again.CreatedAt) {
+		t.Errorf("after update: %+v", again)
+	}
+	wantCode(t, s.UpdateAPIProduct(ctx, &pressroom.APIProduct{ResellerID: b.ID, CustomerCode: "a", ProductCode: "x", Options: []byte(`[]`)}), pressroom.ENOTFOUND)
+	wantCode(t, s.DeleteAPIProduct(ctx, b.ID, "a"), pressroom.ENOTFOUND)
+	if err := s.DeleteAPIProduct(ctx, a.ID, "a"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.FindAPIProduct(ctx, a.ID, "a")
 	wantCode(t, err, pressroom.ENOTFOUND)
 }
