@@ -197,8 +197,7 @@ func PrincipalFromContext(ctx context.Context) *Principal {
 
 // CreateResellerWithKey creates a reseller and a first API key, which is
 // returned once (only its hash is kept).
-func CreateResellerWithKey(ctx context.Context, s Store, name string, edition Edition, callbackURL string) (*Reseller, string, error) {
-	res := &Reseller{Name: name, Edition: edition, CallbackURL: callbackURL}
+func CreateResellerWithKey(ctx context.Context, s Store, res *Reseller) (*Reseller, string, error) {
 	if err := s.CreateReseller(ctx, res); err != nil {
 		return nil, "", err
 	}

@@ -74,3 +74,15 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principa
 	a.mu.Unlock()
 	return p, nil
 }
+
+// Forget drops the cached keys of a reseller, so that a change to its
+// account applies on this node at once (other nodes: within the TTL).
+func (a *Authenticator) Forget(resellerID int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for h, e := range a.cache {
+		if e.p.Reseller != nil && e.p.Reseller.ID == resellerID {
+			delete(a.cache, h)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/pricing"
 )
 
 // Body limits.
@@ -32,7 +33,7 @@ type Server struct {
 	Store       pressroom.Store
 	Auth        *pressroom.Authenticator
 	Catalog     *catalog.Service
-	Recorder    *catalog.Recorder
+	Pricing     *pricing.Service
 	RateLimiter *httpx.RateLimiter // nil: no limit
 	Logger      *slog.Logger
 	Registry    *prometheus.Registry
@@ -52,10 +53,19 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/products", s.reseller(s.handleListProducts))
 	mux.Handle("GET /v1/products/{code}", s.reseller(s.handleGetProduct))
 	mux.Handle("POST /v1/products/configure", s.reseller(s.handleConfigure))
+	mux.Handle("GET /v1/products/{code}/tiers", s.reseller(s.handleTiers))
+	mux.Handle("POST /v1/prices", s.reseller(s.handlePrices))
+	mux.Handle("GET /v1/shipping/methods", s.reseller(s.handleShippingMethods))
+	mux.Handle("GET /v1/api-products", s.reseller(s.handleListAPIProducts))
+	mux.Handle("POST /v1/api-products", s.reseller(s.handleCreateAPIProduct))
+	mux.Handle("GET /v1/api-products/{customer_code}", s.reseller(s.handleGetAPIProduct))
+	mux.Handle("PUT /v1/api-products/{customer_code}", s.reseller(s.handleUpdateAPIProduct))
+	mux.Handle("DELETE /v1/api-products/{customer_code}", s.reseller(s.handleDeleteAPIProduct))
 
 	mux.Handle("GET /v1/operator/resellers", s.operator(s.handleListResellers))
 	mux.Handle("POST /v1/operator/resellers", s.operator(s.handleCreateReseller))
 	mux.Handle("GET /v1/operator/resellers/{id}", s.operator(s.handleGetReseller))
+	mux.Handle("PATCH /v1/operator/resellers/{id}", s.operator(s.handleUpdateReseller))
 	mux.Handle("POST /v1/operator/resellers/{id}/customers", s.operator(s.handleCreateCustomer))
 	mux.Handle("POST /v1/operator/resellers/{id}/keys", s.operator(s.handleCreateKey))
 	mux.Handle("DELETE /v1/operator/keys/{id}", s.operator(s.handleRevokeKey))

@@ -16,6 +16,7 @@ import (
 	"github.com/pressroom/pressroom/api"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/pricing"
 	"github.com/pressroom/pressroom/store/sqlite"
 )
 
@@ -38,7 +39,7 @@ func newHandler(tb testing.TB) (http.Handler, string) {
 	if _, err := cat.Load(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	_, key, err := pressroom.CreateResellerWithKey(ctx, store, "bench", pressroom.EditionStandard, "")
+	_, key, err := pressroom.CreateResellerWithKey(ctx, store, &pressroom.Reseller{Name: "bench", Edition: pressroom.EditionStandard})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -46,8 +47,10 @@ func newHandler(tb testing.TB) (http.Handler, string) {
 	go rec.Run()
 	tb.Cleanup(rec.Close)
 	reg := prometheus.NewRegistry()
-	s := &api.Server{Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat, Recorder: rec,
-		Logger: logger, Registry: reg, Clock: pressroom.SystemClock{}}
+	clock := pressroom.SystemClock{}
+	s := &api.Server{Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat,
+		Pricing: &pricing.Service{Store: store, Catalog: cat, Recorder: rec, Clock: clock},
+		Logger:  logger, Registry: reg, Clock: clock}
 	return httpx.Observe(s.Handler(), logger, httpx.NewMetrics(reg), s.PanicHandler), key
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/pricing"
 )
 
 type configureRequest struct {
@@ -50,6 +51,8 @@ type configuredProduct struct {
 	Upload           *bool              `json:"upload,omitempty"`
 	Uploaders        []uploaderOut      `json:"uploaders,omitempty"`
 	LinkedProducts   []linkedProductOut `json:"linked_products,omitempty"`
+	PricesTotal      *pricesByTime      `json:"prices_total,omitempty"`
+	PricesPerProduct *pricesByTime      `json:"prices_per_product,omitempty"`
 	CalculationID    *int64             `json:"calculation_id,omitempty"`
 	CatalogVersion   int64              `json:"catalog_version"`
 }
@@ -215,24 +218,32 @@ func (s *Server) configureOne(r *http.Request, p *pressroom.Principal, cat *cata
 		sels[j].Value, sels[j].ValueErr = parseValue(o.Code, o.Value)
 	}
 	cfg := prod.Configure(sels, lang)
-	for _, pr := range cfg.Problems {
-		fp := ptr + "/options"
-		if pr.Index >= 0 {
-			fp = fmt.Sprintf("%s/%d", fp, pr.Index)
-			if pr.Code == catalog.ProblemValue {
-				fp += "/value"
-			}
-		}
-		fields = append(fields, pressroom.FieldError{Pointer: fp, Detail: pr.Reason, Code: pr.Code})
-	}
+	fields = append(fields, cfg.Fields(ptr)...)
 	if !prod.IsActive() {
 		fields = append(fields, pressroom.FieldError{Pointer: ptr + "/code", Detail: fmt.Sprintf("product %q is not active and cannot be ordered", in.Code), Code: "inactive_product"})
 	}
-	renderConfiguration(cfg, out)
+	now := s.Clock.Now()
+	renderConfiguration(cfg, out, func(o *catalog.CompiledOption, quantity *decimal.Decimal) any {
+		q := decimal.NewFromInt(1)
+		if quantity != nil {
+			q = *quantity
+		} else if o.DefaultValue != nil {
+			q = *o.DefaultValue
+		}
+		if a, ok := pricing.AccessoryPrice(cat.Product(o.Product), q, p.Reseller, now); ok {
+			return priceView(a)
+		}
+		return nil
+	})
 	if cfg.CanOrder && len(fields) == 0 {
-		opts, _ := json.Marshal(normalizedOptions(cfg))
-		calc := &pressroom.Calculation{ResellerID: p.Reseller.ID, CatalogVersion: cat.Version, ProductCode: prod.Code, Options: opts, CreatedAt: s.Clock.Now()}
-		if err := s.Recorder.Record(r.Context(), calc); err != nil {
+		q, amounts, err := pricing.ConfigurePrices(cfg, p.Reseller, now)
+		if err == nil {
+			total, per := configurePrices(q, amounts)
+			out.PricesTotal, out.PricesPerProduct = &total, &per
+		} else if pressroom.ErrorCode(err) != pressroom.EINVALID {
+			return append(fields, pressroom.FieldError{Pointer: ptr, Detail: pressroom.ErrorMessage(err), Code: "not_priced"})
+		}
+		if calc, err := s.Pricing.RecordConfiguration(r.Context(), p.Reseller, cfg, q); err != nil {
 			s.Logger.Error("calculation id not assigned", "err", err)
 		} else {
 			out.CalculationID = &calc.ID
@@ -266,22 +277,6 @@ func parseValue(code string, raw json.RawMessage) (*decimal.Decimal, string) {
 		return nil, fmt.Sprintf("the value of %s must be a number, not %q", code, text)
 	}
 	return &d, ""
-}
-
-type normalizedOption struct {
-	Code  string `json:"code"`
-	Value string `json:"value,omitempty"`
-}
-
-func normalizedOptions(cfg *catalog.Configuration) []normalizedOption {
-	out := make([]normalizedOption, len(cfg.Selected))
-	for i, c := range cfg.Selected {
-		out[i].Code = c.Code
-		if c.Value != nil {
-			out[i].Value = c.Value.String()
-		}
-	}
-	return out
 }
 
 func isCatalogLanguage(l string) bool {
@@ -332,7 +327,10 @@ func coreOf(o *catalog.CompiledOption, value *decimal.Decimal, lang, def string)
 	return c
 }
 
-func renderConfiguration(cfg *catalog.Configuration, out *configuredProduct) {
+// accessoryPrice prices a cross-sell option at a quantity (nil: its default).
+type accessoryPrice func(o *catalog.CompiledOption, quantity *decimal.Decimal) any
+
+func renderConfiguration(cfg *catalog.Configuration, out *configuredProduct, price accessoryPrice) {
 	p := cfg.Product
 	lang, def := cfg.Language, p.Catalog.DefaultLanguage
 	out.CanOrder = cfg.CanOrder
@@ -355,6 +353,8 @@ func renderConfiguration(cfg *catalog.Configuration, out *configuredProduct) {
 			if o.Group.Step >= 0 {
 				last := o.Group.Step == len(p.Steps)-1
 				c.LastOption = &last
+			} else if price != nil {
+				c.Price = price(o, ch.Value)
 			}
 			g.Children = append(g.Children, c)
 		}

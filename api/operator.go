@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/internal/httpx"
 )
@@ -82,9 +84,12 @@ func (s *Server) handleListResellers(w http.ResponseWriter, r *http.Request) {
 // POST /v1/operator/resellers: creates a reseller and its first key.
 func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name        string `json:"name"`
-		Edition     string `json:"edition"`
-		CallbackURL string `json:"callback_url"`
+		Name        string           `json:"name"`
+		Edition     string           `json:"edition"`
+		CallbackURL string           `json:"callback_url"`
+		Markup      *decimal.Decimal `json:"markup"`
+		Country     string           `json:"country"`
+		VATID       string           `json:"vat_id"`
 	}
 	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
 		s.Error(w, r, err)
@@ -93,7 +98,14 @@ func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 	if in.Edition == "" {
 		in.Edition = string(pressroom.EditionStandard)
 	}
-	res, key, err := pressroom.CreateResellerWithKey(r.Context(), s.Store, in.Name, pressroom.Edition(in.Edition), in.CallbackURL)
+	res := &pressroom.Reseller{Name: in.Name, Edition: pressroom.Edition(in.Edition), CallbackURL: in.CallbackURL, Country: in.Country, VATID: in.VATID}
+	if in.Markup != nil {
+		res.Markup = *in.Markup
+		if res.Markup.IsZero() {
+			res.Markup = decimal.NewFromInt(-1) // zero is no markup factor; let validation say so
+		}
+	}
+	res, key, err := pressroom.CreateResellerWithKey(r.Context(), s.Store, res)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -105,6 +117,60 @@ func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 	}
 	v.APIKey = key
 	writeJSON(w, http.StatusCreated, v)
+}
+
+// PATCH /v1/operator/resellers/{id}: changes the fields given.
+func (s *Server) handleUpdateReseller(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "Reseller")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		Edition     *string          `json:"edition"`
+		CallbackURL *string          `json:"callback_url"`
+		Markup      *decimal.Decimal `json:"markup"`
+		Country     *string          `json:"country"`
+		VATID       *string          `json:"vat_id"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	res, err := s.Store.FindResellerByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if in.Edition != nil {
+		res.Edition = pressroom.Edition(*in.Edition)
+	}
+	if in.CallbackURL != nil {
+		res.CallbackURL = *in.CallbackURL
+	}
+	if in.Markup != nil {
+		res.Markup = *in.Markup
+		if res.Markup.IsZero() {
+			res.Markup = decimal.NewFromInt(-1)
+		}
+	}
+	if in.Country != nil {
+		res.Country = *in.Country
+	}
+	if in.VATID != nil {
+		res.VATID = *in.VATID
+	}
+	if err := s.Store.UpdateReseller(r.Context(), res); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Auth.Forget(res.ID)
+	v, err := s.resellerView(r, res)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // GET /v1/operator/resellers/{id}

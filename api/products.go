@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -190,6 +191,9 @@ type accountOut struct {
 	Name        string        `json:"name"`
 	Edition     string        `json:"edition"`
 	CallbackURL string        `json:"callback_url"`
+	Markup      json.Number   `json:"markup"`
+	Country     string        `json:"country"`
+	VATID       string        `json:"vat_id"`
 	CreatedAt   string        `json:"created_at"`
 	Customers   []customerOut `json:"customers"`
 }
@@ -199,7 +203,8 @@ func (s *Server) account(r *http.Request, res *pressroom.Reseller) (*accountOut,
 	if err != nil {
 		return nil, err
 	}
-	out := &accountOut{ID: res.ID, Name: res.Name, Edition: string(res.Edition), CallbackURL: res.CallbackURL, CreatedAt: rfc3339(res.CreatedAt), Customers: []customerOut{}}
+	out := &accountOut{ID: res.ID, Name: res.Name, Edition: string(res.Edition), CallbackURL: res.CallbackURL,
+		Markup: dnum(res.Markup), Country: res.Country, VATID: res.VATID, CreatedAt: rfc3339(res.CreatedAt), Customers: []customerOut{}}
 	for _, c := range cs {
 		out.Customers = append(out.Customers, customerView(c))
 	}

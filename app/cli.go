@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 )
@@ -51,20 +53,28 @@ func describe(err error) error {
 
 func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError("resellers needs a subcommand: create, list or add-customer")
+		return usageError("resellers needs a subcommand: create, update, list or add-customer")
 	}
 	switch args[0] {
 	case "create":
-		var name, edition, callback string
+		var name, edition, callback, markup, country, vatID string
 		return p.withStore(ctx, "resellers create", args[1:], func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "reseller name (unique)")
 			fs.StringVar(&edition, "edition", "standard", "standard, or free (read-only)")
 			fs.StringVar(&callback, "callback-url", "", "default callback URL")
+			fs.StringVar(&markup, "markup", "2.5", "factor from purchase to suggested sales price")
+			fs.StringVar(&country, "country", "", "ISO 3166 country of the reseller (default: the company's)")
+			fs.StringVar(&vatID, "vat-id", "", "VAT number; with an EU country abroad it means reverse charge")
 		}, func(s pressroom.Store, rest []string) error {
 			if len(rest) > 0 {
 				return usageError("unexpected arguments %q", rest)
 			}
-			res, key, err := pressroom.CreateResellerWithKey(ctx, s, name, pressroom.Edition(edition), callback)
+			m, err := decimal.NewFromString(markup)
+			if err != nil {
+				return usageError("--markup %q is not a number", markup)
+			}
+			res, key, err := pressroom.CreateResellerWithKey(ctx, s, &pressroom.Reseller{Name: name, Edition: pressroom.Edition(edition),
+				CallbackURL: callback, Markup: m, Country: country, VATID: vatID})
 			if err != nil {
 				return describe(err)
 			}
@@ -97,6 +107,53 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Name, r.Edition, len(cs), active, r.CreatedAt.Format(time.RFC3339))
 			}
 			return tw.Flush()
+		})
+	case "update":
+		var id int64
+		var edition, callback, markup, country, vatID string
+		var flags *flag.FlagSet
+		return p.withStore(ctx, "resellers update", args[1:], func(fs *flag.FlagSet) {
+			flags = fs
+			fs.Int64Var(&id, "id", 0, "reseller id")
+			fs.StringVar(&edition, "edition", "", "standard, or free (read-only)")
+			fs.StringVar(&callback, "callback-url", "", "default callback URL")
+			fs.StringVar(&markup, "markup", "", "factor from purchase to suggested sales price")
+			fs.StringVar(&country, "country", "", "ISO 3166 country of the reseller")
+			fs.StringVar(&vatID, "vat-id", "", "VAT number (\"\" removes it)")
+		}, func(s pressroom.Store, rest []string) error {
+			if id == 0 || len(rest) > 0 {
+				return usageError("resellers update needs --id and only flags")
+			}
+			res, err := s.FindResellerByID(ctx, id)
+			if err != nil {
+				return describe(err)
+			}
+			set := map[string]bool{}
+			flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
+			if set["edition"] {
+				res.Edition = pressroom.Edition(edition)
+			}
+			if set["callback-url"] {
+				res.CallbackURL = callback
+			}
+			if set["markup"] {
+				m, err := decimal.NewFromString(markup)
+				if err != nil || m.IsZero() {
+					return usageError("--markup %q is not a factor such as 2.5", markup)
+				}
+				res.Markup = m
+			}
+			if set["country"] {
+				res.Country = country
+			}
+			if set["vat-id"] {
+				res.VATID = vatID
+			}
+			if err := s.UpdateReseller(ctx, res); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "reseller %d %q: edition %s, markup %s, country %q, VAT id %q\n", res.ID, res.Name, res.Edition, res.Markup, res.Country, res.VATID)
+			return nil
 		})
 	case "add-customer":
 		var reseller int64

@@ -19,6 +19,7 @@ import (
 	"github.com/pressroom/pressroom/api"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/pricing"
 )
 
 // DemoResellerName names the reseller created on an empty database.
@@ -68,10 +69,12 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	metrics := httpx.NewMetrics(reg)
 
 	var ready atomic.Bool
+	clock := pressroom.SystemClock{}
 	srv := &api.Server{
-		Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat, Recorder: recorder,
+		Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat,
+		Pricing:     &pricing.Service{Store: store, Catalog: cat, Recorder: recorder, Clock: clock},
 		RateLimiter: httpx.NewRateLimiter(cfg.RateLimit), Logger: logger, Registry: reg,
-		Clock: pressroom.SystemClock{}, Ready: ready.Load,
+		Clock: clock, Ready: ready.Load,
 	}
 	httpServer := &http.Server{
 		Handler:           httpx.Observe(srv.Handler(), logger, metrics, srv.PanicHandler),

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/pressroom/pressroom"
 )
 
 // Selection is one option a caller chose, with a value for numeric inputs
@@ -571,4 +573,98 @@ func (c *Configuration) Has(code string) bool {
 		}
 	}
 	return false
+}
+
+// Fields turns the configuration's problems into field errors whose JSON
+// Pointers start at prefix (the product in the request, "/products/0"):
+// prefix/options/3 for a selection, /value for its number, prefix/options
+// for the whole.
+func (c *Configuration) Fields(prefix string) []pressroom.FieldError {
+	fields := make([]pressroom.FieldError, 0, len(c.Problems))
+	for _, pr := range c.Problems {
+		fp := prefix + "/options"
+		if pr.Index >= 0 {
+			fp = fmt.Sprintf("%s/%d", fp, pr.Index)
+			if pr.Code == ProblemValue {
+				fp += "/value"
+			}
+		}
+		fields = append(fields, pressroom.FieldError{Pointer: fp, Detail: pr.Reason, Code: pr.Code})
+	}
+	return fields
+}
+
+// Next names what a configuration that is not complete needs chosen next.
+func (c *Configuration) Next() string {
+	if len(c.Offers) == 0 {
+		return ""
+	}
+	g := c.Offers[0]
+	name := g.Code
+	if n := g.Name.Lookup(c.Language, c.Product.Catalog.DefaultLanguage); n != nil && *n != "" {
+		name = fmt.Sprintf("%q (%s)", *n, g.Code)
+	}
+	codes := make([]string, 0, len(g.Choices))
+	for _, ch := range g.Choices {
+		if ch.Available {
+			codes = append(codes, ch.Code)
+		}
+	}
+	return fmt.Sprintf("%s: %s", name, strings.Join(codes, ", "))
+}
+
+// Reference walks the tree choosing each group's default (or first
+// available) option and each input's default value (or 100 within its
+// range), with the given amount: the configuration tiers are shown for.
+// It returns nil when the walk does not complete.
+func (p *CompiledProduct) Reference(amount decimal.Decimal) []Selection {
+	var sels []Selection
+	for range len(p.Steps) + 1 {
+		cfg := p.Configure(sels, "")
+		if len(cfg.Problems) > 0 {
+			return nil
+		}
+		if cfg.CanOrder {
+			return sels
+		}
+		offer := cfg.Offers[0]
+		if offer.Choices[0].IsNumeric() {
+			for _, ch := range offer.Choices {
+				v := referenceValue(ch.CompiledOption, amount)
+				sels = append(sels, Selection{Code: ch.Code, Value: &v})
+			}
+			continue
+		}
+		var pick *CompiledOption
+		for _, ch := range offer.Choices {
+			if ch.Available && (pick == nil || ch.Default) {
+				pick = ch.CompiledOption
+				if ch.Default {
+					break
+				}
+			}
+		}
+		if pick == nil {
+			return nil
+		}
+		sels = append(sels, Selection{Code: pick.Code})
+	}
+	return nil
+}
+
+func referenceValue(o *CompiledOption, amount decimal.Decimal) decimal.Decimal {
+	if o.Type == TypeAmount {
+		return amount
+	}
+	if o.DefaultValue != nil {
+		return *o.DefaultValue
+	}
+	v := decimal.NewFromInt(100)
+	if o.Min != nil && v.LessThan(*o.Min) {
+		v = *o.Min
+	}
+	if o.Max != nil && v.GreaterThan(*o.Max) {
+		v = *o.Max
+	}
+	return v
 }

@@ -1,0 +1,459 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/delivery"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+// priceOut is a price as the native API (and Probo) show it: exact amounts
+// rounded once, as JSON numbers.
+type priceOut struct {
+	PurchaseBasePrice     json.Number `json:"purchase_base_price"`
+	PurchaseRushSurcharge json.Number `json:"purchase_rush_surcharge"`
+	PurchasePrice         json.Number `json:"purchase_price"`
+	PurchasePriceInclVAT  json.Number `json:"purchase_price_incl_vat"`
+	SalesPrice            json.Number `json:"sales_price"`
+	SalesPriceInclVAT     json.Number `json:"sales_price_incl_vat"`
+}
+
+func priceView(a pricing.Amounts) priceOut {
+	return priceOut{
+		PurchaseBasePrice: dnum(a.PurchaseBase), PurchaseRushSurcharge: dnum(a.PurchaseRush), PurchasePrice: dnum(a.Purchase),
+		PurchasePriceInclVAT: dnum(a.PurchaseInclVAT), SalesPrice: dnum(a.Sales), SalesPriceInclVAT: dnum(a.SalesInclVAT),
+	}
+}
+
+// pricesByTime is a JSON object keyed by production time code, in the order
+// given (configure lists the fastest first, as the user guide shows).
+type pricesByTime struct {
+	codes  []string
+	prices []priceOut
+}
+
+func (p pricesByTime) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, c := range p.codes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(c)
+		v, err := json.Marshal(p.prices[i])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// configurePrices fills the prices of a complete configuration: totals and
+// per piece for every production time, fastest first.
+func configurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece pricesByTime) {
+	for i := len(q.Lines) - 1; i >= 0; i-- {
+		code := q.Lines[i].Time.Code
+		total.codes = append(total.codes, code)
+		perPiece.codes = append(perPiece.codes, code)
+		total.prices = append(total.prices, priceView(amounts[i].Rounded()))
+		perPiece.prices = append(perPiece.prices, priceView(amounts[i].PerPiece(q.Measure.Amount)))
+	}
+	return total, perPiece
+}
+
+type addressIn struct {
+	CompanyName string `json:"company_name"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	Street      string `json:"street"`
+	HouseNumber string `json:"house_number"`
+	Addition    string `json:"addition"`
+	PostalCode  string `json:"postal_code"`
+	City        string `json:"city"`
+	Country     string `json:"country"`
+	Phone       string `json:"phone"`
+	Email       string `json:"email"`
+}
+
+type deliveryIn struct {
+	Address              *addressIn `json:"address"`
+	DeliveryDate         string     `json:"delivery_date"`
+	ShippingDate         string     `json:"shipping_date"`
+	DeliveryDatePreset   string     `json:"delivery_date_preset"`
+	ShippingMethodCode   string     `json:"shipping_method_code"`
+	ShippingMethodPreset string     `json:"shipping_method_preset"`
+}
+
+type priceProductIn struct {
+	ID           json.RawMessage `json:"id"`
+	Code         string          `json:"code"`
+	CustomerCode string          `json:"customer_code"`
+	Options      []optionIn      `json:"options"`
+}
+
+type priceRequest struct {
+	Language string           `json:"language"`
+	Products []priceProductIn `json:"products"`
+	Delivery *deliveryIn      `json:"delivery"`
+}
+
+type priceResponse struct {
+	CalculationID  int64             `json:"calculation_id"`
+	ExpiresAt      string            `json:"expires_at"`
+	CatalogVersion int64             `json:"catalog_version"`
+	Currency       string            `json:"currency"`
+	Country        string            `json:"country"`
+	VATRate        json.Number       `json:"vat_rate"`
+	ReverseCharge  bool              `json:"reverse_charge"`
+	Prices         []priceOptionOut  `json:"prices"`
+	Products       []pricedProductIn `json:"products"`
+}
+
+// pricedProductIn echoes each product as priced: its id and resolved configuration.
+type pricedProductIn struct {
+	ID           json.RawMessage  `json:"id"`
+	Code         string           `json:"code"`
+	CustomerCode string           `json:"customer_code,omitempty"`
+	Amount       json.Number      `json:"amount"`
+	Options      []pricing.Option `json:"options"`
+	Weight       json.Number      `json:"weight"`
+}
+
+type priceOptionOut struct {
+	ProductionTime  string            `json:"production_time"`
+	ProductionHours int               `json:"production_hours"`
+	ProductionDays  int               `json:"production_days"`
+	ShippingDate    string            `json:"shipping_date"`
+	DeliveryDate    string            `json:"delivery_date"`
+	ProductsTotal   priceOut          `json:"products_total"`
+	Products        []productPriceOut `json:"products"`
+	Deliveries      []deliveryOut     `json:"deliveries"`
+}
+
+type productPriceOut struct {
+	ID               json.RawMessage `json:"id"`
+	PricesTotal      priceOut        `json:"prices_total"`
+	PricesPerProduct priceOut        `json:"prices_per_product"`
+}
+
+type deliveryOut struct {
+	ShippingMethodCode string           `json:"shipping_method_code"`
+	Name               *string          `json:"name"`
+	Description        *string          `json:"description"`
+	ShortDescription   *string          `json:"short_description"`
+	Icon               string           `json:"icon"`
+	Carrier            string           `json:"carrier"`
+	Type               string           `json:"type"`
+	TransitDays        int              `json:"transit_days"`
+	ShippingDate       string           `json:"shipping_date"`
+	DeliveryDate       string           `json:"delivery_date"`
+	Prices             deliveryPriceOut `json:"prices"`
+}
+
+type deliveryPriceOut struct {
+	PurchaseShippingPrice  json.Number `json:"purchase_shipping_price"`
+	PurchasePackagingPrice json.Number `json:"purchase_packaging_price"`
+	PurchasePrice          json.Number `json:"purchase_price"`
+	PurchasePriceInclVAT   json.Number `json:"purchase_price_incl_vat"`
+	SalesPrice             json.Number `json:"sales_price"`
+	SalesPriceInclVAT      json.Number `json:"sales_price_incl_vat"`
+}
+
+// POST /v1/prices
+func (s *Server) handlePrices(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	var req priceRequest
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	preq, fields := s.priceInput(p.Reseller, req)
+	if len(fields) > 0 {
+		s.Error(w, r, pressroom.Invalid(fmt.Sprintf("The price request has %d problem(s).", len(fields)), fields...))
+		return
+	}
+	res, err := s.Pricing.Price(r.Context(), preq)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, priceAnswer(req, res))
+}
+
+// priceInput checks the request's shape and translates it for the core.
+func (s *Server) priceInput(reseller *pressroom.Reseller, req priceRequest) (pricing.Request, []pressroom.FieldError) {
+	var fields []pressroom.FieldError
+	out := pricing.Request{Reseller: reseller, Language: req.Language}
+	switch {
+	case len(req.Products) == 0:
+		fields = append(fields, pressroom.FieldError{Pointer: "/products", Detail: "at least one product is required", Code: "required"})
+	case len(req.Products) > MaxBatch:
+		fields = append(fields, pressroom.FieldError{Pointer: "/products", Detail: fmt.Sprintf("at most %d products are priced in one call", MaxBatch), Code: "too_many_products"})
+	}
+	if req.Language != "" && !isCatalogLanguage(req.Language) {
+		fields = append(fields, pressroom.FieldError{Pointer: "/language", Detail: fmt.Sprintf("language %q is not one of en, de, nl, fr", req.Language), Code: "invalid_language"})
+		out.Language = ""
+	}
+	seen := map[string]int{}
+	for i, pr := range req.Products {
+		ptr := fmt.Sprintf("/products/%d", i)
+		if id := bytes.TrimSpace(pr.ID); len(id) > 0 && string(id) != "null" {
+			if c := id[0]; c != '"' && c != '-' && (c < '0' || c > '9') {
+				fields = append(fields, pressroom.FieldError{Pointer: ptr + "/id", Detail: "id must be a number or a string", Code: "invalid_id"})
+			} else if first, dup := seen[string(id)]; dup {
+				fields = append(fields, pressroom.FieldError{Pointer: ptr + "/id", Detail: fmt.Sprintf("id %s is used by product %d too; ids must be unique", id, first), Code: "duplicate_id"})
+			} else {
+				seen[string(id)] = i
+			}
+		}
+		if len(pr.Options) > 500 {
+			fields = append(fields, pressroom.FieldError{Pointer: ptr + "/options", Detail: "at most 500 options", Code: "too_many_options"})
+			continue
+		}
+		it := pricing.Item{Code: pr.Code, CustomerCode: pr.CustomerCode, Options: make([]catalog.Selection, len(pr.Options))}
+		for j, o := range pr.Options {
+			it.Options[j] = catalog.Selection{Code: o.Code}
+			it.Options[j].Value, it.Options[j].ValueErr = parseValue(o.Code, o.Value)
+		}
+		out.Items = append(out.Items, it)
+	}
+	if d := req.Delivery; d != nil {
+		if d.Address != nil {
+			out.Delivery.Country = strings.ToUpper(strings.TrimSpace(d.Address.Country))
+			if out.Delivery.Country == "" {
+				fields = append(fields, pressroom.FieldError{Pointer: "/delivery/address/country", Detail: "country is required: an ISO 3166 code such as NL", Code: "required"})
+			}
+		}
+		for _, x := range []struct {
+			ptr, value string
+			dst        **delivery.Date
+		}{{"/delivery/delivery_date", d.DeliveryDate, &out.Delivery.DeliveryDate}, {"/delivery/shipping_date", d.ShippingDate, &out.Delivery.ShippingDate}} {
+			if x.value == "" {
+				continue
+			}
+			day, err := parseDay(x.value)
+			if err != nil {
+				fields = append(fields, pressroom.FieldError{Pointer: x.ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", x.value), Code: "invalid_date"})
+				continue
+			}
+			*x.dst = &day
+		}
+		out.Delivery.DeliveryPreset = d.DeliveryDatePreset
+		out.Delivery.Method = d.ShippingMethodCode
+		out.Delivery.MethodPreset = d.ShippingMethodPreset
+	}
+	return out, fields
+}
+
+// parseDay reads a date, or the date of an RFC 3339 time or Probo's
+// "2025-03-12T00:00:00+0000".
+func parseDay(s string) (delivery.Date, error) {
+	if len(s) > 10 && s[10] == 'T' {
+		s = s[:10]
+	}
+	return delivery.ParseDate(s)
+}
+
+func priceAnswer(req priceRequest, res *pricing.Result) priceResponse {
+	lang := req.Language
+	def := res.Catalog.DefaultLanguage
+	out := priceResponse{
+		CalculationID: res.CalculationID, ExpiresAt: rfc3339(res.ExpiresAt), CatalogVersion: res.Catalog.Version,
+		Currency: res.Currency, Country: res.Destination, VATRate: dnum(res.Rates.Purchase), ReverseCharge: res.Rates.ReverseCharge,
+		Prices: []priceOptionOut{}, Products: make([]pricedProductIn, len(res.Items)),
+	}
+	ids := make([]json.RawMessage, len(res.Items))
+	for i, it := range res.Items {
+		ids[i] = productID(req.Products[i].ID, i)
+		out.Products[i] = pricedProductIn{
+			ID: ids[i], Code: it.Config.Product.Code, CustomerCode: req.Products[i].CustomerCode,
+			Amount: dnum(it.Quote.Measure.Amount), Options: pricing.Options(it.Config), Weight: dnum(it.Quote.Weight.Round(3)),
+		}
+	}
+	for _, o := range res.Options {
+		po := priceOptionOut{
+			ProductionTime: o.Time.Code, ProductionHours: o.Time.Hours, ProductionDays: *o.Time.Days,
+			ShippingDate: o.Deliveries[0].ShippingDate.String(), DeliveryDate: o.Deliveries[0].DeliveryDate.String(),
+			ProductsTotal: priceView(o.Total.Rounded()),
+		}
+		for i, a := range o.Items {
+			po.Products = append(po.Products, productPriceOut{
+				ID: ids[i], PricesTotal: priceView(a.Rounded()), PricesPerProduct: priceView(a.PerPiece(res.Items[i].Quote.Measure.Amount)),
+			})
+		}
+		for _, d := range o.Deliveries {
+			m := d.Method
+			po.Deliveries = append(po.Deliveries, deliveryOut{
+				ShippingMethodCode: m.Code, Name: m.Name.Lookup(lang, def), Description: m.Description.Lookup(lang, def),
+				ShortDescription: m.ShortDescription.Lookup(lang, def), Icon: m.Icon, Carrier: m.Carrier, Type: m.Type,
+				TransitDays: d.TransitDays, ShippingDate: d.ShippingDate.String(), DeliveryDate: d.DeliveryDate.String(),
+				Prices: deliveryPriceOut{
+					PurchaseShippingPrice: dnum(pricing.Round(d.Shipping)), PurchasePackagingPrice: dnum(pricing.Round(d.Packaging)),
+					PurchasePrice: dnum(pricing.Round(d.Purchase)), PurchasePriceInclVAT: dnum(pricing.Round(d.PurchaseInclVAT)),
+					SalesPrice: "0", SalesPriceInclVAT: "0",
+				},
+			})
+		}
+		out.Prices = append(out.Prices, po)
+	}
+	return out
+}
+
+// productID is the caller's id, or the product's position from 1 when it gave none.
+func productID(raw json.RawMessage, i int) json.RawMessage {
+	if id := bytes.TrimSpace(raw); len(id) > 0 && string(id) != "null" {
+		return id
+	}
+	return json.RawMessage(fmt.Sprint(i + 1))
+}
+
+type tierOut struct {
+	Amount json.Number   `json:"amount"`
+	Prices []tierTimeOut `json:"prices"`
+}
+
+type tierTimeOut struct {
+	ProductionTime   string   `json:"production_time"`
+	ProductionHours  int      `json:"production_hours"`
+	PricesTotal      priceOut `json:"prices_total"`
+	PricesPerProduct priceOut `json:"prices_per_product"`
+}
+
+type tiersOut struct {
+	Code          string           `json:"code"`
+	Unit          string           `json:"unit"`
+	ArticleGroup  string           `json:"article_group"`
+	Currency      string           `json:"currency"`
+	Configuration []pricing.Option `json:"configuration"`
+	Tiers         []tierOut        `json:"tiers"`
+}
+
+// GET /v1/products/{code}/tiers
+func (s *Server) handleTiers(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	cat := s.Catalog.Current()
+	code := r.PathValue("code")
+	prod := cat.Product(code)
+	if prod == nil {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Product %q does not exist.", code))
+		return
+	}
+	if prod.Pricing == nil {
+		s.Error(w, r, pressroom.Errorf(pressroom.EINVALID, "Product %q has no price rules, so no tiers.", code))
+		return
+	}
+	out := tiersOut{Code: prod.Code, Unit: prod.Unit, ArticleGroup: prod.ArticleGroup, Currency: cat.Commerce.Company.Currency, Tiers: []tierOut{}}
+	now := s.Clock.Now()
+	for _, q := range prod.TierQuantities() {
+		amount := decimal.NewFromInt(q)
+		sels := prod.Reference(amount)
+		if sels == nil {
+			continue // the quantity is outside the amount's range
+		}
+		cfg := prod.Configure(sels, "")
+		quote, amounts, err := pricing.ConfigurePrices(cfg, p.Reseller, now)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if out.Configuration == nil {
+			for _, o := range pricing.Options(cfg) {
+				if o.Code != "amount" {
+					out.Configuration = append(out.Configuration, o)
+				}
+			}
+		}
+		t := tierOut{Amount: dnum(amount)}
+		for i := len(quote.Lines) - 1; i >= 0; i-- {
+			l := quote.Lines[i]
+			t.Prices = append(t.Prices, tierTimeOut{ProductionTime: l.Time.Code, ProductionHours: l.Time.Hours,
+				PricesTotal: priceView(amounts[i].Rounded()), PricesPerProduct: priceView(amounts[i].PerPiece(amount))})
+		}
+		out.Tiers = append(out.Tiers, t)
+	}
+	if out.Configuration == nil {
+		out.Configuration = []pricing.Option{}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type methodOut struct {
+	Code             string      `json:"code"`
+	Name             *string     `json:"name"`
+	Description      *string     `json:"description"`
+	ShortDescription *string     `json:"short_description"`
+	Icon             string      `json:"icon"`
+	Carrier          string      `json:"carrier"`
+	Type             string      `json:"type"`
+	ArticleGroups    []string    `json:"article_groups"`
+	CutOff           string      `json:"cut_off"`
+	HandoverDays     int         `json:"handover_days"`
+	PackagingPrice   json.Number `json:"packaging_price"`
+	Rates            []rateOut   `json:"rates"`
+}
+
+type rateOut struct {
+	Countries   []string         `json:"countries"`
+	TransitDays int              `json:"transit_days"`
+	Prices      []weightPriceOut `json:"prices"`
+}
+
+type weightPriceOut struct {
+	UpToKg json.Number `json:"up_to_kg"`
+	Price  json.Number `json:"price"`
+}
+
+// GET /v1/shipping/methods?language=&country=
+func (s *Server) handleShippingMethods(w http.ResponseWriter, r *http.Request, _ *pressroom.Principal) {
+	lang, err := languageParam(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cat := s.Catalog.Current()
+	country := strings.ToUpper(r.URL.Query().Get("country"))
+	if country != "" && cat.Commerce.Countries[country] == nil {
+		s.Error(w, r, &pressroom.Error{Code: pressroom.EINVALID, Message: fmt.Sprintf("We do not deliver to country %q.", country),
+			Fields: []pressroom.FieldError{{Pointer: "?country", Detail: "an ISO 3166 code of a country served", Code: "unknown_country"}}})
+		return
+	}
+	def := cat.DefaultLanguage
+	out := []methodOut{}
+	for _, m := range cat.Commerce.Methods {
+		if country != "" && m.Rate(country) == nil {
+			continue
+		}
+		cut := fmt.Sprintf("%02d:%02d", m.CutOffMinutes/60, m.CutOffMinutes%60)
+		if m.CutOffMinutes >= 24*60 {
+			cut = ""
+		}
+		mo := methodOut{
+			Code: m.Code, Name: m.Name.Lookup(lang, def), Description: m.Description.Lookup(lang, def),
+			ShortDescription: m.ShortDescription.Lookup(lang, def), Icon: m.Icon, Carrier: m.Carrier, Type: m.Type,
+			ArticleGroups: nonNil(m.ArticleGroups), CutOff: cut, HandoverDays: m.HandoverDays, PackagingPrice: "0",
+		}
+		if m.PackagingPrice != nil {
+			mo.PackagingPrice = dnum(*m.PackagingPrice)
+		}
+		for _, rt := range m.Rates {
+			ro := rateOut{Countries: rt.Countries, TransitDays: rt.TransitDays}
+			for _, wp := range rt.Prices {
+				ro.Prices = append(ro.Prices, weightPriceOut{UpToKg: dnum(wp.UpToKg), Price: dnum(wp.Price)})
+			}
+			mo.Rates = append(mo.Rates, ro)
+		}
+		out = append(out, mo)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"shipping_methods": out})
+}

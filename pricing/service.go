@@ -1,0 +1,469 @@
+package pricing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/delivery"
+)
+
+// Service prices configurations and saved API products with deliveries, on
+// the current compiled catalog, and records each answer as a calculation.
+// Every API dialect prices through it.
+type Service struct {
+	Store    pressroom.Store
+	Catalog  *catalog.Service
+	Recorder *catalog.Recorder
+	Clock    pressroom.Clock
+}
+
+// Item is one product to price: a configuration by product code and
+// options, or a saved API product's customer code with overrides of its
+// amount, width and height.
+type Item struct {
+	Code         string
+	CustomerCode string
+	Options      []catalog.Selection
+}
+
+// DeliveryRequest is where and when the order should go.
+type DeliveryRequest struct {
+	// Country is the destination; empty is the reseller's own country.
+	Country        string
+	DeliveryDate   *delivery.Date
+	ShippingDate   *delivery.Date
+	DeliveryPreset string
+	Method         string
+	MethodPreset   string
+}
+
+// Request is a price request of a reseller.
+type Request struct {
+	Reseller *pressroom.Reseller
+	Language string
+	Items    []Item
+	Delivery DeliveryRequest
+}
+
+// Priced is one item of an answer: its configuration and purchase quote.
+type Priced struct {
+	Config *catalog.Configuration
+	Quote  *Quote
+}
+
+// Shipment is the price of one shipping method, exact and excluding VAT
+// in Purchase; Sales is zero (resellers set their own shipping price).
+type Shipment struct {
+	delivery.Delivery
+	Shipping, Packaging, Purchase, PurchaseInclVAT decimal.Decimal
+}
+
+// TimeOption is one production time of an answer.
+type TimeOption struct {
+	Time  catalog.ProductionTime
+	Items []Amounts // per item, exact
+	Total Amounts   // all items, exact
+	// Deliveries are the shipping methods that fit, in catalog order.
+	Deliveries []Shipment
+}
+
+// Result is a priced request.
+type Result struct {
+	CalculationID int64
+	ExpiresAt     time.Time
+	Catalog       *catalog.Catalog
+	Currency      string
+	Rates         Rates
+	Destination   string
+	Items         []Priced
+	Options       []TimeOption // slowest first
+}
+
+// Price prices every item at every production time that fits the delivery.
+// Problems come back as one EINVALID error whose fields point into the
+// request: /products/{i}/..., /delivery/....
+func (s *Service) Price(ctx context.Context, req Request) (*Result, error) {
+	cat := s.Catalog.Current()
+	res := &Result{Catalog: cat, Currency: cat.Commerce.Company.Currency, Items: make([]Priced, len(req.Items))}
+	var fields []pressroom.FieldError
+	for i, it := range req.Items {
+		p, fs := s.resolve(ctx, cat, req.Reseller, req.Language, i, it)
+		fields = append(fields, fs...)
+		res.Items[i] = p
+	}
+	country := req.Delivery.Country
+	if country == "" {
+		country = homeCountry(cat, req.Reseller)
+	}
+	res.Destination = country
+	rates, err := RatesFor(cat.Commerce, buyer(req.Reseller, country), s.Clock.Now())
+	if err != nil {
+		fields = append(fields, pressroom.FieldError{Pointer: "/delivery/address/country", Detail: pressroom.ErrorMessage(err), Code: "unknown_country"})
+	}
+	if len(fields) > 0 {
+		return nil, pressroom.Invalid(fmt.Sprintf("The price request has %d problem(s).", len(fields)), fields...)
+	}
+	res.Rates = rates
+
+	times := commonTimes(res.Items)
+	methods := commonMethods(res.Items)
+	var weight decimal.Decimal
+	for _, it := range res.Items {
+		weight = weight.Add(it.Quote.Weight)
+	}
+	plan, err := delivery.Planner{C: cat.Commerce}.Plan(delivery.Request{
+		Now: s.Clock.Now(), Destination: country, Weight: weight, Times: times, Methods: methods,
+		DeliveryDate: req.Delivery.DeliveryDate, ShippingDate: req.Delivery.ShippingDate,
+		DeliveryPreset: req.Delivery.DeliveryPreset, Method: req.Delivery.Method, MethodPreset: req.Delivery.MethodPreset,
+	})
+	if err != nil {
+		return nil, prefixFields(err, "/delivery")
+	}
+	markup := req.Reseller.Markup
+	for _, o := range plan {
+		opt := TimeOption{Time: o.Time, Items: make([]Amounts, len(res.Items))}
+		for i, it := range res.Items {
+			a := Of(*it.Quote.Line(o.Time.Code), markup, rates)
+			opt.Items[i] = a
+			opt.Total = opt.Total.Add(a)
+		}
+		for _, d := range o.Deliveries {
+			opt.Deliveries = append(opt.Deliveries, Shipment{
+				Delivery: d, Shipping: d.Price.Shipping, Packaging: d.Price.Packaging, Purchase: d.Price.Total,
+				PurchaseInclVAT: d.Price.Total.Mul(one.Add(rates.Purchase)),
+			})
+		}
+		res.Options = append(res.Options, opt)
+	}
+	if err := s.record(ctx, req.Reseller, cat, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ConfigurePrices are the prices of a complete configuration for the
+// reseller at home, per production time, as configure answers them.
+func ConfigurePrices(cfg *catalog.Configuration, r *pressroom.Reseller, on time.Time) (*Quote, []Amounts, error) {
+	q, err := Price(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	rates, err := RatesFor(cfg.Product.Catalog.Commerce, buyer(r, homeCountry(cfg.Product.Catalog, r)), on)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]Amounts, len(q.Lines))
+	for i, l := range q.Lines {
+		out[i] = Of(l, r.Markup, rates)
+	}
+	return q, out, nil
+}
+
+// AccessoryPrice is the per-piece price of an accessory product at a
+// quantity, for the reseller at home (the cross-sell options of configure).
+func AccessoryPrice(p *catalog.CompiledProduct, quantity decimal.Decimal, r *pressroom.Reseller, on time.Time) (Amounts, bool) {
+	if p == nil || p.Pricing == nil || len(p.Production) == 0 || !quantity.IsPositive() {
+		return Amounts{}, false
+	}
+	cfg := &catalog.Configuration{Product: p, CanOrder: true, Amount: quantity}
+	q, err := Price(cfg)
+	if err != nil {
+		return Amounts{}, false
+	}
+	rates, err := RatesFor(p.Catalog.Commerce, buyer(r, homeCountry(p.Catalog, r)), on)
+	if err != nil {
+		return Amounts{}, false
+	}
+	return Of(q.Lines[0], r.Markup, rates).PerPiece(quantity), true
+}
+
+func homeCountry(cat *catalog.Catalog, r *pressroom.Reseller) string {
+	if r.Country != "" {
+		return r.Country
+	}
+	return cat.Commerce.Company.Country
+}
+
+func buyer(r *pressroom.Reseller, destination string) Buyer {
+	return Buyer{Markup: r.Markup, Country: r.Country, VATID: r.VATID, Destination: destination}
+}
+
+// overridable are the inputs a saved API product lets a price or order change.
+var overridable = map[string]bool{catalog.TypeAmount: true, catalog.TypeWidth: true, catalog.TypeHeight: true}
+
+// resolve configures one item and prices it; fields point at /products/{i}.
+func (s *Service) resolve(ctx context.Context, cat *catalog.Catalog, r *pressroom.Reseller, lang string, i int, it Item) (Priced, []pressroom.FieldError) {
+	ptr := fmt.Sprintf("/products/%d", i)
+	fail := func(suffix, code, format string, args ...any) (Priced, []pressroom.FieldError) {
+		return Priced{}, []pressroom.FieldError{{Pointer: ptr + suffix, Detail: fmt.Sprintf(format, args...), Code: code}}
+	}
+	sels := it.Options
+	code := it.Code
+	saved := it.CustomerCode != ""
+	if saved {
+		if it.Code != "" {
+			return fail("/code", "conflicting_product", "give code or customer_code, not both")
+		}
+		ap, err := s.Store.FindAPIProduct(ctx, r.ID, it.CustomerCode)
+		if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
+			return fail("/customer_code", "unknown_customer_code", "API product %q does not exist", it.CustomerCode)
+		} else if err != nil {
+			return Priced{}, []pressroom.FieldError{{Pointer: ptr, Detail: "the API product could not be read", Code: "internal"}}
+		}
+		base, err := ParseOptions(ap.Options)
+		if err != nil {
+			return fail("/customer_code", "invalid_api_product", "API product %q cannot be read: %v", it.CustomerCode, err)
+		}
+		code = ap.ProductCode
+		prod := cat.Product(code)
+		if prod == nil {
+			return fail("/customer_code", "unknown_product", "API product %q is of product %q, which the catalog no longer has", it.CustomerCode, code)
+		}
+		var fields []pressroom.FieldError
+		for j, o := range it.Options {
+			opt := prod.Option(o.Code)
+			if opt == nil || !overridable[opt.Type] {
+				fields = append(fields, pressroom.FieldError{Pointer: fmt.Sprintf("%s/options/%d", ptr, j), Code: "not_overridable",
+					Detail: fmt.Sprintf("option %q cannot be overridden: a saved API product takes only amount, width and height", o.Code)})
+				continue
+			}
+			replaced := false
+			for k := range base {
+				if base[k].Code == o.Code {
+					base[k].Value, base[k].ValueErr, replaced = o.Value, o.ValueErr, true
+				}
+			}
+			if !replaced {
+				base = append(base, o)
+			}
+		}
+		if len(fields) > 0 {
+			return Priced{}, fields
+		}
+		sels = base
+	}
+	prod := cat.Product(code)
+	if prod == nil {
+		if code == "" {
+			return fail("/code", "unknown_product", "code or customer_code is required: the product to price")
+		}
+		return fail("/code", "unknown_product", "product %q does not exist", code)
+	}
+	if !prod.IsActive() {
+		return fail("/code", "inactive_product", "product %q is not active and cannot be ordered", code)
+	}
+	cfg := prod.Configure(sels, lang)
+	if len(cfg.Problems) > 0 {
+		fields := cfg.Fields(ptr)
+		if saved {
+			// Point overridden values at the override, the rest at the code.
+			for k, pr := range cfg.Problems {
+				fields[k].Pointer = ptr + "/customer_code"
+				for j, o := range it.Options {
+					if pr.Option == o.Code {
+						fields[k].Pointer = fmt.Sprintf("%s/options/%d/value", ptr, j)
+					}
+				}
+			}
+		}
+		return Priced{}, fields
+	}
+	if !cfg.CanOrder {
+		return fail("/options", "incomplete_configuration", "the configuration of %q is not complete; choose %s", code, cfg.Next())
+	}
+	q, err := Price(cfg)
+	if err != nil {
+		return fail("/code", "not_priced", "%s", pressroom.ErrorMessage(err))
+	}
+	return Priced{Config: cfg, Quote: q}, nil
+}
+
+// commonTimes are the production times every item offers, in the first's order.
+func commonTimes(items []Priced) []catalog.ProductionTime {
+	var out []catalog.ProductionTime
+	for _, t := range items[0].Config.Product.Production {
+		all := true
+		for _, it := range items[1:] {
+			if it.Config.Product.ProductionTime(t.Code) == nil {
+				all = false
+			}
+		}
+		if all {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// commonMethods are the shipping methods that carry every item.
+func commonMethods(items []Priced) []*catalog.Method {
+	var out []*catalog.Method
+	for _, m := range items[0].Config.Product.Methods() {
+		all := true
+		for _, it := range items[1:] {
+			found := false
+			for _, x := range it.Config.Product.Methods() {
+				found = found || x == m
+			}
+			all = all && found
+		}
+		if all {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func prefixFields(err error, prefix string) error {
+	var e *pressroom.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make([]pressroom.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		f.Pointer = prefix + f.Pointer
+		out.Fields[i] = f
+	}
+	return &out
+}
+
+// Option is a chosen option as saved and snapshotted: a code and, for
+// numeric inputs and accessories, a value.
+type Option struct {
+	Code  string `json:"code"`
+	Value string `json:"value,omitempty"`
+}
+
+// Options lists the accepted selections of a configuration in tree order.
+func Options(cfg *catalog.Configuration) []Option {
+	out := make([]Option, len(cfg.Selected))
+	for i, c := range cfg.Selected {
+		out[i].Code = c.Code
+		if c.Value != nil {
+			out[i].Value = c.Value.String()
+		}
+	}
+	return out
+}
+
+// ParseOptions reads saved options back into selections.
+func ParseOptions(raw []byte) ([]catalog.Selection, error) {
+	var opts []Option
+	if err := json.Unmarshal(raw, &opts); err != nil {
+		return nil, err
+	}
+	out := make([]catalog.Selection, len(opts))
+	for i, o := range opts {
+		out[i].Code = o.Code
+		if o.Value != "" {
+			v, err := decimal.NewFromString(o.Value)
+			if err != nil {
+				return nil, fmt.Errorf("option %q: %w", o.Code, err)
+			}
+			out[i].Value = &v
+		}
+	}
+	return out, nil
+}
+
+// Snapshot is what a calculation keeps: the exact purchase prices of each
+// item per production time and of each shipping method, so that an order
+// citing the calculation is charged exactly these.
+type Snapshot struct {
+	Currency    string         `json:"currency"`
+	Destination string         `json:"destination"`
+	Items       []SnapshotItem `json:"items"`
+	Times       []SnapshotTime `json:"times"`
+}
+
+// SnapshotItem is one priced item.
+type SnapshotItem struct {
+	Product string   `json:"product"`
+	Options []Option `json:"options"`
+	Amount  string   `json:"amount"`
+}
+
+// SnapshotTime is one production time with the exact purchase prices.
+type SnapshotTime struct {
+	Code      string            `json:"code"`
+	Items     []SnapshotLine    `json:"items"`
+	Shipments map[string]string `json:"shipments,omitempty"` // method code -> purchase excl VAT
+}
+
+// SnapshotLine is an item's exact purchase price at one production time.
+type SnapshotLine struct {
+	Base  string `json:"base"`
+	Rush  string `json:"rush"`
+	Total string `json:"total"`
+}
+
+func snapshotOf(res *Result) Snapshot {
+	snap := Snapshot{Currency: res.Currency, Destination: res.Destination}
+	for _, it := range res.Items {
+		snap.Items = append(snap.Items, SnapshotItem{Product: it.Config.Product.Code, Options: Options(it.Config), Amount: it.Quote.Measure.Amount.String()})
+	}
+	for _, o := range res.Options {
+		st := SnapshotTime{Code: o.Time.Code}
+		for _, a := range o.Items {
+			st.Items = append(st.Items, SnapshotLine{Base: a.PurchaseBase.String(), Rush: a.PurchaseRush.String(), Total: a.Purchase.String()})
+		}
+		if len(o.Deliveries) > 0 {
+			st.Shipments = map[string]string{}
+			for _, d := range o.Deliveries {
+				st.Shipments[d.Method.Code] = d.Purchase.String()
+			}
+		}
+		snap.Times = append(snap.Times, st)
+	}
+	return snap
+}
+
+// record gives the answer its calculation id.
+func (s *Service) record(ctx context.Context, r *pressroom.Reseller, cat *catalog.Catalog, res *Result) error {
+	snap := snapshotOf(res)
+	prices, err := json.Marshal(snap)
+	if err != nil {
+		return err
+	}
+	opts, err := json.Marshal(snap.Items)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	c := &pressroom.Calculation{ResellerID: r.ID, CatalogVersion: cat.Version, ProductCode: snap.Items[0].Product,
+		Options: opts, Prices: prices, CreatedAt: now, ExpiresAt: now.Add(pressroom.CalculationLifetime)}
+	if err := s.Recorder.Record(ctx, c); err != nil {
+		return err
+	}
+	res.CalculationID, res.ExpiresAt = c.ID, c.ExpiresAt
+	return nil
+}
+
+// RecordConfiguration gives a complete configuration its calculation id,
+// with its prices per production time at home.
+func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller, cfg *catalog.Configuration, q *Quote) (*pressroom.Calculation, error) {
+	snap := Snapshot{Currency: cfg.Product.Catalog.Commerce.Company.Currency, Destination: homeCountry(cfg.Product.Catalog, r)}
+	snap.Items = []SnapshotItem{{Product: cfg.Product.Code, Options: Options(cfg), Amount: cfg.Amount.String()}}
+	if q != nil {
+		for _, l := range q.Lines {
+			snap.Times = append(snap.Times, SnapshotTime{Code: l.Time.Code, Items: []SnapshotLine{{Base: l.Base.String(), Rush: l.Rush.String(), Total: l.Total.String()}}})
+		}
+	}
+	prices, err := json.Marshal(snap)
+	if err != nil {
+		return nil, err
+	}
+	opts, _ := json.Marshal(Options(cfg))
+	now := s.Clock.Now()
+	c := &pressroom.Calculation{ResellerID: r.ID, CatalogVersion: cfg.Product.Catalog.Version, ProductCode: cfg.Product.Code,
+		Options: opts, Prices: prices, CreatedAt: now, ExpiresAt: now.Add(pressroom.CalculationLifetime)}
+	return c, s.Recorder.Record(ctx, c)
+}
