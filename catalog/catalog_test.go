@@ -237,3 +237,19 @@ func TestDemoTranslations(t *testing.T) {
 		}
 	}
 }
+
+// TestReference: every demo product has a reference configuration (the
+// defaults), which tiers are priced with.
+func TestReference(t *testing.T) {
+	c := mustDemo(t)
+	for _, p := range c.Products() {
+		sels := p.Reference(decimal.NewFromInt(10))
+		if sels == nil {
+			t.Errorf("%s: no reference configuration", p.Code)
+			continue
+		}
+		if cfg := p.Configure(sels, ""); !cfg.CanOrder || !cfg.Amount.Equal(decimal.NewFromInt(10)) {
+			t.Errorf("%s: reference configuration incomplete or amount %s", p.Code, cfg.Amount)
+		}
+	}
+}

@@ -619,7 +619,7 @@ func (c *Configuration) Next() string {
 // It returns nil when the walk does not complete.
 func (p *CompiledProduct) Reference(amount decimal.Decimal) []Selection {
 	var sels []Selection
-	for range len(p.Steps) + 1 {
+	for range 2 * (len(p.Steps) + 1) {
 		cfg := p.Configure(sels, "")
 		if len(cfg.Problems) > 0 {
 			return nil
@@ -627,27 +627,28 @@ func (p *CompiledProduct) Reference(amount decimal.Decimal) []Selection {
 		if cfg.CanOrder {
 			return sels
 		}
-		offer := cfg.Offers[0]
-		if offer.Choices[0].IsNumeric() {
-			for _, ch := range offer.Choices {
-				v := referenceValue(ch.CompiledOption, amount)
-				sels = append(sels, Selection{Code: ch.Code, Value: &v})
+		for _, offer := range cfg.Offers {
+			if offer.Choices[0].IsNumeric() {
+				for _, ch := range offer.Choices {
+					v := referenceValue(ch.CompiledOption, amount)
+					sels = append(sels, Selection{Code: ch.Code, Value: &v})
+				}
+				continue
 			}
-			continue
-		}
-		var pick *CompiledOption
-		for _, ch := range offer.Choices {
-			if ch.Available && (pick == nil || ch.Default) {
-				pick = ch.CompiledOption
-				if ch.Default {
-					break
+			var pick *CompiledOption
+			for _, ch := range offer.Choices {
+				if ch.Available && (pick == nil || ch.Default) {
+					pick = ch.CompiledOption
+					if ch.Default {
+						break
+					}
 				}
 			}
+			if pick == nil {
+				return nil
+			}
+			sels = append(sels, Selection{Code: pick.Code})
 		}
-		if pick == nil {
-			return nil
-		}
-		sels = append(sels, Selection{Code: pick.Code})
 	}
 	return nil
 }
