@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,9 @@ type Server struct {
 	Clock       pressroom.Clock
 	// Ready reports whether the server takes requests (false while shutting down).
 	Ready func() bool
+
+	accessoryMu sync.Mutex
+	accessories map[accessoryKey]priceOut
 }
 
 // Handler returns the whole HTTP handler: every route is listed here.

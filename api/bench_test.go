@@ -80,6 +80,18 @@ func BenchmarkListProductsHTTP(b *testing.B) {
 	benchRequest(b, "GET", "/v1/products?per_page=20", "")
 }
 
+// BenchmarkPriceDibondAllMethodsHTTP prices the guide's five dibond plates
+// for every production time with every shipping method that carries them
+// to Belgium (onbezorgd, DHL and pick-up): the /price call a shop makes.
+func BenchmarkPriceDibondAllMethodsHTTP(b *testing.B) {
+	benchRequest(b, "POST", "/v1/prices", `{"products":[{"code":"dibond","options":[{"code":"height","value":40},{"code":"width","value":20},{"code":"amount","value":5},{"code":"direct-to-plate"},{"code":"single-sided"},{"code":"dibond-budget"},{"code":"3mm"},{"code":"milling"},{"code":"no-drillholes"},{"code":"customer-supplied-file"}]}],"delivery":{"address":{"country":"BE"}}}`)
+}
+
+// BenchmarkPriceBoxHTTP prices the box document's silver express box to Italy.
+func BenchmarkPriceBoxHTTP(b *testing.B) {
+	benchRequest(b, "POST", "/v1/prices", `{"products":[{"code":"s001_v1","options":[{"code":"width","value":70.66},{"code":"depth","value":80.77},{"code":"height","value":120},{"code":"amount","value":100},{"code":"SBS300"},{"code":"printing-yes"},{"code":"gold-no"},{"code":"silver-yes"},{"code":"varnish-no"},{"code":"customer-supplied-file"}]}],"delivery":{"address":{"country":"IT"}}}`)
+}
+
 func TestHandlerNeverPanicsOnOddInput(t *testing.T) {
 	h, key := newHandler(t)
 	for _, body := range []string{"", "null", "0", `"x"`, `{"products":null}`, `{"products":[null]}`, `{"products":[{}]}`,

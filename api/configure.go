@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -230,10 +231,7 @@ func (s *Server) configureOne(r *http.Request, p *pressroom.Principal, cat *cata
 		} else if o.DefaultValue != nil {
 			q = *o.DefaultValue
 		}
-		if a, ok := pricing.AccessoryPrice(cat.Product(o.Product), q, p.Reseller, now); ok {
-			return priceView(a)
-		}
-		return nil
+		return s.accessoryPrice(cat, o.Product, q, p.Reseller, now)
 	})
 	if cfg.CanOrder && len(fields) == 0 {
 		q, amounts, err := pricing.ConfigurePrices(cfg, p.Reseller, now)
@@ -402,4 +400,34 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+type accessoryKey struct {
+	version                         int64
+	product, quantity               string
+	markup, country, vatID, day string
+}
+
+// accessoryPrice prices a cross-sell accessory, remembering the answer: the
+// same accessories are offered on every complete configuration.
+func (s *Server) accessoryPrice(cat *catalog.Catalog, product string, q decimal.Decimal, r *pressroom.Reseller, now time.Time) any {
+	k := accessoryKey{cat.Version, product, q.String(), r.Markup.String(), r.Country, r.VATID, now.Format(time.DateOnly)}
+	s.accessoryMu.Lock()
+	v, ok := s.accessories[k]
+	s.accessoryMu.Unlock()
+	if ok {
+		return v
+	}
+	a, found := pricing.AccessoryPrice(cat.Product(product), q, r, now)
+	if !found {
+		return nil
+	}
+	v = priceView(a)
+	s.accessoryMu.Lock()
+	if s.accessories == nil || len(s.accessories) > 10_000 {
+		s.accessories = map[accessoryKey]priceOut{}
+	}
+	s.accessories[k] = v
+	s.accessoryMu.Unlock()
+	return v
 }

@@ -34,42 +34,28 @@ func priceView(a pricing.Amounts) priceOut {
 	}
 }
 
-// pricesByTime is a JSON object keyed by production time code, in the order
-// given (configure lists the fastest first, as the user guide shows).
-type pricesByTime struct {
-	codes  []string
-	prices []priceOut
-}
+// pricesByTime is a JSON object keyed by production time code. A plain map
+// of plain structs: encoding/json re-scans the output of custom marshalers,
+// which cost more than the whole rest of a configure answer.
+type pricesByTime map[string]priceOut
 
-func (p pricesByTime) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, c := range p.codes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(c)
-		v, err := json.Marshal(p.prices[i])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+// sameAmounts reports whether two exact prices are equal (production times
+// without a rush surcharge share their price).
+func sameAmounts(a, b pricing.Amounts) bool {
+	return a.Purchase.Equal(b.Purchase) && a.PurchaseRush.Equal(b.PurchaseRush) && a.PurchaseInclVAT.Equal(b.PurchaseInclVAT) &&
+		a.Sales.Equal(b.Sales) && a.SalesInclVAT.Equal(b.SalesInclVAT)
 }
 
 // configurePrices fills the prices of a complete configuration: totals and
-// per piece for every production time, fastest first.
+// per piece for every production time.
 func configurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece pricesByTime) {
-	for i := len(q.Lines) - 1; i >= 0; i-- {
-		code := q.Lines[i].Time.Code
-		total.codes = append(total.codes, code)
-		perPiece.codes = append(perPiece.codes, code)
-		total.prices = append(total.prices, priceView(amounts[i].Rounded()))
-		perPiece.prices = append(perPiece.prices, priceView(amounts[i].PerPiece(q.Measure.Amount)))
+	total, perPiece = make(pricesByTime, len(q.Lines)), make(pricesByTime, len(q.Lines))
+	var lastTotal, lastPiece priceOut
+	for i, l := range q.Lines {
+		if i == 0 || !sameAmounts(amounts[i], amounts[i-1]) {
+			lastTotal, lastPiece = priceView(amounts[i].Rounded()), priceView(amounts[i].PerPiece(q.Measure.Amount))
+		}
+		total[l.Time.Code], perPiece[l.Time.Code] = lastTotal, lastPiece
 	}
 	return total, perPiece
 }
@@ -282,28 +268,50 @@ func priceAnswer(req priceRequest, res *pricing.Result) priceResponse {
 			Amount: dnum(it.Quote.Measure.Amount), Options: pricing.Options(it.Config), Weight: dnum(it.Quote.Weight.Round(3)),
 		}
 	}
-	for _, o := range res.Options {
+	// Production times with the same amounts and a method's price (the
+	// same for every production time) are rendered once.
+	type rendered struct{ total, perPiece priceOut }
+	var prevItems []rendered
+	var prevTotal priceOut
+	var prev *pricing.TimeOption
+	methodPrices := map[string]deliveryPriceOut{}
+	for oi := range res.Options {
+		o := &res.Options[oi]
 		po := priceOptionOut{
 			ProductionTime: o.Time.Code, ProductionHours: o.Time.Hours, ProductionDays: *o.Time.Days,
 			ShippingDate: o.Deliveries[0].ShippingDate.String(), DeliveryDate: o.Deliveries[0].DeliveryDate.String(),
-			ProductsTotal: priceView(o.Total.Rounded()),
 		}
+		same := prev != nil && sameAmounts(prev.Total, o.Total)
+		if !same {
+			prevTotal = priceView(o.Total.Rounded())
+		}
+		po.ProductsTotal = prevTotal
+		items := make([]rendered, len(o.Items))
 		for i, a := range o.Items {
-			po.Products = append(po.Products, productPriceOut{
-				ID: ids[i], PricesTotal: priceView(a.Rounded()), PricesPerProduct: priceView(a.PerPiece(res.Items[i].Quote.Measure.Amount)),
-			})
+			if same && sameAmounts(prev.Items[i], a) {
+				items[i] = prevItems[i]
+			} else {
+				items[i] = rendered{priceView(a.Rounded()), priceView(a.PerPiece(res.Items[i].Quote.Measure.Amount))}
+			}
+			po.Products = append(po.Products, productPriceOut{ID: ids[i], PricesTotal: items[i].total, PricesPerProduct: items[i].perPiece})
 		}
+		prev, prevItems = o, items
 		for _, d := range o.Deliveries {
 			m := d.Method
+			dp, ok := methodPrices[m.Code]
+			if !ok {
+				dp = deliveryPriceOut{
+					PurchaseShippingPrice: dnum(pricing.Round(d.Shipping)), PurchasePackagingPrice: dnum(pricing.Round(d.Packaging)),
+					PurchasePrice: dnum(pricing.Round(d.Purchase)), PurchasePriceInclVAT: dnum(pricing.Round(d.PurchaseInclVAT)),
+					SalesPrice: "0", SalesPriceInclVAT: "0",
+				}
+				methodPrices[m.Code] = dp
+			}
 			po.Deliveries = append(po.Deliveries, deliveryOut{
 				ShippingMethodCode: m.Code, Name: m.Name.Lookup(lang, def), Description: m.Description.Lookup(lang, def),
 				ShortDescription: m.ShortDescription.Lookup(lang, def), Icon: m.Icon, Carrier: m.Carrier, Type: m.Type,
 				TransitDays: d.TransitDays, ShippingDate: d.ShippingDate.String(), DeliveryDate: d.DeliveryDate.String(),
-				Prices: deliveryPriceOut{
-					PurchaseShippingPrice: dnum(pricing.Round(d.Shipping)), PurchasePackagingPrice: dnum(pricing.Round(d.Packaging)),
-					PurchasePrice: dnum(pricing.Round(d.Purchase)), PurchasePriceInclVAT: dnum(pricing.Round(d.PurchaseInclVAT)),
-					SalesPrice: "0", SalesPriceInclVAT: "0",
-				},
+				Prices: dp,
 			})
 		}
 		out.Prices = append(out.Prices, po)

@@ -510,14 +510,14 @@ func TestPriceCalculationStored(t *testing.T) {
 			Times       []struct {
 				Code      string
 				Items     []struct{ Total string }
-				Shipments map[string]string
+				Shipments []struct{ Method, Purchase string }
 			}
 		}
 		if err := json.Unmarshal(c.Prices, &snap); err != nil {
 			t.Fatalf("%v: %s", err, c.Prices)
 		}
 		if snap.Destination != "NL" || len(snap.Items) != 1 || snap.Items[0].Amount != "5" || len(snap.Times) != 21 ||
-			snap.Times[0].Code != "480" || snap.Times[0].Items[0].Total != "9.38" || snap.Times[0].Shipments["onbezorgd-standard"] != "11.95" {
+			snap.Times[0].Code != "480" || snap.Times[0].Items[0].Total != "9.38" || len(snap.Times[0].Shipments) != 1 || snap.Times[0].Shipments[0].Method != "onbezorgd-standard" || snap.Times[0].Shipments[0].Purchase != "11.95" {
 			t.Errorf("snapshot = %s", c.Prices)
 		}
 		if d := c.ExpiresAt.Sub(c.CreatedAt); d != 30*24*time.Hour {

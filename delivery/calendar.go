@@ -101,13 +101,19 @@ type yearKey struct {
 	year    int
 }
 
-var yearCache sync.Map // yearKey -> map[Date]bool
+var (
+	yearMu    sync.RWMutex
+	yearCache = map[yearKey]map[Date]bool{}
+)
 
 // Holidays returns the public holidays of a country in a year.
 func Holidays(country string, year int) map[Date]bool {
 	k := yearKey{country, year}
-	if v, ok := yearCache.Load(k); ok {
-		return v.(map[Date]bool)
+	yearMu.RLock()
+	v, ok := yearCache[k]
+	yearMu.RUnlock()
+	if ok {
+		return v
 	}
 	out := map[Date]bool{}
 	e := EasterSunday(year)
@@ -121,7 +127,9 @@ func Holidays(country string, year int) map[Date]bool {
 		}
 		out[adjust(country, h, d)] = true
 	}
-	yearCache.Store(k, out)
+	yearMu.Lock()
+	yearCache[k] = out
+	yearMu.Unlock()
 	return out
 }
 

@@ -141,13 +141,40 @@ func (p Planner) Plan(r Request) ([]Option, error) {
 		}
 	}
 
-	var out []Option
 	earliest := Date{}
+	prices := make([]Shipping, len(reachable))
+	starts := make([][]Date, len(reachable)) // business days from each method's production start
+	for i, m := range reachable {
+		prices[i] = Price(m, m.Rate(r.Destination), r.Weight)
+		start := p.productionStart(m, r.Now)
+		for j := 0; j < i; j++ {
+			if len(starts[j]) > 0 && starts[j][0] == start {
+				starts[i] = starts[j]
+			}
+		}
+		if starts[i] == nil {
+			starts[i] = businessDays(cm.Company.Country, start, maxDays(r.Times))
+		}
+	}
+	// Production times often share a shipping date (always, with a wished
+	// delivery date): remember each method's last arrival.
+	type memo struct{ ship, arrive Date }
+	last := make([]memo, len(reachable))
+	arrival := func(i int, ship Date) Date {
+		if last[i].ship == ship {
+			return last[i].arrive
+		}
+		m := reachable[i]
+		d := p.deliveryFrom(m, m.Rate(r.Destination), r.Destination, ship)
+		last[i] = memo{ship, d}
+		return d
+	}
+	out := make([]Option, 0, len(r.Times))
 	for _, t := range r.Times {
-		opt := Option{Time: t}
-		for _, m := range reachable {
+		opt := Option{Time: t, Deliveries: make([]Delivery, 0, len(reachable))}
+		for i, m := range reachable {
 			rate := m.Rate(r.Destination)
-			first := p.earliestShipping(m, t, r.Now)
+			first := starts[i][*t.Days]
 			ship := first
 			switch {
 			case r.DeliveryDate != nil:
@@ -155,16 +182,16 @@ func (p Planner) Plan(r Request) ([]Option, error) {
 			case r.ShippingDate != nil:
 				ship = *r.ShippingDate
 			}
-			if d := p.deliveryFrom(m, rate, r.Destination, first); earliest == (Date{}) || d.Before(earliest) {
-				earliest = d
-			}
 			if ship.Before(first) {
+				if d := arrival(i, first); earliest == (Date{}) || d.Before(earliest) {
+					earliest = d
+				}
 				continue
 			}
 			opt.Deliveries = append(opt.Deliveries, Delivery{
 				Method: m, TransitDays: rate.TransitDays, ShippingDate: ship,
-				DeliveryDate: p.deliveryFrom(m, rate, r.Destination, ship),
-				Price:        Price(m, rate, r.Weight),
+				DeliveryDate: arrival(i, ship),
+				Price:        prices[i],
 			})
 		}
 		if len(opt.Deliveries) == 0 {
@@ -205,21 +232,42 @@ func pickMethod(ds []Delivery, preset string) []Delivery {
 	return []Delivery{best}
 }
 
-// earliestShipping is the first day the product can leave: production starts
-// today when the order comes before the cut-off on a business day, else on
-// the next business day, and takes the production time's business days.
-func (p Planner) earliestShipping(m *catalog.Method, t catalog.ProductionTime, now time.Time) Date {
+// productionStart is the day production starts: today when the order
+// comes before the cut-off on a business day, else the next business day.
+// A production time of n days ships n business days after it.
+func (p Planner) productionStart(m *catalog.Method, now time.Time) Date {
 	cm := p.C
 	home := cm.Company.Country
 	local := now.In(cm.Location)
 	day := DateOf(local)
-	start := day
 	if !IsBusinessDay(home, day) {
-		start = AddBusinessDays(home, day, 0)
-	} else if local.Hour()*60+local.Minute() >= m.CutOffMinutes {
-		start = AddBusinessDays(home, day, 1)
+		return AddBusinessDays(home, day, 0)
 	}
-	return AddBusinessDays(home, start, *t.Days)
+	if local.Hour()*60+local.Minute() >= m.CutOffMinutes {
+		return AddBusinessDays(home, day, 1)
+	}
+	return day
+}
+
+// businessDays lists start (a business day) and the n business days after it.
+func businessDays(country string, start Date, n int) []Date {
+	out := make([]Date, 0, n+1)
+	out = append(out, start)
+	for d := start; len(out) <= n; {
+		d = d.AddDays(1)
+		if IsBusinessDay(country, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func maxDays(times []catalog.ProductionTime) int {
+	n := 0
+	for _, t := range times {
+		n = max(n, *t.Days)
+	}
+	return n
 }
 
 // deliveryFrom is the delivery day of a shipment that leaves on ship: the

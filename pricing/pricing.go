@@ -96,12 +96,19 @@ type Quote struct {
 
 // Line returns the quote's line for a production time code, or nil.
 func (q *Quote) Line(code string) *Line {
-	for i := range q.Lines {
-		if q.Lines[i].Time.Code == code {
-			return &q.Lines[i]
-		}
+	if i := q.lineIndex(code); i >= 0 {
+		return &q.Lines[i]
 	}
 	return nil
+}
+
+func (q *Quote) lineIndex(code string) int {
+	for i := range q.Lines {
+		if q.Lines[i].Time.Code == code {
+			return i
+		}
+	}
+	return -1
 }
 
 // Price computes the purchase price of a complete configuration at every
@@ -261,6 +268,20 @@ func Of(l Line, markup decimal.Decimal, r Rates) Amounts {
 		PurchaseInclVAT: l.Total.Mul(one.Add(r.Purchase)),
 		Sales:           sales, SalesInclVAT: sales.Mul(one.Add(r.Sales)),
 	}
+}
+
+// Amounts prices every line of the quote for a buyer; lines with the same
+// surcharge share one computation.
+func (q *Quote) Amounts(markup decimal.Decimal, r Rates) []Amounts {
+	out := make([]Amounts, len(q.Lines))
+	for i, l := range q.Lines {
+		if i > 0 && l.Time.Surcharge.Equal(q.Lines[i-1].Time.Surcharge) {
+			out[i] = out[i-1]
+			continue
+		}
+		out[i] = Of(l, markup, r)
+	}
+	return out
 }
 
 // Add sums two amounts.

@@ -127,20 +127,39 @@ func (s *Service) Price(ctx context.Context, req Request) (*Result, error) {
 		return nil, prefixFields(err, "/delivery")
 	}
 	markup := req.Reseller.Markup
+	// Production times without a surcharge share their amounts, and a
+	// method's price does not depend on the production time: compute each once.
+	perItem := make([][]Amounts, len(res.Items))
+	for i, it := range res.Items {
+		perItem[i] = it.Quote.Amounts(markup, rates)
+	}
+	inclVAT := map[*catalog.Method]decimal.Decimal{}
+	var prev *TimeOption
+	res.Options = make([]TimeOption, 0, len(plan))
 	for _, o := range plan {
-		opt := TimeOption{Time: o.Time, Items: make([]Amounts, len(res.Items))}
+		opt := TimeOption{Time: o.Time, Items: make([]Amounts, len(res.Items)), Deliveries: make([]Shipment, 0, len(o.Deliveries))}
 		for i, it := range res.Items {
-			a := Of(*it.Quote.Line(o.Time.Code), markup, rates)
-			opt.Items[i] = a
-			opt.Total = opt.Total.Add(a)
+			opt.Items[i] = perItem[i][it.Quote.lineIndex(o.Time.Code)]
+		}
+		if prev != nil && prev.Time.Surcharge.Equal(o.Time.Surcharge) && sameItems(prev.Items, opt.Items) {
+			opt.Total = prev.Total
+		} else {
+			for _, a := range opt.Items {
+				opt.Total = opt.Total.Add(a)
+			}
 		}
 		for _, d := range o.Deliveries {
+			incl, ok := inclVAT[d.Method]
+			if !ok {
+				incl = d.Price.Total.Mul(one.Add(rates.Purchase))
+				inclVAT[d.Method] = incl
+			}
 			opt.Deliveries = append(opt.Deliveries, Shipment{
-				Delivery: d, Shipping: d.Price.Shipping, Packaging: d.Price.Packaging, Purchase: d.Price.Total,
-				PurchaseInclVAT: d.Price.Total.Mul(one.Add(rates.Purchase)),
+				Delivery: d, Shipping: d.Price.Shipping, Packaging: d.Price.Packaging, Purchase: d.Price.Total, PurchaseInclVAT: incl,
 			})
 		}
 		res.Options = append(res.Options, opt)
+		prev = &res.Options[len(res.Options)-1]
 	}
 	if err := s.record(ctx, req.Reseller, cat, res); err != nil {
 		return nil, err
@@ -159,11 +178,7 @@ func ConfigurePrices(cfg *catalog.Configuration, r *pressroom.Reseller, on time.
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]Amounts, len(q.Lines))
-	for i, l := range q.Lines {
-		out[i] = Of(l, r.Markup, rates)
-	}
-	return q, out, nil
+	return q, q.Amounts(r.Markup, rates), nil
 }
 
 // AccessoryPrice is the per-piece price of an accessory product at a
@@ -395,7 +410,13 @@ type SnapshotItem struct {
 type SnapshotTime struct {
 	Code      string            `json:"code"`
 	Items     []SnapshotLine    `json:"items"`
-	Shipments map[string]string `json:"shipments,omitempty"` // method code -> purchase excl VAT
+	Shipments []SnapshotShipment `json:"shipments,omitempty"`
+}
+
+// SnapshotShipment is a shipping method's exact purchase price excluding VAT.
+type SnapshotShipment struct {
+	Method   string `json:"method"`
+	Purchase string `json:"purchase"`
 }
 
 // SnapshotLine is an item's exact purchase price at one production time.
@@ -406,20 +427,28 @@ type SnapshotLine struct {
 }
 
 func snapshotOf(res *Result) Snapshot {
-	snap := Snapshot{Currency: res.Currency, Destination: res.Destination}
+	snap := Snapshot{Currency: res.Currency, Destination: res.Destination, Times: make([]SnapshotTime, 0, len(res.Options))}
 	for _, it := range res.Items {
 		snap.Items = append(snap.Items, SnapshotItem{Product: it.Config.Product.Code, Options: Options(it.Config), Amount: it.Quote.Measure.Amount.String()})
 	}
-	for _, o := range res.Options {
-		st := SnapshotTime{Code: o.Time.Code}
-		for _, a := range o.Items {
-			st.Items = append(st.Items, SnapshotLine{Base: a.PurchaseBase.String(), Rush: a.PurchaseRush.String(), Total: a.Purchase.String()})
-		}
-		if len(o.Deliveries) > 0 {
-			st.Shipments = map[string]string{}
-			for _, d := range o.Deliveries {
-				st.Shipments[d.Method.Code] = d.Purchase.String()
+	shipments := map[string]string{}
+	for oi, o := range res.Options {
+		st := SnapshotTime{Code: o.Time.Code, Items: make([]SnapshotLine, len(o.Items))}
+		for i, a := range o.Items {
+			if oi > 0 && sameItems(res.Options[oi-1].Items[i:i+1], o.Items[i:i+1]) {
+				st.Items[i] = snap.Times[oi-1].Items[i]
+				continue
 			}
+			st.Items[i] = SnapshotLine{Base: a.PurchaseBase.String(), Rush: a.PurchaseRush.String(), Total: a.Purchase.String()}
+		}
+		st.Shipments = make([]SnapshotShipment, len(o.Deliveries))
+		for i, d := range o.Deliveries {
+			v, ok := shipments[d.Method.Code]
+			if !ok {
+				v = d.Purchase.String()
+				shipments[d.Method.Code] = v
+			}
+			st.Shipments[i] = SnapshotShipment{Method: d.Method.Code, Purchase: v}
 		}
 		snap.Times = append(snap.Times, st)
 	}
@@ -453,8 +482,14 @@ func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller
 	snap := Snapshot{Currency: cfg.Product.Catalog.Commerce.Company.Currency, Destination: homeCountry(cfg.Product.Catalog, r)}
 	snap.Items = []SnapshotItem{{Product: cfg.Product.Code, Options: Options(cfg), Amount: cfg.Amount.String()}}
 	if q != nil {
-		for _, l := range q.Lines {
-			snap.Times = append(snap.Times, SnapshotTime{Code: l.Time.Code, Items: []SnapshotLine{{Base: l.Base.String(), Rush: l.Rush.String(), Total: l.Total.String()}}})
+		snap.Times = make([]SnapshotTime, len(q.Lines))
+		for i, l := range q.Lines {
+			snap.Times[i].Code = l.Time.Code
+			if i > 0 && l.Time.Surcharge.Equal(q.Lines[i-1].Time.Surcharge) {
+				snap.Times[i].Items = snap.Times[i-1].Items
+				continue
+			}
+			snap.Times[i].Items = []SnapshotLine{{Base: l.Base.String(), Rush: l.Rush.String(), Total: l.Total.String()}}
 		}
 	}
 	prices, err := json.Marshal(snap)
@@ -466,4 +501,14 @@ func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller
 	c := &pressroom.Calculation{ResellerID: r.ID, CatalogVersion: cfg.Product.Catalog.Version, ProductCode: cfg.Product.Code,
 		Options: opts, Prices: prices, CreatedAt: now, ExpiresAt: now.Add(pressroom.CalculationLifetime)}
 	return c, s.Recorder.Record(ctx, c)
+}
+
+// sameItems reports whether two lists hold the same amounts (shared, not recomputed).
+func sameItems(a, b []Amounts) bool {
+	for i := range a {
+		if !a[i].Purchase.Equal(b[i].Purchase) || !a[i].PurchaseRush.Equal(b[i].PurchaseRush) {
+			return false
+		}
+	}
+	return true
 }
