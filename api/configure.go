@@ -403,8 +403,8 @@ func nonNil(s []string) []string {
 }
 
 type accessoryKey struct {
-	version                         int64
-	product, quantity               string
+	version                     int64
+	product, quantity           string
 	markup, country, vatID, day string
 }
 

@@ -408,8 +408,8 @@ type SnapshotItem struct {
 
 // SnapshotTime is one production time with the exact purchase prices.
 type SnapshotTime struct {
-	Code      string            `json:"code"`
-	Items     []SnapshotLine    `json:"items"`
+	Code      string             `json:"code"`
+	Items     []SnapshotLine     `json:"items"`
 	Shipments []SnapshotShipment `json:"shipments,omitempty"`
 }
 
