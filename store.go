@@ -88,8 +88,11 @@ type Store interface {
 	// SaveCalculations stores calculations in one transaction.
 	SaveCalculations(ctx context.Context, cs []*Calculation) error
 	// FindCalculation returns a reseller's calculation; ENOTFOUND for an
-	// unknown id or another reseller's.
+	// unknown id or another reseller's. Expired ones are returned until purged.
 	FindCalculation(ctx context.Context, resellerID, id int64) (*Calculation, error)
+	// DeleteExpiredCalculations removes up to limit calculations that
+	// expired before the time, and reports how many it removed.
+	DeleteExpiredCalculations(ctx context.Context, before time.Time, limit int) (int64, error)
 
 	// UpdateReseller stores the settable fields of an existing reseller
 	// (edition, callback URL, markup, country, VAT id). ENOTFOUND when none.

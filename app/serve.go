@@ -92,9 +92,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
+	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
 
 	ready.Store(true)
 	addr := ln.Addr().String()
@@ -168,4 +169,33 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 	}
 	fmt.Fprintf(p.Stdout, "%s: %s (shown once; set %s to fix it)\n", label, key, env)
 	return nil
+}
+
+// purgeCalculations deletes expired calculations now and then. Every node
+// may run it: deleting is idempotent and goes in small batches.
+func purgeCalculations(ctx context.Context, store pressroom.Store, logger *slog.Logger, clock pressroom.Clock, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for {
+			n, err := store.DeleteExpiredCalculations(ctx, clock.Now(), 1000)
+			if err != nil {
+				if ctx.Err() == nil {
+					logger.Warn("purging expired calculations", "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				logger.Info("purged expired calculations", "count", n)
+			}
+			if n < 1000 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -91,11 +91,26 @@ func (db *DB) SaveCalculations(ctx context.Context, cs []*pressroom.Calculation)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		batch := &pgx.Batch{}
 		for _, c := range cs {
+			var expires *time.Time // never
+			if !c.ExpiresAt.IsZero() {
+				e := c.ExpiresAt.UTC()
+				expires = &e
+			}
 			batch.Queue(`INSERT INTO calculations (id, reseller_id, catalog_version, product_code, options, prices, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), string(c.Prices), c.CreatedAt.UTC(), c.ExpiresAt.UTC())
+				c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), string(c.Prices), c.CreatedAt.UTC(), expires)
 		}
 		return mapError(tx.SendBatch(ctx, batch).Close(), "Calculation")
 	})
+}
+
+// DeleteExpiredCalculations removes a batch of expired calculations.
+func (db *DB) DeleteExpiredCalculations(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := db.pool.Exec(ctx,
+		`DELETE FROM calculations WHERE id IN (SELECT id FROM calculations WHERE expires_at < $1 LIMIT $2)`, before.UTC(), limit)
+	if err != nil {
+		return 0, mapError(err, "Calculations")
+	}
+	return tag.RowsAffected(), nil
 }
 
 // FindCalculation returns a reseller's calculation.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/pressroom/pressroom"
 )
@@ -95,12 +96,28 @@ func (db *DB) SaveCalculations(ctx context.Context, cs []*pressroom.Calculation)
 		}
 		defer stmt.Close()
 		for _, c := range cs {
-			if _, err := stmt.ExecContext(ctx, c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), string(c.Prices), formatTime(c.CreatedAt), formatTime(c.ExpiresAt)); err != nil {
+			expires := "" // never
+			if !c.ExpiresAt.IsZero() {
+				expires = formatTime(c.ExpiresAt)
+			}
+			if _, err := stmt.ExecContext(ctx, c.ID, c.ResellerID, c.CatalogVersion, c.ProductCode, string(c.Options), string(c.Prices), formatTime(c.CreatedAt), expires); err != nil {
 				return mapError(err, "Calculation")
 			}
 		}
 		return nil
 	})
+}
+
+// DeleteExpiredCalculations removes a batch of expired calculations.
+func (db *DB) DeleteExpiredCalculations(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := db.write.ExecContext(ctx,
+		`DELETE FROM calculations WHERE id IN (SELECT id FROM calculations WHERE expires_at <> '' AND expires_at < ? LIMIT ?)`,
+		formatTime(before), limit)
+	if err != nil {
+		return 0, mapError(err, "Calculations")
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }
 
 // FindCalculation returns a reseller's calculation.

@@ -370,6 +370,27 @@ func testCalculations(t *testing.T, s pressroom.Store) {
 	wantCode(t, err, pressroom.ECONFLICT)
 	_, err = s.FindCalculation(ctx, a.ID, 9)
 	wantCode(t, err, pressroom.ENOTFOUND)
+
+	// Expired calculations are purged in batches; the others stay.
+	old := []*pressroom.Calculation{
+		{ID: 20, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "x", Options: []byte(`[]`), CreatedAt: at, ExpiresAt: at.Add(time.Hour)},
+		{ID: 21, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "x", Options: []byte(`[]`), CreatedAt: at, ExpiresAt: at.Add(2 * time.Hour)},
+		{ID: 22, ResellerID: a.ID, CatalogVersion: 1, ProductCode: "x", Options: []byte(`[]`), CreatedAt: at, ExpiresAt: at.Add(3 * time.Hour)},
+	}
+	if err := s.SaveCalculations(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteExpiredCalculations(ctx, at.Add(150*time.Minute), 1); err != nil || n != 1 {
+		t.Errorf("first batch: %d, %v; want 1", n, err)
+	}
+	if n, err := s.DeleteExpiredCalculations(ctx, at.Add(150*time.Minute), 100); err != nil || n != 1 {
+		t.Errorf("second batch: %d, %v; want 1", n, err)
+	}
+	for id, kept := range map[int64]bool{20: false, 21: false, 22: true, 7: true} {
+		if _, err := s.FindCalculation(ctx, a.ID, id); (err == nil) != kept {
+			t.Errorf("calculation %d kept = %v, want %v", id, err == nil, kept)
+		}
+	}
 }
 
 func testResellerProfile(t *testing.T, s pressroom.Store) {
