@@ -88,7 +88,7 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 				return err
 			}
 			tw := tabwriter.NewWriter(p.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tEDITION\tCUSTOMERS\tACTIVE KEYS\tCREATED")
+			fmt.Fprintln(tw, "ID\tNAME\tEDITION\tMARKUP\tCOUNTRY\tVAT ID\tCUSTOMERS\tACTIVE KEYS\tCREATED")
 			for _, r := range list {
 				cs, err := s.ListCustomers(ctx, r.ID)
 				if err != nil {
@@ -104,7 +104,14 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 						active++
 					}
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Name, r.Edition, len(cs), active, r.CreatedAt.Format(time.RFC3339))
+				country, vat := r.Country, r.VATID
+				if country == "" {
+					country = "-"
+				}
+				if vat == "" {
+					vat = "-"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Name, r.Edition, r.Markup, country, vat, len(cs), active, r.CreatedAt.Format(time.RFC3339))
 			}
 			return tw.Flush()
 		})

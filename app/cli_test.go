@@ -49,8 +49,28 @@ func TestCLIAccounts(t *testing.T) {
 		}
 		cli(1, "keys", "revoke", "424242")
 		out = cli(0, "resellers", "list")
-		if !regexp.MustCompile(id + `\s+Drukwerk Online\s+free\s+1\s+1\s`).MatchString(out) {
+		if !regexp.MustCompile(id + `\s+Drukwerk Online\s+free\s+2.5\s+-\s+-\s+1\s+1\s`).MatchString(out) {
 			t.Errorf("resellers list (1 customer, 1 active key):\n%s", out)
+		}
+		// The VAT profile and markup.
+		out = cli(0, "resellers", "create", "--name", "Gent Print", "--markup", "1.8", "--country", "BE", "--vat-id", "BE0123456789")
+		gm := regexp.MustCompile(`reseller (\d+) "Gent Print"`).FindStringSubmatch(out)
+		if gm == nil {
+			t.Fatalf("create with profile: %s", out)
+		}
+		if out := cli(0, "resellers", "list"); !regexp.MustCompile(gm[1] + `\s+Gent Print\s+standard\s+1.8\s+BE\s+BE0123456789\s`).MatchString(out) {
+			t.Errorf("list with profile:\n%s", out)
+		}
+		if out := cli(0, "resellers", "update", "--id", gm[1], "--markup", "3", "--vat-id", ""); !strings.Contains(out, `markup 3, country "BE", VAT id ""`) {
+			t.Errorf("update: %s", out)
+		}
+		if out := cli(1, "resellers", "update", "--id", gm[1], "--country", "belgium"); !strings.Contains(out, "ISO 3166") {
+			t.Errorf("bad country: %s", out)
+		}
+		cli(2, "resellers", "update", "--id", gm[1], "--markup", "lots")
+		cli(2, "resellers", "create", "--name", "Y", "--markup", "lots")
+		if out := cli(1, "resellers", "update", "--id", "424242", "--markup", "2"); !strings.Contains(out, "not found") {
+			t.Errorf("update unknown: %s", out)
 		}
 		cli(2, "resellers")
 		cli(2, "keys", "explode")
