@@ -46,36 +46,50 @@ type Server struct {
 	accessories map[accessoryKey]priceOut
 }
 
-// Handler returns the whole HTTP handler: every route is listed here.
+// route is one endpoint: "METHOD /path" and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes lists every endpoint; openapi.json documents each (a test checks).
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /healthz", http.HandlerFunc(s.handleHealth)},
+		{"GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})},
+		{"GET /openapi.json", http.HandlerFunc(s.handleOpenAPI)},
+
+		{"GET /v1/account", s.reseller(s.handleAccount)},
+		{"GET /v1/products", s.reseller(s.handleListProducts)},
+		{"GET /v1/products/{code}", s.reseller(s.handleGetProduct)},
+		{"POST /v1/products/configure", s.reseller(s.handleConfigure)},
+		{"GET /v1/products/{code}/tiers", s.reseller(s.handleTiers)},
+		{"POST /v1/prices", s.reseller(s.handlePrices)},
+		{"GET /v1/shipping/methods", s.reseller(s.handleShippingMethods)},
+		{"GET /v1/api-products", s.reseller(s.handleListAPIProducts)},
+		{"POST /v1/api-products", s.reseller(s.handleCreateAPIProduct)},
+		{"GET /v1/api-products/{customer_code}", s.reseller(s.handleGetAPIProduct)},
+		{"PUT /v1/api-products/{customer_code}", s.reseller(s.handleUpdateAPIProduct)},
+		{"DELETE /v1/api-products/{customer_code}", s.reseller(s.handleDeleteAPIProduct)},
+
+		{"GET /v1/operator/resellers", s.operator(s.handleListResellers)},
+		{"POST /v1/operator/resellers", s.operator(s.handleCreateReseller)},
+		{"GET /v1/operator/resellers/{id}", s.operator(s.handleGetReseller)},
+		{"PATCH /v1/operator/resellers/{id}", s.operator(s.handleUpdateReseller)},
+		{"POST /v1/operator/resellers/{id}/customers", s.operator(s.handleCreateCustomer)},
+		{"POST /v1/operator/resellers/{id}/keys", s.operator(s.handleCreateKey)},
+		{"DELETE /v1/operator/keys/{id}", s.operator(s.handleRevokeKey)},
+		{"GET /v1/operator/catalog", s.operator(s.handleGetCatalog)},
+		{"POST /v1/operator/catalog", s.operator(s.handleImportCatalog)},
+	}
+}
+
+// Handler returns the whole HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)
-
-	mux.Handle("GET /v1/account", s.reseller(s.handleAccount))
-	mux.Handle("GET /v1/products", s.reseller(s.handleListProducts))
-	mux.Handle("GET /v1/products/{code}", s.reseller(s.handleGetProduct))
-	mux.Handle("POST /v1/products/configure", s.reseller(s.handleConfigure))
-	mux.Handle("GET /v1/products/{code}/tiers", s.reseller(s.handleTiers))
-	mux.Handle("POST /v1/prices", s.reseller(s.handlePrices))
-	mux.Handle("GET /v1/shipping/methods", s.reseller(s.handleShippingMethods))
-	mux.Handle("GET /v1/api-products", s.reseller(s.handleListAPIProducts))
-	mux.Handle("POST /v1/api-products", s.reseller(s.handleCreateAPIProduct))
-	mux.Handle("GET /v1/api-products/{customer_code}", s.reseller(s.handleGetAPIProduct))
-	mux.Handle("PUT /v1/api-products/{customer_code}", s.reseller(s.handleUpdateAPIProduct))
-	mux.Handle("DELETE /v1/api-products/{customer_code}", s.reseller(s.handleDeleteAPIProduct))
-
-	mux.Handle("GET /v1/operator/resellers", s.operator(s.handleListResellers))
-	mux.Handle("POST /v1/operator/resellers", s.operator(s.handleCreateReseller))
-	mux.Handle("GET /v1/operator/resellers/{id}", s.operator(s.handleGetReseller))
-	mux.Handle("PATCH /v1/operator/resellers/{id}", s.operator(s.handleUpdateReseller))
-	mux.Handle("POST /v1/operator/resellers/{id}/customers", s.operator(s.handleCreateCustomer))
-	mux.Handle("POST /v1/operator/resellers/{id}/keys", s.operator(s.handleCreateKey))
-	mux.Handle("DELETE /v1/operator/keys/{id}", s.operator(s.handleRevokeKey))
-	mux.Handle("GET /v1/operator/catalog", s.operator(s.handleGetCatalog))
-	mux.Handle("POST /v1/operator/catalog", s.operator(s.handleImportCatalog))
-
+	for _, r := range s.routes() {
+		mux.Handle(r.pattern, r.handler)
+	}
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No endpoint %s %s. See /openapi.json.", r.Method, r.URL.Path))
 	})

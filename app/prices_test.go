@@ -232,6 +232,8 @@ func TestPriceErrors(t *testing.T) {
 		{"unknown product", `{"products":[{"code":"unobtainium"}]}`, 422, []string{`"/products/0/code"`, "does not exist"}},
 		{"incomplete", `{"products":[{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":1}]}]}`, 422,
 			[]string{`"/products/0/options"`, "not complete", "print-material"}},
+		{"height missing", `{"products":[{"code":"dibond","options":[{"code":"width","value":40}]}]}`, 422,
+			[]string{`"/products/0/options"`, `choose \"Afmeting\" (size): height"`}},
 		{"amount zero", `{"products":[{"code":"dibond","options":` + strings.Replace(dibondOptions, `"value":5`, `"value":0`, 1) + `}]}`, 422, []string{`"/products/0/options/2/value"`}},
 		{"amount negative", `{"products":[{"code":"dibond","options":` + strings.Replace(dibondOptions, `"value":5`, `"value":-3`, 1) + `}]}`, 422, []string{`"/products/0/options/2/value"`}},
 		{"unknown country", `{"products":[{"code":"dibond","options":` + dibondOptions + `}],"delivery":{"address":{"country":"ZZ"}}}`, 422, []string{`"/delivery/address/country"`, "ZZ"}},

@@ -606,7 +606,7 @@ func (c *Configuration) Next() string {
 	}
 	codes := make([]string, 0, len(g.Choices))
 	for _, ch := range g.Choices {
-		if ch.Available {
+		if ch.Available && ch.Value == nil { // a numeric input already given is not asked again
 			codes = append(codes, ch.Code)
 		}
 	}

@@ -403,6 +403,8 @@ func TestRoundedOnce(t *testing.T) {
 	})
 }
 
+// BenchmarkPriceDibond configures the guide's dibond and prices it at all
+// 21 production times (shown rounded), without delivery.
 func BenchmarkPriceDibond(b *testing.B) {
 	p := demo.Product("dibond")
 	sels := dibond("5")
@@ -414,8 +416,8 @@ func BenchmarkPriceDibond(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, l := range q.Lines {
-			_ = pricing.Of(l, dutch.Markup, r).Rounded()
+		for _, a := range q.Amounts(dutch.Markup, r) {
+			_ = a.Rounded()
 		}
 	}
 }
@@ -430,8 +432,8 @@ func BenchmarkPriceBox(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, l := range q.Lines {
-			_ = pricing.Of(l, dutch.Markup, r).Rounded()
+		for _, a := range q.Amounts(dutch.Markup, r) {
+			_ = a.Rounded()
 		}
 	}
 }
