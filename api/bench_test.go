@@ -108,3 +108,27 @@ func TestHandlerNeverPanicsOnOddInput(t *testing.T) {
 		}
 	}
 }
+
+// TestPriceHandlersNeverPanicOnOddInput: odd bodies on the price and API
+// product endpoints answer 4xx, never 5xx.
+func TestPriceHandlersNeverPanicOnOddInput(t *testing.T) {
+	h, key := newHandler(t)
+	bodies := []string{"", "null", "0", `"x"`, "[]", `{"products":null}`, `{"products":[null]}`, `{"products":[{}]}`,
+		`{"products":[{"code":"dibond","options":null}]}`, `{"products":[{"customer_code":""}]}`, `{"products":[{"customer_code":null,"code":null}]}`,
+		`{"products":[{"code":"dibond"}],"delivery":null}`, `{"products":[{"code":"dibond"}],"delivery":{"address":null}}`,
+		`{"products":[{"code":"dibond"}],"delivery":{"delivery_date":"9999-99-99"}}`, `{"products":[{"code":"dibond"}],"delivery":{"delivery_date":"0001-01-01"}}`,
+		`{"products":[{"code":"dibond"}],"delivery":{"shipping_date":"2999-12-31"}}`, `{"products":[{"code":"dibond","options":[{"code":"amount","value":1e400}]}]}`,
+		`{"customer_code":"x","code":"dibond","options":[{"code":"width","value":"NaN"}]}`, `{"customer_code":"` + strings.Repeat("x", 300) + `","code":"dibond"}`,
+		"\x00\x01", `{"products":[{"code":"dibond","id":{}}]}`}
+	for _, target := range []struct{ method, path string }{{"POST", "/v1/prices"}, {"POST", "/v1/api-products"}, {"PUT", "/v1/api-products/x"}} {
+		for _, body := range bodies {
+			req := httptest.NewRequest(target.method, target.path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code >= 500 || w.Code < 400 && w.Code != 200 {
+				t.Errorf("%s %s %q: status %d: %s", target.method, target.path, body, w.Code, w.Body)
+			}
+		}
+	}
+}

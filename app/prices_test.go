@@ -540,3 +540,27 @@ func configOf(args []string) *app.Config {
 	}
 	return cfg
 }
+
+// TestNewEndpointsRefuseBadBodies: malformed JSON answers 400 and a body
+// over 1 MB answers 413 on every new endpoint that takes a body.
+func TestNewEndpointsRefuseBadBodies(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	big := `{"customer_code":"` + strings.Repeat("x", 1<<20) + `"}`
+	for _, ep := range []struct{ method, path, key string }{
+		{"POST", "/v1/prices", demoKey}, {"POST", "/v1/api-products", demoKey}, {"PUT", "/v1/api-products/x", demoKey},
+		{"PATCH", "/v1/operator/resellers/1000001", operatorKey},
+	} {
+		if r := do(t, ep.method, srv.URL+ep.path, ep.key, `{"products":`); r.Status != 400 {
+			t.Errorf("%s %s malformed: %d %s", ep.method, ep.path, r.Status, r.Body)
+		}
+		if r := do(t, ep.method, srv.URL+ep.path, ep.key, `{"unknown_field":1}`); r.Status != 400 {
+			t.Errorf("%s %s unknown field: %d %s", ep.method, ep.path, r.Status, r.Body)
+		}
+		if r := do(t, ep.method, srv.URL+ep.path, ep.key, big); r.Status != 413 {
+			t.Errorf("%s %s oversized: %d", ep.method, ep.path, r.Status)
+		}
+	}
+	if r := do(t, "PATCH", srv.URL+"/v1/operator/resellers/1000001", operatorKey, `{"markup":"abc"}`); r.Status != 400 {
+		t.Errorf("markup abc: %d %s", r.Status, r.Body)
+	}
+}

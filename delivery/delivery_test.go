@@ -209,6 +209,8 @@ func TestPlanErrors(t *testing.T) {
 		{"shipping on Christmas", func(r *delivery.Request) { r.ShippingDate = d("2026-12-25") }, "/shipping_date", "not_a_shipping_day"},
 		{"both dates", func(r *delivery.Request) { r.ShippingDate = d("2026-12-01"); r.DeliveryDate = d("2026-12-03") }, "/shipping_date", "conflicting_dates"},
 		{"bad preset", func(r *delivery.Request) { r.DeliveryPreset = "slowest" }, "/delivery_date_preset", "invalid_preset"},
+		{"next year and more", func(r *delivery.Request) { r.DeliveryDate = d("2027-12-01") }, "/delivery_date", "date_too_far"},
+		{"shipping in 2999", func(r *delivery.Request) { r.ShippingDate = d("2999-12-02") }, "/shipping_date", "date_too_far"},
 		{"bad method preset", func(r *delivery.Request) { r.MethodPreset = "prettiest" }, "/shipping_method_preset", "invalid_preset"},
 	} {
 		r := dibondRequest(now)

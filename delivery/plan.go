@@ -10,6 +10,9 @@ import (
 	"github.com/pressroom/pressroom/catalog"
 )
 
+// MaxDaysAhead is how far ahead a wished date may be.
+const MaxDaysAhead = 366
+
 // Presets choose for the caller.
 const (
 	PresetCheapest = "cheapest"
@@ -122,6 +125,15 @@ func (p Planner) Plan(r Request) ([]Option, error) {
 		return nil, pressroom.Errorf(pressroom.EINVALID, "These products have no production time in common; order them separately.")
 	}
 	today := DateOf(r.Now.In(cm.Location))
+	horizon := today.AddDays(MaxDaysAhead)
+	for _, x := range []struct {
+		ptr string
+		d   *Date
+	}{{"/delivery_date", r.DeliveryDate}, {"/shipping_date", r.ShippingDate}} {
+		if x.d != nil && horizon.Before(*x.d) {
+			return nil, field(x.ptr, "date_too_far", "%s %s is more than %d days ahead; prices and dates are given up to %s.", x.ptr[1:], *x.d, MaxDaysAhead, horizon)
+		}
+	}
 	if r.DeliveryDate != nil {
 		d := *r.DeliveryDate
 		if !today.Before(d) {
