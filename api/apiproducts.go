@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -61,12 +62,7 @@ func (s *Server) apiProductConfig(in apiProductIn) (*catalog.Configuration, erro
 	if len(in.Options) > 500 {
 		return nil, pressroom.Invalid("The API product is not valid.", pressroom.FieldError{Pointer: "/options", Detail: "at most 500 options", Code: "too_many_options"})
 	}
-	sels := make([]catalog.Selection, len(in.Options))
-	for j, o := range in.Options {
-		sels[j] = catalog.Selection{Code: o.Code}
-		sels[j].Value, sels[j].ValueErr = parseValue(o.Code, o.Value)
-	}
-	cfg := prod.Configure(sels, "")
+	cfg := prod.Configure(selections(in.Options), "")
 	fields = append(fields, cfg.Fields("")...)
 	if len(cfg.Problems) == 0 && !cfg.CanOrder {
 		fields = append(fields, pressroom.FieldError{Pointer: "/options", Code: "incomplete_configuration",
@@ -112,30 +108,53 @@ func (s *Server) apiProductView(r *http.Request, p *pressroom.Principal, ap *pre
 	return out
 }
 
-// POST /v1/api-products
-func (s *Server) handleCreateAPIProduct(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+// saveAPIProduct checks the caller may write, reads the body and saves a
+// complete configuration with save (create or update); pathCode is the
+// customer code of the path when updating.
+func (s *Server) saveAPIProduct(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, pathCode string,
+	save func(ctx context.Context, ap *pressroom.APIProduct) error) (*pressroom.APIProduct, bool) {
 	if err := requireWrite(p); err != nil {
 		s.Error(w, r, err)
-		return
+		return nil, false
 	}
 	var in apiProductIn
 	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
 		s.Error(w, r, err)
-		return
+		return nil, false
+	}
+	if pathCode != "" {
+		if in.CustomerCode != "" && in.CustomerCode != pathCode {
+			s.Error(w, r, pressroom.Invalid("The customer_code of an API product cannot change.",
+				pressroom.FieldError{Pointer: "/customer_code", Detail: fmt.Sprintf("must be %q, the code in the path, or left out", pathCode), Code: "immutable"}))
+			return nil, false
+		}
+		in.CustomerCode = pathCode
+		// Another reseller's code is not found, whatever the body says.
+		if _, err := s.Store.FindAPIProduct(r.Context(), p.Reseller.ID, pathCode); err != nil {
+			s.Error(w, r, err)
+			return nil, false
+		}
 	}
 	cfg, err := s.apiProductConfig(in)
 	if err != nil {
 		s.Error(w, r, err)
-		return
+		return nil, false
 	}
 	opts, _ := json.Marshal(pricing.Options(cfg))
 	ap := &pressroom.APIProduct{ResellerID: p.Reseller.ID, CustomerCode: in.CustomerCode, ProductCode: cfg.Product.Code, Options: opts}
-	if err := s.Store.CreateAPIProduct(r.Context(), ap); err != nil {
+	if err := save(r.Context(), ap); err != nil {
 		s.Error(w, r, err)
-		return
+		return nil, false
 	}
-	w.Header().Set("Location", "/v1/api-products/"+ap.CustomerCode)
-	writeJSON(w, http.StatusCreated, s.apiProductView(r, p, ap, true))
+	return ap, true
+}
+
+// POST /v1/api-products
+func (s *Server) handleCreateAPIProduct(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if ap, ok := s.saveAPIProduct(w, r, p, "", s.Store.CreateAPIProduct); ok {
+		w.Header().Set("Location", "/v1/api-products/"+ap.CustomerCode)
+		writeJSON(w, http.StatusCreated, s.apiProductView(r, p, ap, true))
+	}
 }
 
 // GET /v1/api-products?page=&per_page=
@@ -180,38 +199,9 @@ func (s *Server) handleGetAPIProduct(w http.ResponseWriter, r *http.Request, p *
 
 // PUT /v1/api-products/{customer_code}
 func (s *Server) handleUpdateAPIProduct(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
-		return
+	if ap, ok := s.saveAPIProduct(w, r, p, r.PathValue("customer_code"), s.Store.UpdateAPIProduct); ok {
+		writeJSON(w, http.StatusOK, s.apiProductView(r, p, ap, true))
 	}
-	var in apiProductIn
-	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	code := r.PathValue("customer_code")
-	if in.CustomerCode != "" && in.CustomerCode != code {
-		s.Error(w, r, pressroom.Invalid("The customer_code of an API product cannot change.",
-			pressroom.FieldError{Pointer: "/customer_code", Detail: fmt.Sprintf("must be %q, the code in the path, or left out", code), Code: "immutable"}))
-		return
-	}
-	in.CustomerCode = code
-	if _, err := s.Store.FindAPIProduct(r.Context(), p.Reseller.ID, code); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	cfg, err := s.apiProductConfig(in)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	opts, _ := json.Marshal(pricing.Options(cfg))
-	ap := &pressroom.APIProduct{ResellerID: p.Reseller.ID, CustomerCode: code, ProductCode: cfg.Product.Code, Options: opts}
-	if err := s.Store.UpdateAPIProduct(r.Context(), ap); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.apiProductView(r, p, ap, true))
 }
 
 // DELETE /v1/api-products/{customer_code}

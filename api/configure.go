@@ -213,12 +213,7 @@ func (s *Server) configureOne(r *http.Request, p *pressroom.Principal, cat *cata
 	if len(in.Options) > 500 {
 		return append(fields, pressroom.FieldError{Pointer: ptr + "/options", Detail: "at most 500 options", Code: "too_many_options"})
 	}
-	sels := make([]catalog.Selection, len(in.Options))
-	for j, o := range in.Options {
-		sels[j] = catalog.Selection{Code: o.Code}
-		sels[j].Value, sels[j].ValueErr = parseValue(o.Code, o.Value)
-	}
-	cfg := prod.Configure(sels, lang)
+	cfg := prod.Configure(selections(in.Options), lang)
 	fields = append(fields, cfg.Fields(ptr)...)
 	if !prod.IsActive() {
 		fields = append(fields, pressroom.FieldError{Pointer: ptr + "/code", Detail: fmt.Sprintf("product %q is not active and cannot be ordered", in.Code), Code: "inactive_product"})
@@ -248,6 +243,16 @@ func (s *Server) configureOne(r *http.Request, p *pressroom.Principal, cat *cata
 		}
 	}
 	return fields
+}
+
+// selections reads a request's options for the configurator.
+func selections(opts []optionIn) []catalog.Selection {
+	sels := make([]catalog.Selection, len(opts))
+	for j, o := range opts {
+		sels[j] = catalog.Selection{Code: o.Code}
+		sels[j].Value, sels[j].ValueErr = parseValue(o.Code, o.Value)
+	}
+	return sels
 }
 
 // parseValue accepts numbers and numeric strings ("100"), as real clients send both.

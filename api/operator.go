@@ -100,10 +100,7 @@ func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 	}
 	res := &pressroom.Reseller{Name: in.Name, Edition: pressroom.Edition(in.Edition), CallbackURL: in.CallbackURL, Country: in.Country, VATID: in.VATID}
 	if in.Markup != nil {
-		res.Markup = *in.Markup
-		if res.Markup.IsZero() {
-			res.Markup = decimal.NewFromInt(-1) // zero is no markup factor; let validation say so
-		}
+		res.Markup = markup(*in.Markup)
 	}
 	res, key, err := pressroom.CreateResellerWithKey(r.Context(), s.Store, res)
 	if err != nil {
@@ -149,10 +146,7 @@ func (s *Server) handleUpdateReseller(w http.ResponseWriter, r *http.Request) {
 		res.CallbackURL = *in.CallbackURL
 	}
 	if in.Markup != nil {
-		res.Markup = *in.Markup
-		if res.Markup.IsZero() {
-			res.Markup = decimal.NewFromInt(-1)
-		}
+		res.Markup = markup(*in.Markup)
 	}
 	if in.Country != nil {
 		res.Country = *in.Country
@@ -171,6 +165,14 @@ func (s *Server) handleUpdateReseller(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// markup keeps an explicit 0 from meaning "the default": validation refuses it.
+func markup(m decimal.Decimal) decimal.Decimal {
+	if m.IsZero() {
+		return decimal.NewFromInt(-1)
+	}
+	return m
 }
 
 // GET /v1/operator/resellers/{id}

@@ -10,7 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pressroom/pressroom"
-	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/delivery"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/pricing"
@@ -208,12 +207,7 @@ func (s *Server) priceInput(reseller *pressroom.Reseller, req priceRequest) (pri
 			fields = append(fields, pressroom.FieldError{Pointer: ptr + "/options", Detail: "at most 500 options", Code: "too_many_options"})
 			continue
 		}
-		it := pricing.Item{Code: pr.Code, CustomerCode: pr.CustomerCode, Options: make([]catalog.Selection, len(pr.Options))}
-		for j, o := range pr.Options {
-			it.Options[j] = catalog.Selection{Code: o.Code}
-			it.Options[j].Value, it.Options[j].ValueErr = parseValue(o.Code, o.Value)
-		}
-		out.Items = append(out.Items, it)
+		out.Items = append(out.Items, pricing.Item{Code: pr.Code, CustomerCode: pr.CustomerCode, Options: selections(pr.Options)})
 	}
 	if d := req.Delivery; d != nil {
 		if d.Address != nil {
