@@ -3,6 +3,8 @@ package pressroom
 import (
 	"context"
 	"time"
+
+	"github.com/pressroom/pressroom/order"
 )
 
 // CatalogVersion is one imported catalog document. Versions only grow; every
@@ -111,6 +113,40 @@ type Store interface {
 	// DeleteAPIProduct removes one; ENOTFOUND when none.
 	DeleteAPIProduct(ctx context.Context, resellerID int64, customerCode string) error
 
+	// CreateOrder stores a new order, its items and its first event in one
+	// transaction, assigning o.Number, item ids and the times; with idem it
+	// also completes that idempotency key with the answer the function
+	// gives for the stored order. ECONFLICT when the reseller's own id is
+	// in use by an order not released: the error's message names its number.
+	CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *IdempotencyAnswer) error
+	// FindOrder returns an order with its items; resellerID 0 finds any
+	// reseller's (operators). ENOTFOUND otherwise.
+	FindOrder(ctx context.Context, resellerID, number int64) (*order.Order, error)
+	// ListOrders returns a page of orders (without items) and how many match.
+	ListOrders(ctx context.Context, f OrderFilter) ([]*order.Order, int, error)
+	// UpdateOrder stores o when it is still at version o.Version, with new
+	// events and packages, in one transaction, and bumps o.Version; with
+	// items true it also replaces the items (drafts). ECONFLICT when another
+	// change came first, ENOTFOUND when the order is gone.
+	UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package) error
+	// ListOrderEvents returns an order's events, oldest first.
+	ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error)
+	// ListOrderPackages returns an order's packages, oldest first.
+	ListOrderPackages(ctx context.Context, number int64) ([]*order.Package, error)
+	// DeleteExpiredDrafts deletes up to limit drafts that expired before the
+	// time, and reports how many.
+	DeleteExpiredDrafts(ctx context.Context, before time.Time, limit int) (int64, error)
+
+	// BeginIdempotency claims a reseller's Idempotency-Key for a request.
+	// It returns nil when the key is new (the caller now runs the request);
+	// else the stored key: Done with the first answer, or still running.
+	BeginIdempotency(ctx context.Context, resellerID int64, key string, hash []byte, staleAfter time.Duration) (*Idempotency, error)
+	// FinishIdempotency stores the answer of a request that stored nothing
+	// (an error): it is replayed as well.
+	FinishIdempotency(ctx context.Context, resellerID int64, key string, a IdempotencyAnswer) error
+	// DeleteIdempotencyBefore forgets keys created before the time.
+	DeleteIdempotencyBefore(ctx context.Context, before time.Time, limit int) (int64, error)
+
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.
@@ -125,3 +161,39 @@ type SystemClock struct{}
 
 // Now returns the current time in UTC.
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// OrderFilter selects orders.
+type OrderFilter struct {
+	ResellerID int64 // 0: every reseller (operators)
+	Status     order.Status
+	Stage      order.Stage
+	OwnID      string
+	Reference  string
+	CustomerID int64
+	// AddressName matches the delivery address's company or person name, in part.
+	AddressName string
+	From, To    string // order dates, inclusive, YYYY-MM-DD
+	Ascending   bool   // by number; newest first by default
+	Offset      int
+	Limit       int
+}
+
+// Idempotency is a stored Idempotency-Key.
+type Idempotency struct {
+	Key         string
+	RequestHash []byte
+	Done        bool
+	Answer      IdempotencyAnswer
+	CreatedAt   time.Time
+}
+
+// IdempotencyAnswer is the first answer to a request, replayed byte for
+// byte. For CreateOrder, Key names the key and Render gives the answer for
+// the order once it has its number.
+type IdempotencyAnswer struct {
+	Key         string
+	Status      int
+	ContentType string
+	Body        []byte
+	Render      func(o *order.Order) (status int, contentType string, body []byte, err error)
+}

@@ -29,6 +29,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Calculations", func(t *testing.T) { testCalculations(t, open(t)) })
 	t.Run("ResellerProfile", func(t *testing.T) { testResellerProfile(t, open(t)) })
 	t.Run("APIProducts", func(t *testing.T) { testAPIProducts(t, open(t)) })
+	t.Run("Orders", func(t *testing.T) { testOrders(t, open(t)) })
+	t.Run("OrderRace", func(t *testing.T) { testOrderRace(t, open(t)) })
+	t.Run("DraftsAndItems", func(t *testing.T) { testDraftsAndItems(t, open(t)) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 }
 
 // MustCreateReseller creates a standard reseller with the name.

@@ -1,0 +1,97 @@
+package order
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// document is the part of an order the stores keep as one JSON text: what
+// is read with the order but never searched by.
+type document struct {
+	PurchaseOrder  string            `json:"purchase_order,omitempty"`
+	ContactEmail   string            `json:"contact_email,omitempty"`
+	ErrorEmails    []string          `json:"error_emails,omitempty"`
+	Language       string            `json:"language,omitempty"`
+	CallbackURLs   []string          `json:"callback_urls,omitempty"`
+	Delivery       Delivery          `json:"delivery"`
+	Billing        *Address          `json:"billing,omitempty"`
+	PackingSlip    *FileRef          `json:"packing_slip,omitempty"`
+	ShippingLabel  *FileRef          `json:"shipping_label,omitempty"`
+	CustomFields   map[string]string `json:"custom_fields,omitempty"`
+	CalculationID  int64             `json:"calculation_id,omitempty"`
+	ProductionTime string            `json:"production_time"`
+	Currency       string            `json:"currency"`
+	VATRate        decimal.Decimal   `json:"vat_rate"`
+	ReverseCharge  bool              `json:"reverse_charge,omitempty"`
+	CatalogVersion int64             `json:"catalog_version"`
+	Totals         Totals            `json:"totals"`
+}
+
+// EncodeDocument is the JSON the stores keep for an order's unsearched fields.
+func EncodeDocument(o *Order) ([]byte, error) {
+	return json.Marshal(document{
+		PurchaseOrder: o.PurchaseOrder, ContactEmail: o.ContactEmail, ErrorEmails: o.ErrorEmails, Language: o.Language,
+		CallbackURLs: o.CallbackURLs, Delivery: o.Delivery, Billing: o.Billing, PackingSlip: o.PackingSlip,
+		ShippingLabel: o.ShippingLabel, CustomFields: o.CustomFields, CalculationID: o.CalculationID,
+		ProductionTime: o.ProductionTime, Currency: o.Currency, VATRate: o.VATRate, ReverseCharge: o.ReverseCharge,
+		CatalogVersion: o.CatalogVersion, Totals: o.Totals,
+	})
+}
+
+// DecodeDocument fills an order's unsearched fields from its stored JSON.
+func DecodeDocument(o *Order, data []byte) error {
+	var d document
+	if err := json.Unmarshal(data, &d); err != nil {
+		return err
+	}
+	o.PurchaseOrder, o.ContactEmail, o.ErrorEmails, o.Language = d.PurchaseOrder, d.ContactEmail, d.ErrorEmails, d.Language
+	o.CallbackURLs, o.Delivery, o.Billing, o.PackingSlip = d.CallbackURLs, d.Delivery, d.Billing, d.PackingSlip
+	o.ShippingLabel, o.CustomFields, o.CalculationID = d.ShippingLabel, d.CustomFields, d.CalculationID
+	o.ProductionTime, o.Currency, o.VATRate, o.ReverseCharge = d.ProductionTime, d.Currency, d.VATRate, d.ReverseCharge
+	o.CatalogVersion, o.Totals = d.CatalogVersion, d.Totals
+	return nil
+}
+
+type itemDocument struct {
+	Reference       string            `json:"reference,omitempty"`
+	Product         string            `json:"product"`
+	CustomerCode    string            `json:"customer_code,omitempty"`
+	Options         json.RawMessage   `json:"options"`
+	Amount          decimal.Decimal   `json:"amount"`
+	Base            decimal.Decimal   `json:"base"`
+	Rush            decimal.Decimal   `json:"rush"`
+	Price           Money             `json:"price"`
+	Sales           decimal.Decimal   `json:"sales"`
+	Weight          decimal.Decimal   `json:"weight"`
+	Files           []FileRef         `json:"files,omitempty"`
+	FileState       FileState         `json:"file_state"`
+	Note            string            `json:"note,omitempty"`
+	Backprint       string            `json:"backprint,omitempty"`
+	Characteristics map[string]string `json:"characteristics,omitempty"`
+}
+
+// EncodeItem is the JSON the stores keep for an item.
+func EncodeItem(it *Item) ([]byte, error) {
+	return json.Marshal(itemDocument{
+		Reference: it.Reference, Product: it.Product, CustomerCode: it.CustomerCode, Options: it.Options, Amount: it.Amount,
+		Base: it.Base, Rush: it.Rush, Price: it.Price, Sales: it.Sales, Weight: it.Weight, Files: it.Files,
+		FileState: it.FileState, Note: it.Note, Backprint: it.Backprint, Characteristics: it.Characteristics,
+	})
+}
+
+// DecodeItem fills an item from its stored JSON.
+func DecodeItem(it *Item, data []byte) error {
+	var d itemDocument
+	if err := json.Unmarshal(data, &d); err != nil {
+		return err
+	}
+	it.Reference, it.Product, it.CustomerCode, it.Options, it.Amount = d.Reference, d.Product, d.CustomerCode, d.Options, d.Amount
+	it.Base, it.Rush, it.Price, it.Sales, it.Weight, it.Files = d.Base, d.Rush, d.Price, d.Sales, d.Weight, d.Files
+	it.FileState, it.Note, it.Backprint, it.Characteristics = d.FileState, d.Note, d.Backprint, d.Characteristics
+	return nil
+}
+
+// DraftLifetime is how long a draft lives after its order date.
+const DraftLifetime = 7 * 24 * time.Hour

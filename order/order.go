@@ -1,0 +1,351 @@
+// Package order is the order domain: orders, items, events and packages,
+// and the state machine every status change goes through.
+package order
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Status is an order's canonical status (Probo's identifiers).
+type Status string
+
+// The canonical statuses, as DESIGN.md names them.
+const (
+	Draft                          Status = "draft"
+	Accepted                       Status = "accepted"
+	Hold                           Status = "hold"
+	InProduction                   Status = "in_production"
+	Logistics                      Status = "logistics"
+	ShipmentCreated                Status = "shipment_created"
+	ShipmentScannedByCarrier       Status = "shipment_scanned_by_carrier"
+	ShipmentInTransit              Status = "shipment_in_transit"
+	ShipmentDelayed                Status = "shipment_delayed"
+	ShipmentReturned               Status = "shipment_returned"
+	ShipmentException              Status = "shipment_exception"
+	ShipmentNotAtHome              Status = "shipment_not_at_home"
+	ShipmentAvailableAtPickupPoint Status = "shipment_available_at_pickup_point"
+	ShipmentPickedUp               Status = "shipment_picked_up"
+	ShipmentDelivered              Status = "shipment_delivered"
+	Cancelled                      Status = "cancelled"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{Draft, Accepted, Hold, InProduction, Logistics, ShipmentCreated, ShipmentScannedByCarrier,
+	ShipmentInTransit, ShipmentDelayed, ShipmentReturned, ShipmentException, ShipmentNotAtHome,
+	ShipmentAvailableAtPickupPoint, ShipmentPickedUp, ShipmentDelivered, Cancelled}
+
+// Valid reports whether s is a canonical status.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// IsShipment reports whether s is one of the carrier's states (shipment_*).
+func (s Status) IsShipment() bool {
+	switch s {
+	case ShipmentCreated, ShipmentScannedByCarrier, ShipmentInTransit, ShipmentDelayed, ShipmentReturned,
+		ShipmentException, ShipmentNotAtHome, ShipmentAvailableAtPickupPoint, ShipmentPickedUp, ShipmentDelivered:
+		return true
+	}
+	return false
+}
+
+// Final reports whether nothing can follow s.
+func (s Status) Final() bool { return s == ShipmentDelivered || s == Cancelled }
+
+// carrierUpdates are the shipment states a carrier may report in any order
+// once a shipment exists; shipment_returned may follow any of them.
+var carrierUpdates = []Status{ShipmentScannedByCarrier, ShipmentInTransit, ShipmentDelayed, ShipmentException,
+	ShipmentNotAtHome, ShipmentAvailableAtPickupPoint, ShipmentPickedUp, ShipmentReturned, ShipmentDelivered}
+
+// transitions lists, for every status, the statuses it may move to. It is
+// the one place the lifecycle is defined; TestTransitions checks every pair.
+var transitions = func() map[Status][]Status {
+	t := map[Status][]Status{
+		// A draft is checked out to accepted, or dropped (cancelled) by its reseller.
+		Draft:    {Accepted, Cancelled},
+		Accepted: {Hold, InProduction, Cancelled},
+		// Staff release a held order, start it, or cancel it.
+		Hold:         {Accepted, InProduction, Cancelled},
+		InProduction: {Logistics, ShipmentCreated},
+		Logistics:    {ShipmentCreated},
+		// From a shipment on, carrier updates alternate freely; production
+		// never moves back and nothing leaves delivered or cancelled.
+		ShipmentCreated: carrierUpdates,
+	}
+	for _, s := range carrierUpdates {
+		var next []Status
+		for _, n := range carrierUpdates {
+			if n != s && !(s == ShipmentReturned && n != ShipmentDelivered && n != ShipmentInTransit) {
+				next = append(next, n)
+			}
+		}
+		if s != ShipmentDelivered {
+			t[s] = next
+		}
+	}
+	// Another package may be created while earlier ones travel.
+	for _, s := range carrierUpdates {
+		if s != ShipmentDelivered {
+			t[s] = append(t[s], ShipmentCreated)
+		}
+	}
+	return t
+}()
+
+// CanMove reports whether an order in status from may move to status to.
+func CanMove(from, to Status) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Next lists the statuses an order in s may move to.
+func Next(s Status) []Status { return append([]Status(nil), transitions[s]...) }
+
+// Stage says whether an order is still a draft.
+type Stage string
+
+// Stages.
+const (
+	StageDraft Stage = "draft"
+	StageOrder Stage = "order"
+)
+
+// Type is production or test.
+type Type string
+
+// Types: a test order is validated, priced and stored but never produced.
+const (
+	TypeProduction Type = "production"
+	TypeTest       Type = "test"
+)
+
+// Payment is the payment dimension of an order, apart from its status.
+type Payment string
+
+// Payment states.
+const (
+	PaymentPending   Payment = "pending"
+	PaymentPaid      Payment = "paid"
+	PaymentOnAccount Payment = "on_account"
+)
+
+// Valid reports whether p is a known payment state.
+func (p Payment) Valid() bool { return p == PaymentPending || p == PaymentPaid || p == PaymentOnAccount }
+
+// FileState is the state of an item's print file.
+type FileState string
+
+// File states (DESIGN.md): an item needs its file uploaded, downloads it,
+// checks it, and passes or fails.
+const (
+	FileNone        FileState = "none" // the item needs no file
+	FileAwaiting    FileState = "awaiting"
+	FileDownloading FileState = "downloading"
+	FileChecking    FileState = "checking"
+	FilePassed      FileState = "passed"
+	FileFailed      FileState = "failed"
+)
+
+var fileTransitions = map[FileState][]FileState{
+	FileAwaiting:    {FileDownloading, FileChecking},
+	FileDownloading: {FileChecking, FileFailed},
+	FileChecking:    {FilePassed, FileFailed},
+	// A failed or passed file may be replaced by a new one.
+	FileFailed: {FileAwaiting, FileDownloading, FileChecking},
+	FilePassed: {FileAwaiting, FileDownloading, FileChecking},
+}
+
+// CanMoveFile reports whether an item's file may go from one state to another.
+func CanMoveFile(from, to FileState) bool {
+	for _, s := range fileTransitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Address is a postal address.
+type Address struct {
+	CompanyName string `json:"company_name,omitempty"`
+	FirstName   string `json:"first_name,omitempty"`
+	LastName    string `json:"last_name,omitempty"`
+	Street      string `json:"street,omitempty"`
+	HouseNumber string `json:"house_number,omitempty"`
+	Addition    string `json:"addition,omitempty"`
+	PostalCode  string `json:"postal_code,omitempty"`
+	City        string `json:"city,omitempty"`
+	Province    string `json:"province,omitempty"`
+	Country     string `json:"country"`
+	Phone       string `json:"phone,omitempty"`
+	Email       string `json:"email,omitempty"`
+}
+
+// Name is how an address is found by name: company, else the person.
+func (a Address) Name() string {
+	if a.CompanyName != "" {
+		return a.CompanyName
+	}
+	return a.FirstName + " " + a.LastName
+}
+
+// Delivery is where and how an order goes.
+type Delivery struct {
+	Address        Address `json:"address"`
+	ShippingMethod string  `json:"shipping_method"`
+	// ShippingDate and DeliveryDate are planned dates (YYYY-MM-DD).
+	ShippingDate string `json:"shipping_date"`
+	DeliveryDate string `json:"delivery_date"`
+}
+
+// FileRef is a print file (or packing slip or label) by URL, or to be uploaded.
+type FileRef struct {
+	URL      string `json:"url,omitempty"`
+	MD5      string `json:"md5,omitempty"`
+	Page     int    `json:"page,omitempty"`
+	Side     string `json:"side,omitempty"`
+	Rotation int    `json:"rotation,omitempty"`
+	Fill     bool   `json:"fill,omitempty"`
+	Tiling   bool   `json:"tiling,omitempty"`
+	Mirror   bool   `json:"mirror,omitempty"`
+}
+
+// Money is an exact amount excluding and including VAT.
+type Money struct {
+	Excl decimal.Decimal `json:"excl"`
+	Incl decimal.Decimal `json:"incl"`
+}
+
+// Add sums two amounts.
+func (m Money) Add(o Money) Money { return Money{Excl: m.Excl.Add(o.Excl), Incl: m.Incl.Add(o.Incl)} }
+
+// Item is one product line of an order.
+type Item struct {
+	ID          int64
+	OrderNumber int64
+	Position    int
+	// Reference is the reseller's own id for the line.
+	Reference string
+	Product   string
+	// CustomerCode is the saved API product the line came from, if any.
+	CustomerCode string
+	// Options is the JSON of the chosen options ([{"code","value"}]), tree order.
+	Options json.RawMessage
+	Amount  decimal.Decimal
+	// Purchase is the exact line price: base, rush and total excl VAT; Incl
+	// the total including VAT; Sales the suggested retail excluding VAT.
+	Base, Rush decimal.Decimal
+	Price      Money
+	Sales      decimal.Decimal
+	Weight     decimal.Decimal
+	Files      []FileRef
+	FileState  FileState
+	Note       string
+	Backprint  string
+	// Characteristics are free fields of the line (the WL-V3 API's).
+	Characteristics map[string]string
+}
+
+// Totals are an order's amounts, exact; APIs round each on its own.
+type Totals struct {
+	Subtotal      Money // items
+	Shipping      Money
+	StartingCosts Money
+	Total         Money
+}
+
+// Order is a reseller's order.
+type Order struct {
+	Number     int64
+	ResellerID int64
+	CustomerID int64 // 0: none
+	// OwnID is the reseller's own order id: unique per reseller until released.
+	OwnID          string
+	Released       bool
+	Reference      string
+	PurchaseOrder  string
+	ContactEmail   string
+	ErrorEmails    []string
+	Language       string
+	Type           Type
+	Stage          Stage
+	Status         Status
+	Payment        Payment
+	CallbackURLs   []string
+	Delivery       Delivery
+	Billing        *Address
+	PackingSlip    *FileRef
+	ShippingLabel  *FileRef
+	CustomFields   map[string]string
+	CalculationID  int64
+	ProductionTime string
+	Currency       string
+	VATRate        decimal.Decimal
+	ReverseCharge  bool
+	CatalogVersion int64
+	Totals         Totals
+	// OrderDate is the day the order counts from (drafts: their expiry).
+	OrderDate string
+	ExpiresAt *time.Time // drafts
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Version grows with every change; a change names the version it saw.
+	Version int64
+	Items   []*Item
+}
+
+// Actor is who caused an event.
+type Actor string
+
+// Actors.
+const (
+	ActorReseller Actor = "reseller"
+	ActorOperator Actor = "operator"
+	ActorSystem   Actor = "system"
+)
+
+// Event is one recorded change of an order.
+type Event struct {
+	ID          int64
+	OrderNumber int64
+	At          time.Time
+	Actor       Actor
+	// Kind is what happened: "created", "status", "payment", "released", ...
+	Kind   string
+	From   string
+	To     string
+	Reason string
+	// Data holds details (a package's tracking code, a file's findings).
+	Data json.RawMessage
+}
+
+// Package is one parcel of a shipped order.
+type Package struct {
+	ID           int64
+	OrderNumber  int64
+	Carrier      string
+	TrackingCode string
+	TrackingURL  string
+	CreatedAt    time.Time
+}
+
+// ErrTransition explains a refused status change.
+func ErrTransition(from, to Status) string {
+	if from.Final() {
+		return fmt.Sprintf("the order is %s; nothing follows", from)
+	}
+	return fmt.Sprintf("an order that is %s cannot become %s", from, to)
+}

@@ -1,0 +1,382 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+)
+
+const orderColumns = `number, reseller_id, customer_id, own_id, released, type, stage, status, payment, reference,
+	order_date::text, expires_at, document, version, created_at, updated_at`
+
+func scanOrder(row pgx.Row) (*order.Order, error) {
+	var o order.Order
+	var customer *int64
+	var expires *time.Time
+	var doc string
+	if err := row.Scan(&o.Number, &o.ResellerID, &customer, &o.OwnID, &o.Released, &o.Type, &o.Stage, &o.Status, &o.Payment,
+		&o.Reference, &o.OrderDate, &expires, &doc, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if customer != nil {
+		o.CustomerID = *customer
+	}
+	if expires != nil {
+		t := expires.UTC()
+		o.ExpiresAt = &t
+	}
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	if err := order.DecodeDocument(&o, []byte(doc)); err != nil {
+		return nil, fmt.Errorf("order %d: %w", o.Number, err)
+	}
+	return &o, nil
+}
+
+func nullInt(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+// CreateOrder stores an order, its items and first event in one transaction.
+func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer) error {
+	doc, err := order.EncodeDocument(o)
+	if err != nil {
+		return err
+	}
+	now := db.now().Truncate(time.Microsecond)
+	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+	err = db.tx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, type, stage, status, payment,
+			reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
+			VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
+			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now).Scan(&o.Number)
+		if err != nil {
+			return mapError(err, "Order")
+		}
+		if err := insertItems(ctx, tx, o); err != nil {
+			return err
+		}
+		ev.OrderNumber = o.Number
+		if err := insertEvents(ctx, tx, []*order.Event{ev}, now); err != nil {
+			return err
+		}
+		if idem != nil {
+			status, ctype, body, err := idem.Render(o)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET status = $1, content_type = $2, body = $3 WHERE reseller_id = $4 AND key = $5`,
+				status, ctype, body, o.ResellerID, idem.Key); err != nil {
+				return mapError(err, "Idempotency key")
+			}
+		}
+		return nil
+	})
+	if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
+		var existing int64
+		if qerr := db.pool.QueryRow(ctx, `SELECT number FROM orders WHERE reseller_id = $1 AND own_id = $2 AND NOT released`,
+			o.ResellerID, o.OwnID).Scan(&existing); qerr == nil {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Order id %q is in use by order %d.", o.OwnID, existing)
+		}
+	}
+	return err
+}
+
+func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
+	for i, it := range o.Items {
+		it.OrderNumber, it.Position = o.Number, i+1
+		doc, err := order.EncodeItem(it)
+		if err != nil {
+			return err
+		}
+		q := `INSERT INTO order_items (order_number, position, document) VALUES ($1, $2, $3) RETURNING id`
+		args := []any{o.Number, it.Position, string(doc)}
+		if it.ID != 0 {
+			q = `INSERT INTO order_items (id, order_number, position, document) VALUES ($4, $1, $2, $3) RETURNING id`
+			args = append(args, it.ID)
+		}
+		if err := tx.QueryRow(ctx, q, args...).Scan(&it.ID); err != nil {
+			return mapError(err, "Order item")
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx pgx.Tx, evs []*order.Event, now time.Time) error {
+	for _, ev := range evs {
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, ev.OrderNumber, ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason,
+			string(ev.Data)).Scan(&ev.ID); err != nil {
+			return mapError(err, "Order event")
+		}
+	}
+	return nil
+}
+
+// FindOrder returns an order with its items.
+func (db *DB) FindOrder(ctx context.Context, resellerID, number int64) (*order.Order, error) {
+	q := `SELECT ` + orderColumns + ` FROM orders WHERE number = $1`
+	args := []any{number}
+	if resellerID != 0 {
+		q += ` AND reseller_id = $2`
+		args = append(args, resellerID)
+	}
+	o, err := scanOrder(db.pool.QueryRow(ctx, q, args...))
+	if err != nil {
+		return nil, mapError(err, fmt.Sprintf("Order %d", number))
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, position, document FROM order_items WHERE order_number = $1 ORDER BY position`, number)
+	if err != nil {
+		return nil, mapError(err, "Order items")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it := &order.Item{OrderNumber: number}
+		var doc string
+		if err := rows.Scan(&it.ID, &it.Position, &doc); err != nil {
+			return nil, mapError(err, "Order items")
+		}
+		if err := order.DecodeItem(it, []byte(doc)); err != nil {
+			return nil, fmt.Errorf("order item %d: %w", it.ID, err)
+		}
+		o.Items = append(o.Items, it)
+	}
+	return o, mapError(rows.Err(), "Order items")
+}
+
+// ListOrders returns a page of orders.
+func (db *DB) ListOrders(ctx context.Context, f pressroom.OrderFilter) ([]*order.Order, int, error) {
+	where, args := orderWhere(f)
+	var total int
+	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM orders`+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err, "Orders")
+	}
+	dir := "DESC"
+	if f.Ascending {
+		dir = "ASC"
+	}
+	n := len(args)
+	rows, err := db.pool.Query(ctx, fmt.Sprintf(`SELECT `+orderColumns+` FROM orders`+where+` ORDER BY number `+dir+` LIMIT $%d OFFSET $%d`, n+1, n+2),
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, mapError(err, "Orders")
+	}
+	defer rows.Close()
+	out := []*order.Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, 0, mapError(err, "Orders")
+		}
+		out = append(out, o)
+	}
+	return out, total, mapError(rows.Err(), "Orders")
+}
+
+func orderWhere(f pressroom.OrderFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.ResellerID != 0 {
+		add("reseller_id = $%d", f.ResellerID)
+	}
+	if f.Status != "" {
+		add("status = $%d", string(f.Status))
+	}
+	if f.Stage != "" {
+		add("stage = $%d", string(f.Stage))
+	}
+	if f.OwnID != "" {
+		add("own_id = $%d", f.OwnID)
+	}
+	if f.Reference != "" {
+		add("reference = $%d", f.Reference)
+	}
+	if f.CustomerID != 0 {
+		add("customer_id = $%d", f.CustomerID)
+	}
+	if f.AddressName != "" {
+		add("strpos(address_name, $%d) > 0", strings.ToLower(f.AddressName))
+	}
+	if f.From != "" {
+		add("order_date >= $%d::date", f.From)
+	}
+	if f.To != "" {
+		add("order_date <= $%d::date", f.To)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// UpdateOrder stores a change made at version o.Version.
+func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package) error {
+	doc, err := order.EncodeDocument(o)
+	if err != nil {
+		return err
+	}
+	now := db.now().Truncate(time.Microsecond)
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE orders SET customer_id = $1, released = $2, type = $3, stage = $4, status = $5, payment = $6,
+			reference = $7, address_name = $8, order_date = $9::date, expires_at = $10, document = $11, version = version + 1, updated_at = $12
+			WHERE number = $13 AND version = $14`,
+			nullInt(o.CustomerID), o.Released, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now, o.Number, o.Version)
+		if err != nil {
+			return mapError(err, "Order")
+		}
+		if tag.RowsAffected() == 0 {
+			var v int64
+			if err := tx.QueryRow(ctx, `SELECT version FROM orders WHERE number = $1`, o.Number).Scan(&v); errors.Is(err, pgx.ErrNoRows) {
+				return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d does not exist.", o.Number)
+			}
+			return pressroom.Errorf(pressroom.ECONFLICT, "Order %d was changed meanwhile; read it again.", o.Number)
+		}
+		if items {
+			if _, err := tx.Exec(ctx, `DELETE FROM order_items WHERE order_number = $1`, o.Number); err != nil {
+				return mapError(err, "Order items")
+			}
+			if err := insertItems(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		for _, ev := range evs {
+			ev.OrderNumber = o.Number
+		}
+		if err := insertEvents(ctx, tx, evs, now); err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			p.OrderNumber, p.CreatedAt = o.Number, now
+			if err := tx.QueryRow(ctx, `INSERT INTO order_packages (order_number, carrier, tracking_code, tracking_url, created_at)
+				VALUES ($1, $2, $3, $4, $5) RETURNING id`, o.Number, p.Carrier, p.TrackingCode, p.TrackingURL, now).Scan(&p.ID); err != nil {
+				return mapError(err, "Package")
+			}
+		}
+		o.Version++
+		o.UpdatedAt = now
+		return nil
+	})
+}
+
+// ListOrderEvents returns an order's events, oldest first.
+func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data
+		FROM order_events WHERE order_number = $1 ORDER BY id`, number)
+	if err != nil {
+		return nil, mapError(err, "Order events")
+	}
+	defer rows.Close()
+	out := []*order.Event{}
+	for rows.Next() {
+		var ev order.Event
+		var data string
+		if err := rows.Scan(&ev.ID, &ev.OrderNumber, &ev.At, &ev.Actor, &ev.Kind, &ev.From, &ev.To, &ev.Reason, &data); err != nil {
+			return nil, mapError(err, "Order events")
+		}
+		ev.At = ev.At.UTC()
+		if data != "" {
+			ev.Data = []byte(data)
+		}
+		out = append(out, &ev)
+	}
+	return out, mapError(rows.Err(), "Order events")
+}
+
+// ListOrderPackages returns an order's packages, oldest first.
+func (db *DB) ListOrderPackages(ctx context.Context, number int64) ([]*order.Package, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, order_number, carrier, tracking_code, tracking_url, created_at
+		FROM order_packages WHERE order_number = $1 ORDER BY id`, number)
+	if err != nil {
+		return nil, mapError(err, "Packages")
+	}
+	defer rows.Close()
+	out := []*order.Package{}
+	for rows.Next() {
+		var p order.Package
+		if err := rows.Scan(&p.ID, &p.OrderNumber, &p.Carrier, &p.TrackingCode, &p.TrackingURL, &p.CreatedAt); err != nil {
+			return nil, mapError(err, "Packages")
+		}
+		p.CreatedAt = p.CreatedAt.UTC()
+		out = append(out, &p)
+	}
+	return out, mapError(rows.Err(), "Packages")
+}
+
+// DeleteExpiredDrafts deletes a batch of expired drafts.
+func (db *DB) DeleteExpiredDrafts(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM orders WHERE number IN (SELECT number FROM orders
+		WHERE stage = 'draft' AND expires_at < $1 LIMIT $2)`, before.UTC(), limit)
+	if err != nil {
+		return 0, mapError(err, "Drafts")
+	}
+	return tag.RowsAffected(), nil
+}
+
+// BeginIdempotency claims an idempotency key.
+func (db *DB) BeginIdempotency(ctx context.Context, resellerID int64, key string, hash []byte, staleAfter time.Duration) (*pressroom.Idempotency, error) {
+	now := db.now().Truncate(time.Microsecond)
+	var out *pressroom.Idempotency
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (reseller_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (reseller_id, key) DO NOTHING`, resellerID, key, hash, now)
+		if err != nil {
+			return mapError(err, "Idempotency key")
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		var got pressroom.Idempotency
+		var status int
+		var ctype string
+		var body []byte
+		if err := tx.QueryRow(ctx, `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys
+			WHERE reseller_id = $1 AND key = $2 FOR UPDATE`, resellerID, key).Scan(&got.RequestHash, &status, &ctype, &body, &got.CreatedAt); err != nil {
+			return mapError(err, "Idempotency key")
+		}
+		got.Key, got.Done, got.CreatedAt = key, status != 0, got.CreatedAt.UTC()
+		got.Answer = pressroom.IdempotencyAnswer{Key: key, Status: status, ContentType: ctype, Body: body}
+		if !got.Done && now.Sub(got.CreatedAt) > staleAfter && bytes.Equal(got.RequestHash, hash) {
+			_, err := tx.Exec(ctx, `UPDATE idempotency_keys SET created_at = $1 WHERE reseller_id = $2 AND key = $3`, now, resellerID, key)
+			return mapError(err, "Idempotency key")
+		}
+		out = &got
+		return nil
+	})
+	return out, err
+}
+
+// FinishIdempotency stores an answer that stored nothing else.
+func (db *DB) FinishIdempotency(ctx context.Context, resellerID int64, key string, a pressroom.IdempotencyAnswer) error {
+	_, err := db.pool.Exec(ctx, `UPDATE idempotency_keys SET status = $1, content_type = $2, body = $3 WHERE reseller_id = $4 AND key = $5`,
+		a.Status, a.ContentType, a.Body, resellerID, key)
+	return mapError(err, "Idempotency key")
+}
+
+// DeleteIdempotencyBefore forgets old keys.
+func (db *DB) DeleteIdempotencyBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2)`,
+		before.UTC(), limit)
+	if err != nil {
+		return 0, mapError(err, "Idempotency keys")
+	}
+	return tag.RowsAffected(), nil
+}

@@ -1,0 +1,386 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+)
+
+const orderColumns = `number, reseller_id, customer_id, own_id, released, type, stage, status, payment, reference,
+	order_date, expires_at, document, version, created_at, updated_at`
+
+func scanOrder(row interface{ Scan(...any) error }) (*order.Order, error) {
+	var o order.Order
+	var customer sql.NullInt64
+	var released int
+	var expires sql.NullString
+	var doc, created, updated string
+	if err := row.Scan(&o.Number, &o.ResellerID, &customer, &o.OwnID, &released, &o.Type, &o.Stage, &o.Status, &o.Payment,
+		&o.Reference, &o.OrderDate, &expires, &doc, &o.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	o.CustomerID, o.Released = customer.Int64, released != 0
+	if expires.Valid {
+		t := parseTime(expires.String)
+		o.ExpiresAt = &t
+	}
+	o.CreatedAt, o.UpdatedAt = parseTime(created), parseTime(updated)
+	if err := order.DecodeDocument(&o, []byte(doc)); err != nil {
+		return nil, fmt.Errorf("order %d: %w", o.Number, err)
+	}
+	return &o, nil
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreateOrder stores an order, its items and first event in one transaction.
+func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer) error {
+	doc, err := order.EncodeDocument(o)
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, type, stage, status, payment,
+			reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
+			VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
+			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), formatTime(now)).Scan(&o.Number)
+		if err != nil {
+			if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
+				var existing int64
+				if qerr := tx.QueryRowContext(ctx, `SELECT number FROM orders WHERE reseller_id = ? AND own_id = ? AND released = 0`,
+					o.ResellerID, o.OwnID).Scan(&existing); qerr == nil {
+					return pressroom.Errorf(pressroom.ECONFLICT, "Order id %q is in use by order %d.", o.OwnID, existing)
+				}
+			}
+			return mapError(err, "Order")
+		}
+		if err := insertItems(ctx, tx, o); err != nil {
+			return err
+		}
+		ev.OrderNumber = o.Number
+		if err := insertEvents(ctx, tx, []*order.Event{ev}, now); err != nil {
+			return err
+		}
+		if idem != nil {
+			status, ctype, body, err := idem.Render(o)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE reseller_id = ? AND key = ?`,
+				status, ctype, body, o.ResellerID, idem.Key); err != nil {
+				return mapError(err, "Idempotency key")
+			}
+		}
+		return nil
+	})
+}
+
+func insertItems(ctx context.Context, tx *sql.Tx, o *order.Order) error {
+	for i, it := range o.Items {
+		it.OrderNumber, it.Position = o.Number, i+1
+		doc, err := order.EncodeItem(it)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO order_items (id, order_number, position, document) VALUES (?, ?, ?, ?) RETURNING id`,
+			nullInt(it.ID), o.Number, it.Position, string(doc)).Scan(&it.ID); err != nil {
+			return mapError(err, "Order item")
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx *sql.Tx, evs []*order.Event, now time.Time) error {
+	for _, ev := range evs {
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, ev.OrderNumber, formatTime(ev.At), ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason,
+			string(ev.Data)).Scan(&ev.ID); err != nil {
+			return mapError(err, "Order event")
+		}
+	}
+	return nil
+}
+
+// FindOrder returns an order with its items.
+func (db *DB) FindOrder(ctx context.Context, resellerID, number int64) (*order.Order, error) {
+	q := `SELECT ` + orderColumns + ` FROM orders WHERE number = ?`
+	args := []any{number}
+	if resellerID != 0 {
+		q += ` AND reseller_id = ?`
+		args = append(args, resellerID)
+	}
+	o, err := scanOrder(db.read.QueryRowContext(ctx, q, args...))
+	if err != nil {
+		return nil, mapError(err, fmt.Sprintf("Order %d", number))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, position, document FROM order_items WHERE order_number = ? ORDER BY position`, number)
+	if err != nil {
+		return nil, mapError(err, "Order items")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it := &order.Item{OrderNumber: number}
+		var doc string
+		if err := rows.Scan(&it.ID, &it.Position, &doc); err != nil {
+			return nil, mapError(err, "Order items")
+		}
+		if err := order.DecodeItem(it, []byte(doc)); err != nil {
+			return nil, fmt.Errorf("order item %d: %w", it.ID, err)
+		}
+		o.Items = append(o.Items, it)
+	}
+	return o, mapError(rows.Err(), "Order items")
+}
+
+// ListOrders returns a page of orders.
+func (db *DB) ListOrders(ctx context.Context, f pressroom.OrderFilter) ([]*order.Order, int, error) {
+	where, args := orderWhere(f)
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders`+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err, "Orders")
+	}
+	dir := "DESC"
+	if f.Ascending {
+		dir = "ASC"
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders`+where+` ORDER BY number `+dir+` LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, mapError(err, "Orders")
+	}
+	defer rows.Close()
+	out := []*order.Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, 0, mapError(err, "Orders")
+		}
+		out = append(out, o)
+	}
+	return out, total, mapError(rows.Err(), "Orders")
+}
+
+func orderWhere(f pressroom.OrderFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) { conds = append(conds, cond); args = append(args, v) }
+	if f.ResellerID != 0 {
+		add("reseller_id = ?", f.ResellerID)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Stage != "" {
+		add("stage = ?", f.Stage)
+	}
+	if f.OwnID != "" {
+		add("own_id = ?", f.OwnID)
+	}
+	if f.Reference != "" {
+		add("reference = ?", f.Reference)
+	}
+	if f.CustomerID != 0 {
+		add("customer_id = ?", f.CustomerID)
+	}
+	if f.AddressName != "" {
+		add("instr(address_name, ?) > 0", strings.ToLower(f.AddressName))
+	}
+	if f.From != "" {
+		add("order_date >= ?", f.From)
+	}
+	if f.To != "" {
+		add("order_date <= ?", f.To)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// UpdateOrder stores a change made at version o.Version.
+func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package) error {
+	doc, err := order.EncodeDocument(o)
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET customer_id = ?, released = ?, type = ?, stage = ?, status = ?, payment = ?,
+			reference = ?, address_name = ?, order_date = ?, expires_at = ?, document = ?, version = version + 1, updated_at = ?
+			WHERE number = ? AND version = ?`,
+			nullInt(o.CustomerID), boolInt(o.Released), o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), o.Number, o.Version)
+		if err != nil {
+			return mapError(err, "Order")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var v int64
+			if err := tx.QueryRowContext(ctx, `SELECT version FROM orders WHERE number = ?`, o.Number).Scan(&v); errors.Is(err, sql.ErrNoRows) {
+				return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d does not exist.", o.Number)
+			}
+			return pressroom.Errorf(pressroom.ECONFLICT, "Order %d was changed meanwhile; read it again.", o.Number)
+		}
+		if items {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM order_items WHERE order_number = ?`, o.Number); err != nil {
+				return mapError(err, "Order items")
+			}
+			if err := insertItems(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		for _, ev := range evs {
+			ev.OrderNumber = o.Number
+		}
+		if err := insertEvents(ctx, tx, evs, now); err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			p.OrderNumber, p.CreatedAt = o.Number, now
+			if err := tx.QueryRowContext(ctx, `INSERT INTO order_packages (order_number, carrier, tracking_code, tracking_url, created_at)
+				VALUES (?, ?, ?, ?, ?) RETURNING id`, o.Number, p.Carrier, p.TrackingCode, p.TrackingURL, formatTime(now)).Scan(&p.ID); err != nil {
+				return mapError(err, "Package")
+			}
+		}
+		o.Version++
+		o.UpdatedAt = now
+		return nil
+	})
+}
+
+// ListOrderEvents returns an order's events, oldest first.
+func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data
+		FROM order_events WHERE order_number = ? ORDER BY id`, number)
+	if err != nil {
+		return nil, mapError(err, "Order events")
+	}
+	defer rows.Close()
+	out := []*order.Event{}
+	for rows.Next() {
+		var ev order.Event
+		var at, data string
+		if err := rows.Scan(&ev.ID, &ev.OrderNumber, &at, &ev.Actor, &ev.Kind, &ev.From, &ev.To, &ev.Reason, &data); err != nil {
+			return nil, mapError(err, "Order events")
+		}
+		ev.At = parseTime(at)
+		if data != "" {
+			ev.Data = []byte(data)
+		}
+		out = append(out, &ev)
+	}
+	return out, mapError(rows.Err(), "Order events")
+}
+
+// ListOrderPackages returns an order's packages, oldest first.
+func (db *DB) ListOrderPackages(ctx context.Context, number int64) ([]*order.Package, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, order_number, carrier, tracking_code, tracking_url, created_at
+		FROM order_packages WHERE order_number = ? ORDER BY id`, number)
+	if err != nil {
+		return nil, mapError(err, "Packages")
+	}
+	defer rows.Close()
+	out := []*order.Package{}
+	for rows.Next() {
+		var p order.Package
+		var at string
+		if err := rows.Scan(&p.ID, &p.OrderNumber, &p.Carrier, &p.TrackingCode, &p.TrackingURL, &at); err != nil {
+			return nil, mapError(err, "Packages")
+		}
+		p.CreatedAt = parseTime(at)
+		out = append(out, &p)
+	}
+	return out, mapError(rows.Err(), "Packages")
+}
+
+// DeleteExpiredDrafts deletes a batch of expired drafts.
+func (db *DB) DeleteExpiredDrafts(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM orders WHERE number IN (SELECT number FROM orders
+		WHERE stage = 'draft' AND expires_at IS NOT NULL AND expires_at < ? LIMIT ?)`, formatTime(before), limit)
+	if err != nil {
+		return 0, mapError(err, "Drafts")
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// BeginIdempotency claims an idempotency key.
+func (db *DB) BeginIdempotency(ctx context.Context, resellerID int64, key string, hash []byte, staleAfter time.Duration) (*pressroom.Idempotency, error) {
+	now := db.now()
+	var out *pressroom.Idempotency
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var got pressroom.Idempotency
+		var status int
+		var ctype, created string
+		var body []byte
+		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys
+			WHERE reseller_id = ? AND key = ?`, resellerID, key).Scan(&got.RequestHash, &status, &ctype, &body, &created)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (reseller_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)`,
+				resellerID, key, hash, formatTime(now))
+			return mapError(err, "Idempotency key")
+		case err != nil:
+			return mapError(err, "Idempotency key")
+		}
+		got.Key, got.Done, got.CreatedAt = key, status != 0, parseTime(created)
+		got.Answer = pressroom.IdempotencyAnswer{Key: key, Status: status, ContentType: ctype, Body: body}
+		// A first request that died without an answer frees its key.
+		if !got.Done && now.Sub(got.CreatedAt) > staleAfter && bytes.Equal(got.RequestHash, hash) {
+			_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = ? WHERE reseller_id = ? AND key = ?`, formatTime(now), resellerID, key)
+			return mapError(err, "Idempotency key")
+		}
+		out = &got
+		return nil
+	})
+	return out, err
+}
+
+// FinishIdempotency stores an answer that stored nothing else.
+func (db *DB) FinishIdempotency(ctx context.Context, resellerID int64, key string, a pressroom.IdempotencyAnswer) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE reseller_id = ? AND key = ?`,
+		a.Status, a.ContentType, a.Body, resellerID, key)
+	return mapError(err, "Idempotency key")
+}
+
+// DeleteIdempotencyBefore forgets old keys.
+func (db *DB) DeleteIdempotencyBefore(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ? LIMIT ?)`,
+		formatTime(before), limit)
+	if err != nil {
+		return 0, mapError(err, "Idempotency keys")
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

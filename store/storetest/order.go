@@ -1,0 +1,255 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+)
+
+func newOrder(resellerID int64, ownID string) *order.Order {
+	d := decimal.RequireFromString
+	return &order.Order{
+		ResellerID: resellerID, OwnID: ownID, Reference: "ref " + ownID, Type: order.TypeProduction, Stage: order.StageOrder,
+		Status: order.Accepted, Payment: order.PaymentOnAccount, OrderDate: "2026-11-23", Currency: "EUR", VATRate: d("0.21"),
+		ProductionTime: "480", CallbackURLs: []string{"https://shop.example/cb"},
+		Delivery: order.Delivery{Address: order.Address{CompanyName: "Probo Sign", Country: "NL", City: "Dokkum"}, ShippingMethod: "onbezorgd-standard",
+			ShippingDate: "2026-12-21", DeliveryDate: "2026-12-23"},
+		Totals: order.Totals{Subtotal: order.Money{Excl: d("9.38"), Incl: d("11.3498")}},
+		Items: []*order.Item{
+			{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), Amount: d("5"), Price: order.Money{Excl: d("9.38"), Incl: d("11.3498")}, FileState: order.FileAwaiting},
+			{Product: "side-grip-spacer-2-5mm", Options: json.RawMessage(`[]`), Amount: d("2"), FileState: order.FileNone, Backprint: "Hello"},
+		},
+	}
+}
+
+func created(actor order.Actor) *order.Event {
+	return &order.Event{Actor: actor, Kind: "created", To: string(order.Accepted)}
+}
+
+func testOrders(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	o := newOrder(a.ID, "1112")
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	if o.Number <= 1000000 || o.Version != 1 || o.Items[0].ID == 0 || o.Items[1].Position != 2 || o.CreatedAt.IsZero() {
+		t.Errorf("created = number %d version %d items %+v", o.Number, o.Version, o.Items[0])
+	}
+	got, err := s.FindOrder(ctx, a.ID, o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.OwnID != "1112" || got.Status != order.Accepted || got.Delivery.Address.City != "Dokkum" || !got.VATRate.Equal(decimal.RequireFromString("0.21")) ||
+		len(got.Items) != 2 || got.Items[1].Backprint != "Hello" || !got.Items[0].Amount.Equal(decimal.NewFromInt(5)) ||
+		!got.Totals.Subtotal.Incl.Equal(decimal.RequireFromString("11.3498")) || got.OrderDate != "2026-11-23" || !got.CreatedAt.Equal(o.CreatedAt) {
+		t.Errorf("found = %+v", got)
+	}
+	if _, err := s.FindOrder(ctx, 0, o.Number); err != nil {
+		t.Errorf("operators find any order: %v", err)
+	}
+	_, err = s.FindOrder(ctx, b.ID, o.Number)
+	wantCode(t, err, pressroom.ENOTFOUND)
+
+	// The own id is unique per reseller until released; the error names the order.
+	err = s.CreateOrder(ctx, newOrder(a.ID, "1112"), created(order.ActorReseller), nil)
+	wantCode(t, err, pressroom.ECONFLICT)
+	if !strings.Contains(err.Error(), fmt.Sprint(o.Number)) {
+		t.Errorf("duplicate own id error does not name order %d: %v", o.Number, err)
+	}
+	if err := s.CreateOrder(ctx, newOrder(b.ID, "1112"), created(order.ActorReseller), nil); err != nil {
+		t.Errorf("another reseller may use the same own id: %v", err)
+	}
+
+	// Changes compare versions: a stale change is refused whole.
+	stale := *got
+	got.Status = order.Cancelled
+	if err := s.UpdateOrder(ctx, got, false, []*order.Event{{Actor: order.ActorReseller, Kind: "status", From: "accepted", To: "cancelled"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 {
+		t.Errorf("version after update = %d", got.Version)
+	}
+	stale.Status = order.InProduction
+	wantCode(t, s.UpdateOrder(ctx, &stale, false, []*order.Event{{Actor: order.ActorOperator, Kind: "status"}}, nil), pressroom.ECONFLICT)
+	evs, _ := s.ListOrderEvents(ctx, o.Number)
+	if len(evs) != 2 || evs[0].Kind != "created" || evs[1].To != "cancelled" || evs[1].At.IsZero() {
+		t.Errorf("events = %v", evs)
+	}
+	gone := newOrder(a.ID, "gone")
+	gone.Number, gone.Version = 424242, 1
+	wantCode(t, s.UpdateOrder(ctx, gone, false, nil, nil), pressroom.ENOTFOUND)
+
+	// Released, the own id is free again.
+	got.Released = true
+	if err := s.UpdateOrder(ctx, got, false, []*order.Event{{Actor: order.ActorReseller, Kind: "released"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	again := newOrder(a.ID, "1112")
+	if err := s.CreateOrder(ctx, again, created(order.ActorReseller), nil); err != nil {
+		t.Fatalf("reuse a released id: %v", err)
+	}
+
+	// Packages.
+	again.Status = order.InProduction
+	if err := s.UpdateOrder(ctx, again, false, nil, []*order.Package{{Carrier: "postnl", TrackingCode: "3SYMFU0000001", TrackingURL: "https://jouw.postnl.nl/x"}}); err != nil {
+		t.Fatal(err)
+	}
+	pk, _ := s.ListOrderPackages(ctx, again.Number)
+	if len(pk) != 1 || pk[0].TrackingCode != "3SYMFU0000001" || pk[0].ID == 0 {
+		t.Errorf("packages = %v", pk)
+	}
+
+	// Listing and filters.
+	for i := 0; i < 3; i++ {
+		x := newOrder(a.ID, fmt.Sprintf("L%d", i))
+		x.Delivery.Address.CompanyName = fmt.Sprintf("Bakkerij %d", i)
+		x.OrderDate = fmt.Sprintf("2026-11-2%d", i+4)
+		if err := s.CreateOrder(ctx, x, created(order.ActorReseller), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, Limit: 2})
+	if err != nil || total != 5 || len(list) != 2 || list[0].OwnID != "L2" {
+		t.Errorf("list = %d of %d, first %v, %v", len(list), total, list, err)
+	}
+	for name, f := range map[string]pressroom.OrderFilter{
+		"status":  {ResellerID: a.ID, Status: order.Cancelled, Limit: 10},
+		"own id":  {ResellerID: a.ID, OwnID: "L1", Limit: 10},
+		"address": {ResellerID: a.ID, AddressName: "bakkerij 2", Limit: 10},
+		"dates":   {ResellerID: a.ID, From: "2026-11-25", To: "2026-11-25", Limit: 10},
+	} {
+		if list, total, err := s.ListOrders(ctx, f); err != nil || total != 1 || len(list) != 1 {
+			t.Errorf("filter %s: %d orders, %v", name, total, err)
+		}
+	}
+	if _, total, _ := s.ListOrders(ctx, pressroom.OrderFilter{Limit: 10}); total != 6 {
+		t.Errorf("every reseller's orders: %d", total)
+	}
+}
+
+// testOrderRace: two changes made at one version; exactly one wins.
+func testOrderRace(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	o := newOrder(a.ID, "race")
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, to := range []order.Status{order.Cancelled, order.InProduction} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := *o
+			c.Status = to
+			errs[i] = s.UpdateOrder(ctx, &c, false, []*order.Event{{Actor: order.ActorSystem, Kind: "status", To: string(to)}}, nil)
+		}()
+	}
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		if err == nil {
+			wins++
+		} else if pressroom.ErrorCode(err) != pressroom.ECONFLICT {
+			t.Errorf("loser: %v, want a conflict", err)
+		}
+	}
+	evs, _ := s.ListOrderEvents(ctx, o.Number)
+	if wins != 1 || len(evs) != 2 {
+		t.Errorf("%d winners, %d events; want 1 and 2", wins, len(evs))
+	}
+}
+
+func testDraftsAndItems(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	d := newOrder(a.ID, "draft")
+	d.Stage, d.Status = order.StageDraft, order.Draft
+	exp := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	d.ExpiresAt = &exp
+	if err := s.CreateOrder(ctx, d, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	keep := d.Items[1].ID
+	d.Items = []*order.Item{d.Items[1], {Product: "airtex", Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(1)}}
+	if err := s.UpdateOrder(ctx, d, true, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.FindOrder(ctx, a.ID, d.Number)
+	if len(got.Items) != 2 || got.Items[0].ID != keep || got.Items[1].Product != "airtex" || got.Items[1].Position != 2 || got.ExpiresAt == nil || !got.ExpiresAt.Equal(exp) {
+		t.Errorf("items after replace = %+v", got.Items)
+	}
+	live := newOrder(a.ID, "live")
+	if err := s.CreateOrder(ctx, live, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteExpiredDrafts(ctx, exp.Add(-time.Hour), 10); err != nil || n != 0 {
+		t.Errorf("before expiry: %d, %v", n, err)
+	}
+	if n, err := s.DeleteExpiredDrafts(ctx, exp.Add(time.Hour), 10); err != nil || n != 1 {
+		t.Errorf("after expiry: %d, %v", n, err)
+	}
+	_, err := s.FindOrder(ctx, a.ID, d.Number)
+	wantCode(t, err, pressroom.ENOTFOUND)
+	if _, err := s.FindOrder(ctx, a.ID, live.Number); err != nil {
+		t.Errorf("a live order is no draft: %v", err)
+	}
+}
+
+func testIdempotency(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	h1, h2 := []byte("hash-one"), []byte("hash-two")
+	if got, err := s.BeginIdempotency(ctx, a.ID, "k1", h1, time.Minute); err != nil || got != nil {
+		t.Fatalf("new key: %v, %v", got, err)
+	}
+	got, err := s.BeginIdempotency(ctx, a.ID, "k1", h1, time.Minute)
+	if err != nil || got == nil || got.Done || string(got.RequestHash) != "hash-one" {
+		t.Fatalf("running key: %+v, %v", got, err)
+	}
+	// Another reseller's key of the same name is its own.
+	if got, err := s.BeginIdempotency(ctx, b.ID, "k1", h2, time.Minute); err != nil || got != nil {
+		t.Errorf("B's k1: %v, %v", got, err)
+	}
+	// Completing with the order in the same transaction.
+	o := newOrder(a.ID, "idem")
+	render := func(o *order.Order) (int, string, []byte, error) {
+		return 201, "application/json", []byte(fmt.Sprintf(`{"number":%d}`, o.Number)), nil
+	}
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), &pressroom.IdempotencyAnswer{Key: "k1", Render: render}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.BeginIdempotency(ctx, a.ID, "k1", h1, time.Minute)
+	if got == nil || !got.Done || got.Answer.Status != 201 || string(got.Answer.Body) != fmt.Sprintf(`{"number":%d}`, o.Number) {
+		t.Errorf("done key = %+v", got)
+	}
+	// An error answer is kept the same way.
+	s.BeginIdempotency(ctx, a.ID, "k2", h2, time.Minute)
+	if err := s.FinishIdempotency(ctx, a.ID, "k2", pressroom.IdempotencyAnswer{Status: 422, ContentType: "application/problem+json", Body: []byte(`{"x":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.BeginIdempotency(ctx, a.ID, "k2", h2, time.Minute); got == nil || got.Answer.Status != 422 || string(got.Answer.Body) != `{"x":1}` {
+		t.Errorf("error answer = %+v", got)
+	}
+	// A first request that never finished frees its key after staleAfter.
+	s.BeginIdempotency(ctx, a.ID, "k3", h1, time.Minute)
+	if got, err := s.BeginIdempotency(ctx, a.ID, "k3", h1, -time.Second); err != nil || got != nil {
+		t.Errorf("stale key: %+v, %v", got, err)
+	}
+	if n, err := s.DeleteIdempotencyBefore(ctx, time.Now().Add(time.Hour), 100); err != nil || n != 4 {
+		t.Errorf("forgotten keys: %d, %v", n, err)
+	}
+}
