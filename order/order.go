@@ -143,7 +143,9 @@ const (
 )
 
 // Valid reports whether p is a known payment state.
-func (p Payment) Valid() bool { return p == PaymentPending || p == PaymentPaid || p == PaymentOnAccount }
+func (p Payment) Valid() bool {
+	return p == PaymentPending || p == PaymentPaid || p == PaymentOnAccount
+}
 
 // FileState is the state of an item's print file.
 type FileState string
