@@ -122,6 +122,8 @@ type Store interface {
 	// FindOrder returns an order with its items; resellerID 0 finds any
 	// reseller's (operators). ENOTFOUND otherwise.
 	FindOrder(ctx context.Context, resellerID, number int64) (*order.Order, error)
+	// FindOrderByTrackingToken returns the order of a tracking page; ENOTFOUND otherwise.
+	FindOrderByTrackingToken(ctx context.Context, token string) (*order.Order, error)
 	// ListOrders returns a page of orders (without items) and how many match.
 	ListOrders(ctx context.Context, f OrderFilter) ([]*order.Order, int, error)
 	// UpdateOrder stores o when it is still at version o.Version, with new

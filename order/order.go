@@ -304,6 +304,8 @@ type Order struct {
 	ExpiresAt *time.Time // drafts
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// TrackingToken makes the order's public tracking page URL.
+	TrackingToken string
 	// Version grows with every change; a change names the version it saw.
 	Version int64
 	Items   []*Item

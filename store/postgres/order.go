@@ -14,7 +14,7 @@ import (
 	"github.com/pressroom/pressroom/order"
 )
 
-const orderColumns = `number, reseller_id, customer_id, own_id, released, type, stage, status, payment, reference,
+const orderColumns = `number, reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment, reference,
 	order_date::text, expires_at, document, version, created_at, updated_at`
 
 func scanOrder(row pgx.Row) (*order.Order, error) {
@@ -22,7 +22,7 @@ func scanOrder(row pgx.Row) (*order.Order, error) {
 	var customer *int64
 	var expires *time.Time
 	var doc string
-	if err := row.Scan(&o.Number, &o.ResellerID, &customer, &o.OwnID, &o.Released, &o.Type, &o.Stage, &o.Status, &o.Payment,
+	if err := row.Scan(&o.Number, &o.ResellerID, &customer, &o.OwnID, &o.Released, &o.TrackingToken, &o.Type, &o.Stage, &o.Status, &o.Payment,
 		&o.Reference, &o.OrderDate, &expires, &doc, &o.Version, &o.CreatedAt, &o.UpdatedAt); err != nil {
 		return nil, err
 	}
@@ -56,11 +56,11 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 	now := db.now().Truncate(time.Microsecond)
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 	err = db.tx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, type, stage, status, payment,
+		err := tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
 			reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-			VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
+			VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
 			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now).Scan(&o.Number)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now, o.TrackingToken).Scan(&o.Number)
 		if err != nil {
 			return mapError(err, "Order")
 		}
@@ -156,6 +156,12 @@ func (db *DB) FindOrder(ctx context.Context, resellerID, number int64) (*order.O
 		o.Items = append(o.Items, it)
 	}
 	return o, mapError(rows.Err(), "Order items")
+}
+
+// FindOrderByTrackingToken returns the order of a tracking page.
+func (db *DB) FindOrderByTrackingToken(ctx context.Context, token string) (*order.Order, error) {
+	o, err := scanOrder(db.pool.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE tracking_token = $1`, token))
+	return o, mapError(err, "Order")
 }
 
 // ListOrders returns a page of orders.

@@ -13,7 +13,7 @@ import (
 	"github.com/pressroom/pressroom/order"
 )
 
-const orderColumns = `number, reseller_id, customer_id, own_id, released, type, stage, status, payment, reference,
+const orderColumns = `number, reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment, reference,
 	order_date, expires_at, document, version, created_at, updated_at`
 
 func scanOrder(row interface{ Scan(...any) error }) (*order.Order, error) {
@@ -22,7 +22,7 @@ func scanOrder(row interface{ Scan(...any) error }) (*order.Order, error) {
 	var released int
 	var expires sql.NullString
 	var doc, created, updated string
-	if err := row.Scan(&o.Number, &o.ResellerID, &customer, &o.OwnID, &released, &o.Type, &o.Stage, &o.Status, &o.Payment,
+	if err := row.Scan(&o.Number, &o.ResellerID, &customer, &o.OwnID, &released, &o.TrackingToken, &o.Type, &o.Stage, &o.Status, &o.Payment,
 		&o.Reference, &o.OrderDate, &expires, &doc, &o.Version, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -68,10 +68,10 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 	now := db.now()
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, type, stage, status, payment,
+		err := tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
 			reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-			VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
-			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+			VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
+			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.TrackingToken, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
 			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), formatTime(now)).Scan(&o.Number)
 		if err != nil {
 			if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
@@ -162,6 +162,12 @@ func (db *DB) FindOrder(ctx context.Context, resellerID, number int64) (*order.O
 		o.Items = append(o.Items, it)
 	}
 	return o, mapError(rows.Err(), "Order items")
+}
+
+// FindOrderByTrackingToken returns the order of a tracking page.
+func (db *DB) FindOrderByTrackingToken(ctx context.Context, token string) (*order.Order, error) {
+	o, err := scanOrder(db.read.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE tracking_token = ?`, token))
+	return o, mapError(err, "Order")
 }
 
 // ListOrders returns a page of orders.

@@ -18,7 +18,7 @@ import (
 func newOrder(resellerID int64, ownID string) *order.Order {
 	d := decimal.RequireFromString
 	return &order.Order{
-		ResellerID: resellerID, OwnID: ownID, Reference: "ref " + ownID, Type: order.TypeProduction, Stage: order.StageOrder,
+		ResellerID: resellerID, OwnID: ownID, TrackingToken: fmt.Sprintf("t-%d-%s", resellerID, ownID), Reference: "ref " + ownID, Type: order.TypeProduction, Stage: order.StageOrder,
 		Status: order.Accepted, Payment: order.PaymentOnAccount, OrderDate: "2026-11-23", Currency: "EUR", VATRate: d("0.21"),
 		ProductionTime: "480", CallbackURLs: []string{"https://shop.example/cb"},
 		Delivery: order.Delivery{Address: order.Address{CompanyName: "Probo Sign", Country: "NL", City: "Dokkum"}, ShippingMethod: "onbezorgd-standard",
@@ -58,16 +58,24 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	if _, err := s.FindOrder(ctx, 0, o.Number); err != nil {
 		t.Errorf("operators find any order: %v", err)
 	}
+	if tr, err := s.FindOrderByTrackingToken(ctx, o.TrackingToken); err != nil || tr.Number != o.Number {
+		t.Errorf("by tracking token: %v, %v", tr, err)
+	}
+	_, err = s.FindOrderByTrackingToken(ctx, "nope")
+	wantCode(t, err, pressroom.ENOTFOUND)
 	_, err = s.FindOrder(ctx, b.ID, o.Number)
 	wantCode(t, err, pressroom.ENOTFOUND)
 
 	// The own id is unique per reseller until released; the error names the order.
-	err = s.CreateOrder(ctx, newOrder(a.ID, "1112"), created(order.ActorReseller), nil)
+	dup := newOrder(a.ID, "1112")
+	dup.TrackingToken += "-dup"
+	err = s.CreateOrder(ctx, dup, created(order.ActorReseller), nil)
 	wantCode(t, err, pressroom.ECONFLICT)
 	if !strings.Contains(err.Error(), fmt.Sprint(o.Number)) {
 		t.Errorf("duplicate own id error does not name order %d: %v", o.Number, err)
 	}
-	if err := s.CreateOrder(ctx, newOrder(b.ID, "1112"), created(order.ActorReseller), nil); err != nil {
+	other := newOrder(b.ID, "1112")
+	if err := s.CreateOrder(ctx, other, created(order.ActorReseller), nil); err != nil {
 		t.Errorf("another reseller may use the same own id: %v", err)
 	}
 
@@ -96,6 +104,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 		t.Fatal(err)
 	}
 	again := newOrder(a.ID, "1112")
+	again.TrackingToken += "-again"
 	if err := s.CreateOrder(ctx, again, created(order.ActorReseller), nil); err != nil {
 		t.Fatalf("reuse a released id: %v", err)
 	}

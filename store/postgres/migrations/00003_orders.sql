@@ -11,6 +11,7 @@ CREATE TABLE orders (
     status          TEXT        NOT NULL,
     payment         TEXT        NOT NULL,
     reference       TEXT        NOT NULL DEFAULT '',
+    tracking_token  TEXT        NOT NULL,
     address_name    TEXT        NOT NULL DEFAULT '',
     order_date      DATE        NOT NULL,
     expires_at      TIMESTAMPTZ,
@@ -20,6 +21,7 @@ CREATE TABLE orders (
     updated_at      TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX orders_own_id ON orders (reseller_id, own_id) WHERE NOT released;
+CREATE UNIQUE INDEX orders_tracking ON orders (tracking_token);
 CREATE INDEX orders_reseller ON orders (reseller_id, number);
 CREATE INDEX orders_expires ON orders (expires_at) WHERE expires_at IS NOT NULL;
 

@@ -10,6 +10,7 @@ CREATE TABLE orders (
     status          TEXT    NOT NULL,
     payment         TEXT    NOT NULL,
     reference       TEXT    NOT NULL DEFAULT '',
+    tracking_token  TEXT    NOT NULL,
     address_name    TEXT    NOT NULL DEFAULT '',
     order_date      TEXT    NOT NULL,
     expires_at      TEXT,
@@ -22,6 +23,7 @@ CREATE TABLE orders (
 INSERT INTO sqlite_sequence (name, seq) VALUES ('orders', 1000000);
 -- A reseller's own order id is unique among its orders not released.
 CREATE UNIQUE INDEX orders_own_id ON orders (reseller_id, own_id) WHERE released = 0;
+CREATE UNIQUE INDEX orders_tracking ON orders (tracking_token);
 CREATE INDEX orders_reseller ON orders (reseller_id, number);
 CREATE INDEX orders_expires ON orders (expires_at) WHERE expires_at IS NOT NULL;
 
