@@ -169,6 +169,7 @@ type OrderFilter struct {
 	ResellerID int64 // 0: every reseller (operators)
 	Status     order.Status
 	Stage      order.Stage
+	Type       order.Type
 	OwnID      string
 	Reference  string
 	CustomerID int64

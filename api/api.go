@@ -16,6 +16,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 )
 
@@ -31,10 +32,13 @@ var openAPI []byte
 
 // Server holds what the handlers need.
 type Server struct {
-	Store       pressroom.Store
-	Auth        *pressroom.Authenticator
-	Catalog     *catalog.Service
-	Pricing     *pricing.Service
+	Store   pressroom.Store
+	Auth    *pressroom.Authenticator
+	Catalog *catalog.Service
+	Pricing *pricing.Service
+	Orders  *orders.Service
+	// PublicURL starts the links handed out (tracking pages).
+	PublicURL   string
 	RateLimiter *httpx.RateLimiter // nil: no limit
 	Logger      *slog.Logger
 	Registry    *prometheus.Registry
@@ -71,6 +75,17 @@ func (s *Server) routes() []route {
 		{"GET /v1/api-products/{customer_code}", s.reseller(s.handleGetAPIProduct)},
 		{"PUT /v1/api-products/{customer_code}", s.reseller(s.handleUpdateAPIProduct)},
 		{"DELETE /v1/api-products/{customer_code}", s.reseller(s.handleDeleteAPIProduct)},
+		{"POST /v1/orders", s.reseller(s.handleCreateOrder)},
+		{"GET /v1/orders", s.reseller(s.handleListOrders)},
+		{"GET /v1/orders/{number}", s.reseller(s.handleGetOrder)},
+		{"GET /v1/orders/{number}/items", s.reseller(s.handleOrderItems)},
+		{"GET /v1/orders/{number}/items/{item}", s.reseller(s.handleOrderItems)},
+		{"GET /v1/orders/{number}/events", s.reseller(s.handleOrderEvents)},
+		{"POST /v1/orders/{number}/cancel", s.reseller(s.handleCancelOrder)},
+		{"POST /v1/orders/{number}/release", s.reseller(s.handleReleaseOrder)},
+		{"GET /v1/orders/{number}/custom-fields", s.reseller(s.handleCustomFields)},
+		{"PUT /v1/orders/{number}/custom-fields", s.reseller(s.handleCustomFields)},
+		{"GET /track/{token}", http.HandlerFunc(s.handleTracking)},
 
 		{"GET /v1/operator/resellers", s.operator(s.handleListResellers)},
 		{"POST /v1/operator/resellers", s.operator(s.handleCreateReseller)},
@@ -81,6 +96,11 @@ func (s *Server) routes() []route {
 		{"DELETE /v1/operator/keys/{id}", s.operator(s.handleRevokeKey)},
 		{"GET /v1/operator/catalog", s.operator(s.handleGetCatalog)},
 		{"POST /v1/operator/catalog", s.operator(s.handleImportCatalog)},
+		{"GET /v1/operator/orders", s.operator(s.operatorOrders(s.handleListOrders))},
+		{"GET /v1/operator/orders/{number}", s.operator(s.operatorOrders(s.handleGetOrder))},
+		{"GET /v1/operator/orders/{number}/events", s.operator(s.operatorOrders(s.handleOrderEvents))},
+		{"POST /v1/operator/orders/{number}/status", s.operator(s.handleOperatorStatus)},
+		{"POST /v1/operator/orders/{number}/payment", s.operator(s.handleOperatorPayment)},
 	}
 }
 

@@ -29,6 +29,8 @@ type Config struct {
 	RateLimit       int
 	CatalogPoll     time.Duration
 	LogLevel        string
+	// PublicURL starts the links handed out; empty: http:// + the listen address.
+	PublicURL string
 }
 
 // storeFlags adds --data and --db, defaulting from the environment.
@@ -50,6 +52,10 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	cfg.DemoCallbackURL = getenv("PRESSROOM_DEMO_CALLBACK_URL")
 	cfg.OperatorKey = getenv("PRESSROOM_OPERATOR_KEY")
 	cfg.LogLevel = envOr(getenv, "PRESSROOM_LOG_LEVEL", "info")
+	cfg.PublicURL = strings.TrimRight(getenv("PRESSROOM_PUBLIC_URL"), "/")
+	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
+		return fmt.Errorf("PRESSROOM_PUBLIC_URL must start with http:// or https://, not %q", cfg.PublicURL)
+	}
 	cfg.RateLimit = 6000
 	if v := getenv("PRESSROOM_RATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)

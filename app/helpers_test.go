@@ -146,6 +146,12 @@ func (r response) JSON(t *testing.T) map[string]any {
 
 func do(t *testing.T, method, url, key string, body any) response {
 	t.Helper()
+	return doWith(t, method, url, key, body, nil)
+}
+
+// doWith is do with extra request headers.
+func doWith(t *testing.T, method, url, key string, body any, headers map[string]string) response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -169,6 +175,9 @@ func do(t *testing.T, method, url, key string, body any) response {
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/pressroom/pressroom/api"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 )
 
@@ -70,9 +71,12 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 
 	var ready atomic.Bool
 	clock := pressroom.SystemClock{}
+	pricer := &pricing.Service{Store: store, Catalog: cat, Recorder: recorder, Clock: clock}
+	ordersvc := &orders.Service{Store: store, Catalog: cat, Pricing: pricer, Clock: clock, Logger: logger}
 	srv := &api.Server{
 		Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat,
-		Pricing:     &pricing.Service{Store: store, Catalog: cat, Recorder: recorder, Clock: clock},
+		Pricing:     pricer,
+		Orders:      ordersvc,
 		RateLimiter: httpx.NewRateLimiter(cfg.RateLimit), Logger: logger, Registry: reg,
 		Clock: clock, Ready: ready.Load,
 	}
@@ -90,12 +94,16 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 
+	if srv.PublicURL = cfg.PublicURL; srv.PublicURL == "" {
+		srv.PublicURL = "http://" + ln.Addr().String()
+	}
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
+	go func() { defer wg.Done(); every(bg, SweepInterval, ordersvc.Sweep) }()
 
 	ready.Store(true)
 	addr := ln.Addr().String()
@@ -177,6 +185,13 @@ func purgeCalculations(ctx context.Context, store pressroom.Store, logger *slog.
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		// The first purge comes after one interval: a node that restarts
+		// often does not hammer the table.
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 		for {
 			n, err := store.DeleteExpiredCalculations(ctx, clock.Now(), 1000)
 			if err != nil {
@@ -192,6 +207,19 @@ func purgeCalculations(ctx context.Context, store pressroom.Store, logger *slog.
 				break
 			}
 		}
+	}
+}
+
+// SweepInterval is how often a node runs the orders' periodic work (test
+// orders cancelled, expired drafts and idempotency keys deleted).
+const SweepInterval = 2 * time.Second
+
+// every runs fn now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn(ctx)
 		select {
 		case <-ctx.Done():
 			return

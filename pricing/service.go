@@ -50,6 +50,8 @@ type Request struct {
 	Language string
 	Items    []Item
 	Delivery DeliveryRequest
+	// NoRecord prices without recording a calculation (orders keep their own prices).
+	NoRecord bool
 }
 
 // Priced is one item of an answer: its configuration and purchase quote.
@@ -161,8 +163,10 @@ func (s *Service) Price(ctx context.Context, req Request) (*Result, error) {
 		res.Options = append(res.Options, opt)
 		prev = &res.Options[len(res.Options)-1]
 	}
-	if err := s.record(ctx, req.Reseller, cat, res); err != nil {
-		return nil, err
+	if !req.NoRecord {
+		if err := s.record(ctx, req.Reseller, cat, res); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
@@ -367,6 +371,32 @@ func Options(cfg *catalog.Configuration) []Option {
 		}
 	}
 	return out
+}
+
+// ParseSnapshot reads a calculation's stored prices.
+func ParseSnapshot(raw []byte) (*Snapshot, error) {
+	var s Snapshot
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Line returns an item's exact purchase line at a production time.
+func (s *Snapshot) Line(item int, time string) (Line, bool) {
+	for _, t := range s.Times {
+		if t.Code == time && item < len(t.Items) {
+			l := t.Items[item]
+			base, err1 := decimal.NewFromString(l.Base)
+			rush, err2 := decimal.NewFromString(l.Rush)
+			total, err3 := decimal.NewFromString(l.Total)
+			if err1 != nil || err2 != nil || err3 != nil {
+				return Line{}, false
+			}
+			return Line{Base: base, Rush: rush, Total: total}, true
+		}
+	}
+	return Line{}, false
 }
 
 // ParseOptions reads saved options back into selections.

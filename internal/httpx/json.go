@@ -16,16 +16,24 @@ import (
 // pressroom errors a person can act on: ETOOLARGE past the limit,
 // EMALFORMED for bad JSON, a wrong type or (when strict) an unknown field.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, strict bool, v any) error {
-	body := http.MaxBytesReader(w, r.Body, limit)
-	data, err := io.ReadAll(body)
+	data, err := ReadBody(w, r, limit)
+	if err != nil {
+		return err
+	}
+	return Unmarshal(data, strict, v)
+}
+
+// ReadBody reads at most limit bytes of the request body: ETOOLARGE past it.
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes.", limit)
+			return nil, pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes.", limit)
 		}
-		return pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
+		return nil, pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
 	}
-	return Unmarshal(data, strict, v)
+	return data, nil
 }
 
 // Unmarshal decodes data into v with the errors of DecodeJSON.

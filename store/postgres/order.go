@@ -209,6 +209,9 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 	if f.Stage != "" {
 		add("stage = $%d", string(f.Stage))
 	}
+	if f.Type != "" {
+		add("type = $%d", string(f.Type))
+	}
 	if f.OwnID != "" {
 		add("own_id = $%d", f.OwnID)
 	}

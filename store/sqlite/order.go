@@ -211,6 +211,9 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 	if f.Stage != "" {
 		add("stage = ?", f.Stage)
 	}
+	if f.Type != "" {
+		add("type = ?", f.Type)
+	}
 	if f.OwnID != "" {
 		add("own_id = ?", f.OwnID)
 	}

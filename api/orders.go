@@ -1,0 +1,728 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/delivery"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+type fileIn struct {
+	URL      string `json:"url"`
+	MD5      string `json:"md5"`
+	Page     int    `json:"page"`
+	Side     string `json:"side"`
+	Rotation int    `json:"rotation"`
+	Fill     bool   `json:"fill"`
+	Tiling   bool   `json:"tiling"`
+	Mirror   bool   `json:"mirror"`
+}
+
+func (f *fileIn) ref() *order.FileRef {
+	if f == nil {
+		return nil
+	}
+	return &order.FileRef{URL: f.URL, MD5: f.MD5, Page: f.Page, Side: f.Side, Rotation: f.Rotation, Fill: f.Fill, Tiling: f.Tiling, Mirror: f.Mirror}
+}
+
+type orderItemIn struct {
+	Reference       string            `json:"reference"`
+	Code            string            `json:"code"`
+	CustomerCode    string            `json:"customer_code"`
+	CalculationID   int64             `json:"calculation_id"`
+	CalculationItem int               `json:"calculation_item"`
+	Options         []optionIn        `json:"options"`
+	Files           []fileIn          `json:"files"`
+	Upload          bool              `json:"upload"`
+	Note            string            `json:"note"`
+	Backprint       string            `json:"backprint"`
+	ProductionTime  string            `json:"production_time"`
+	Characteristics map[string]string `json:"characteristics"`
+}
+
+type orderDeliveryIn struct {
+	Address              *order.Address `json:"address"`
+	DeliveryDate         string         `json:"delivery_date"`
+	ShippingDate         string         `json:"shipping_date"`
+	DeliveryDatePreset   string         `json:"delivery_date_preset"`
+	ShippingMethodCode   string         `json:"shipping_method_code"`
+	ShippingMethodPreset string         `json:"shipping_method_preset"`
+}
+
+type orderIn struct {
+	ID                  string            `json:"id"`
+	Reference           string            `json:"reference"`
+	PurchaseOrder       string            `json:"purchase_order"`
+	ContactEmail        string            `json:"contact_email"`
+	ErrorEmailAddresses []string          `json:"error_email_addresses"`
+	CustomerID          int64             `json:"customer_id"`
+	Language            string            `json:"language"`
+	OrderType           string            `json:"order_type"`
+	Stage               string            `json:"stage"`
+	OrderDate           string            `json:"order_date"`
+	DryRun              bool              `json:"dry_run"`
+	CallbackURLs        []string          `json:"callback_urls"`
+	Delivery            *orderDeliveryIn  `json:"delivery"`
+	BillingAddress      *order.Address    `json:"billing_address"`
+	PackingSlip         *fileIn           `json:"packing_slip"`
+	ShippingLabel       *fileIn           `json:"shipping_label"`
+	CustomFields        map[string]string `json:"custom_fields"`
+	ProductionTime      string            `json:"production_time"`
+	Items               []orderItemIn     `json:"items"`
+}
+
+type moneyOut struct {
+	Excl json.Number `json:"excl_vat"`
+	Incl json.Number `json:"incl_vat"`
+}
+
+func money(m order.Money) moneyOut {
+	return moneyOut{Excl: dnum(pricing.Round(m.Excl)), Incl: dnum(pricing.Round(m.Incl))}
+}
+
+type totalsOut struct {
+	Subtotal      moneyOut    `json:"subtotal"`
+	Shipping      moneyOut    `json:"shipping"`
+	StartingCosts moneyOut    `json:"starting_costs"`
+	Tax           json.Number `json:"tax"`
+	Total         moneyOut    `json:"total"`
+}
+
+type itemOut struct {
+	ID              int64             `json:"id"`
+	Position        int               `json:"position"`
+	Reference       string            `json:"reference"`
+	Code            string            `json:"code"`
+	CustomerCode    string            `json:"customer_code,omitempty"`
+	Options         json.RawMessage   `json:"options"`
+	Amount          json.Number       `json:"amount"`
+	Prices          itemPricesOut     `json:"prices"`
+	Weight          json.Number       `json:"weight"`
+	FileState       order.FileState   `json:"file_state"`
+	Files           []order.FileRef   `json:"files"`
+	Note            string            `json:"note,omitempty"`
+	Backprint       string            `json:"backprint,omitempty"`
+	Characteristics map[string]string `json:"characteristics"`
+}
+
+type itemPricesOut struct {
+	PurchaseBasePrice     json.Number `json:"purchase_base_price"`
+	PurchaseRushSurcharge json.Number `json:"purchase_rush_surcharge"`
+	PurchasePrice         json.Number `json:"purchase_price"`
+	PurchasePriceInclVAT  json.Number `json:"purchase_price_incl_vat"`
+	SalesPrice            json.Number `json:"sales_price"`
+	PurchasePricePerPiece json.Number `json:"purchase_price_per_piece"`
+}
+
+type packageOut struct {
+	Carrier      string `json:"carrier"`
+	TrackingCode string `json:"tracking_code"`
+	TrackingURL  string `json:"tracking_url"`
+	CreatedAt    string `json:"created_at"`
+}
+
+type orderOut struct {
+	Number              int64             `json:"number"`
+	ID                  string            `json:"id"`
+	Released            bool              `json:"released,omitempty"`
+	Reference           string            `json:"reference"`
+	PurchaseOrder       string            `json:"purchase_order"`
+	ContactEmail        string            `json:"contact_email"`
+	ErrorEmailAddresses []string          `json:"error_email_addresses"`
+	CustomerID          *int64            `json:"customer_id"`
+	ResellerID          int64             `json:"reseller_id,omitempty"`
+	Language            string            `json:"language,omitempty"`
+	OrderType           order.Type        `json:"order_type"`
+	Stage               order.Stage       `json:"stage"`
+	Status              order.Status      `json:"status"`
+	Payment             order.Payment     `json:"payment"`
+	OrderDate           string            `json:"order_date"`
+	ExpiresAt           *string           `json:"expires_at,omitempty"`
+	CallbackURLs        []string          `json:"callback_urls"`
+	Delivery            order.Delivery    `json:"delivery"`
+	BillingAddress      *order.Address    `json:"billing_address"`
+	PackingSlip         *order.FileRef    `json:"packing_slip"`
+	ShippingLabel       *order.FileRef    `json:"shipping_label"`
+	CustomFields        map[string]string `json:"custom_fields"`
+	ProductionTime      string            `json:"production_time"`
+	CalculationID       *int64            `json:"calculation_id"`
+	CatalogVersion      int64             `json:"catalog_version"`
+	Currency            string            `json:"currency"`
+	VATRate             json.Number       `json:"vat_rate"`
+	ReverseCharge       bool              `json:"reverse_charge"`
+	Totals              totalsOut         `json:"totals"`
+	TrackingPage        string            `json:"tracking_page,omitempty"`
+	Packages            []packageOut      `json:"packages,omitempty"`
+	Items               []itemOut         `json:"items,omitempty"`
+	CreatedAt           string            `json:"created_at"`
+	UpdatedAt           string            `json:"updated_at"`
+	DryRun              bool              `json:"dry_run,omitempty"`
+}
+
+func itemView(it *order.Item) itemOut {
+	out := itemOut{
+		ID: it.ID, Position: it.Position, Reference: it.Reference, Code: it.Product, CustomerCode: it.CustomerCode, Options: it.Options,
+		Amount: dnum(it.Amount), Weight: dnum(it.Weight.Round(3)), FileState: it.FileState, Files: it.Files,
+		Note: it.Note, Backprint: it.Backprint, Characteristics: it.Characteristics,
+		Prices: itemPricesOut{
+			PurchaseBasePrice: dnum(pricing.Round(it.Base)), PurchaseRushSurcharge: dnum(pricing.Round(it.Rush)),
+			PurchasePrice: dnum(pricing.Round(it.Price.Excl)), PurchasePriceInclVAT: dnum(pricing.Round(it.Price.Incl)),
+			SalesPrice: dnum(pricing.Round(it.Sales)), PurchasePricePerPiece: "0",
+		},
+	}
+	if it.Amount.IsPositive() {
+		out.Prices.PurchasePricePerPiece = dnum(pricing.RoundPiece(it.Price.Excl.DivRound(it.Amount, 16)))
+	}
+	if out.Files == nil {
+		out.Files = []order.FileRef{}
+	}
+	if out.Characteristics == nil {
+		out.Characteristics = map[string]string{}
+	}
+	if len(out.Options) == 0 {
+		out.Options = json.RawMessage("[]")
+	}
+	return out
+}
+
+func (s *Server) orderView(o *order.Order, pkgs []*order.Package, withItems bool) orderOut {
+	t := o.Totals
+	out := orderOut{
+		Number: o.Number, ID: o.OwnID, Released: o.Released, Reference: o.Reference, PurchaseOrder: o.PurchaseOrder,
+		ContactEmail: o.ContactEmail, ErrorEmailAddresses: nonNil(o.ErrorEmails), Language: o.Language,
+		OrderType: o.Type, Stage: o.Stage, Status: o.Status, Payment: o.Payment, OrderDate: o.OrderDate,
+		CallbackURLs: nonNil(o.CallbackURLs), Delivery: o.Delivery, BillingAddress: o.Billing, PackingSlip: o.PackingSlip,
+		ShippingLabel: o.ShippingLabel, CustomFields: o.CustomFields, ProductionTime: o.ProductionTime,
+		CatalogVersion: o.CatalogVersion, Currency: o.Currency, VATRate: dnum(o.VATRate), ReverseCharge: o.ReverseCharge,
+		Totals: totalsOut{
+			Subtotal: money(t.Subtotal), Shipping: money(t.Shipping), StartingCosts: money(t.StartingCosts),
+			Tax: dnum(pricing.Round(t.Total.Incl.Sub(t.Total.Excl))), Total: money(t.Total),
+		},
+		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
+	}
+	if o.CustomerID != 0 {
+		id := o.CustomerID
+		out.CustomerID = &id
+	}
+	if o.CalculationID != 0 {
+		id := o.CalculationID
+		out.CalculationID = &id
+	}
+	if o.ExpiresAt != nil {
+		e := rfc3339(*o.ExpiresAt)
+		out.ExpiresAt = &e
+	}
+	if out.CustomFields == nil {
+		out.CustomFields = map[string]string{}
+	}
+	if o.Stage == order.StageOrder && o.TrackingToken != "" {
+		out.TrackingPage = s.PublicURL + "/track/" + o.TrackingToken
+	}
+	for _, p := range pkgs {
+		out.Packages = append(out.Packages, packageOut{Carrier: p.Carrier, TrackingCode: p.TrackingCode, TrackingURL: p.TrackingURL, CreatedAt: rfc3339(p.CreatedAt)})
+	}
+	if withItems {
+		out.Items = make([]itemOut, len(o.Items))
+		for i, it := range o.Items {
+			out.Items[i] = itemView(it)
+		}
+	}
+	return out
+}
+
+// orderRequest translates the native body for the core.
+func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, []pressroom.FieldError) {
+	var fields []pressroom.FieldError
+	req := orders.Request{
+		Reseller: p.Reseller, Actor: order.ActorReseller, OwnID: in.ID, Reference: in.Reference, PurchaseOrder: in.PurchaseOrder,
+		ContactEmail: in.ContactEmail, ErrorEmails: in.ErrorEmailAddresses, CustomerID: in.CustomerID, Language: in.Language,
+		Type: order.Type(in.OrderType), OrderDate: in.OrderDate, CallbackURLs: in.CallbackURLs, Billing: in.BillingAddress,
+		PackingSlip: in.PackingSlip.ref(), ShippingLabel: in.ShippingLabel.ref(), CustomFields: in.CustomFields,
+		ProductionTime: in.ProductionTime,
+	}
+	switch in.Stage {
+	case "", string(order.StageOrder):
+	case string(order.StageDraft):
+		req.Draft = true
+	default:
+		fields = append(fields, pressroom.FieldError{Pointer: "/stage", Code: "invalid_stage", Detail: `stage is "order" (default) or "draft"`})
+	}
+	if in.Delivery == nil || in.Delivery.Address == nil {
+		fields = append(fields, pressroom.FieldError{Pointer: "/delivery/address", Code: "required", Detail: "the delivery address is required"})
+	} else {
+		d := in.Delivery
+		req.Address = *d.Address
+		req.Delivery = pricing.DeliveryRequest{DeliveryPreset: d.DeliveryDatePreset, Method: d.ShippingMethodCode, MethodPreset: d.ShippingMethodPreset}
+		for _, x := range []struct {
+			ptr, v string
+			dst    **delivery.Date
+		}{{"/delivery/delivery_date", d.DeliveryDate, &req.Delivery.DeliveryDate}, {"/delivery/shipping_date", d.ShippingDate, &req.Delivery.ShippingDate}} {
+			if x.v == "" {
+				continue
+			}
+			day, err := parseDay(x.v)
+			if err != nil {
+				fields = append(fields, pressroom.FieldError{Pointer: x.ptr, Code: "invalid_date", Detail: fmt.Sprintf("%q is not a date like 2026-03-12", x.v)})
+				continue
+			}
+			*x.dst = &day
+		}
+	}
+	if len(in.Items) > orders.MaxItems {
+		return req, append(fields, pressroom.FieldError{Pointer: "/items", Code: "too_many", Detail: fmt.Sprintf("at most %d items", orders.MaxItems)})
+	}
+	for i, it := range in.Items {
+		if len(it.Options) > 500 {
+			fields = append(fields, pressroom.FieldError{Pointer: fmt.Sprintf("/items/%d/options", i), Code: "too_many_options", Detail: "at most 500 options"})
+			continue
+		}
+		ir := orders.ItemRequest{
+			Reference: it.Reference, Item: pricing.Item{Code: it.Code, CustomerCode: it.CustomerCode, Options: selections(it.Options)},
+			CalculationID: it.CalculationID, CalculationItem: it.CalculationItem, Upload: it.Upload, Note: it.Note,
+			Backprint: it.Backprint, ProductionTime: it.ProductionTime, Characteristics: it.Characteristics,
+		}
+		for _, f := range it.Files {
+			ir.Files = append(ir.Files, *f.ref())
+		}
+		req.Items = append(req.Items, ir)
+	}
+	return req, fields
+}
+
+// IdempotencyStale is how long a first request may run before a retry with
+// the same key takes over (it died without an answer).
+const IdempotencyStale = time.Minute
+
+// POST /v1/orders
+func (s *Server) handleCreateOrder(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	body, err := httpx.ReadBody(w, r, MaxBodyBytes)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" {
+		if len(key) > 255 {
+			s.Error(w, r, pressroom.Invalid("The Idempotency-Key is too long.", pressroom.FieldError{Pointer: "Idempotency-Key", Code: "too_long", Detail: "at most 255 characters"}))
+			return
+		}
+		sum := sha256.Sum256(body)
+		prev, err := s.Store.BeginIdempotency(r.Context(), p.Reseller.ID, key, sum[:], IdempotencyStale)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if prev != nil {
+			switch {
+			case !bytes.Equal(prev.RequestHash, sum[:]):
+				s.Error(w, r, pressroom.Invalid("This Idempotency-Key was used with another request body.",
+					pressroom.FieldError{Pointer: "Idempotency-Key", Code: "idempotency_key_reused", Detail: "use a new key for a new request"}))
+			case !prev.Done:
+				s.Error(w, r, pressroom.Errorf(pressroom.ECONFLICT, "The first request with this Idempotency-Key is still running; retry in a moment."))
+			default:
+				w.Header().Set("Content-Type", prev.Answer.ContentType)
+				w.Header().Set("Idempotent-Replayed", "true")
+				w.WriteHeader(prev.Answer.Status)
+				w.Write(prev.Answer.Body)
+			}
+			return
+		}
+	}
+	status, ctype, out := s.createOrder(r, p, body, key)
+	if key != "" && status != http.StatusCreated {
+		// Errors are answers too; the created order's answer is stored with it.
+		if err := s.Store.FinishIdempotency(r.Context(), p.Reseller.ID, key, pressroom.IdempotencyAnswer{Status: status, ContentType: ctype, Body: out}); err != nil {
+			s.Logger.Error("idempotency answer not stored", "err", err)
+		}
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if status == http.StatusCreated {
+		var v struct{ Number int64 }
+		json.Unmarshal(out, &v)
+		w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", v.Number))
+	}
+	w.WriteHeader(status)
+	w.Write(out)
+}
+
+// createOrder runs the intake and renders its answer (status, type, body).
+func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byte, key string) (int, string, []byte) {
+	var in orderIn
+	if err := httpx.Unmarshal(body, true, &in); err != nil {
+		return s.problemBytes(r, err)
+	}
+	req, fields := orderRequest(p, in)
+	if len(fields) > 0 {
+		return s.problemBytes(r, pressroom.Invalid(fmt.Sprintf("The order has %d problem(s); each names its field.", len(fields)), fields...))
+	}
+	var idem *pressroom.IdempotencyAnswer
+	render := func(o *order.Order) (int, string, []byte, error) {
+		data, err := json.Marshal(s.orderView(o, nil, true))
+		return http.StatusCreated, "application/json", append(data, '\n'), err
+	}
+	if key != "" && !in.DryRun {
+		idem = &pressroom.IdempotencyAnswer{Key: key, Render: render}
+	}
+	res, err := s.Orders.Place(r.Context(), req, in.DryRun, idem)
+	if err != nil {
+		return s.problemBytes(r, err)
+	}
+	if res.DryRun {
+		v := s.orderView(res.Order, nil, true)
+		v.DryRun = true
+		data, _ := json.Marshal(v)
+		return http.StatusOK, "application/json", append(data, '\n')
+	}
+	status, ctype, data, _ := render(res.Order)
+	return status, ctype, data
+}
+
+func (s *Server) problemBytes(r *http.Request, err error) (int, string, []byte) {
+	p := s.problem(r, err)
+	data, _ := json.Marshal(p)
+	return p.Status, "application/problem+json", append(data, '\n')
+}
+
+func orderNumber(r *http.Request) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
+	if err != nil || n < 1 {
+		return 0, pressroom.Errorf(pressroom.ENOTFOUND, "Order %q not found.", r.PathValue("number"))
+	}
+	return n, nil
+}
+
+// resellerOf is the reseller whose orders a principal sees (0: every, for operators).
+func resellerOf(p *pressroom.Principal) int64 {
+	if p.Reseller == nil {
+		return 0
+	}
+	return p.Reseller.ID
+}
+
+func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, status int, o *order.Order) {
+	pkgs, err := s.Store.ListOrderPackages(r.Context(), o.Number)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := s.orderView(o, pkgs, true)
+	if resellerOf(pressroom.PrincipalFromContext(r.Context())) == 0 {
+		v.ResellerID = o.ResellerID
+	}
+	writeJSON(w, status, v)
+}
+
+// GET /v1/orders/{number}
+func (s *Server) handleGetOrder(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err == nil {
+		var o *order.Order
+		if o, err = s.Orders.Get(r.Context(), resellerOf(p), n); err == nil {
+			s.writeOrder(w, r, http.StatusOK, o)
+			return
+		}
+	}
+	s.Error(w, r, err)
+}
+
+// GET /v1/orders/{number}/items and /items/{itemId}
+func (s *Server) handleOrderItems(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if id := r.PathValue("item"); id != "" {
+		for _, it := range o.Items {
+			if strconv.FormatInt(it.ID, 10) == id {
+				writeJSON(w, http.StatusOK, itemView(it))
+				return
+			}
+		}
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %q.", n, id))
+		return
+	}
+	out := make([]itemOut, len(o.Items))
+	for i, it := range o.Items {
+		out[i] = itemView(it)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+type eventOut struct {
+	ID     int64           `json:"id"`
+	At     string          `json:"at"`
+	Actor  order.Actor     `json:"actor"`
+	Kind   string          `json:"kind"`
+	From   string          `json:"from,omitempty"`
+	To     string          `json:"to,omitempty"`
+	Reason string          `json:"reason,omitempty"`
+	Data   json.RawMessage `json:"data,omitempty"`
+}
+
+// GET /v1/orders/{number}/events
+func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if _, err := s.Orders.Get(r.Context(), resellerOf(p), n); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	evs, err := s.Store.ListOrderEvents(r.Context(), n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]eventOut, len(evs))
+	for i, e := range evs {
+		out[i] = eventOut{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Reason: e.Reason, Data: e.Data}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+}
+
+// GET /v1/orders
+func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	q := r.URL.Query()
+	page, err := intParam(r, "page", 1, 1_000_000)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	perPage, err := intParam(r, "per_page", 20, 100)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	f := pressroom.OrderFilter{ResellerID: resellerOf(p), Status: order.Status(q.Get("status")), Stage: order.Stage(q.Get("stage")),
+		OwnID: q.Get("id"), Reference: q.Get("reference"), AddressName: q.Get("address_name"), From: q.Get("from"), To: q.Get("to"),
+		Offset: (page - 1) * perPage, Limit: perPage}
+	var fields []pressroom.FieldError
+	if f.Status != "" && !f.Status.Valid() {
+		fields = append(fields, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "one of: " + strings.Join(statusNames(), ", ")})
+	}
+	if f.Stage != "" && f.Stage != order.StageDraft && f.Stage != order.StageOrder {
+		fields = append(fields, pressroom.FieldError{Pointer: "?stage", Code: "invalid_stage", Detail: `"draft" or "order"`})
+	}
+	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
+		if _, err := delivery.ParseDate(d.v); d.v != "" && err != nil {
+			fields = append(fields, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
+		}
+	}
+	if c := q.Get("customer_id"); c != "" {
+		if f.CustomerID, err = strconv.ParseInt(c, 10, 64); err != nil || f.CustomerID < 1 {
+			fields = append(fields, pressroom.FieldError{Pointer: "?customer_id", Code: "invalid_id", Detail: "a customer id"})
+		}
+	}
+	switch q.Get("sort") {
+	case "", "desc":
+	case "asc":
+		f.Ascending = true
+	default:
+		fields = append(fields, pressroom.FieldError{Pointer: "?sort", Code: "invalid_sort", Detail: `"asc" or "desc" (by order number)`})
+	}
+	if rid := q.Get("reseller_id"); rid != "" && p.Reseller == nil {
+		if f.ResellerID, err = strconv.ParseInt(rid, 10, 64); err != nil {
+			fields = append(fields, pressroom.FieldError{Pointer: "?reseller_id", Code: "invalid_id", Detail: "a reseller id"})
+		}
+	}
+	if len(fields) > 0 {
+		s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "A query parameter is not valid.", Fields: fields})
+		return
+	}
+	list, total, err := s.Store.ListOrders(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]orderOut, len(list))
+	for i, o := range list {
+		out[i] = s.orderView(o, nil, false)
+		if p.Reseller == nil {
+			out[i].ResellerID = o.ResellerID
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "data": out})
+}
+
+func statusNames() []string {
+	out := make([]string, len(order.Statuses))
+	for i, s := range order.Statuses {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// POST /v1/orders/{number}/cancel
+func (s *Server) handleCancelOrder(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	s.orderAction(w, r, p, func(n int64) (*order.Order, error) {
+		return s.Orders.Cancel(r.Context(), p.Reseller.ID, n, order.ActorReseller, "cancelled by the reseller")
+	})
+}
+
+// POST /v1/orders/{number}/release
+func (s *Server) handleReleaseOrder(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	s.orderAction(w, r, p, func(n int64) (*order.Order, error) { return s.Orders.Release(r.Context(), p.Reseller.ID, n) })
+}
+
+func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, fn func(n int64) (*order.Order, error)) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	// An action takes no body; drain a small one, refuse a large one.
+	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {
+		s.Error(w, r, pressroom.Errorf(pressroom.ETOOLARGE, "The request body is too large."))
+		return
+	}
+	o, err := fn(n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// GET and PUT /v1/orders/{number}/custom-fields
+func (s *Server) handleCustomFields(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var o *order.Order
+	if r.Method == http.MethodPut {
+		if err := requireWrite(p); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		var in struct {
+			CustomFields map[string]string `json:"custom_fields"`
+		}
+		if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		o, err = s.Orders.SetCustomFields(r.Context(), p.Reseller.ID, n, in.CustomFields)
+	} else {
+		o, err = s.Orders.Get(r.Context(), p.Reseller.ID, n)
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cf := o.CustomFields
+	if cf == nil {
+		cf = map[string]string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"custom_fields": cf})
+}
+
+// POST /v1/operator/orders/{number}/status
+func (s *Server) handleOperatorStatus(w http.ResponseWriter, r *http.Request) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		Status        string `json:"status"`
+		TrackAndTrace string `json:"track_and_trace"`
+		Carrier       string `json:"carrier"`
+		TrackingURL   string `json:"tracking_url"`
+		Reason        string `json:"reason"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: order.Status(in.Status), Carrier: in.Carrier,
+		TrackingCode: in.TrackAndTrace, TrackingURL: in.TrackingURL, Reason: in.Reason}, order.ActorOperator)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// POST /v1/operator/orders/{number}/payment
+func (s *Server) handleOperatorPayment(w http.ResponseWriter, r *http.Request) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		Payment string `json:"payment"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.SetPayment(r.Context(), n, order.Payment(in.Payment), order.ActorOperator)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// operatorOrders adapts reseller-style handlers for operators (every reseller's orders).
+func (s *Server) operatorOrders(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h(w, r, pressroom.PrincipalFromContext(r.Context()))
+	}
+}
+
+// GET /track/{token}: the public tracking page of an order.
+func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
+	o, err := s.Store.FindOrderByTrackingToken(r.Context(), r.PathValue("token"))
+	if err != nil || o.Stage != order.StageOrder {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No such tracking page."))
+		return
+	}
+	pkgs, err := s.Store.ListOrderPackages(r.Context(), o.Number)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := map[string]any{"number": o.Number, "reference": o.Reference, "status": o.Status,
+		"shipping_date": o.Delivery.ShippingDate, "delivery_date": o.Delivery.DeliveryDate, "packages": []packageOut{}}
+	var ps []packageOut
+	for _, p := range pkgs {
+		ps = append(ps, packageOut{Carrier: p.Carrier, TrackingCode: p.TrackingCode, TrackingURL: p.TrackingURL, CreatedAt: rfc3339(p.CreatedAt)})
+	}
+	if ps != nil {
+		out["packages"] = ps
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,500 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/app"
+)
+
+const probonl = `{"company_name":"Probo Sign","first_name":"John","last_name":"Doe","street":"Fortuinweg","house_number":"17","addition":"A","postal_code":"9101PE","city":"Dokkum","country":"NL","phone":"0031880223200","email":"test@test.nl"}`
+
+const dibondItem = `{"reference":"line-1","code":"dibond","options":` + dibondOptions + `,"files":[{"url":"https://files.example/print.pdf","md5":"e2c0c4781074792afbaf73c6af5eae87","page":1}]}`
+
+func orderBody(id string, extra ...string) string {
+	b := `{"id":"` + id + `","reference":"Reseller API test order","contact_email":"customer@test.com","callback_urls":["https://shop.example/status"],` +
+		`"delivery":{"address":` + probonl + `,"shipping_method_code":"onbezorgd-standard"},` +
+		`"items":[` + dibondItem + `,{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":2}]}]`
+	for _, e := range extra {
+		b += "," + e
+	}
+	return b + "}"
+}
+
+func mustOrder(t *testing.T, srv *server, key, body string) map[string]any {
+	t.Helper()
+	r := do(t, "POST", srv.URL+"/v1/orders", key, body)
+	if r.Status != 201 {
+		t.Fatalf("create order: %d %s", r.Status, r.Body)
+	}
+	return decodeNumbers(t, r.Body)
+}
+
+func orderURL(srv *server, o map[string]any, suffix string) string {
+	return fmt.Sprintf("%s/v1/orders/%s%s", srv.URL, o["number"].(json.Number), suffix)
+}
+
+func operatorURL(srv *server, o map[string]any, suffix string) string {
+	return fmt.Sprintf("%s/v1/operator/orders/%s%s", srv.URL, o["number"].(json.Number), suffix)
+}
+
+func TestOrderIntake(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("1112"))
+		if r.Status != 201 {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		o := decodeNumbers(t, r.Body)
+		if r.Header.Get("Location") != fmt.Sprintf("/v1/orders/%s", o["number"]) || num(t, o["number"]) < "1000001" {
+			t.Errorf("location %q for number %v", r.Header.Get("Location"), o["number"])
+		}
+		for k, v := range map[string]string{"id": "1112", "status": "accepted", "stage": "order", "order_type": "production", "payment": "on_account", "production_time": "480"} {
+			if fmt.Sprint(o[k]) != v {
+				t.Errorf("%s = %v, want %s", k, o[k], v)
+			}
+		}
+		// 9.38 + 14.00 accessories; 11.95 shipping; 21 % VAT.
+		for path, want := range map[string]string{"subtotal.excl_vat": "23.38", "shipping.excl_vat": "11.95", "total.excl_vat": "35.33", "total.incl_vat": "42.75", "tax": "7.42"} {
+			parts := strings.Split(path, ".")
+			var v any = o["totals"]
+			for _, p := range parts {
+				v = v.(map[string]any)[p]
+			}
+			if num(t, v) != want {
+				t.Errorf("totals.%s = %v, want %s", path, v, want)
+			}
+		}
+		items := o["items"].([]any)
+		it0 := items[0].(map[string]any)
+		if len(items) != 2 || it0["file_state"] != "downloading" || it0["reference"] != "line-1" || num(t, path(t, it0, "prices", "purchase_price_per_piece")) != "1.876" ||
+			items[1].(map[string]any)["file_state"] != "none" {
+			t.Errorf("items = %v", items)
+		}
+		if !strings.HasPrefix(o["tracking_page"].(string), srv.URL+"/track/") {
+			t.Errorf("tracking page = %v", o["tracking_page"])
+		}
+		got := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)
+		if got["number"] != o["number"] || len(got["items"].([]any)) != 2 {
+			t.Errorf("GET = %v", got)
+		}
+		itemID := num(t, it0["id"])
+		if r := do(t, "GET", orderURL(srv, o, "/items/"+itemID), demoKey, nil); r.Status != 200 || !strings.Contains(string(r.Body), `"code":"dibond"`) {
+			t.Errorf("item: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "GET", orderURL(srv, o, "/items"), demoKey, nil); r.Status != 200 || strings.Count(string(r.Body), `"position"`) != 2 {
+			t.Errorf("items: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "GET", orderURL(srv, o, "/items/999999"), demoKey, nil); r.Status != 404 {
+			t.Errorf("unknown item: %d", r.Status)
+		}
+		evs := decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body)["events"].([]any)
+		if len(evs) != 1 || path(t, evs[0], "kind") != "created" || path(t, evs[0], "to") != "accepted" || path(t, evs[0], "actor") != "reseller" {
+			t.Errorf("events = %v", evs)
+		}
+		// The same own id again creates nothing and names the order.
+		r = do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("1112"))
+		if r.Status != 409 || !strings.Contains(string(r.Body), num(t, o["number"])) {
+			t.Errorf("repeat: %d %s", r.Status, r.Body)
+		}
+		// Another reseller sees none of it.
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		for _, u := range []string{"", "/items", "/items/" + itemID, "/events", "/custom-fields"} {
+			if r := do(t, "GET", orderURL(srv, o, u), other, nil); r.Status != 404 {
+				t.Errorf("other reseller GET %s: %d", u, r.Status)
+			}
+		}
+		for _, u := range []string{"/cancel", "/release"} {
+			if r := do(t, "POST", orderURL(srv, o, u), other, nil); r.Status != 404 {
+				t.Errorf("other reseller POST %s: %d", u, r.Status)
+			}
+		}
+		if r := do(t, "PUT", orderURL(srv, o, "/custom-fields"), other, `{"custom_fields":{"a":"b"}}`); r.Status != 404 {
+			t.Errorf("other reseller PUT custom fields: %d", r.Status)
+		}
+		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders", other, nil).Body); num(t, path(t, l, "meta", "items")) != "0" {
+			t.Errorf("other reseller's list: %v", l)
+		}
+		// The other reseller may use the same own id.
+		mustOrder(t, srv, other, orderBody("1112"))
+		// Operators see both.
+		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/orders", operatorKey, nil).Body); num(t, path(t, l, "meta", "items")) != "2" {
+			t.Errorf("operator list: %v", l)
+		}
+	})
+}
+
+func TestOrderValidation(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	bad := `{"id":"bad id!","contact_email":"not-an-email","callback_urls":["ftp://x"],"order_type":"live-ish",
+	  "delivery":{"address":{"first_name":"John","street":"","postal_code":"ABCDEF","city":"Dokkum","country":"NL"},"shipping_method_code":"zeppelin"},
+	  "items":[{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":0}]},
+	           {"code":"unobtainium"},
+	           {"code":"dibond","options":` + dibondOptions + `,"backprint":"` + strings.Repeat("x", 61) + `"},
+	           {"code":"dibond","options":` + dibondOptions + `,"files":[{"url":"https://f.example/a.pdf","md5":"xyz","rotation":45}]}]}`
+	r := do(t, "POST", srv.URL+"/v1/orders", demoKey, bad)
+	if r.Status != 422 {
+		t.Fatalf("bad order: %d %s", r.Status, r.Body)
+	}
+	for _, p := range []string{"/id", "/contact_email", "/callback_urls/0", "/order_type", "/delivery/address/last_name", "/delivery/address/street",
+		"/delivery/address/house_number", "/delivery/address/postal_code", "/items/0/options/2/value", "/items/1/code",
+		"/items/2/backprint", "/items/3/files/0/md5", "/items/3/files/0/rotation"} {
+		if !strings.Contains(string(r.Body), `"pointer":"`+p+`"`) {
+			t.Errorf("no error at %s: %s", p, r.Body)
+		}
+	}
+	// The rest is checked once the items price: the method, a missing file.
+	r = do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"x1","delivery":{"address":`+probonl+`,"shipping_method_code":"zeppelin"},"items":[`+dibondItem+`]}`)
+	if r.Status != 422 || !strings.Contains(string(r.Body), `"/delivery/shipping_method_code"`) {
+		t.Errorf("unknown method: %d %s", r.Status, r.Body)
+	}
+	r = do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"x2","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`}]}`)
+	if r.Status != 422 || !strings.Contains(string(r.Body), `"code":"file_required"`) {
+		t.Errorf("missing file: %d %s", r.Status, r.Body)
+	}
+	r = do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"x3","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}],"production_time":"7"}`)
+	if r.Status != 422 || !strings.Contains(string(r.Body), `"/production_time"`) {
+		t.Errorf("unknown production time: %d %s", r.Status, r.Body)
+	}
+	for name, body := range map[string]string{
+		"no items":   `{"id":"x4","delivery":{"address":` + probonl + `},"items":[]}`,
+		"no address": `{"id":"x5","items":[` + dibondItem + `]}`,
+		"bad stage":  `{"id":"x6","stage":"maybe","delivery":{"address":` + probonl + `},"items":[` + dibondItem + `]}`,
+	} {
+		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, body); r.Status != 422 {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	// The box document's placeholder address ("ZIP code") is accepted.
+	boxAddr := `{"first_name":"First Name","last_name":"Last Name","company_name":"Company name","phone":"123456789","country":"IT","province":"Province name","city":"City name","postal_code":"ZIP code","street":"Address name"}`
+	box := `{"code":"s001_v0","options":[{"code":"width","value":80},{"code":"depth","value":80},{"code":"height","value":150},{"code":"amount","value":25},{"code":"SBS300"},{"code":"printing-yes"},{"code":"gold-no"},{"code":"silver-no"},{"code":"varnish-no"},{"code":"customer-supplied-file"}],"upload":true}`
+	if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"box-1","delivery":{"address":`+boxAddr+`},"production_time":"economy","items":[`+box+`]}`); r.Status != 201 ||
+		!strings.Contains(string(r.Body), `"subtotal":{"excl_vat":57.19,"incl_vat":69.77}`) {
+		t.Errorf("box order: %d %s", r.Status, r.Body)
+	}
+	// Nothing was stored by the refused requests.
+	if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders", demoKey, nil).Body); num(t, path(t, l, "meta", "items")) != "1" {
+		t.Errorf("orders stored: %v", path(t, l, "meta", "items"))
+	}
+	for _, tc := range []struct {
+		body   string
+		status int
+	}{{`{"id":`, 400}, {`{"id":"x","colour":"red"}`, 400}, {`{"id":"` + strings.Repeat("x", 1<<20) + `"}`, 413}} {
+		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, tc.body); r.Status != tc.status {
+			t.Errorf("%.30s: %d, want %d", tc.body, r.Status, tc.status)
+		}
+	}
+}
+
+func TestOrderIdempotency(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		post := func(key, body string) response {
+			return doWith(t, "POST", srv.URL+"/v1/orders", demoKey, body, map[string]string{"Idempotency-Key": key})
+		}
+		first := post("key-1", orderBody("idem-1"))
+		again := post("key-1", orderBody("idem-1"))
+		if first.Status != 201 || again.Status != 201 || string(first.Body) != string(again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("replay: %d/%d, same body %v\n%s\n%s", first.Status, again.Status, string(first.Body) == string(again.Body), first.Body, again.Body)
+		}
+		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders", demoKey, nil).Body); num(t, path(t, l, "meta", "items")) != "1" {
+			t.Errorf("a replay created an order: %v", path(t, l, "meta", "items"))
+		}
+		if r := post("key-1", orderBody("idem-2")); r.Status != 422 || !strings.Contains(string(r.Body), "idempotency_key_reused") {
+			t.Errorf("same key, other body: %d %s", r.Status, r.Body)
+		}
+		// An error is an answer too, replayed byte for byte.
+		e1 := post("key-2", `{"id":"bad id!"}`)
+		e2 := post("key-2", `{"id":"bad id!"}`)
+		if e1.Status != 422 || e2.Status != 422 || string(e1.Body) != string(e2.Body) {
+			t.Errorf("error replay: %d/%d", e1.Status, e2.Status)
+		}
+		// Without a key a retry is a duplicate own id: 409.
+		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("idem-1")); r.Status != 409 {
+			t.Errorf("retry without key: %d", r.Status)
+		}
+	})
+}
+
+// TestOrderFromCalculation: an item citing a calculation is charged its
+// stored price, whatever the catalog does meanwhile.
+func TestOrderFromCalculation(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		srv := startServer(t, args, nil)
+		cfg := do(t, "POST", srv.URL+"/v1/products/configure", demoKey, `{"products":[{"code":"dibond","options":`+dibondOptions+`}]}`)
+		calc := num(t, path(t, decodeNumbers(t, cfg.Body), "products", 0, "calculation_id"))
+		// Staff double the dibond milling price.
+		doc := do(t, "GET", srv.URL+"/v1/operator/catalog", operatorKey, nil).Body
+		changed := strings.Replace(string(doc), `"per_perimeter_metre": "0.18"`, `"per_perimeter_metre": "0.36"`, 1)
+		if changed == string(doc) {
+			t.Fatal("the milling price was not found in the catalog")
+		}
+		if r := do(t, "POST", srv.URL+"/v1/operator/catalog?note=dearer", operatorKey, changed); r.Status != 201 && r.Status != 200 {
+			t.Fatalf("import: %d %s", r.Status, r.Body)
+		}
+		time.Sleep(300 * time.Millisecond) // the calculation is written in the background
+		files := `,"files":[{"url":"https://files.example/print.pdf"}]`
+		o := mustOrder(t, srv, demoKey, `{"id":"calc-1","delivery":{"address":`+probonl+`},"items":[{"calculation_id":`+calc+files+`}]}`)
+		if got := num(t, path(t, o, "items", 0, "prices", "purchase_price")); got != "9.38" {
+			t.Errorf("ordered by calculation: %s, want the quoted 9.38", got)
+		}
+		if num(t, o["calculation_id"]) != calc {
+			t.Errorf("calculation_id = %v", o["calculation_id"])
+		}
+		fresh := mustOrder(t, srv, demoKey, `{"id":"calc-2","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+files+`}]}`)
+		if got := num(t, path(t, fresh, "items", 0, "prices", "purchase_price")); got != "10.46" {
+			t.Errorf("ordered anew: %s, want 10.46 at the new milling price", got)
+		}
+		for body, code := range map[string]string{
+			`{"id":"calc-3","delivery":{"address":` + probonl + `},"items":[{"calculation_id":987654321` + files + `}]}`:                         "unknown_calculation",
+			`{"id":"calc-4","delivery":{"address":` + probonl + `},"items":[{"calculation_id":` + calc + `,"code":"dibond"` + files + `}]}`:      "conflicting_product",
+			`{"id":"calc-5","delivery":{"address":` + probonl + `},"items":[{"calculation_id":` + calc + `,"calculation_item":3` + files + `}]}`: "unknown_calculation_item",
+		} {
+			if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, body); r.Status != 422 || !strings.Contains(string(r.Body), code) {
+				t.Errorf("%s: %d %s", code, r.Status, r.Body)
+			}
+		}
+		// An expired calculation is refused with the date it expired.
+		if code := srv.stop(); code != 0 {
+			t.Fatalf("stop: %d", code)
+		}
+		store, err := app.OpenStore(context.Background(), configOf(args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-40 * 24 * time.Hour)
+		c, err := store.FindCalculation(context.Background(), 1000001, mustInt(t, calc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.ID, c.CreatedAt, c.ExpiresAt = 99_999_999, old, old.Add(pressroom.CalculationLifetime)
+		if err := store.SaveCalculations(context.Background(), []*pressroom.Calculation{c}); err != nil {
+			t.Fatal(err)
+		}
+		store.Close()
+		srv2 := startServer(t, args, nil)
+		if r := do(t, "POST", srv2.URL+"/v1/orders", demoKey, `{"id":"calc-6","delivery":{"address":`+probonl+`},"items":[{"calculation_id":99999999`+files+`}]}`); r.Status != 422 || !strings.Contains(string(r.Body), "expired_calculation") {
+			t.Errorf("expired: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestOrderLifecycle(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		status := func(o map[string]any, body string) response {
+			return do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, body)
+		}
+		// Cancel while accepted; again is 409 naming the status; the id is released for reuse.
+		o := mustOrder(t, srv, demoKey, orderBody("c-1"))
+		if r := do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"cancelled"`) {
+			t.Fatalf("cancel: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil); r.Status != 409 || !strings.Contains(string(r.Body), "status is: cancelled") {
+			t.Errorf("cancel again: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("c-1")); r.Status != 409 {
+			t.Errorf("reuse before release: %d", r.Status)
+		}
+		if r := do(t, "POST", orderURL(srv, o, "/release"), demoKey, nil); r.Status != 200 {
+			t.Errorf("release: %d %s", r.Status, r.Body)
+		}
+		mustOrder(t, srv, demoKey, orderBody("c-1"))
+
+		// Staff walk an order through production and shipping.
+		o = mustOrder(t, srv, demoKey, orderBody("walk-1"))
+		if r := do(t, "POST", orderURL(srv, o, "/release"), demoKey, nil); r.Status != 409 {
+			t.Errorf("release of a live order: %d", r.Status)
+		}
+		if r := status(o, `{"status":"shipment_delivered"}`); r.Status != 409 {
+			t.Errorf("accepted -> delivered: %d %s", r.Status, r.Body)
+		}
+		for _, step := range []string{
+			`{"status":"in_production"}`, `{"status":"logistics"}`,
+			`{"status":"shipment_created","track_and_trace":"3SYMFU0000001","carrier":"postnl","tracking_url":"https://jouw.postnl.nl/#!/track-en-trace/3SYMFU0000001/NL/9101PE"}`,
+			`{"status":"shipment_created","track_and_trace":"3SYMFU0000002","carrier":"postnl"}`,
+			`{"status":"shipment_in_transit"}`, `{"status":"shipment_delayed"}`, `{"status":"shipment_in_transit"}`,
+			`{"status":"shipment_delivered"}`, `{"status":"shipment_delivered"}`,
+		} {
+			if r := status(o, step); r.Status != 200 {
+				t.Fatalf("%s: %d %s", step, r.Status, r.Body)
+			}
+		}
+		if r := do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil); r.Status != 409 || !strings.Contains(string(r.Body), "shipment_delivered") {
+			t.Errorf("cancel delivered: %d %s", r.Status, r.Body)
+		}
+		// A late carrier update does not move a delivered order back.
+		if r := status(o, `{"status":"shipment_in_transit"}`); r.Status != 409 {
+			t.Errorf("delivered -> in transit: %d", r.Status)
+		}
+		got := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)
+		if got["status"] != "shipment_delivered" || len(got["packages"].([]any)) != 2 || path(t, got, "packages", 0, "tracking_code") != "3SYMFU0000001" {
+			t.Errorf("delivered order = %v / %v", got["status"], got["packages"])
+		}
+		evs := decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body)["events"].([]any)
+		var trail []string
+		for _, e := range evs {
+			m := e.(map[string]any)
+			if m["kind"] == "status" {
+				trail = append(trail, m["to"].(string))
+			}
+		}
+		if strings.Join(trail, ",") != "in_production,logistics,shipment_created,shipment_in_transit,shipment_delayed,shipment_in_transit,shipment_delivered" {
+			t.Errorf("status events = %v", trail)
+		}
+		// The tracking page is public.
+		page := do(t, "GET", got["tracking_page"].(string), "", nil)
+		if page.Status != 200 || !strings.Contains(string(page.Body), `"status":"shipment_delivered"`) || !strings.Contains(string(page.Body), "3SYMFU0000002") {
+			t.Errorf("tracking page: %d %s", page.Status, page.Body)
+		}
+		if r := do(t, "GET", srv.URL+"/track/nope", "", nil); r.Status != 404 {
+			t.Errorf("unknown tracking page: %d", r.Status)
+		}
+		// Payment is its own dimension.
+		if r := do(t, "POST", operatorURL(srv, o, "/payment"), operatorKey, `{"payment":"paid"}`); r.Status != 200 || !strings.Contains(string(r.Body), `"payment":"paid"`) {
+			t.Errorf("payment: %d %s", r.Status, r.Body)
+		}
+		for _, tc := range []struct {
+			url, key, body string
+			status         int
+		}{
+			{operatorURL(srv, o, "/payment"), operatorKey, `{"payment":"maybe"}`, 422},
+			{operatorURL(srv, o, "/status"), operatorKey, `{"status":"teleported"}`, 422},
+			{srv.URL + "/v1/operator/orders/424242/status", operatorKey, `{"status":"in_production"}`, 404},
+			{operatorURL(srv, o, "/status"), demoKey, `{"status":"in_production"}`, 404},
+			{operatorURL(srv, o, "/status"), operatorKey, `{"status":`, 400},
+			{operatorURL(srv, o, "/status"), "", `{"status":"in_production"}`, 401},
+		} {
+			if r := do(t, "POST", tc.url, tc.key, tc.body); r.Status != tc.status {
+				t.Errorf("%s %s: %d, want %d", tc.url, tc.body, r.Status, tc.status)
+			}
+		}
+		// A free reseller reads but places nothing.
+		free := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Free","edition":"free"}`).JSON(t)["api_key"].(string)
+		if r := do(t, "POST", srv.URL+"/v1/orders", free, orderBody("f-1")); r.Status != 403 {
+			t.Errorf("free edition order: %d", r.Status)
+		}
+		if r := do(t, "GET", srv.URL+"/v1/orders", free, nil); r.Status != 200 {
+			t.Errorf("free edition list: %d", r.Status)
+		}
+	})
+}
+
+// TestCancelRacesAdvance: a reseller's cancel and staff starting production
+// at the same moment: exactly one wins, the other sees 409.
+func TestCancelRacesAdvance(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		for round := 0; round < 5; round++ {
+			o := mustOrder(t, srv, demoKey, orderBody(fmt.Sprintf("race-%d", round)))
+			var wg sync.WaitGroup
+			codes := make([]int, 2)
+			wg.Add(2)
+			go func() { defer wg.Done(); codes[0] = do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil).Status }()
+			go func() {
+				defer wg.Done()
+				codes[1] = do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"in_production"}`).Status
+			}()
+			wg.Wait()
+			final := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)["status"]
+			switch {
+			case codes[0] == 200 && codes[1] == 409 && final == "cancelled":
+			case codes[0] == 409 && codes[1] == 200 && final == "in_production":
+			default:
+				t.Errorf("round %d: cancel %d, advance %d, final %v", round, codes[0], codes[1], final)
+			}
+		}
+	})
+}
+
+func TestTestOrdersDryRunsAndDrafts(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	// A test order is stored, visible, and cancelled automatically.
+	o := mustOrder(t, srv, demoKey, orderBody("test-1", `"order_type":"test"`))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)
+		if got["status"] == "cancelled" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("test order still %v", got["status"])
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	evs := decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body)["events"].([]any)
+	if last := evs[len(evs)-1].(map[string]any); last["actor"] != "system" || last["to"] != "cancelled" {
+		t.Errorf("last event = %v", last)
+	}
+	// A dry run prices and stores nothing.
+	r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("dry-1", `"dry_run":true`))
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"dry_run":true`) || !strings.Contains(string(r.Body), `"total":{"excl_vat":35.33`) {
+		t.Errorf("dry run: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "GET", srv.URL+"/v1/orders?id=dry-1", demoKey, nil); !strings.Contains(string(r.Body), `"items":0`) {
+		t.Errorf("a dry run stored an order: %s", r.Body)
+	}
+	// A draft has a number, an expiry 7 days after its order date, no tracking page.
+	d := mustOrder(t, srv, demoKey, `{"id":"draft-1","stage":"draft","order_date":"`+time.Now().Format(time.DateOnly)+`","delivery":{"address":`+probonl+`},"items":[]}`)
+	exp, _ := time.Parse(time.RFC3339, d["expires_at"].(string))
+	if d["status"] != "draft" || d["stage"] != "draft" || d["tracking_page"] != nil || exp.Sub(time.Now()) < 6*24*time.Hour {
+		t.Errorf("draft = %v %v %v %v", d["status"], d["stage"], d["tracking_page"], d["expires_at"])
+	}
+	if r := do(t, "POST", orderURL(srv, d, "/cancel"), demoKey, nil); r.Status != 409 {
+		t.Errorf("cancel a draft: %d", r.Status)
+	}
+	if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("od-1", `"order_date":"2026-01-01"`)); r.Status != 422 {
+		t.Errorf("an order date on an order: %d", r.Status)
+	}
+	// Custom fields.
+	if r := do(t, "PUT", orderURL(srv, o, "/custom-fields"), demoKey, `{"custom_fields":{"cost_centre":"42"}}`); r.Status != 200 || !strings.Contains(string(r.Body), "cost_centre") {
+		t.Errorf("custom fields: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "GET", orderURL(srv, o, "/custom-fields"), demoKey, nil); !strings.Contains(string(r.Body), `"cost_centre":"42"`) {
+		t.Errorf("custom fields read: %s", r.Body)
+	}
+	// Listing filters.
+	for q, n := range map[string]string{"status=cancelled": "1", "stage=draft": "1", "id=test-1": "1", "address_name=probo": "2", "sort=asc&per_page=1": "2"} {
+		l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?"+q, demoKey, nil).Body)
+		if num(t, path(t, l, "meta", "items")) != n {
+			t.Errorf("?%s: %v orders, want %s", q, path(t, l, "meta", "items"), n)
+		}
+	}
+	for _, q := range []string{"status=lost", "stage=x", "from=yesterday", "sort=up", "per_page=0"} {
+		if r := do(t, "GET", srv.URL+"/v1/orders?"+q, demoKey, nil); r.Status != 400 {
+			t.Errorf("?%s: %d", q, r.Status)
+		}
+	}
+}
+
+func TestOrderEndpointsNeedKeys(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	for _, key := range []string{"", "wrong-key-123456"} {
+		for _, ep := range []struct{ method, path string }{
+			{"POST", "/v1/orders"}, {"GET", "/v1/orders"}, {"GET", "/v1/orders/1000001"}, {"GET", "/v1/orders/1000001/items"},
+			{"GET", "/v1/orders/1000001/items/1"}, {"GET", "/v1/orders/1000001/events"}, {"POST", "/v1/orders/1000001/cancel"},
+			{"POST", "/v1/orders/1000001/release"}, {"GET", "/v1/orders/1000001/custom-fields"}, {"PUT", "/v1/orders/1000001/custom-fields"},
+			{"GET", "/v1/operator/orders"}, {"GET", "/v1/operator/orders/1000001"}, {"GET", "/v1/operator/orders/1000001/events"},
+			{"POST", "/v1/operator/orders/1000001/status"}, {"POST", "/v1/operator/orders/1000001/payment"},
+		} {
+			if r := do(t, ep.method, srv.URL+ep.path, key, nil); r.Status != 401 {
+				t.Errorf("%s %s with key %q: %d", ep.method, ep.path, key, r.Status)
+			}
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+)
+
+// Get returns a reseller's order (resellerID 0: any, for operators).
+func (s *Service) Get(ctx context.Context, resellerID, number int64) (*order.Order, error) {
+	return s.Store.FindOrder(ctx, resellerID, number)
+}
+
+// change reads an order, applies fn and stores it with its events, all at
+// the version read; a concurrent change makes it ECONFLICT, never half-done.
+func (s *Service) change(ctx context.Context, resellerID, number int64, fn func(o *order.Order) ([]*order.Event, []*order.Package, error)) (*order.Order, error) {
+	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	if err != nil {
+		return nil, err
+	}
+	evs, pkgs, err := fn(o)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 && len(pkgs) == 0 {
+		return o, nil // nothing changed
+	}
+	if err := s.Store.UpdateOrder(ctx, o, false, evs, pkgs); err != nil {
+		if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
+			if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
+				return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
+			}
+		}
+		return nil, err
+	}
+	return o, nil
+}
+
+// move checks a status change and records it.
+func move(o *order.Order, to order.Status, actor order.Actor, reason string) (*order.Event, error) {
+	if !order.CanMove(o.Status, to) {
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s and cannot become %s: %s.", o.Number, o.Status, to, order.ErrTransition(o.Status, to))
+	}
+	ev := &order.Event{Actor: actor, Kind: "status", From: string(o.Status), To: string(to), Reason: reason}
+	o.Status = to
+	return ev, nil
+}
+
+// Cancel cancels an order that is still accepted (or held); anything later
+// is ECONFLICT naming the current status.
+func (s *Service) Cancel(ctx context.Context, resellerID, number int64, actor order.Actor, reason string) (*order.Order, error) {
+	return s.change(ctx, resellerID, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		if o.Stage == order.StageDraft && actor == order.ActorReseller {
+			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is a draft; delete it instead.", number)
+		}
+		if o.Status != order.Accepted && o.Status != order.Hold {
+			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d cannot be cancelled, because its status is: %s.", number, o.Status)
+		}
+		ev, err := move(o, order.Cancelled, actor, reason)
+		return []*order.Event{ev}, nil, err
+	})
+}
+
+// Release frees a cancelled order's own id for reuse.
+func (s *Service) Release(ctx context.Context, resellerID, number int64) (*order.Order, error) {
+	return s.change(ctx, resellerID, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		if o.Status != order.Cancelled {
+			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; only a cancelled order's id can be released.", number, o.Status)
+		}
+		if o.Released {
+			return nil, nil, nil
+		}
+		o.Released = true
+		return []*order.Event{{Actor: order.ActorReseller, Kind: "released", Reason: fmt.Sprintf("id %q may be used again", o.OwnID)}}, nil, nil
+	})
+}
+
+// StatusChange is what staff (or the sandbox) report about an order.
+type StatusChange struct {
+	Status       order.Status
+	Carrier      string
+	TrackingCode string
+	TrackingURL  string
+	Reason       string
+}
+
+// Advance moves an order to a new status as staff report it. A shipment
+// status with a tracking code the order does not have yet adds a package;
+// the same status again with nothing new changes nothing.
+func (s *Service) Advance(ctx context.Context, number int64, ch StatusChange, actor order.Actor) (*order.Order, error) {
+	if !ch.Status.Valid() {
+		return nil, pressroom.Invalid(fmt.Sprintf("%q is not a status.", ch.Status),
+			pressroom.FieldError{Pointer: "/status", Code: "invalid_status", Detail: "one of the canonical statuses: " + statusList()})
+	}
+	if len(ch.TrackingCode) > 100 || len(ch.Carrier) > 100 || len(ch.TrackingURL) > MaxURL || len(ch.Reason) > 1000 {
+		return nil, pressroom.Invalid("A field is too long.", pressroom.FieldError{Pointer: "/track_and_trace", Code: "too_long", Detail: "tracking code and carrier at most 100 characters, tracking URL 2000, reason 1000"})
+	}
+	if ch.TrackingURL != "" {
+		c := &checker{}
+		c.url("/tracking_url", ch.TrackingURL)
+		if len(c.fields) > 0 {
+			return nil, pressroom.Invalid("The tracking URL is not valid.", c.fields...)
+		}
+	}
+	return s.change(ctx, 0, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		var evs []*order.Event
+		var pkgs []*order.Package
+		if ch.TrackingCode != "" {
+			known, err := s.Store.ListOrderPackages(ctx, number)
+			if err != nil {
+				return nil, nil, err
+			}
+			fresh := true
+			for _, p := range known {
+				fresh = fresh && p.TrackingCode != ch.TrackingCode
+			}
+			if fresh {
+				if !ch.Status.IsShipment() && ch.Status != order.Logistics {
+					return nil, nil, pressroom.Invalid("A tracking code comes with a shipment status.",
+						pressroom.FieldError{Pointer: "/track_and_trace", Code: "not_a_shipment", Detail: "give a tracking code with shipment_created or a later shipment status"})
+				}
+				p := &order.Package{Carrier: ch.Carrier, TrackingCode: ch.TrackingCode, TrackingURL: ch.TrackingURL}
+				pkgs = append(pkgs, p)
+				data, _ := json.Marshal(map[string]string{"carrier": p.Carrier, "tracking_code": p.TrackingCode, "tracking_url": p.TrackingURL})
+				evs = append(evs, &order.Event{Actor: actor, Kind: "package", Reason: "package " + ch.TrackingCode, Data: data})
+			}
+		}
+		if ch.Status == o.Status {
+			if len(pkgs) > 0 && o.Status.IsShipment() {
+				return evs, pkgs, nil
+			}
+			return nil, nil, nil // a repeated report changes nothing
+		}
+		if o.Stage == order.StageDraft {
+			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is a draft; it is checked out by its reseller.", number)
+		}
+		ev, err := move(o, ch.Status, actor, ch.Reason)
+		if err != nil {
+			return nil, nil, err
+		}
+		return append([]*order.Event{ev}, evs...), pkgs, nil
+	})
+}
+
+// SetPayment records the payment state.
+func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment, actor order.Actor) (*order.Order, error) {
+	if !p.Valid() {
+		return nil, pressroom.Invalid(fmt.Sprintf("%q is not a payment state.", p),
+			pressroom.FieldError{Pointer: "/payment", Code: "invalid_payment", Detail: `"pending", "paid" or "on_account"`})
+	}
+	return s.change(ctx, 0, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		if o.Payment == p {
+			return nil, nil, nil
+		}
+		ev := &order.Event{Actor: actor, Kind: "payment", From: string(o.Payment), To: string(p)}
+		o.Payment = p
+		return []*order.Event{ev}, nil, nil
+	})
+}
+
+// SetCustomFields replaces an order's custom fields.
+func (s *Service) SetCustomFields(ctx context.Context, resellerID, number int64, fields map[string]string) (*order.Order, error) {
+	c := &checker{}
+	if len(fields) > MaxCustom {
+		c.add("/custom_fields", "too_many", "at most %d custom fields", MaxCustom)
+	}
+	for k, v := range fields {
+		if k == "" || len(k) > 100 || len(v) > 1000 {
+			c.add("/custom_fields/"+k, "invalid_custom_field", "custom field names are 1 to 100 characters, values at most 1000")
+		}
+	}
+	if len(c.fields) > 0 {
+		return nil, pressroom.Invalid("The custom fields are not valid.", c.fields...)
+	}
+	return s.change(ctx, resellerID, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		o.CustomFields = fields
+		return []*order.Event{{Actor: order.ActorReseller, Kind: "custom_fields"}}, nil, nil
+	})
+}
+
+func statusList() string {
+	names := make([]string, len(order.Statuses))
+	for i, s := range order.Statuses {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+// CancelTestOrders cancels accepted test orders (a test order is never
+// produced). It returns how many it cancelled; sandbox servers walk them
+// instead (Sandbox).
+func (s *Service) CancelTestOrders(ctx context.Context, limit int) (int, error) {
+	list, _, err := s.Store.ListOrders(ctx, pressroom.OrderFilter{Status: order.Accepted, Type: order.TypeTest, Ascending: true, Limit: limit})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range list {
+		if _, err := s.Cancel(ctx, 0, o.Number, order.ActorSystem, "test order: never produced"); err == nil {
+			n++
+		} else if pressroom.ErrorCode(err) != pressroom.ECONFLICT {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Sweep runs the periodic work every node may run at once: test orders
+// cancelled, expired drafts and idempotency keys deleted. Each step is
+// idempotent (changes compare versions), so nodes never double an effect.
+func (s *Service) Sweep(ctx context.Context) {
+	if n, err := s.CancelTestOrders(ctx, 500); err != nil {
+		s.Logger.Warn("cancelling test orders", "err", err)
+	} else if n > 0 {
+		s.Logger.Info("cancelled test orders", "count", n)
+	}
+	now := s.Clock.Now()
+	if n, err := s.Store.DeleteExpiredDrafts(ctx, now, 1000); err != nil {
+		s.Logger.Warn("deleting expired drafts", "err", err)
+	} else if n > 0 {
+		s.Logger.Info("deleted expired drafts", "count", n)
+	}
+	if _, err := s.Store.DeleteIdempotencyBefore(ctx, now.Add(-IdempotencyLifetime), 1000); err != nil {
+		s.Logger.Warn("forgetting idempotency keys", "err", err)
+	}
+}
+
+// IdempotencyLifetime is how long a retried request gets its first answer.
+const IdempotencyLifetime = 24 * time.Hour
