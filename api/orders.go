@@ -288,15 +288,7 @@ func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, []pressro
 			fields = append(fields, pressroom.FieldError{Pointer: fmt.Sprintf("/items/%d/options", i), Code: "too_many_options", Detail: "at most 500 options"})
 			continue
 		}
-		ir := orders.ItemRequest{
-			Reference: it.Reference, Item: pricing.Item{Code: it.Code, CustomerCode: it.CustomerCode, Options: selections(it.Options)},
-			CalculationID: it.CalculationID, CalculationItem: it.CalculationItem, Upload: it.Upload, Note: it.Note,
-			Backprint: it.Backprint, ProductionTime: it.ProductionTime, Characteristics: it.Characteristics,
-		}
-		for _, f := range it.Files {
-			ir.Files = append(ir.Files, *f.ref())
-		}
-		req.Items = append(req.Items, ir)
+		req.Items = append(req.Items, itemRequest(it))
 	}
 	return req, fields
 }
@@ -575,6 +567,165 @@ func statusNames() []string {
 		out[i] = string(s)
 	}
 	return out
+}
+
+// itemRequest translates one native item body for the core.
+func itemRequest(it orderItemIn) orders.ItemRequest {
+	ir := orders.ItemRequest{
+		Reference: it.Reference, Item: pricing.Item{Code: it.Code, CustomerCode: it.CustomerCode, Options: selections(it.Options)},
+		CalculationID: it.CalculationID, CalculationItem: it.CalculationItem, Upload: it.Upload, Note: it.Note,
+		Backprint: it.Backprint, ProductionTime: it.ProductionTime, Characteristics: it.Characteristics,
+	}
+	for _, f := range it.Files {
+		ir.Files = append(ir.Files, *f.ref())
+	}
+	return ir
+}
+
+func itemID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("item"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, pressroom.Errorf(pressroom.ENOTFOUND, "No item %q.", r.PathValue("item"))
+	}
+	return id, nil
+}
+
+// draftItem decodes an item body for a draft change.
+func (s *Server) draftItem(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) (int64, orders.ItemRequest, bool) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return 0, orders.ItemRequest{}, false
+	}
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return 0, orders.ItemRequest{}, false
+	}
+	var in orderItemIn
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return 0, orders.ItemRequest{}, false
+	}
+	if len(in.Options) > 500 {
+		s.Error(w, r, pressroom.Invalid("Too many options.", pressroom.FieldError{Pointer: "/options", Code: "too_many_options", Detail: "at most 500 options"}))
+		return 0, orders.ItemRequest{}, false
+	}
+	return n, itemRequest(in), true
+}
+
+// POST /v1/orders/{number}/items: adds an item to a draft.
+func (s *Server) handleAddItem(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, ir, ok := s.draftItem(w, r, p)
+	if !ok {
+		return
+	}
+	o, it, err := s.Orders.AddItem(r.Context(), p.Reseller, n, ir)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d/items/%d", o.Number, it.ID))
+	s.writeOrder(w, r, http.StatusCreated, o)
+}
+
+// PUT /v1/orders/{number}/items/{item}: replaces a draft's item.
+func (s *Server) handleReplaceItem(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, ir, ok := s.draftItem(w, r, p)
+	if !ok {
+		return
+	}
+	id, err := itemID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.ReplaceItem(r.Context(), p.Reseller, n, id, ir)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// DELETE /v1/orders/{number}/items/{item}: removes a draft's item.
+func (s *Server) handleRemoveItem(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	s.orderAction(w, r, p, func(n int64) (*order.Order, error) {
+		id, err := itemID(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.Orders.RemoveItem(r.Context(), p.Reseller, n, id)
+	})
+}
+
+// POST /v1/orders/{number}/checkout
+func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	s.orderAction(w, r, p, func(n int64) (*order.Order, error) { return s.Orders.Checkout(r.Context(), p.Reseller, n) })
+}
+
+// DELETE /v1/orders/{number}: deletes a draft.
+func (s *Server) handleDeleteDraft(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := orderNumber(r)
+	if err == nil {
+		err = s.Orders.DeleteDraft(r.Context(), p.Reseller, n)
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// GET and PUT /v1/orders/{number}/items/{item}/characteristics
+func (s *Server) handleCharacteristics(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := itemID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var it *order.Item
+	if r.Method == http.MethodPut {
+		if err := requireWrite(p); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		var in struct {
+			Characteristics map[string]string `json:"characteristics"`
+		}
+		if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		_, it, err = s.Orders.SetCharacteristics(r.Context(), p.Reseller.ID, n, id, in.Characteristics)
+	} else {
+		var o *order.Order
+		if o, err = s.Orders.Get(r.Context(), p.Reseller.ID, n); err == nil {
+			err = pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", n, id)
+			for _, x := range o.Items {
+				if x.ID == id {
+					it, err = x, nil
+				}
+			}
+		}
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ch := it.Characteristics
+	if ch == nil {
+		ch = map[string]string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"characteristics": ch})
 }
 
 // POST /v1/orders/{number}/cancel

@@ -498,3 +498,111 @@ func TestOrderEndpointsNeedKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestDrafts(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		d := mustOrder(t, srv, demoKey, `{"id":"draft-1","stage":"draft","delivery":{"address":`+probonl+`,"shipping_method_code":"onbezorgd-standard"},"items":[]}`)
+		upload := `{"code":"dibond","options":` + dibondOptions + `,"upload":true}`
+		r := do(t, "POST", orderURL(srv, d, "/items"), demoKey, upload)
+		if r.Status != 201 || !strings.HasPrefix(r.Header.Get("Location"), fmt.Sprintf("/v1/orders/%s/items/", d["number"])) {
+			t.Fatalf("add item: %d %s", r.Status, r.Body)
+		}
+		first := decodeNumbers(t, r.Body)
+		firstID := num(t, path(t, first, "items", 0, "id"))
+		if path(t, first, "items", 0, "file_state") != "awaiting" || num(t, path(t, first, "totals", "subtotal", "excl_vat")) != "9.38" {
+			t.Errorf("after add: %v", first["items"])
+		}
+		r = do(t, "POST", orderURL(srv, d, "/items"), demoKey, `{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":3}]}`)
+		if r.Status != 201 {
+			t.Fatalf("add second: %d %s", r.Status, r.Body)
+		}
+		second := num(t, path(t, decodeNumbers(t, r.Body), "items", 1, "id"))
+		// A bad item answers with pointers into the item's own body.
+		r = do(t, "POST", orderURL(srv, d, "/items"), demoKey, `{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":-1}]}`)
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/options/2/value"`) {
+			t.Errorf("bad item: %d %s", r.Status, r.Body)
+		}
+		r = do(t, "PUT", orderURL(srv, d, "/items/"+second), demoKey, `{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":1}]}`)
+		if r.Status != 200 || num(t, path(t, decodeNumbers(t, r.Body), "items", 1, "amount")) != "1" || num(t, path(t, decodeNumbers(t, r.Body), "items", 1, "id")) != second {
+			t.Errorf("replace: %d %s", r.Status, r.Body)
+		}
+		r = do(t, "DELETE", orderURL(srv, d, "/items/"+firstID), demoKey, nil)
+		if r.Status != 200 || len(decodeNumbers(t, r.Body)["items"].([]any)) != 1 || num(t, path(t, decodeNumbers(t, r.Body), "items", 0, "id")) != second {
+			t.Errorf("remove: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "DELETE", orderURL(srv, d, "/items/999999"), demoKey, nil); r.Status != 404 {
+			t.Errorf("remove unknown item: %d", r.Status)
+		}
+		do(t, "POST", orderURL(srv, d, "/items"), demoKey, upload)
+		// Two checkouts at once: one wins.
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i := range codes {
+			wg.Add(1)
+			go func() { defer wg.Done(); codes[i] = do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil).Status }()
+		}
+		wg.Wait()
+		if !(codes[0] == 200 && codes[1] == 409 || codes[0] == 409 && codes[1] == 200) {
+			t.Errorf("double checkout: %v", codes)
+		}
+		got := decodeNumbers(t, do(t, "GET", orderURL(srv, d, ""), demoKey, nil).Body)
+		if got["status"] != "accepted" || got["stage"] != "order" || got["expires_at"] != nil || got["tracking_page"] == nil || len(got["items"].([]any)) != 2 {
+			t.Errorf("checked out = %v %v %v", got["status"], got["stage"], got["items"])
+		}
+		evs := decodeNumbers(t, do(t, "GET", orderURL(srv, d, "/events"), demoKey, nil).Body)["events"].([]any)
+		checkouts := 0
+		for _, e := range evs {
+			if m := e.(map[string]any); m["from"] == "draft" && m["to"] == "accepted" {
+				checkouts++
+			}
+		}
+		if checkouts != 1 {
+			t.Errorf("%d checkout events", checkouts)
+		}
+		// Items of an order that is no draft do not change.
+		if r := do(t, "POST", orderURL(srv, d, "/items"), demoKey, upload); r.Status != 409 {
+			t.Errorf("add to an order: %d", r.Status)
+		}
+		if r := do(t, "DELETE", orderURL(srv, d, "/items/"+second), demoKey, nil); r.Status != 409 {
+			t.Errorf("remove from an order: %d", r.Status)
+		}
+		if r := do(t, "DELETE", orderURL(srv, d, ""), demoKey, nil); r.Status != 409 {
+			t.Errorf("delete an order: %d", r.Status)
+		}
+		// Characteristics are readable and writable on any order.
+		if r := do(t, "PUT", orderURL(srv, d, "/items/"+second+"/characteristics"), demoKey, `{"characteristics":{"colour":"red"}}`); r.Status != 200 {
+			t.Errorf("characteristics: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "GET", orderURL(srv, d, "/items/"+second+"/characteristics"), demoKey, nil); !strings.Contains(string(r.Body), `"colour":"red"`) {
+			t.Errorf("characteristics read: %s", r.Body)
+		}
+		if r := do(t, "GET", orderURL(srv, d, "/items/424242/characteristics"), demoKey, nil); r.Status != 404 {
+			t.Errorf("characteristics of no item: %d", r.Status)
+		}
+		// An empty draft cannot be checked out; a draft can be deleted, freeing its id.
+		e := mustOrder(t, srv, demoKey, `{"id":"draft-2","stage":"draft","delivery":{"address":`+probonl+`},"items":[]}`)
+		if r := do(t, "POST", orderURL(srv, e, "/checkout"), demoKey, nil); r.Status != 422 {
+			t.Errorf("empty checkout: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "DELETE", orderURL(srv, e, ""), demoKey, nil); r.Status != 204 {
+			t.Errorf("delete draft: %d %s", r.Status, r.Body)
+		}
+		mustOrder(t, srv, demoKey, `{"id":"draft-2","stage":"draft","delivery":{"address":`+probonl+`},"items":[]}`)
+		// Another reseller's draft is not found.
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		if r := do(t, "POST", orderURL(srv, e, "/items"), other, upload); r.Status != 404 {
+			t.Errorf("other reseller adds: %d", r.Status)
+		}
+		// A draft whose order date is more than 7 days ago expires and is deleted.
+		old := time.Now().AddDate(0, 0, -8).Format(time.DateOnly)
+		x := mustOrder(t, srv, demoKey, `{"id":"draft-old","stage":"draft","order_date":"`+old+`","delivery":{"address":`+probonl+`},"items":[]}`)
+		deadline := time.Now().Add(15 * time.Second)
+		for do(t, "GET", orderURL(srv, x, ""), demoKey, nil).Status != 404 {
+			if time.Now().After(deadline) {
+				t.Fatal("the expired draft was not deleted")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+}

@@ -58,6 +58,8 @@ type itemDocument struct {
 	Reference       string            `json:"reference,omitempty"`
 	Product         string            `json:"product"`
 	CustomerCode    string            `json:"customer_code,omitempty"`
+	CalculationID   int64             `json:"calculation_id,omitempty"`
+	CalculationItem int               `json:"calculation_item,omitempty"`
 	Options         json.RawMessage   `json:"options"`
 	Amount          decimal.Decimal   `json:"amount"`
 	Base            decimal.Decimal   `json:"base"`
@@ -75,7 +77,8 @@ type itemDocument struct {
 // EncodeItem is the JSON the stores keep for an item.
 func EncodeItem(it *Item) ([]byte, error) {
 	return json.Marshal(itemDocument{
-		Reference: it.Reference, Product: it.Product, CustomerCode: it.CustomerCode, Options: it.Options, Amount: it.Amount,
+		Reference: it.Reference, Product: it.Product, CustomerCode: it.CustomerCode, CalculationID: it.CalculationID,
+		CalculationItem: it.CalculationItem, Options: it.Options, Amount: it.Amount,
 		Base: it.Base, Rush: it.Rush, Price: it.Price, Sales: it.Sales, Weight: it.Weight, Files: it.Files,
 		FileState: it.FileState, Note: it.Note, Backprint: it.Backprint, Characteristics: it.Characteristics,
 	})
@@ -88,6 +91,7 @@ func DecodeItem(it *Item, data []byte) error {
 		return err
 	}
 	it.Reference, it.Product, it.CustomerCode, it.Options, it.Amount = d.Reference, d.Product, d.CustomerCode, d.Options, d.Amount
+	it.CalculationID, it.CalculationItem = d.CalculationID, d.CalculationItem
 	it.Base, it.Rush, it.Price, it.Sales, it.Weight, it.Files = d.Base, d.Rush, d.Price, d.Sales, d.Weight, d.Files
 	it.FileState, it.Note, it.Backprint, it.Characteristics = d.FileState, d.Note, d.Backprint, d.Characteristics
 	return nil

@@ -211,6 +211,18 @@ type Delivery struct {
 	// ShippingDate and DeliveryDate are planned dates (YYYY-MM-DD).
 	ShippingDate string `json:"shipping_date"`
 	DeliveryDate string `json:"delivery_date"`
+	// Wish is what the reseller asked for, kept to price a draft again.
+	Wish *Wish `json:"wish,omitempty"`
+}
+
+// Wish is a reseller's delivery request: dates, presets, a method.
+type Wish struct {
+	DeliveryDate   string `json:"delivery_date,omitempty"`
+	ShippingDate   string `json:"shipping_date,omitempty"`
+	DeliveryPreset string `json:"delivery_date_preset,omitempty"`
+	Method         string `json:"shipping_method_code,omitempty"`
+	MethodPreset   string `json:"shipping_method_preset,omitempty"`
+	ProductionTime string `json:"production_time,omitempty"`
 }
 
 // FileRef is a print file (or packing slip or label) by URL, or to be uploaded.
@@ -244,6 +256,9 @@ type Item struct {
 	Product   string
 	// CustomerCode is the saved API product the line came from, if any.
 	CustomerCode string
+	// CalculationID is the calculation the line's price comes from, if any.
+	CalculationID   int64
+	CalculationItem int
 	// Options is the JSON of the chosen options ([{"code","value"}]), tree order.
 	Options json.RawMessage
 	Amount  decimal.Decimal

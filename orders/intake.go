@@ -301,6 +301,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 		o.ExpiresAt = &exp
 	}
 	o.Delivery.Address = req.Address
+	o.Delivery.Wish = wishOf(req)
 	c.fields = append(c.fields, s.price(ctx, req, o)...)
 	if len(c.fields) > 0 {
 		return nil, pressroom.Invalid(fmt.Sprintf("The order has %d problem(s); each names its field.", len(c.fields)), c.fields...)
@@ -441,6 +442,7 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 		opts, _ := json.Marshal(pricing.Options(p.Config))
 		it := &order.Item{
 			Reference: in.Reference, Product: p.Config.Product.Code, CustomerCode: in.CustomerCode, Options: opts,
+			CalculationID: in.CalculationID, CalculationItem: in.CalculationItem,
 			Amount: p.Quote.Measure.Amount, Base: line.Base, Rush: line.Rush,
 			Price: order.Money{Excl: line.Total, Incl: line.Total.Mul(vat)}, Sales: line.Total.Mul(req.Reseller.Markup),
 			Weight: p.Quote.Weight, Files: in.Files, Note: in.Note, Backprint: in.Backprint, Characteristics: in.Characteristics,
@@ -463,6 +465,20 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 	}
 	o.Totals.Total = o.Totals.Subtotal.Add(o.Totals.Shipping).Add(o.Totals.StartingCosts)
 	return c.fields
+}
+
+func wishOf(req Request) *order.Wish {
+	w := &order.Wish{DeliveryPreset: req.Delivery.DeliveryPreset, Method: req.Delivery.Method, MethodPreset: req.Delivery.MethodPreset, ProductionTime: req.ProductionTime}
+	if req.Delivery.DeliveryDate != nil {
+		w.DeliveryDate = req.Delivery.DeliveryDate.String()
+	}
+	if req.Delivery.ShippingDate != nil {
+		w.ShippingDate = req.Delivery.ShippingDate.String()
+	}
+	if *w == (order.Wish{}) {
+		return nil
+	}
+	return w
 }
 
 // dedupe drops a field error that repeats an earlier one's pointer and code.

@@ -1,0 +1,261 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/delivery"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+// requestOf rebuilds the request an order came from, to price it again.
+// Items keep their resolved configuration (a saved API product's options
+// as they were when added), their files and any calculation they cite.
+func requestOf(o *order.Order, r *pressroom.Reseller) Request {
+	req := Request{
+		Reseller: r, Actor: order.ActorReseller, OwnID: o.OwnID, Reference: o.Reference, PurchaseOrder: o.PurchaseOrder,
+		ContactEmail: o.ContactEmail, ErrorEmails: o.ErrorEmails, CustomerID: o.CustomerID, Language: o.Language, Type: o.Type,
+		CallbackURLs: o.CallbackURLs, Address: o.Delivery.Address, Billing: o.Billing, PackingSlip: o.PackingSlip,
+		ShippingLabel: o.ShippingLabel, CustomFields: o.CustomFields,
+	}
+	if w := o.Delivery.Wish; w != nil {
+		req.Delivery = pricing.DeliveryRequest{DeliveryPreset: w.DeliveryPreset, Method: w.Method, MethodPreset: w.MethodPreset}
+		req.ProductionTime = w.ProductionTime
+		if d, err := delivery.ParseDate(w.DeliveryDate); err == nil {
+			req.Delivery.DeliveryDate = &d
+		}
+		if d, err := delivery.ParseDate(w.ShippingDate); err == nil {
+			req.Delivery.ShippingDate = &d
+		}
+	}
+	for _, it := range o.Items {
+		req.Items = append(req.Items, itemRequestOf(it))
+	}
+	return req
+}
+
+func itemRequestOf(it *order.Item) ItemRequest {
+	ir := ItemRequest{Reference: it.Reference, Files: it.Files, Upload: it.FileState == order.FileAwaiting, Note: it.Note,
+		Backprint: it.Backprint, Characteristics: it.Characteristics, CalculationID: it.CalculationID, CalculationItem: it.CalculationItem}
+	if it.CalculationID == 0 {
+		sels, _ := pricing.ParseOptions(it.Options)
+		ir.Item = pricing.Item{Code: it.Product, Options: sels}
+	}
+	return ir
+}
+
+// draft reads a reseller's draft for a change.
+func (s *Service) draft(ctx context.Context, resellerID, number int64) (*order.Order, error) {
+	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	if err != nil {
+		return nil, err
+	}
+	if o.Stage != order.StageDraft {
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is not a draft (its status is %s); its items cannot change.", number, o.Status)
+	}
+	return o, nil
+}
+
+// EditItems changes a draft's items with edit and prices the draft again.
+// Errors about the item at index focus point at the item itself ("/options/2/value").
+func (s *Service) EditItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, edit func(items []ItemRequest) ([]ItemRequest, error)) (*order.Order, error) {
+	o, err := s.draft(ctx, r.ID, number)
+	if err != nil {
+		return nil, err
+	}
+	req := requestOf(o, r)
+	if req.Items, err = edit(req.Items); err != nil {
+		return nil, err
+	}
+	req.Draft, req.OrderDate = true, o.OrderDate
+	built, err := s.build(ctx, req)
+	if err != nil {
+		return nil, focusFields(err, focus)
+	}
+	keepIDs(o.Items, built.Items, focus, len(req.Items) < len(o.Items))
+	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
+	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
+	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "items", Reason: fmt.Sprintf("%d item(s)", len(o.Items))}}, nil); err != nil {
+		return nil, conflictNow(ctx, s, r.ID, number, err)
+	}
+	return o, nil
+}
+
+// keepIDs gives re-priced items the ids they had: items before the edited
+// one keep theirs; after a removal the later ones shift down by one.
+func keepIDs(old, fresh []*order.Item, focus int, removed bool) {
+	for i, it := range fresh {
+		j := i
+		if removed && i >= focus {
+			j = i + 1
+		} else if !removed && i == focus && focus >= len(old) {
+			continue // a new item
+		}
+		if j < len(old) {
+			it.ID = old[j].ID
+		}
+	}
+}
+
+// focusFields makes the edited item's errors relative to the item's body.
+func focusFields(err error, focus int) error {
+	fields := pressroom.ErrorFields(err)
+	if len(fields) == 0 {
+		return err
+	}
+	prefix := fmt.Sprintf("/items/%d", focus)
+	out := make([]pressroom.FieldError, len(fields))
+	for i, f := range fields {
+		if f.Pointer == prefix || strings.HasPrefix(f.Pointer, prefix+"/") {
+			f.Pointer = strings.TrimPrefix(f.Pointer, prefix)
+			if f.Pointer == "" {
+				f.Pointer = "/"
+			}
+		}
+		out[i] = f
+	}
+	return pressroom.Invalid(pressroom.ErrorMessage(err), out...)
+}
+
+func conflictNow(ctx context.Context, s *Service, resellerID, number int64, err error) error {
+	if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
+		if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
+		}
+	}
+	return err
+}
+
+// AddItem adds an item to a draft.
+func (s *Service) AddItem(ctx context.Context, r *pressroom.Reseller, number int64, it ItemRequest) (*order.Order, *order.Item, error) {
+	var focus int
+	o, err := s.EditItems(ctx, r, number, -1, func(items []ItemRequest) ([]ItemRequest, error) {
+		if len(items) >= MaxItems {
+			return nil, pressroom.Errorf(pressroom.ECONFLICT, "The draft has %d items, the most an order takes.", MaxItems)
+		}
+		focus = len(items)
+		return append(items, it), nil
+	})
+	if err != nil {
+		return nil, nil, focusFields(err, focus)
+	}
+	return o, o.Items[len(o.Items)-1], nil
+}
+
+// ReplaceItem replaces a draft's item.
+func (s *Service) ReplaceItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, it ItemRequest) (*order.Order, error) {
+	o, err := s.draft(ctx, r.ID, number)
+	if err != nil {
+		return nil, err
+	}
+	idx := itemIndex(o, itemID)
+	if idx < 0 {
+		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+	}
+	return s.EditItems(ctx, r, number, idx, func(items []ItemRequest) ([]ItemRequest, error) {
+		if idx >= len(items) {
+			return nil, pressroom.Errorf(pressroom.ECONFLICT, "The draft changed meanwhile; read it again.")
+		}
+		items[idx] = it
+		return items, nil
+	})
+}
+
+// RemoveItem removes a draft's item.
+func (s *Service) RemoveItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64) (*order.Order, error) {
+	o, err := s.draft(ctx, r.ID, number)
+	if err != nil {
+		return nil, err
+	}
+	idx := itemIndex(o, itemID)
+	if idx < 0 {
+		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+	}
+	return s.EditItems(ctx, r, number, idx, func(items []ItemRequest) ([]ItemRequest, error) {
+		return append(items[:idx:idx], items[idx+1:]...), nil
+	})
+}
+
+func itemIndex(o *order.Order, id int64) int {
+	for i, it := range o.Items {
+		if it.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Checkout turns a draft into an accepted order: prices recomputed (items
+// citing a valid calculation keep its price), full validation. Two
+// checkouts at once: one wins, the other is ECONFLICT.
+func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number int64) (*order.Order, error) {
+	o, err := s.draft(ctx, r.ID, number)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Items) == 0 {
+		return nil, pressroom.Invalid("The draft has no items.", pressroom.FieldError{Pointer: "/items", Code: "required", Detail: "add at least one item before the checkout"})
+	}
+	// Items still awaiting their file carry upload: true, which an order allows.
+	built, err := s.build(ctx, requestOf(o, r))
+	if err != nil {
+		return nil, err
+	}
+	keepIDs(o.Items, built.Items, -1, false)
+	o.Items, o.Totals, o.ProductionTime, o.Delivery = built.Items, built.Totals, built.ProductionTime, built.Delivery
+	o.VATRate, o.ReverseCharge, o.CatalogVersion, o.CalculationID = built.VATRate, built.ReverseCharge, built.CatalogVersion, built.CalculationID
+	o.Stage, o.ExpiresAt = order.StageOrder, nil
+	ev, err := move(o, order.Accepted, order.ActorReseller, "checkout")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil); err != nil {
+		return nil, conflictNow(ctx, s, r.ID, number, err)
+	}
+	return o, nil
+}
+
+// DeleteDraft drops a draft: it is cancelled and its own id released.
+func (s *Service) DeleteDraft(ctx context.Context, r *pressroom.Reseller, number int64) error {
+	_, err := s.change(ctx, r.ID, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		if o.Stage != order.StageDraft {
+			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is not a draft; cancel it instead.", number)
+		}
+		ev, err := move(o, order.Cancelled, order.ActorReseller, "draft deleted")
+		o.Released = true
+		return []*order.Event{ev}, nil, err
+	})
+	return err
+}
+
+// SetCharacteristics replaces an item's characteristics.
+func (s *Service) SetCharacteristics(ctx context.Context, resellerID, number, itemID int64, ch map[string]string) (*order.Order, *order.Item, error) {
+	c := &checker{}
+	if len(ch) > MaxCustom {
+		c.add("/characteristics", "too_many", "at most %d characteristics", MaxCustom)
+	}
+	for k, v := range ch {
+		if k == "" || len(k) > 100 || len(v) > 1000 {
+			c.add("/characteristics/"+k, "invalid_characteristic", "names are 1 to 100 characters, values at most 1000")
+		}
+	}
+	if len(c.fields) > 0 {
+		return nil, nil, pressroom.Invalid("The characteristics are not valid.", c.fields...)
+	}
+	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx := itemIndex(o, itemID)
+	if idx < 0 {
+		return nil, nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+	}
+	o.Items[idx].Characteristics = ch
+	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "characteristics", Reason: fmt.Sprintf("item %d", itemID)}}, nil); err != nil {
+		return nil, nil, conflictNow(ctx, s, resellerID, number, err)
+	}
+	return o, o.Items[idx], nil
+}
