@@ -139,6 +139,18 @@ type Store interface {
 	// time, and reports how many.
 	DeleteExpiredDrafts(ctx context.Context, before time.Time, limit int) (int64, error)
 
+	// CreateReprint stores a reprint request, assigning its id.
+	CreateReprint(ctx context.Context, rp *order.Reprint) error
+	// FindReprint returns a reseller's reprint (resellerID 0: any); ENOTFOUND otherwise.
+	FindReprint(ctx context.Context, resellerID, id int64) (*order.Reprint, error)
+	// ListReprints lists reprints, newest first: a reseller's (0: all), of
+	// one order (0: any), in one status ("": any).
+	ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error)
+	// DecideReprint moves a requested reprint to rp.Status in one
+	// transaction with newOrder (created, for an approval) and ev (on the
+	// original order). ECONFLICT when it was decided meanwhile.
+	DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error
+
 	// BeginIdempotency claims a reseller's Idempotency-Key for a request.
 	// It returns nil when the key is new (the caller now runs the request);
 	// else the stored key: Done with the first answer, or still running.

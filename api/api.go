@@ -86,6 +86,8 @@ func (s *Server) routes() []route {
 		{"PUT /v1/orders/{number}/items/{item}", s.reseller(s.handleReplaceItem)},
 		{"DELETE /v1/orders/{number}/items/{item}", s.reseller(s.handleRemoveItem)},
 		{"POST /v1/orders/{number}/checkout", s.reseller(s.handleCheckout)},
+		{"POST /v1/orders/{number}/reprints", s.reseller(s.handleRequestReprint)},
+		{"GET /v1/orders/{number}/reprints", s.reseller(s.handleListReprints)},
 		{"GET /v1/orders/{number}/items/{item}/characteristics", s.reseller(s.handleCharacteristics)},
 		{"PUT /v1/orders/{number}/items/{item}/characteristics", s.reseller(s.handleCharacteristics)},
 		{"POST /v1/orders/{number}/cancel", s.reseller(s.handleCancelOrder)},
@@ -108,6 +110,9 @@ func (s *Server) routes() []route {
 		{"GET /v1/operator/orders/{number}/events", s.operator(s.operatorOrders(s.handleOrderEvents))},
 		{"POST /v1/operator/orders/{number}/status", s.operator(s.handleOperatorStatus)},
 		{"POST /v1/operator/orders/{number}/payment", s.operator(s.handleOperatorPayment)},
+		{"GET /v1/operator/reprints", s.operator(s.handleOperatorReprints)},
+		{"POST /v1/operator/reprints/{id}/approve", s.operator(s.handleDecideReprint(true))},
+		{"POST /v1/operator/reprints/{id}/reject", s.operator(s.handleDecideReprint(false))},
 	}
 }
 

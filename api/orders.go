@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/delivery"
 	"github.com/pressroom/pressroom/internal/httpx"
@@ -876,4 +878,145 @@ func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
 		out["packages"] = ps
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+type reprintItemIn struct {
+	ItemID   int64           `json:"item_id"`
+	Quantity decimal.Decimal `json:"quantity"`
+}
+
+type reprintOut struct {
+	ID        int64               `json:"id"`
+	Order     int64               `json:"order"`
+	Status    order.ReprintStatus `json:"status"`
+	Reason    string              `json:"reason"`
+	Note      string              `json:"note"`
+	Items     []reprintItemOut    `json:"items"`
+	NewOrder  *int64              `json:"new_order"`
+	Decision  string              `json:"decision,omitempty"`
+	CreatedAt string              `json:"created_at"`
+	DecidedAt *string             `json:"decided_at"`
+}
+
+type reprintItemOut struct {
+	ItemID   int64       `json:"item_id"`
+	Quantity json.Number `json:"quantity"`
+}
+
+func reprintView(rp *order.Reprint) reprintOut {
+	out := reprintOut{ID: rp.ID, Order: rp.OrderNumber, Status: rp.Status, Reason: rp.Reason, Note: rp.Note, Decision: rp.Decision,
+		CreatedAt: rfc3339(rp.CreatedAt), Items: []reprintItemOut{}}
+	for _, it := range rp.Items {
+		out.Items = append(out.Items, reprintItemOut{ItemID: it.ItemID, Quantity: dnum(it.Quantity)})
+	}
+	if rp.NewOrder != 0 {
+		n := rp.NewOrder
+		out.NewOrder = &n
+	}
+	if rp.DecidedAt != nil {
+		d := rfc3339(*rp.DecidedAt)
+		out.DecidedAt = &d
+	}
+	return out
+}
+
+// POST /v1/orders/{number}/reprints
+func (s *Server) handleRequestReprint(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string          `json:"reason"`
+		Note   string          `json:"note"`
+		Items  []reprintItemIn `json:"items"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	items := make([]order.ReprintItem, len(in.Items))
+	for i, it := range in.Items {
+		items[i] = order.ReprintItem{ItemID: it.ItemID, Quantity: it.Quantity}
+	}
+	rp, err := s.Orders.RequestReprint(r.Context(), p.Reseller, n, in.Reason, in.Note, items)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, reprintView(rp))
+}
+
+// GET /v1/orders/{number}/reprints
+func (s *Server) handleListReprints(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if _, err := s.Orders.Get(r.Context(), resellerOf(p), n); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeReprints(w, r, resellerOf(p), n, "")
+}
+
+func (s *Server) writeReprints(w http.ResponseWriter, r *http.Request, resellerID, number int64, status order.ReprintStatus) {
+	list, err := s.Store.ListReprints(r.Context(), resellerID, number, status)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]reprintOut, len(list))
+	for i, rp := range list {
+		out[i] = reprintView(rp)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reprints": out})
+}
+
+// GET /v1/operator/reprints?status=requested
+func (s *Server) handleOperatorReprints(w http.ResponseWriter, r *http.Request) {
+	st := order.ReprintStatus(r.URL.Query().Get("status"))
+	switch st {
+	case "", order.ReprintRequested, order.ReprintApproved, order.ReprintRejected:
+	default:
+		s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "status is requested, approved or rejected.",
+			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "requested, approved or rejected"}}})
+		return
+	}
+	s.writeReprints(w, r, 0, 0, st)
+}
+
+// POST /v1/operator/reprints/{id}/approve and /reject
+func (s *Server) handleDecideReprint(approve bool) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "Reprint")
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		var in struct {
+			Note string `json:"note"`
+		}
+		if body, err := httpx.ReadBody(w, r, MaxBodyBytes); err != nil {
+			s.Error(w, r, err)
+			return
+		} else if len(bytes.TrimSpace(body)) > 0 {
+			if err := httpx.Unmarshal(body, true, &in); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+		rp, err := s.Orders.DecideReprint(r.Context(), id, approve, in.Note)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, reprintView(rp))
+	}
 }

@@ -31,6 +31,9 @@ type Config struct {
 	LogLevel        string
 	// PublicURL starts the links handed out; empty: http:// + the listen address.
 	PublicURL string
+	// Sandbox walks test orders through their lifecycle every SandboxStep.
+	Sandbox     bool
+	SandboxStep time.Duration
 }
 
 // storeFlags adds --data and --db, defaulting from the environment.
@@ -63,6 +66,15 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 			return fmt.Errorf("PRESSROOM_RATE_LIMIT must be a whole number of requests per minute (0 turns it off), not %q", v)
 		}
 		cfg.RateLimit = n
+	}
+	cfg.Sandbox = getenv("PRESSROOM_SANDBOX") == "1"
+	cfg.SandboxStep = 2 * time.Second
+	if v := getenv("PRESSROOM_SANDBOX_STEP"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("PRESSROOM_SANDBOX_STEP must be a positive Go duration such as 2s, not %q", v)
+		}
+		cfg.SandboxStep = d
 	}
 	cfg.CatalogPoll = 2 * time.Second
 	if v := getenv("PRESSROOM_CATALOG_POLL"); v != "" {

@@ -606,3 +606,115 @@ func TestDrafts(t *testing.T) {
 		}
 	})
 }
+
+func TestReprints(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		o := mustOrder(t, srv, demoKey, orderBody("rp-1"))
+		item := num(t, path(t, o, "items", 0, "id"))
+		ask := func(body string) response { return do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, body) }
+		// Not before the order was produced.
+		if r := ask(`{"reason":"damaged"}`); r.Status != 409 {
+			t.Errorf("reprint of an accepted order: %d %s", r.Status, r.Body)
+		}
+		for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+			if r := do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+s+`"}`); r.Status != 200 {
+				t.Fatalf("%s: %d %s", s, r.Status, r.Body)
+			}
+		}
+		for body, ptr := range map[string]string{
+			`{"reason":"bored"}`: "/reason",
+			`{"reason":"damaged","items":[{"item_id":424242,"quantity":1}]}`:       "/items/0/item_id",
+			`{"reason":"damaged","items":[{"item_id":` + item + `,"quantity":6}]}`: "/items/0/quantity",
+			`{"reason":"damaged","items":[{"item_id":` + item + `,"quantity":0}]}`: "/items/0/quantity",
+		} {
+			if r := ask(body); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"`+ptr+`"`) {
+				t.Errorf("%s: %d %s", body, r.Status, r.Body)
+			}
+		}
+		r := ask(`{"reason":"damaged","note":"Two plates arrived bent.","items":[{"item_id":` + item + `,"quantity":2}]}`)
+		if r.Status != 201 {
+			t.Fatalf("reprint: %d %s", r.Status, r.Body)
+		}
+		rp := decodeNumbers(t, r.Body)
+		if rp["status"] != "requested" || num(t, path(t, rp, "items", 0, "quantity")) != "2" {
+			t.Errorf("reprint = %v", rp)
+		}
+		id := num(t, rp["id"])
+		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/reprints?status=requested", operatorKey, nil).Body)["reprints"].([]any); len(l) != 1 {
+			t.Errorf("requested reprints: %v", l)
+		}
+		// Staff approve: a new linked order at no charge, with the chosen quantity.
+		r = do(t, "POST", srv.URL+"/v1/operator/reprints/"+id+"/approve", operatorKey, `{"note":"sorry"}`)
+		if r.Status != 200 {
+			t.Fatalf("approve: %d %s", r.Status, r.Body)
+		}
+		approved := decodeNumbers(t, r.Body)
+		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id+"/reject", operatorKey, nil); r.Status != 409 {
+			t.Errorf("decide twice: %d", r.Status)
+		}
+		fresh := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", srv.URL, approved["new_order"]), demoKey, nil).Body)
+		if fresh["status"] != "accepted" || num(t, path(t, fresh, "totals", "total", "incl_vat")) != "0" || len(fresh["items"].([]any)) != 1 ||
+			num(t, path(t, fresh, "items", 0, "amount")) != "2" || path(t, fresh, "custom_fields", "reprint_of") != num(t, o["number"]) {
+			t.Errorf("reprint order = %v", fresh)
+		}
+		list := decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/reprints"), demoKey, nil).Body)["reprints"].([]any)
+		if len(list) != 1 || path(t, list[0], "status") != "approved" {
+			t.Errorf("order's reprints = %v", list)
+		}
+		// Another reprint of everything, rejected.
+		r = ask(`{"reason":"quality"}`)
+		id2 := num(t, decodeNumbers(t, r.Body)["id"])
+		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id2+"/reject", operatorKey, `{"note":"looks fine"}`); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"rejected"`) {
+			t.Errorf("reject: %d %s", r.Status, r.Body)
+		}
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		if r := do(t, "POST", orderURL(srv, o, "/reprints"), other, `{"reason":"damaged"}`); r.Status != 404 {
+			t.Errorf("other reseller's reprint: %d", r.Status)
+		}
+		if r := do(t, "GET", orderURL(srv, o, "/reprints"), other, nil); r.Status != 404 {
+			t.Errorf("other reseller's reprints: %d", r.Status)
+		}
+		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/424242/approve", operatorKey, nil); r.Status != 404 {
+			t.Errorf("unknown reprint: %d", r.Status)
+		}
+		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id+"/approve", demoKey, nil); r.Status != 404 {
+			t.Errorf("a reseller deciding: %d", r.Status)
+		}
+	})
+}
+
+// TestSandbox: with PRESSROOM_SANDBOX=1 a test order walks its whole
+// lifecycle on a timer instead of being cancelled.
+func TestSandbox(t *testing.T) {
+	env := baseEnv()
+	env["PRESSROOM_SANDBOX"] = "1"
+	env["PRESSROOM_SANDBOX_STEP"] = "100ms"
+	srv := startServer(t, stores[0].args(t), env)
+	o := mustOrder(t, srv, demoKey, orderBody("sandbox-1", `"order_type":"test"`))
+	live := mustOrder(t, srv, demoKey, orderBody("sandbox-live"))
+	deadline := time.Now().Add(20 * time.Second)
+	for decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)["status"] != "shipment_delivered" {
+		if time.Now().After(deadline) {
+			t.Fatal("the sandbox order did not reach shipment_delivered")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var trail []string
+	for _, e := range decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body)["events"].([]any) {
+		if m := e.(map[string]any); m["kind"] == "status" {
+			trail = append(trail, m["to"].(string))
+		}
+	}
+	if strings.Join(trail, ",") != "in_production,logistics,shipment_created,shipment_in_transit,shipment_delivered" {
+		t.Errorf("sandbox trail = %v", trail)
+	}
+	got := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)
+	if len(got["packages"].([]any)) != 1 {
+		t.Errorf("sandbox packages = %v", got["packages"])
+	}
+	// A production order is left alone.
+	if st := decodeNumbers(t, do(t, "GET", orderURL(srv, live, ""), demoKey, nil).Body)["status"]; st != "accepted" {
+		t.Errorf("a production order moved to %v in the sandbox", st)
+	}
+}

@@ -72,7 +72,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	var ready atomic.Bool
 	clock := pressroom.SystemClock{}
 	pricer := &pricing.Service{Store: store, Catalog: cat, Recorder: recorder, Clock: clock}
-	ordersvc := &orders.Service{Store: store, Catalog: cat, Pricing: pricer, Clock: clock, Logger: logger}
+	ordersvc := &orders.Service{Store: store, Catalog: cat, Pricing: pricer, Clock: clock, Logger: logger,
+		Sandbox: cfg.Sandbox, SandboxStep: cfg.SandboxStep}
 	srv := &api.Server{
 		Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat,
 		Pricing:     pricer,
@@ -103,7 +104,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
-	go func() { defer wg.Done(); every(bg, SweepInterval, ordersvc.Sweep) }()
+	go func() { defer wg.Done(); every(bg, ordersvc.SweepEvery(), ordersvc.Sweep) }()
 
 	ready.Store(true)
 	addr := ln.Addr().String()
@@ -209,10 +210,6 @@ func purgeCalculations(ctx context.Context, store pressroom.Store, logger *slog.
 		}
 	}
 }
-
-// SweepInterval is how often a node runs the orders' periodic work (test
-// orders cancelled, expired drafts and idempotency keys deleted).
-const SweepInterval = 2 * time.Second
 
 // every runs fn now and then every interval until ctx ends.
 func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {

@@ -368,3 +368,38 @@ func ErrTransition(from, to Status) string {
 	}
 	return fmt.Sprintf("an order that is %s cannot become %s", from, to)
 }
+
+// ReprintStatus is where a reprint request stands.
+type ReprintStatus string
+
+// Reprint states: staff approve or reject a request.
+const (
+	ReprintRequested ReprintStatus = "requested"
+	ReprintApproved  ReprintStatus = "approved"
+	ReprintRejected  ReprintStatus = "rejected"
+)
+
+// ReprintReasons are the reasons a reprint may be asked for (Profotonet's).
+var ReprintReasons = []string{"damaged", "incomplete", "missing", "swappedpartially", "swappedcompletely", "quality"}
+
+// Reprint is a reseller's request to produce (part of) an order again.
+type Reprint struct {
+	ID          int64
+	OrderNumber int64
+	ResellerID  int64
+	Status      ReprintStatus
+	Reason      string
+	Note        string
+	Items       []ReprintItem
+	// NewOrder is the number of the order an approval created.
+	NewOrder  int64
+	Decision  string // staff's note on the decision
+	CreatedAt time.Time
+	DecidedAt *time.Time
+}
+
+// ReprintItem is one item to make again, and how many.
+type ReprintItem struct {
+	ItemID   int64           `json:"item_id"`
+	Quantity decimal.Decimal `json:"quantity"`
+}

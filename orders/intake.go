@@ -33,6 +33,10 @@ type Service struct {
 	Pricing *pricing.Service
 	Clock   pressroom.Clock
 	Logger  *slog.Logger
+	// Sandbox walks test orders through their whole lifecycle, a step
+	// every SandboxStep, instead of cancelling them.
+	Sandbox     bool
+	SandboxStep time.Duration
 }
 
 // Limits of an order request.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,26 +50,8 @@ func nullInt(v int64) *int64 {
 
 // CreateOrder stores an order, its items and first event in one transaction.
 func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer) error {
-	doc, err := order.EncodeDocument(o)
-	if err != nil {
-		return err
-	}
-	now := db.now().Truncate(time.Microsecond)
-	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-	err = db.tx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
-			reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-			VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
-			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now, o.TrackingToken).Scan(&o.Number)
-		if err != nil {
-			return mapError(err, "Order")
-		}
-		if err := insertItems(ctx, tx, o); err != nil {
-			return err
-		}
-		ev.OrderNumber = o.Number
-		if err := insertEvents(ctx, tx, []*order.Event{ev}, now); err != nil {
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := db.insertOrder(ctx, tx, o, ev); err != nil {
 			return err
 		}
 		if idem != nil {
@@ -83,6 +66,11 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 		}
 		return nil
 	})
+	return db.nameConflict(ctx, o, err)
+}
+
+// nameConflict turns a duplicate own id into an error naming the order that has it.
+func (db *DB) nameConflict(ctx context.Context, o *order.Order, err error) error {
 	if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
 		var existing int64
 		if qerr := db.pool.QueryRow(ctx, `SELECT number FROM orders WHERE reseller_id = $1 AND own_id = $2 AND NOT released`,
@@ -91,6 +79,29 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 		}
 	}
 	return err
+}
+
+// insertOrder writes a new order, its items and first event in tx.
+func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, ev *order.Event) error {
+	doc, err := order.EncodeDocument(o)
+	if err != nil {
+		return err
+	}
+	now := db.now().Truncate(time.Microsecond)
+	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+	err = tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
+		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
+		VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
+		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now, o.TrackingToken).Scan(&o.Number)
+	if err != nil {
+		return mapError(err, "Order")
+	}
+	if err := insertItems(ctx, tx, o); err != nil {
+		return err
+	}
+	ev.OrderNumber = o.Number
+	return insertEvents(ctx, tx, []*order.Event{ev}, now)
 }
 
 func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
@@ -388,4 +399,111 @@ func (db *DB) DeleteIdempotencyBefore(ctx context.Context, before time.Time, lim
 		return 0, mapError(err, "Idempotency keys")
 	}
 	return tag.RowsAffected(), nil
+}
+
+const reprintColumns = `id, order_number, reseller_id, status, reason, note, items, new_order, decision, created_at, decided_at`
+
+func scanReprint(row pgx.Row) (*order.Reprint, error) {
+	var rp order.Reprint
+	var items string
+	var newOrder *int64
+	if err := row.Scan(&rp.ID, &rp.OrderNumber, &rp.ResellerID, &rp.Status, &rp.Reason, &rp.Note, &items, &newOrder, &rp.Decision, &rp.CreatedAt, &rp.DecidedAt); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(items), &rp.Items); err != nil {
+		return nil, fmt.Errorf("reprint %d: %w", rp.ID, err)
+	}
+	if newOrder != nil {
+		rp.NewOrder = *newOrder
+	}
+	rp.CreatedAt = rp.CreatedAt.UTC()
+	if rp.DecidedAt != nil {
+		t := rp.DecidedAt.UTC()
+		rp.DecidedAt = &t
+	}
+	return &rp, nil
+}
+
+// CreateReprint stores a reprint request.
+func (db *DB) CreateReprint(ctx context.Context, rp *order.Reprint) error {
+	items, err := json.Marshal(rp.Items)
+	if err != nil {
+		return err
+	}
+	rp.CreatedAt = db.now().Truncate(time.Microsecond)
+	err = db.pool.QueryRow(ctx, `INSERT INTO reprints (order_number, reseller_id, status, reason, note, items, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, rp.OrderNumber, rp.ResellerID, rp.Status, rp.Reason, rp.Note, string(items),
+		rp.CreatedAt).Scan(&rp.ID)
+	return mapError(err, "Reprint")
+}
+
+// FindReprint returns a reprint.
+func (db *DB) FindReprint(ctx context.Context, resellerID, id int64) (*order.Reprint, error) {
+	q, args := `SELECT `+reprintColumns+` FROM reprints WHERE id = $1`, []any{id}
+	if resellerID != 0 {
+		q += ` AND reseller_id = $2`
+		args = append(args, resellerID)
+	}
+	rp, err := scanReprint(db.pool.QueryRow(ctx, q, args...))
+	return rp, mapError(err, fmt.Sprintf("Reprint %d", id))
+}
+
+// ListReprints lists reprints, newest first.
+func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error) {
+	q, args := `SELECT `+reprintColumns+` FROM reprints WHERE true`, []any{}
+	if resellerID != 0 {
+		args = append(args, resellerID)
+		q += fmt.Sprintf(` AND reseller_id = $%d`, len(args))
+	}
+	if orderNumber != 0 {
+		args = append(args, orderNumber)
+		q += fmt.Sprintf(` AND order_number = $%d`, len(args))
+	}
+	if status != "" {
+		args = append(args, string(status))
+		q += fmt.Sprintf(` AND status = $%d`, len(args))
+	}
+	rows, err := db.pool.Query(ctx, q+` ORDER BY id DESC LIMIT 1000`, args...)
+	if err != nil {
+		return nil, mapError(err, "Reprints")
+	}
+	defer rows.Close()
+	out := []*order.Reprint{}
+	for rows.Next() {
+		rp, err := scanReprint(rows)
+		if err != nil {
+			return nil, mapError(err, "Reprints")
+		}
+		out = append(out, rp)
+	}
+	return out, mapError(rows.Err(), "Reprints")
+}
+
+// DecideReprint approves or rejects a requested reprint.
+func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error {
+	now := db.now().Truncate(time.Microsecond)
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if newOrder != nil {
+			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
+			if err := db.insertOrder(ctx, tx, newOrder, created); err != nil {
+				return err
+			}
+			rp.NewOrder = newOrder.Number
+		}
+		tag, err := tx.Exec(ctx, `UPDATE reprints SET status = $1, new_order = $2, decision = $3, decided_at = $4 WHERE id = $5 AND status = 'requested'`,
+			string(rp.Status), nullInt(rp.NewOrder), rp.Decision, now, rp.ID)
+		if err != nil {
+			return mapError(err, "Reprint")
+		}
+		if tag.RowsAffected() == 0 {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d was decided meanwhile.", rp.ID)
+		}
+		rp.DecidedAt = &now
+		ev.OrderNumber = rp.OrderNumber
+		return insertEvents(ctx, tx, []*order.Event{ev}, now)
+	})
+	if newOrder != nil {
+		return db.nameConflict(ctx, newOrder, err)
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -61,33 +62,8 @@ func boolInt(b bool) int {
 
 // CreateOrder stores an order, its items and first event in one transaction.
 func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer) error {
-	doc, err := order.EncodeDocument(o)
-	if err != nil {
-		return err
-	}
-	now := db.now()
-	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
-			reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-			VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
-			o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.TrackingToken, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), formatTime(now)).Scan(&o.Number)
-		if err != nil {
-			if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
-				var existing int64
-				if qerr := tx.QueryRowContext(ctx, `SELECT number FROM orders WHERE reseller_id = ? AND own_id = ? AND released = 0`,
-					o.ResellerID, o.OwnID).Scan(&existing); qerr == nil {
-					return pressroom.Errorf(pressroom.ECONFLICT, "Order id %q is in use by order %d.", o.OwnID, existing)
-				}
-			}
-			return mapError(err, "Order")
-		}
-		if err := insertItems(ctx, tx, o); err != nil {
-			return err
-		}
-		ev.OrderNumber = o.Number
-		if err := insertEvents(ctx, tx, []*order.Event{ev}, now); err != nil {
+		if err := db.insertOrder(ctx, tx, o, ev); err != nil {
 			return err
 		}
 		if idem != nil {
@@ -102,6 +78,36 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 		}
 		return nil
 	})
+}
+
+// insertOrder writes a new order, its items and first event in tx.
+func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, ev *order.Event) error {
+	doc, err := order.EncodeDocument(o)
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+	err = tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
+		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
+		VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
+		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.TrackingToken, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), formatTime(now)).Scan(&o.Number)
+	if err != nil {
+		if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
+			var existing int64
+			if qerr := tx.QueryRowContext(ctx, `SELECT number FROM orders WHERE reseller_id = ? AND own_id = ? AND released = 0`,
+				o.ResellerID, o.OwnID).Scan(&existing); qerr == nil {
+				return pressroom.Errorf(pressroom.ECONFLICT, "Order id %q is in use by order %d.", o.OwnID, existing)
+			}
+		}
+		return mapError(err, "Order")
+	}
+	if err := insertItems(ctx, tx, o); err != nil {
+		return err
+	}
+	ev.OrderNumber = o.Number
+	return insertEvents(ctx, tx, []*order.Event{ev}, now)
 }
 
 func insertItems(ctx context.Context, tx *sql.Tx, o *order.Order) error {
@@ -392,4 +398,102 @@ func (db *DB) DeleteIdempotencyBefore(ctx context.Context, before time.Time, lim
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+const reprintColumns = `id, order_number, reseller_id, status, reason, note, items, new_order, decision, created_at, decided_at`
+
+func scanReprint(row interface{ Scan(...any) error }) (*order.Reprint, error) {
+	var rp order.Reprint
+	var items, created string
+	var newOrder sql.NullInt64
+	var decided sql.NullString
+	if err := row.Scan(&rp.ID, &rp.OrderNumber, &rp.ResellerID, &rp.Status, &rp.Reason, &rp.Note, &items, &newOrder, &rp.Decision, &created, &decided); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(items), &rp.Items); err != nil {
+		return nil, fmt.Errorf("reprint %d: %w", rp.ID, err)
+	}
+	rp.NewOrder, rp.CreatedAt = newOrder.Int64, parseTime(created)
+	if decided.Valid {
+		t := parseTime(decided.String)
+		rp.DecidedAt = &t
+	}
+	return &rp, nil
+}
+
+// CreateReprint stores a reprint request.
+func (db *DB) CreateReprint(ctx context.Context, rp *order.Reprint) error {
+	items, err := json.Marshal(rp.Items)
+	if err != nil {
+		return err
+	}
+	rp.CreatedAt = db.now()
+	err = db.write.QueryRowContext(ctx, `INSERT INTO reprints (order_number, reseller_id, status, reason, note, items, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, rp.OrderNumber, rp.ResellerID, rp.Status, rp.Reason, rp.Note, string(items),
+		formatTime(rp.CreatedAt)).Scan(&rp.ID)
+	return mapError(err, "Reprint")
+}
+
+// FindReprint returns a reprint.
+func (db *DB) FindReprint(ctx context.Context, resellerID, id int64) (*order.Reprint, error) {
+	q, args := `SELECT `+reprintColumns+` FROM reprints WHERE id = ?`, []any{id}
+	if resellerID != 0 {
+		q += ` AND reseller_id = ?`
+		args = append(args, resellerID)
+	}
+	rp, err := scanReprint(db.read.QueryRowContext(ctx, q, args...))
+	return rp, mapError(err, fmt.Sprintf("Reprint %d", id))
+}
+
+// ListReprints lists reprints, newest first.
+func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error) {
+	q, args := `SELECT `+reprintColumns+` FROM reprints WHERE 1 = 1`, []any{}
+	if resellerID != 0 {
+		q, args = q+` AND reseller_id = ?`, append(args, resellerID)
+	}
+	if orderNumber != 0 {
+		q, args = q+` AND order_number = ?`, append(args, orderNumber)
+	}
+	if status != "" {
+		q, args = q+` AND status = ?`, append(args, status)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT 1000`, args...)
+	if err != nil {
+		return nil, mapError(err, "Reprints")
+	}
+	defer rows.Close()
+	out := []*order.Reprint{}
+	for rows.Next() {
+		rp, err := scanReprint(rows)
+		if err != nil {
+			return nil, mapError(err, "Reprints")
+		}
+		out = append(out, rp)
+	}
+	return out, mapError(rows.Err(), "Reprints")
+}
+
+// DecideReprint approves or rejects a requested reprint.
+func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if newOrder != nil {
+			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
+			if err := db.insertOrder(ctx, tx, newOrder, created); err != nil {
+				return err
+			}
+			rp.NewOrder = newOrder.Number
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE reprints SET status = ?, new_order = ?, decision = ?, decided_at = ? WHERE id = ? AND status = 'requested'`,
+			rp.Status, nullInt(rp.NewOrder), rp.Decision, formatTime(now), rp.ID)
+		if err != nil {
+			return mapError(err, "Reprint")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d was decided meanwhile.", rp.ID)
+		}
+		rp.DecidedAt = &now
+		ev.OrderNumber = rp.OrderNumber
+		return insertEvents(ctx, tx, []*order.Event{ev}, now)
+	})
 }

@@ -58,6 +58,21 @@ CREATE TABLE order_packages (
 );
 CREATE INDEX order_packages_order ON order_packages (order_number, id);
 
+CREATE TABLE reprints (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_number INTEGER NOT NULL REFERENCES orders (number),
+    reseller_id  INTEGER NOT NULL REFERENCES resellers (id),
+    status       TEXT    NOT NULL CHECK (status IN ('requested', 'approved', 'rejected')),
+    reason       TEXT    NOT NULL,
+    note         TEXT    NOT NULL DEFAULT '',
+    items        TEXT    NOT NULL,
+    new_order    INTEGER,
+    decision     TEXT    NOT NULL DEFAULT '',
+    created_at   TEXT    NOT NULL,
+    decided_at   TEXT
+);
+CREATE INDEX reprints_order ON reprints (order_number);
+
 CREATE TABLE idempotency_keys (
     reseller_id  INTEGER NOT NULL REFERENCES resellers (id),
     key          TEXT    NOT NULL,
@@ -72,6 +87,7 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 -- +goose Down
 DROP TABLE idempotency_keys;
+DROP TABLE reprints;
 DROP TABLE order_packages;
 DROP TABLE order_events;
 DROP TABLE order_items;

@@ -1,0 +1,130 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/delivery"
+	"github.com/pressroom/pressroom/order"
+)
+
+// RequestReprint asks for (part of) an order to be made again: within 28
+// days of its order date, with a reason; staff then approve or reject it.
+// No items means every item in full.
+func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
+	o, err := s.Store.FindOrder(ctx, r.ID, number)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{}
+	if !slices.Contains(order.ReprintReasons, reason) {
+		c.add("/reason", "invalid_reason", "reason is one of: damaged, incomplete, missing, swappedpartially, swappedcompletely, quality")
+	}
+	c.maxLen("/note", note, 1000)
+	if len(items) > MaxItems {
+		c.add("/items", "too_many", "at most %d items", MaxItems)
+	}
+	for i, ri := range items {
+		idx := itemIndex(o, ri.ItemID)
+		switch {
+		case idx < 0:
+			c.add(fmt.Sprintf("/items/%d/item_id", i), "unknown_item", "order %d has no item %d", number, ri.ItemID)
+		case !ri.Quantity.IsPositive() || !ri.Quantity.IsInteger() || ri.Quantity.GreaterThan(o.Items[idx].Amount):
+			c.add(fmt.Sprintf("/items/%d/quantity", i), "invalid_quantity", "quantity is a whole number from 1 to %s, the amount ordered", o.Items[idx].Amount)
+		}
+	}
+	if len(c.fields) > 0 {
+		return nil, pressroom.Invalid(fmt.Sprintf("The reprint request has %d problem(s).", len(c.fields)), c.fields...)
+	}
+	if o.Stage == order.StageDraft || o.Status == order.Cancelled || o.Status == order.Accepted || o.Status == order.Hold {
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; a reprint is for an order that was produced.", number, o.Status)
+	}
+	day, err := delivery.ParseDate(o.OrderDate)
+	if err == nil && s.Clock.Now().After(day.Time().Add(ReprintWindow+24*time.Hour)) {
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d was ordered on %s; reprints are asked within 28 days of the order date.", number, o.OrderDate)
+	}
+	if len(items) == 0 {
+		for _, it := range o.Items {
+			items = append(items, order.ReprintItem{ItemID: it.ID, Quantity: it.Amount})
+		}
+	}
+	rp := &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}
+	if err := s.Store.CreateReprint(ctx, rp); err != nil {
+		return nil, err
+	}
+	return rp, nil
+}
+
+// DecideReprint approves (a new linked order at no charge) or rejects a
+// requested reprint. Deciding twice is ECONFLICT.
+func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, decision string) (*order.Reprint, error) {
+	if len(decision) > 1000 {
+		return nil, pressroom.Invalid("The note is too long.", pressroom.FieldError{Pointer: "/note", Code: "too_long", Detail: "at most 1000 characters"})
+	}
+	rp, err := s.Store.FindReprint(ctx, 0, id)
+	if err != nil {
+		return nil, err
+	}
+	if rp.Status != order.ReprintRequested {
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d is %s already.", id, rp.Status)
+	}
+	rp.Decision = decision
+	ev := &order.Event{Actor: order.ActorOperator, Kind: "reprint", Reason: fmt.Sprintf("reprint %d rejected", id)}
+	var fresh *order.Order
+	if approve {
+		orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
+		if err != nil {
+			return nil, err
+		}
+		fresh = reprintOrder(orig, rp, s.Clock.Now())
+		rp.Status = order.ReprintApproved
+		ev.Reason = fmt.Sprintf("reprint %d approved", id)
+	} else {
+		rp.Status = order.ReprintRejected
+	}
+	if err := s.Store.DecideReprint(ctx, rp, fresh, ev); err != nil {
+		return nil, err
+	}
+	return rp, nil
+}
+
+// reprintOrder is the new order an approved reprint makes: the chosen
+// items and quantities of the original, at no charge.
+func reprintOrder(orig *order.Order, rp *order.Reprint, now time.Time) *order.Order {
+	own := fmt.Sprintf("%s-R%d", orig.OwnID, rp.ID)
+	if len(own) > 64 {
+		own = fmt.Sprintf("R%d-%d", rp.ID, orig.Number)
+	}
+	o := &order.Order{
+		ResellerID: orig.ResellerID, CustomerID: orig.CustomerID, OwnID: own, Reference: orig.Reference, PurchaseOrder: orig.PurchaseOrder,
+		ContactEmail: orig.ContactEmail, ErrorEmails: orig.ErrorEmails, Language: orig.Language, Type: orig.Type,
+		Stage: order.StageOrder, Status: order.Accepted, Payment: order.PaymentOnAccount, CallbackURLs: orig.CallbackURLs,
+		Delivery: order.Delivery{Address: orig.Delivery.Address, ShippingMethod: orig.Delivery.ShippingMethod}, Billing: orig.Billing,
+		PackingSlip: orig.PackingSlip, ShippingLabel: orig.ShippingLabel, ProductionTime: orig.ProductionTime,
+		Currency: orig.Currency, VATRate: orig.VATRate, ReverseCharge: orig.ReverseCharge, CatalogVersion: orig.CatalogVersion,
+		OrderDate: now.Format(time.DateOnly), TrackingToken: newToken(),
+		CustomFields: map[string]string{"reprint_of": fmt.Sprint(orig.Number), "reprint": fmt.Sprint(rp.ID)},
+	}
+	for _, ri := range rp.Items {
+		for _, it := range orig.Items {
+			if it.ID != ri.ItemID {
+				continue
+			}
+			cp := *it
+			cp.ID, cp.OrderNumber, cp.Amount = 0, 0, ri.Quantity
+			cp.Base, cp.Rush, cp.Sales = decimal.Zero, decimal.Zero, decimal.Zero
+			cp.Price = order.Money{}
+			if it.Amount.IsPositive() {
+				cp.Weight = it.Weight.Div(it.Amount).Mul(ri.Quantity)
+			}
+			cp.CalculationID = 0
+			o.Items = append(o.Items, &cp)
+		}
+	}
+	return o
+}
