@@ -22,6 +22,8 @@ const usage = `pressroom: the order platform of a print company and its reseller
 Usage:
   pressroom serve [--addr 127.0.0.1:8080] [--data DIR] [--db DSN]
   pressroom resellers create --name NAME [--edition standard|free] [--callback-url URL]
+                             [--markup 2.5] [--country CC] [--vat-id ID]
+  pressroom resellers update --id ID [--edition E] [--callback-url URL] [--markup M] [--country CC] [--vat-id ID]
   pressroom resellers list
   pressroom resellers add-customer --reseller ID --name NAME [--email E] [--reference R]
   pressroom keys create --reseller ID [--name NAME]
@@ -31,6 +33,9 @@ Usage:
   pressroom catalog import FILE [--note TEXT]
   pressroom catalog export [--version N]
   pressroom catalog schema
+  pressroom orders list [--reseller ID] [--status S] [--limit N]
+  pressroom orders show NUMBER
+  pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL]
 
 Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
 on the store directly, safely beside a running server.
@@ -56,6 +61,8 @@ func (p *Program) Main(ctx context.Context, args []string) int {
 		err = p.cmdKeys(ctx, args[1:])
 	case "catalog":
 		err = p.cmdCatalog(ctx, args[1:])
+	case "orders":
+		err = p.cmdOrders(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(p.Stdout, usage)
 		return 0

@@ -718,3 +718,47 @@ func TestSandbox(t *testing.T) {
 		t.Errorf("a production order moved to %v in the sandbox", st)
 	}
 }
+
+// TestOrdersCLI: staff list, show and advance orders from the command line,
+// beside the running server.
+func TestOrdersCLI(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		o := mustOrder(t, srv, demoKey, orderBody("cli-1"))
+		n := num(t, o["number"])
+		cli := func(want int, a ...string) string {
+			t.Helper()
+			code, out, errOut := runCLI(t, nil, append(a, srv.Args...)...)
+			if code != want {
+				t.Fatalf("pressroom %s: exit %d, want %d\n%s%s", strings.Join(a, " "), code, want, out, errOut)
+			}
+			return out + errOut
+		}
+		if out := cli(0, "orders", "list"); !strings.Contains(out, n) || !strings.Contains(out, "cli-1") || !strings.Contains(out, "accepted") || !strings.Contains(out, "42.75 EUR") {
+			t.Errorf("orders list:\n%s", out)
+		}
+		cli(0, "orders", "advance", n, "--status", "in_production")
+		cli(0, "orders", "advance", n, "--status", "shipment_created", "--track-and-trace", "3SYMFU0000009", "--carrier", "postnl")
+		if out := cli(1, "orders", "advance", n, "--status", "accepted"); !strings.Contains(out, "cannot become accepted") {
+			t.Errorf("backwards: %s", out)
+		}
+		out := cli(0, "orders", "show", n)
+		for _, want := range []string{"status shipment_created", "package postnl 3SYMFU0000009", "operator status in_production→shipment_created", "item "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("orders show lacks %q:\n%s", want, out)
+			}
+		}
+		// The server sees what the CLI did.
+		if st := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)["status"]; st != "shipment_created" {
+			t.Errorf("server sees %v", st)
+		}
+		if out := cli(0, "orders", "list", "--status", "accepted"); !strings.Contains(out, "0 of 0") {
+			t.Errorf("filtered list:\n%s", out)
+		}
+		cli(1, "orders", "show", "424242")
+		cli(2, "orders", "show")
+		cli(2, "orders", "advance", n)
+		cli(2, "orders", "list", "--status", "lost")
+		cli(2, "orders")
+	})
+}

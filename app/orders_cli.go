@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+func (p *Program) cmdOrders(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("orders needs a subcommand: list, show or advance")
+	}
+	switch args[0] {
+	case "list":
+		var reseller int64
+		var status string
+		var limit int
+		return p.withStore(ctx, "orders list", args[1:], func(fs *flag.FlagSet) {
+			fs.Int64Var(&reseller, "reseller", 0, "only this reseller's orders")
+			fs.StringVar(&status, "status", "", "only orders in this status")
+			fs.IntVar(&limit, "limit", 50, "at most this many, newest first")
+		}, func(s pressroom.Store, rest []string) error {
+			if len(rest) > 0 || limit < 1 || limit > 10000 {
+				return usageError("orders list takes only flags; --limit from 1 to 10000")
+			}
+			if status != "" && !order.Status(status).Valid() {
+				return usageError("--status %q is not a status", status)
+			}
+			list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: reseller, Status: order.Status(status), Limit: limit})
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(p.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NUMBER\tRESELLER\tID\tTYPE\tSTAGE\tSTATUS\tTOTAL\tCREATED")
+			for _, o := range list {
+				fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\n", o.Number, o.ResellerID, o.OwnID, o.Type, o.Stage, o.Status,
+					pricing.Round(o.Totals.Total.Incl).StringFixed(2), o.Currency, o.CreatedAt.Format(time.RFC3339))
+			}
+			tw.Flush()
+			fmt.Fprintf(p.Stdout, "%d of %d order(s)\n", len(list), total)
+			return nil
+		})
+	case "show":
+		return p.withStore(ctx, "orders show", args[1:], nil, func(s pressroom.Store, rest []string) error {
+			n, err := numberArg(rest)
+			if err != nil {
+				return err
+			}
+			o, err := s.FindOrder(ctx, 0, n)
+			if err != nil {
+				return describe(err)
+			}
+			evs, err := s.ListOrderEvents(ctx, n)
+			if err != nil {
+				return err
+			}
+			pkgs, err := s.ListOrderPackages(ctx, n)
+			if err != nil {
+				return err
+			}
+			p.showOrder(o, evs, pkgs)
+			return nil
+		})
+	case "advance":
+		var status, code, carrier, url, reason string
+		var number int64
+		return p.withStore(ctx, "orders advance", args[1:], func(fs *flag.FlagSet) {
+			fs.StringVar(&status, "status", "", "the new status")
+			fs.StringVar(&code, "track-and-trace", "", "a tracking code: adds a package")
+			fs.StringVar(&carrier, "carrier", "", "the package's carrier")
+			fs.StringVar(&url, "tracking-url", "", "the package's tracking URL")
+			fs.StringVar(&reason, "reason", "", "why, for the order's events")
+		}, func(s pressroom.Store, rest []string) error {
+			var err error
+			if number, err = numberArg(rest); err != nil {
+				return err
+			}
+			if status == "" {
+				return usageError("orders advance needs --status")
+			}
+			svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			o, err := svc.Advance(ctx, number, orders.StatusChange{Status: order.Status(status), TrackingCode: code, Carrier: carrier,
+				TrackingURL: url, Reason: reason}, order.ActorOperator)
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "order %d is %s\n", o.Number, o.Status)
+			return nil
+		})
+	}
+	return usageError("unknown orders subcommand %q", args[0])
+}
+
+func numberArg(rest []string) (int64, error) {
+	if len(rest) != 1 {
+		return 0, usageError("give one order number")
+	}
+	n, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil || n < 1 {
+		return 0, usageError("%q is not an order number", rest[0])
+	}
+	return n, nil
+}
+
+func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Package) {
+	w := p.Stdout
+	fmt.Fprintf(w, "order %d (reseller %d, id %q, reference %q)\n", o.Number, o.ResellerID, o.OwnID, o.Reference)
+	fmt.Fprintf(w, "  %s %s, status %s, payment %s, ordered %s\n", o.Type, o.Stage, o.Status, o.Payment, o.OrderDate)
+	a := o.Delivery.Address
+	fmt.Fprintf(w, "  to %s, %s %s, %s %s, %s by %s: ships %s, arrives %s\n", a.Name(), a.Street, a.HouseNumber, a.PostalCode, a.City, a.Country,
+		o.Delivery.ShippingMethod, o.Delivery.ShippingDate, o.Delivery.DeliveryDate)
+	fmt.Fprintf(w, "  production time %s; total %s %s incl. VAT (%s excl.)\n", o.ProductionTime,
+		pricing.Round(o.Totals.Total.Incl).StringFixed(2), o.Currency, pricing.Round(o.Totals.Total.Excl).StringFixed(2))
+	for _, it := range o.Items {
+		fmt.Fprintf(w, "  item %d: %s × %s, %s excl. VAT, file %s\n", it.ID, it.Amount, it.Product, pricing.Round(it.Price.Excl).StringFixed(2), it.FileState)
+	}
+	for _, pk := range pkgs {
+		fmt.Fprintf(w, "  package %s %s %s\n", pk.Carrier, pk.TrackingCode, pk.TrackingURL)
+	}
+	for _, e := range evs {
+		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, e.From, e.To, e.Reason)
+	}
+}
