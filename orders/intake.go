@@ -417,9 +417,15 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 				Detail: fmt.Sprintf("production time %q does not fit the delivery; these do: %s", wanted, strings.Join(codes, ", "))})
 		}
 	}
+	// The asked method, else the cheapest that delivers to the address
+	// (pick-up only when nothing else goes there).
 	ship := opt.Deliveries[0]
 	for _, d := range opt.Deliveries[1:] {
-		if d.Purchase.LessThan(ship.Purchase) {
+		better := d.Purchase.LessThan(ship.Purchase)
+		if (d.Method.Type == catalog.ShipmentTypePickup) != (ship.Method.Type == catalog.ShipmentTypePickup) {
+			better = d.Method.Type != catalog.ShipmentTypePickup
+		}
+		if better {
 			ship = d
 		}
 	}

@@ -1,0 +1,197 @@
+package orders_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
+	"github.com/pressroom/pressroom/pricing"
+	"github.com/pressroom/pressroom/store/sqlite"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
+
+func newService(tb testing.TB) (*orders.Service, *pressroom.Reseller, *clock, pressroom.Store) {
+	tb.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "o.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	cat := catalog.NewService(store, logger)
+	if _, err := cat.EnsureDemo(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := cat.Load(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	rec := catalog.NewRecorder(store, logger)
+	go rec.Run()
+	tb.Cleanup(rec.Close)
+	r := &pressroom.Reseller{Name: "r", Edition: pressroom.EditionStandard}
+	if err := store.CreateReseller(ctx, r); err != nil {
+		tb.Fatal(err)
+	}
+	c := &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	pr := &pricing.Service{Store: store, Catalog: cat, Recorder: rec, Clock: c}
+	return &orders.Service{Store: store, Catalog: cat, Pricing: pr, Clock: c, Logger: logger}, r, c, store
+}
+
+func sel(code string, v ...int64) catalog.Selection {
+	s := catalog.Selection{Code: code}
+	if len(v) > 0 {
+		d := decimal.NewFromInt(v[0])
+		s.Value = &d
+	}
+	return s
+}
+
+func dibond(w, h, amount int64) []catalog.Selection {
+	return []catalog.Selection{sel("width", w), sel("height", h), sel("amount", amount), sel("direct-to-plate"), sel("single-sided"),
+		sel("dibond-budget"), sel("3mm"), sel("milling"), sel("no-drillholes"), sel("customer-supplied-file")}
+}
+
+var address = order.Address{CompanyName: "Probo Sign", LastName: "Doe", Street: "Fortuinweg", HouseNumber: "17", PostalCode: "9101PE", City: "Dokkum", Country: "NL"}
+
+func request(r *pressroom.Reseller, id string, items ...orders.ItemRequest) orders.Request {
+	return orders.Request{Reseller: r, Actor: order.ActorReseller, OwnID: id, Address: address, Items: items}
+}
+
+func plate(w, h, amount int64) orders.ItemRequest {
+	return orders.ItemRequest{Item: pricing.Item{Code: "dibond", Options: dibond(w, h, amount)}, Upload: true}
+}
+
+func grips(n int64) orders.ItemRequest {
+	return orders.ItemRequest{Item: pricing.Item{Code: "side-grip-spacer-2-5mm", Options: []catalog.Selection{sel("amount", n)}}}
+}
+
+// TestTotalsProperties: on random orders the totals are the exact sums of
+// their parts, VAT is the rate on every part, and every shown amount is the
+// exact one rounded once.
+func TestTotalsProperties(t *testing.T) {
+	s, r, _, _ := newService(t)
+	rapid.Check(t, func(rt *rapid.T) {
+		n := rapid.IntRange(1, 4).Draw(rt, "items")
+		var items []orders.ItemRequest
+		for i := 0; i < n; i++ {
+			if rapid.Bool().Draw(rt, "plate") {
+				items = append(items, plate(rapid.Int64Range(10, 150).Draw(rt, "w"), rapid.Int64Range(10, 300).Draw(rt, "h"), rapid.Int64Range(1, 200).Draw(rt, "n")))
+			} else {
+				items = append(items, grips(rapid.Int64Range(1, 50).Draw(rt, "grips")))
+			}
+		}
+		req := request(r, "prop", items...)
+		req.Address.Country = rapid.SampledFrom([]string{"NL", "BE", "LU"}).Draw(rt, "country")
+		if req.Address.Country != "NL" {
+			req.Address.HouseNumber = ""
+		}
+		res, err := s.Place(context.Background(), req, true, nil)
+		if err != nil {
+			rt.Fatalf("dry run: %v", err)
+		}
+		o := res.Order
+		var sum order.Money
+		one := decimal.NewFromInt(1)
+		for _, it := range o.Items {
+			sum = sum.Add(it.Price)
+			if !it.Price.Incl.Equal(it.Price.Excl.Mul(one.Add(o.VATRate))) {
+				rt.Fatalf("item VAT: %s incl for %s excl at %s", it.Price.Incl, it.Price.Excl, o.VATRate)
+			}
+			if !it.Price.Excl.Equal(it.Base.Add(it.Rush)) || it.Price.Excl.IsNegative() {
+				rt.Fatalf("item price %s is not base %s + rush %s", it.Price.Excl, it.Base, it.Rush)
+			}
+		}
+		t := o.Totals
+		if !t.Subtotal.Excl.Equal(sum.Excl) || !t.Subtotal.Incl.Equal(sum.Incl) {
+			rt.Fatalf("subtotal %v is not the sum %v", t.Subtotal, sum)
+		}
+		if want := t.Subtotal.Add(t.Shipping).Add(t.StartingCosts); !t.Total.Excl.Equal(want.Excl) || !t.Total.Incl.Equal(want.Incl) {
+			rt.Fatalf("total %v is not %v", t.Total, want)
+		}
+		if !t.Shipping.Incl.Equal(t.Shipping.Excl.Mul(one.Add(o.VATRate))) || !t.Shipping.Excl.IsPositive() {
+			rt.Fatalf("shipping %v", t.Shipping)
+		}
+		// Shown amounts are rounded once from the exact ones: within half a cent.
+		for _, m := range []decimal.Decimal{t.Total.Excl, t.Total.Incl, t.Subtotal.Incl} {
+			if pricing.Round(m).Sub(m).Abs().GreaterThan(decimal.RequireFromString("0.005")) {
+				rt.Fatalf("%s rounds to %s", m, pricing.Round(m))
+			}
+		}
+	})
+}
+
+func TestReprintWindowAndCalculations(t *testing.T) {
+	s, r, c, store := newService(t)
+	ctx := context.Background()
+	res, err := s.Place(ctx, request(r, "old", plate(40, 20, 5)), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Order.Number
+	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
+		if _, err := s.Advance(ctx, n, orders.StatusChange{Status: st}, order.ActorOperator); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.t = c.t.Add(27 * 24 * time.Hour)
+	if _, err := s.RequestReprint(ctx, r, n, "damaged", "", nil); err != nil {
+		t.Errorf("27 days after: %v", err)
+	}
+	c.t = c.t.Add(3 * 24 * time.Hour)
+	if _, err := s.RequestReprint(ctx, r, n, "damaged", "", nil); pressroom.ErrorCode(err) != pressroom.ECONFLICT || !strings.Contains(err.Error(), "28 days") {
+		t.Errorf("30 days after: %v", err)
+	}
+	// A calculation made for another production time does not price it.
+	calc := &pressroom.Calculation{ID: 555, ResellerID: r.ID, CatalogVersion: 1, ProductCode: "dibond", Options: []byte(`[]`),
+		Prices:    []byte(`{"currency":"EUR","destination":"NL","items":[{"product":"dibond","options":[{"code":"width","value":"40"},{"code":"height","value":"20"},{"code":"amount","value":"5"},{"code":"direct-to-plate"},{"code":"single-sided"},{"code":"dibond-budget"},{"code":"3mm"},{"code":"milling"},{"code":"no-drillholes"},{"code":"customer-supplied-file"}],"amount":"5"}],"times":[{"code":"24","items":[{"base":"1","rush":"0","total":"1"}]}]}`),
+		CreatedAt: c.t, ExpiresAt: c.t.Add(time.Hour)}
+	if err := store.SaveCalculations(ctx, []*pressroom.Calculation{calc}); err != nil {
+		t.Fatal(err)
+	}
+	req := request(r, "calc", orders.ItemRequest{CalculationID: 555, Upload: true})
+	if _, err := s.Place(ctx, req, true, nil); err == nil || !strings.Contains(fmt.Sprint(pressroom.ErrorFields(err)), "calculation_lacks_time") {
+		t.Errorf("calculation without the production time: %v", err)
+	}
+	req.ProductionTime = "24"
+	res, err = s.Place(ctx, req, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Order.Items[0].Price.Excl.Equal(decimal.NewFromInt(1)) {
+		t.Errorf("cited price = %s, want the calculation's 1", res.Order.Items[0].Price.Excl)
+	}
+}
+
+// BenchmarkIntake places an order of three items (two configurations and
+// an accessory, files by URL) on SQLite with full durability.
+func BenchmarkIntake(b *testing.B) {
+	s, r, _, _ := newService(b)
+	files := []order.FileRef{{URL: "https://files.example/print.pdf"}}
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		p1, p2 := plate(40, 20, 5), plate(100, 50, 2)
+		p1.Upload, p2.Upload = false, false
+		p1.Files, p2.Files = files, files
+		if _, err := s.Place(context.Background(), request(r, fmt.Sprintf("bench-%d", i), p1, p2, grips(4)), false, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
