@@ -114,11 +114,11 @@ type Store interface {
 	DeleteAPIProduct(ctx context.Context, resellerID int64, customerCode string) error
 
 	// CreateOrder stores a new order, its items and its first event in one
-	// transaction, assigning o.Number, item ids and the times; with idem it
+	// transaction with its jobs, assigning o.Number, item ids and the times; with idem it
 	// also completes that idempotency key with the answer the function
 	// gives for the stored order. ECONFLICT when the reseller's own id is
 	// in use by an order not released: the error's message names its number.
-	CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *IdempotencyAnswer) error
+	CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *IdempotencyAnswer, jobs ...Job) error
 	// FindOrder returns an order with its items; resellerID 0 finds any
 	// reseller's (operators). ENOTFOUND otherwise.
 	FindOrder(ctx context.Context, resellerID, number int64) (*order.Order, error)
@@ -130,7 +130,7 @@ type Store interface {
 	// events and packages, in one transaction, and bumps o.Version; with
 	// items true it also replaces the items (drafts). ECONFLICT when another
 	// change came first, ENOTFOUND when the order is gone.
-	UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package) error
+	UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...Job) error
 	// ListOrderEvents returns an order's events, oldest first.
 	ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error)
 	// ListOrderPackages returns an order's packages, oldest first.

@@ -19,6 +19,7 @@ import (
 	"github.com/pressroom/pressroom/api"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/jobs"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 )
@@ -95,6 +96,23 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 
+	queue, err := jobs.New(store, ordersvc, jobs.Config{Workers: 20, Poll: 200 * time.Millisecond, Logger: logger})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := queue.Start(context.Background()); err != nil {
+		ln.Close()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	defer func() {
+		// Running jobs finish (or are rescued by another node later).
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := queue.Stop(sctx); err != nil {
+			logger.Warn("stopping the job queue", "err", err)
+		}
+	}()
 	if srv.PublicURL = cfg.PublicURL; srv.PublicURL == "" {
 		srv.PublicURL = "http://" + ln.Addr().String()
 	}
@@ -104,7 +122,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
-	go func() { defer wg.Done(); every(bg, ordersvc.SweepEvery(), ordersvc.Sweep) }()
+	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
 
 	ready.Store(true)
 	addr := ln.Addr().String()

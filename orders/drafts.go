@@ -212,7 +212,7 @@ func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number in
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil); err != nil {
+	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil, s.jobsFor(o)...); err != nil {
 		return nil, conflictNow(ctx, s, r.ID, number, err)
 	}
 	return o, nil

@@ -206,7 +206,7 @@ func (s *Service) Place(ctx context.Context, req Request, dryRun bool, idem *pre
 	if o.Type == order.TypeTest {
 		ev.Reason = "test order"
 	}
-	if err := s.Store.CreateOrder(ctx, o, ev, idem); err != nil {
+	if err := s.Store.CreateOrder(ctx, o, ev, idem, s.jobsFor(o)...); err != nil {
 		return nil, err
 	}
 	return &Result{Order: o}, nil

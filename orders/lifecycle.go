@@ -191,47 +191,9 @@ func statusList() string {
 	return strings.Join(names, ", ")
 }
 
-// CancelTestOrders cancels accepted test orders (a test order is never
-// produced). It returns how many it cancelled; sandbox servers walk them
-// instead (Sandbox).
-func (s *Service) CancelTestOrders(ctx context.Context, limit int) (int, error) {
-	list, _, err := s.Store.ListOrders(ctx, pressroom.OrderFilter{Status: order.Accepted, Type: order.TypeTest, Ascending: true, Limit: limit})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, o := range list {
-		if _, err := s.Cancel(ctx, 0, o.Number, order.ActorSystem, "test order: never produced"); err == nil {
-			n++
-		} else if pressroom.ErrorCode(err) != pressroom.ECONFLICT {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-// Sweep runs the periodic work every node may run at once: test orders
-// cancelled, expired drafts and idempotency keys deleted. Each step is
-// idempotent (changes compare versions), so nodes never double an effect.
+// Sweep forgets idempotency keys older than a day; every node may run it.
 func (s *Service) Sweep(ctx context.Context) {
-	if s.Sandbox {
-		if n, err := s.WalkTestOrders(ctx, 500); err != nil {
-			s.Logger.Warn("walking sandbox orders", "err", err)
-		} else if n > 0 {
-			s.Logger.Debug("sandbox orders moved on", "count", n)
-		}
-	} else if n, err := s.CancelTestOrders(ctx, 500); err != nil {
-		s.Logger.Warn("cancelling test orders", "err", err)
-	} else if n > 0 {
-		s.Logger.Info("cancelled test orders", "count", n)
-	}
-	now := s.Clock.Now()
-	if n, err := s.Store.DeleteExpiredDrafts(ctx, now, 1000); err != nil {
-		s.Logger.Warn("deleting expired drafts", "err", err)
-	} else if n > 0 {
-		s.Logger.Info("deleted expired drafts", "count", n)
-	}
-	if _, err := s.Store.DeleteIdempotencyBefore(ctx, now.Add(-IdempotencyLifetime), 1000); err != nil {
+	if _, err := s.Store.DeleteIdempotencyBefore(ctx, s.Clock.Now().Add(-IdempotencyLifetime), 1000); err != nil && ctx.Err() == nil {
 		s.Logger.Warn("forgetting idempotency keys", "err", err)
 	}
 }
@@ -239,43 +201,6 @@ func (s *Service) Sweep(ctx context.Context) {
 // sandboxPath is the lifecycle a sandbox test order walks.
 var sandboxPath = []order.Status{order.Accepted, order.InProduction, order.Logistics, order.ShipmentCreated,
 	order.ShipmentInTransit, order.ShipmentDelivered}
-
-// WalkTestOrders moves each test order one step along the lifecycle when
-// its last change is at least SandboxStep old; it reports how many moved.
-func (s *Service) WalkTestOrders(ctx context.Context, limit int) (int, error) {
-	now := s.Clock.Now()
-	n := 0
-	for i, st := range sandboxPath[:len(sandboxPath)-1] {
-		list, _, err := s.Store.ListOrders(ctx, pressroom.OrderFilter{Status: st, Type: order.TypeTest, Stage: order.StageOrder, Ascending: true, Limit: limit})
-		if err != nil {
-			return n, err
-		}
-		for _, o := range list {
-			if now.Sub(o.UpdatedAt) < s.SandboxStep {
-				continue
-			}
-			ch := StatusChange{Status: sandboxPath[i+1], Reason: "sandbox"}
-			if ch.Status == order.ShipmentCreated {
-				ch.Carrier, ch.TrackingCode = "sandbox", fmt.Sprintf("SANDBOX%d", o.Number)
-				ch.TrackingURL = "https://tracking.example/" + ch.TrackingCode
-			}
-			if _, err := s.Advance(ctx, o.Number, ch, order.ActorSystem); err == nil {
-				n++
-			} else if pressroom.ErrorCode(err) != pressroom.ECONFLICT {
-				return n, err
-			}
-		}
-	}
-	return n, nil
-}
-
-// SweepEvery is how often Sweep should run.
-func (s *Service) SweepEvery() time.Duration {
-	if s.Sandbox && s.SandboxStep > 0 && s.SandboxStep < 2*time.Second {
-		return s.SandboxStep
-	}
-	return 2 * time.Second
-}
 
 // IdempotencyLifetime is how long a retried request gets its first answer.
 const IdempotencyLifetime = 24 * time.Hour

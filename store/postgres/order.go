@@ -49,9 +49,17 @@ func nullInt(v int64) *int64 {
 }
 
 // CreateOrder stores an order, its items and first event in one transaction.
-func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer) error {
+func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer, jobs ...pressroom.Job) error {
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		if err := db.insertOrder(ctx, tx, o, ev); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if a, ok := j.Args.(pressroom.OrderJobArgs); ok {
+				a.SetOrder(o.Number)
+			}
+		}
+		if err := db.insertJobs(ctx, tx, jobs); err != nil {
 			return err
 		}
 		if idem != nil {
@@ -248,7 +256,7 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 }
 
 // UpdateOrder stores a change made at version o.Version.
-func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package) error {
+func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
 	doc, err := order.EncodeDocument(o)
 	if err != nil {
 		return err
@@ -290,6 +298,9 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 				VALUES ($1, $2, $3, $4, $5) RETURNING id`, o.Number, p.Carrier, p.TrackingCode, p.TrackingURL, now).Scan(&p.ID); err != nil {
 				return mapError(err, "Package")
 			}
+		}
+		if err := db.insertJobs(ctx, tx, jobs); err != nil {
+			return err
 		}
 		o.Version++
 		o.UpdatedAt = now

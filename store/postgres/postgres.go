@@ -15,6 +15,10 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
 	"github.com/pressroom/pressroom"
 )
 
@@ -25,6 +29,8 @@ var migrations embed.FS
 type DB struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	// jobs inserts River jobs inside the store's own transactions.
+	jobs *river.Client[pgx.Tx]
 }
 
 var _ pressroom.Store = (*DB)(nil)
@@ -45,7 +51,28 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
+	if db.jobs, err = river.NewClient(riverpgxv5.New(pool), &river.Config{}); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
 	return db, nil
+}
+
+// Pool is the connection pool, for the job queue's workers.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// insertJobs queues jobs in tx.
+func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) error {
+	for _, j := range jobs {
+		opts := &river.InsertOpts{}
+		if !j.RunAt.IsZero() {
+			opts.ScheduledAt = j.RunAt
+		}
+		if _, err := db.jobs.InsertTx(ctx, tx, j.Args, opts); err != nil {
+			return fmt.Errorf("queue %s job: %w", j.Args.Kind(), err)
+		}
+	}
+	return nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -65,6 +92,24 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	// The job queue's own tables, by River's migrator, one node at a time.
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
+	}
+	defer conn.Release()
+	const lockKey = 7_244_619_001 // pressroom's job queue migrations
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey)
+	m, err := rivermigrate.New(riverpgxv5.New(db.pool), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
 	}
 	return nil
 }

@@ -43,3 +43,18 @@ func TestConcurrentOpen(t *testing.T) {
 		}
 	}
 }
+
+func TestJobs(t *testing.T) {
+	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.Jobs(t, db, func(kind string) int {
+		var n int
+		if err := db.Pool().QueryRow(context.Background(), `SELECT COUNT(*) FROM river_job WHERE kind = $1`, kind).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

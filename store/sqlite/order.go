@@ -61,9 +61,17 @@ func boolInt(b bool) int {
 }
 
 // CreateOrder stores an order, its items and first event in one transaction.
-func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer) error {
+func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer, jobs ...pressroom.Job) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if err := db.insertOrder(ctx, tx, o, ev); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if a, ok := j.Args.(pressroom.OrderJobArgs); ok {
+				a.SetOrder(o.Number)
+			}
+		}
+		if err := db.insertJobs(ctx, tx, jobs); err != nil {
 			return err
 		}
 		if idem != nil {
@@ -245,7 +253,7 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 }
 
 // UpdateOrder stores a change made at version o.Version.
-func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package) error {
+func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
 	doc, err := order.EncodeDocument(o)
 	if err != nil {
 		return err
@@ -287,6 +295,9 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 				VALUES (?, ?, ?, ?, ?) RETURNING id`, o.Number, p.Carrier, p.TrackingCode, p.TrackingURL, formatTime(now)).Scan(&p.ID); err != nil {
 				return mapError(err, "Package")
 			}
+		}
+		if err := db.insertJobs(ctx, tx, jobs); err != nil {
+			return err
 		}
 		o.Version++
 		o.UpdatedAt = now

@@ -16,6 +16,9 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressroom/pressroom"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 )
@@ -32,6 +35,8 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// jobs inserts River jobs inside the store's own transactions.
+	jobs *river.Client[*sql.Tx]
 }
 
 var _ pressroom.Store = (*DB)(nil)
@@ -67,7 +72,29 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.jobs, err = river.NewClient(riversqlite.New(db.write), &river.Config{}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
 	return db, nil
+}
+
+// JobDB is the connection the job queue's workers use: the writer, as
+// River's SQLite driver wants one connection.
+func (db *DB) JobDB() *sql.DB { return db.write }
+
+// insertJobs queues jobs in tx.
+func (db *DB) insertJobs(ctx context.Context, tx *sql.Tx, jobs []pressroom.Job) error {
+	for _, j := range jobs {
+		opts := &river.InsertOpts{}
+		if !j.RunAt.IsZero() {
+			opts.ScheduledAt = j.RunAt
+		}
+		if _, err := db.jobs.InsertTx(ctx, tx, j.Args, opts); err != nil {
+			return fmt.Errorf("queue %s job: %w", j.Args.Kind(), err)
+		}
+	}
+	return nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -90,6 +117,21 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	if err != nil {
 		return fmt.Errorf("migrate sqlite: %w", err)
+	}
+	// The job queue's own tables, by River's migrator.
+	m, err := rivermigrate.New(riversqlite.New(db.write), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	for attempt := 0; ; attempt++ {
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil || attempt == 3 {
+			break
+		}
+		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
 	}
 	return nil
 }

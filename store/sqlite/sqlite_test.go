@@ -40,3 +40,18 @@ func TestReopen(t *testing.T) {
 		t.Fatalf("after reopen: %v, %v", got, err)
 	}
 }
+
+func TestJobs(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pressroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.Jobs(t, db, func(kind string) int {
+		var n int
+		if err := db.JobDB().QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, kind).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

@@ -262,3 +262,41 @@ func testIdempotency(t *testing.T, s pressroom.Store) {
 		t.Errorf("forgotten keys: %d, %v", n, err)
 	}
 }
+
+type probeJob struct {
+	Number int64 `json:"number"`
+}
+
+func (probeJob) Kind() string        { return "probe" }
+func (j *probeJob) SetOrder(n int64) { j.Number = n }
+
+// Jobs checks that jobs are queued in the same transaction as the order
+// change that causes them: with it, or not at all. countJobs counts the
+// queued jobs of a kind in the store's job queue.
+func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	o := newOrder(a.ID, "job-1")
+	j := &probeJob{}
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil, pressroom.Job{Args: j}); err != nil {
+		t.Fatal(err)
+	}
+	if j.Number != o.Number || countJobs("probe") != 1 {
+		t.Errorf("job for order %d: number %d, %d queued", o.Number, j.Number, countJobs("probe"))
+	}
+	// A refused order (duplicate own id) queues nothing.
+	dup := newOrder(a.ID, "job-1")
+	dup.TrackingToken += "-dup"
+	wantCode(t, s.CreateOrder(ctx, dup, created(order.ActorReseller), nil, pressroom.Job{Args: &probeJob{}}), pressroom.ECONFLICT)
+	// A stale change queues nothing; a good one queues its job.
+	stale := *o
+	o.Status = order.Hold
+	if err := s.UpdateOrder(ctx, o, false, nil, nil, pressroom.Job{Args: &probeJob{Number: o.Number}, RunAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	stale.Status = order.Cancelled
+	wantCode(t, s.UpdateOrder(ctx, &stale, false, nil, nil, pressroom.Job{Args: &probeJob{Number: o.Number}}), pressroom.ECONFLICT)
+	if n := countJobs("probe"); n != 2 {
+		t.Errorf("%d probe jobs queued, want 2", n)
+	}
+}

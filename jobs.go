@@ -1,0 +1,23 @@
+package pressroom
+
+import "time"
+
+// Job is background work stored in the same transaction as the change that
+// causes it, so that it exists exactly when the change does; the job queue
+// (River) runs it once, across restarts and nodes.
+type Job struct {
+	Args JobArgs
+	// RunAt delays the job; zero runs it at once.
+	RunAt time.Time
+}
+
+// JobArgs are a job's arguments, stored as JSON; Kind names the worker
+// (the shape of River's JobArgs).
+type JobArgs interface{ Kind() string }
+
+// OrderJobArgs are the arguments of a job about an order that is being
+// created: the store gives them the order's number before queueing them.
+type OrderJobArgs interface {
+	JobArgs
+	SetOrder(number int64)
+}

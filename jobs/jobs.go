@@ -1,0 +1,88 @@
+// Package jobs runs pressroom's durable background jobs with River: the
+// workers that adapt River jobs to the order service, and the River client
+// for the store in use (SQLite or PostgreSQL).
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/orders"
+	"github.com/pressroom/pressroom/store/postgres"
+	"github.com/pressroom/pressroom/store/sqlite"
+)
+
+type testOrderWorker struct {
+	river.WorkerDefaults[orders.TestOrderArgs]
+	svc *orders.Service
+}
+
+func (w *testOrderWorker) Work(ctx context.Context, job *river.Job[orders.TestOrderArgs]) error {
+	return again(w.svc.RunTestOrder(ctx, job.Args.Number))
+}
+
+type expireDraftWorker struct {
+	river.WorkerDefaults[orders.ExpireDraftArgs]
+	svc *orders.Service
+}
+
+func (w *expireDraftWorker) Work(ctx context.Context, job *river.Job[orders.ExpireDraftArgs]) error {
+	return again(w.svc.ExpireDraft(ctx, job.Args.Number))
+}
+
+// again turns "run me again after d" into River's snooze.
+func again(d time.Duration, err error) error {
+	if err != nil {
+		return err
+	}
+	if d > 0 {
+		return river.JobSnooze(d)
+	}
+	return nil
+}
+
+// Runner works the queue until stopped.
+type Runner interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Config tunes the queue.
+type Config struct {
+	Workers int // concurrent jobs per node
+	// Poll is how often a node without notifications (SQLite) looks for jobs.
+	Poll   time.Duration
+	Logger *slog.Logger
+}
+
+// New builds the River client that works jobs on the store.
+func New(store pressroom.Store, svc *orders.Service, cfg Config) (Runner, error) {
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &testOrderWorker{svc: svc}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &expireDraftWorker{svc: svc}); err != nil {
+		return nil, err
+	}
+	rc := &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		Logger:            cfg.Logger,
+		FetchPollInterval: cfg.Poll,
+		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
+	}
+	switch s := store.(type) {
+	case *sqlite.DB:
+		return river.NewClient(riversqlite.New(s.JobDB()), rc)
+	case *postgres.DB:
+		return river.NewClient(riverpgxv5.New(s.Pool()), rc)
+	}
+	return nil, fmt.Errorf("jobs: no job queue for store %T", store)
+}
