@@ -762,3 +762,43 @@ func TestOrdersCLI(t *testing.T) {
 		cli(2, "orders")
 	})
 }
+
+// TestOrderTenantIsolation: every order endpoint answers another reseller's
+// order as if it did not exist, and changes nothing.
+func TestOrderTenantIsolation(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		o := mustOrder(t, srv, demoKey, orderBody("iso-1"))
+		d := mustOrder(t, srv, demoKey, `{"id":"iso-draft","stage":"draft","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		item := num(t, path(t, o, "items", 0, "id"))
+		ditem := num(t, path(t, d, "items", 0, "id"))
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		upload := `{"code":"dibond","options":` + dibondOptions + `,"upload":true}`
+		for _, ep := range []struct{ method, url, body string }{
+			{"GET", orderURL(srv, o, ""), ""}, {"GET", orderURL(srv, o, "/items"), ""}, {"GET", orderURL(srv, o, "/items/"+item), ""},
+			{"GET", orderURL(srv, o, "/events"), ""}, {"GET", orderURL(srv, o, "/reprints"), ""}, {"GET", orderURL(srv, o, "/custom-fields"), ""},
+			{"PUT", orderURL(srv, o, "/custom-fields"), `{"custom_fields":{"a":"b"}}`},
+			{"GET", orderURL(srv, o, "/items/"+item+"/characteristics"), ""},
+			{"PUT", orderURL(srv, o, "/items/"+item+"/characteristics"), `{"characteristics":{"a":"b"}}`},
+			{"POST", orderURL(srv, o, "/cancel"), ""}, {"POST", orderURL(srv, o, "/release"), ""},
+			{"POST", orderURL(srv, o, "/reprints"), `{"reason":"damaged"}`},
+			{"POST", orderURL(srv, d, "/items"), upload}, {"PUT", orderURL(srv, d, "/items/"+ditem), upload},
+			{"DELETE", orderURL(srv, d, "/items/"+ditem), ""}, {"POST", orderURL(srv, d, "/checkout"), ""}, {"DELETE", orderURL(srv, d, ""), ""},
+		} {
+			var body any
+			if ep.body != "" {
+				body = ep.body
+			}
+			if r := do(t, ep.method, ep.url, other, body); r.Status != 404 {
+				t.Errorf("other reseller %s %s: %d %s", ep.method, strings.TrimPrefix(ep.url, srv.URL), r.Status, r.Body)
+			}
+		}
+		// Nothing changed.
+		if got := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body); got["status"] != "accepted" || len(got["custom_fields"].(map[string]any)) != 0 {
+			t.Errorf("order after the other reseller's tries: %v %v", got["status"], got["custom_fields"])
+		}
+		if got := decodeNumbers(t, do(t, "GET", orderURL(srv, d, ""), demoKey, nil).Body); got["status"] != "draft" || len(got["items"].([]any)) != 1 {
+			t.Errorf("draft after the other reseller's tries: %v", got["status"])
+		}
+	})
+}
