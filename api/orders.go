@@ -54,15 +54,6 @@ type orderItemIn struct {
 	Characteristics map[string]string `json:"characteristics"`
 }
 
-type orderDeliveryIn struct {
-	Address              *order.Address `json:"address"`
-	DeliveryDate         string         `json:"delivery_date"`
-	ShippingDate         string         `json:"shipping_date"`
-	DeliveryDatePreset   string         `json:"delivery_date_preset"`
-	ShippingMethodCode   string         `json:"shipping_method_code"`
-	ShippingMethodPreset string         `json:"shipping_method_preset"`
-}
-
 type orderIn struct {
 	ID                  string            `json:"id"`
 	Reference           string            `json:"reference"`
@@ -76,7 +67,7 @@ type orderIn struct {
 	OrderDate           string            `json:"order_date"`
 	DryRun              bool              `json:"dry_run"`
 	CallbackURLs        []string          `json:"callback_urls"`
-	Delivery            *orderDeliveryIn  `json:"delivery"`
+	Delivery            *deliveryIn       `json:"delivery"`
 	BillingAddress      *order.Address    `json:"billing_address"`
 	PackingSlip         *fileIn           `json:"packing_slip"`
 	ShippingLabel       *fileIn           `json:"shipping_label"`
@@ -264,23 +255,10 @@ func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, []pressro
 	if in.Delivery == nil || in.Delivery.Address == nil {
 		fields = append(fields, pressroom.FieldError{Pointer: "/delivery/address", Code: "required", Detail: "the delivery address is required"})
 	} else {
-		d := in.Delivery
-		req.Address = *d.Address
-		req.Delivery = pricing.DeliveryRequest{DeliveryPreset: d.DeliveryDatePreset, Method: d.ShippingMethodCode, MethodPreset: d.ShippingMethodPreset}
-		for _, x := range []struct {
-			ptr, v string
-			dst    **delivery.Date
-		}{{"/delivery/delivery_date", d.DeliveryDate, &req.Delivery.DeliveryDate}, {"/delivery/shipping_date", d.ShippingDate, &req.Delivery.ShippingDate}} {
-			if x.v == "" {
-				continue
-			}
-			day, err := parseDay(x.v)
-			if err != nil {
-				fields = append(fields, pressroom.FieldError{Pointer: x.ptr, Code: "invalid_date", Detail: fmt.Sprintf("%q is not a date like 2026-03-12", x.v)})
-				continue
-			}
-			*x.dst = &day
-		}
+		req.Address = *in.Delivery.Address
+		var fs []pressroom.FieldError
+		req.Delivery, fs = in.Delivery.request()
+		fields = append(fields, fs...)
 	}
 	if len(in.Items) > orders.MaxItems {
 		return req, append(fields, pressroom.FieldError{Pointer: "/items", Code: "too_many", Detail: fmt.Sprintf("at most %d items", orders.MaxItems)})

@@ -12,6 +12,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/delivery"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/pricing"
 )
 
@@ -59,27 +60,35 @@ func configurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPie
 	return total, perPiece
 }
 
-type addressIn struct {
-	CompanyName string `json:"company_name"`
-	FirstName   string `json:"first_name"`
-	LastName    string `json:"last_name"`
-	Street      string `json:"street"`
-	HouseNumber string `json:"house_number"`
-	Addition    string `json:"addition"`
-	PostalCode  string `json:"postal_code"`
-	City        string `json:"city"`
-	Country     string `json:"country"`
-	Phone       string `json:"phone"`
-	Email       string `json:"email"`
+// deliveryIn is a delivery as price and order requests take it.
+type deliveryIn struct {
+	Address              *order.Address `json:"address"`
+	DeliveryDate         string         `json:"delivery_date"`
+	ShippingDate         string         `json:"shipping_date"`
+	DeliveryDatePreset   string         `json:"delivery_date_preset"`
+	ShippingMethodCode   string         `json:"shipping_method_code"`
+	ShippingMethodPreset string         `json:"shipping_method_preset"`
 }
 
-type deliveryIn struct {
-	Address              *addressIn `json:"address"`
-	DeliveryDate         string     `json:"delivery_date"`
-	ShippingDate         string     `json:"shipping_date"`
-	DeliveryDatePreset   string     `json:"delivery_date_preset"`
-	ShippingMethodCode   string     `json:"shipping_method_code"`
-	ShippingMethodPreset string     `json:"shipping_method_preset"`
+// request translates the delivery for the core; bad dates are field errors.
+func (d *deliveryIn) request() (pricing.DeliveryRequest, []pressroom.FieldError) {
+	var fields []pressroom.FieldError
+	out := pricing.DeliveryRequest{DeliveryPreset: d.DeliveryDatePreset, Method: d.ShippingMethodCode, MethodPreset: d.ShippingMethodPreset}
+	for _, x := range []struct {
+		ptr, value string
+		dst        **delivery.Date
+	}{{"/delivery/delivery_date", d.DeliveryDate, &out.DeliveryDate}, {"/delivery/shipping_date", d.ShippingDate, &out.ShippingDate}} {
+		if x.value == "" {
+			continue
+		}
+		day, err := parseDay(x.value)
+		if err != nil {
+			fields = append(fields, pressroom.FieldError{Pointer: x.ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", x.value), Code: "invalid_date"})
+			continue
+		}
+		*x.dst = &day
+	}
+	return out, fields
 }
 
 type priceProductIn struct {
@@ -210,29 +219,15 @@ func (s *Server) priceInput(reseller *pressroom.Reseller, req priceRequest) (pri
 		out.Items = append(out.Items, pricing.Item{Code: pr.Code, CustomerCode: pr.CustomerCode, Options: selections(pr.Options)})
 	}
 	if d := req.Delivery; d != nil {
+		dr, fs := d.request()
+		fields = append(fields, fs...)
 		if d.Address != nil {
-			out.Delivery.Country = strings.ToUpper(strings.TrimSpace(d.Address.Country))
-			if out.Delivery.Country == "" {
+			dr.Country = strings.ToUpper(strings.TrimSpace(d.Address.Country))
+			if dr.Country == "" {
 				fields = append(fields, pressroom.FieldError{Pointer: "/delivery/address/country", Detail: "country is required: an ISO 3166 code such as NL", Code: "required"})
 			}
 		}
-		for _, x := range []struct {
-			ptr, value string
-			dst        **delivery.Date
-		}{{"/delivery/delivery_date", d.DeliveryDate, &out.Delivery.DeliveryDate}, {"/delivery/shipping_date", d.ShippingDate, &out.Delivery.ShippingDate}} {
-			if x.value == "" {
-				continue
-			}
-			day, err := parseDay(x.value)
-			if err != nil {
-				fields = append(fields, pressroom.FieldError{Pointer: x.ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", x.value), Code: "invalid_date"})
-				continue
-			}
-			*x.dst = &day
-		}
-		out.Delivery.DeliveryPreset = d.DeliveryDatePreset
-		out.Delivery.Method = d.ShippingMethodCode
-		out.Delivery.MethodPreset = d.ShippingMethodPreset
+		out.Delivery = dr
 	}
 	return out, fields
 }

@@ -145,15 +145,24 @@ func (s *Service) AddItem(ctx context.Context, r *pressroom.Reseller, number int
 	return o, o.Items[len(o.Items)-1], nil
 }
 
-// ReplaceItem replaces a draft's item.
-func (s *Service) ReplaceItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, it ItemRequest) (*order.Order, error) {
-	o, err := s.draft(ctx, r.ID, number)
+// draftItem finds an item of a reseller's draft by id.
+func (s *Service) draftItem(ctx context.Context, resellerID, number, itemID int64) (int, error) {
+	o, err := s.draft(ctx, resellerID, number)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	idx := itemIndex(o, itemID)
 	if idx < 0 {
-		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+		return 0, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+	}
+	return idx, nil
+}
+
+// ReplaceItem replaces a draft's item.
+func (s *Service) ReplaceItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, it ItemRequest) (*order.Order, error) {
+	idx, err := s.draftItem(ctx, r.ID, number, itemID)
+	if err != nil {
+		return nil, err
 	}
 	return s.EditItems(ctx, r, number, idx, func(items []ItemRequest) ([]ItemRequest, error) {
 		if idx >= len(items) {
@@ -166,13 +175,9 @@ func (s *Service) ReplaceItem(ctx context.Context, r *pressroom.Reseller, number
 
 // RemoveItem removes a draft's item.
 func (s *Service) RemoveItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64) (*order.Order, error) {
-	o, err := s.draft(ctx, r.ID, number)
+	idx, err := s.draftItem(ctx, r.ID, number, itemID)
 	if err != nil {
 		return nil, err
-	}
-	idx := itemIndex(o, itemID)
-	if idx < 0 {
-		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
 	}
 	return s.EditItems(ctx, r, number, idx, func(items []ItemRequest) ([]ItemRequest, error) {
 		return append(items[:idx:idx], items[idx+1:]...), nil
@@ -234,14 +239,7 @@ func (s *Service) DeleteDraft(ctx context.Context, r *pressroom.Reseller, number
 // SetCharacteristics replaces an item's characteristics.
 func (s *Service) SetCharacteristics(ctx context.Context, resellerID, number, itemID int64, ch map[string]string) (*order.Order, *order.Item, error) {
 	c := &checker{}
-	if len(ch) > MaxCustom {
-		c.add("/characteristics", "too_many", "at most %d characteristics", MaxCustom)
-	}
-	for k, v := range ch {
-		if k == "" || len(k) > 100 || len(v) > 1000 {
-			c.add("/characteristics/"+k, "invalid_characteristic", "names are 1 to 100 characters, values at most 1000")
-		}
-	}
+	c.keyValues("/characteristics", "characteristics", ch)
 	if len(c.fields) > 0 {
 		return nil, nil, pressroom.Invalid("The characteristics are not valid.", c.fields...)
 	}

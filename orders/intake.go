@@ -108,6 +108,19 @@ func (c *checker) maxLen(pointer, v string, n int) {
 	}
 }
 
+// keyValues checks free fields (custom fields, characteristics): at most
+// MaxCustom, names of 1 to 100 characters, values of at most 1000.
+func (c *checker) keyValues(pointer, what string, m map[string]string) {
+	if len(m) > MaxCustom {
+		c.add(pointer, "too_many", "at most %d %s", MaxCustom, what)
+	}
+	for k, v := range m {
+		if k == "" || len(k) > 100 || len(v) > 1000 {
+			c.add(pointer+"/"+k, "invalid_"+strings.ReplaceAll(what, " ", "_"), "%s names are 1 to 100 characters, values at most 1000", what)
+		}
+	}
+}
+
 func (c *checker) email(pointer, v string) {
 	if v == "" {
 		return
@@ -251,14 +264,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 			c.add("/customer_id", "unknown_customer", "customer %d is not one of your end-customer accounts", req.CustomerID)
 		}
 	}
-	if len(req.CustomFields) > MaxCustom {
-		c.add("/custom_fields", "too_many", "at most %d custom fields", MaxCustom)
-	}
-	for k, v := range req.CustomFields {
-		if k == "" || len(k) > 100 || len(v) > 1000 {
-			c.add("/custom_fields/"+k, "invalid_custom_field", "custom field names are 1 to 100 characters, values at most 1000")
-		}
-	}
+	c.keyValues("/custom_fields", "custom fields", req.CustomFields)
 	orderDate := delivery.DateOf(now.In(cat.Commerce.Location)).String()
 	if req.OrderDate != "" {
 		if !req.Draft {

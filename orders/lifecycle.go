@@ -166,14 +166,7 @@ func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment,
 // SetCustomFields replaces an order's custom fields.
 func (s *Service) SetCustomFields(ctx context.Context, resellerID, number int64, fields map[string]string) (*order.Order, error) {
 	c := &checker{}
-	if len(fields) > MaxCustom {
-		c.add("/custom_fields", "too_many", "at most %d custom fields", MaxCustom)
-	}
-	for k, v := range fields {
-		if k == "" || len(k) > 100 || len(v) > 1000 {
-			c.add("/custom_fields/"+k, "invalid_custom_field", "custom field names are 1 to 100 characters, values at most 1000")
-		}
-	}
+	c.keyValues("/custom_fields", "custom fields", fields)
 	if len(c.fields) > 0 {
 		return nil, pressroom.Invalid("The custom fields are not valid.", c.fields...)
 	}
