@@ -423,7 +423,11 @@ func TestCancelRacesAdvance(t *testing.T) {
 }
 
 func TestTestOrdersDryRunsAndDrafts(t *testing.T) {
-	srv := startServer(t, stores[0].args(t), nil)
+	forEachStore(t, func(t *testing.T, st storeArgs) { testTestOrdersDryRunsAndDrafts(t, st) })
+}
+
+func testTestOrdersDryRunsAndDrafts(t *testing.T, st storeArgs) {
+	srv := startServer(t, st.args(t), nil)
 	// A test order is stored, visible, and cancelled automatically.
 	o := mustOrder(t, srv, demoKey, orderBody("test-1", `"order_type":"test"`))
 	deadline := time.Now().Add(15 * time.Second)
@@ -687,10 +691,14 @@ func TestReprints(t *testing.T) {
 // TestSandbox: with PRESSROOM_SANDBOX=1 a test order walks its whole
 // lifecycle on a timer instead of being cancelled.
 func TestSandbox(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) { testSandbox(t, st) })
+}
+
+func testSandbox(t *testing.T, st storeArgs) {
 	env := baseEnv()
 	env["PRESSROOM_SANDBOX"] = "1"
 	env["PRESSROOM_SANDBOX_STEP"] = "100ms"
-	srv := startServer(t, stores[0].args(t), env)
+	srv := startServer(t, st.args(t), env)
 	o := mustOrder(t, srv, demoKey, orderBody("sandbox-1", `"order_type":"test"`))
 	live := mustOrder(t, srv, demoKey, orderBody("sandbox-live"))
 	deadline := time.Now().Add(20 * time.Second)
