@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/base64"
 	"strings"
 	"time"
 
@@ -40,9 +41,44 @@ type Reseller struct {
 	// Country and VATID are the reseller's VAT profile: a business with a VAT
 	// id in another EU country than the company's pays no VAT (reverse charge).
 	// An empty Country is the company's own.
-	Country   string
-	VATID     string
-	CreatedAt time.Time
+	Country string
+	VATID   string
+	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_..."); during
+	// a rotation PreviousSecret signs too, until PreviousUntil.
+	WebhookSecret  string
+	PreviousSecret string
+	PreviousUntil  *time.Time
+	CreatedAt      time.Time
+}
+
+// NewWebhookSecret returns a fresh signing secret: "whsec_" and 32 random
+// bytes in base64, as Standard Webhooks libraries expect.
+func NewWebhookSecret() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return "whsec_" + base64.StdEncoding.EncodeToString(b[:])
+}
+
+// ValidWebhookSecret reports whether s is "whsec_" and base64 of 24 to 64 bytes.
+func ValidWebhookSecret(s string) bool {
+	raw, ok := strings.CutPrefix(s, "whsec_")
+	if !ok {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(raw)
+	return err == nil && len(b) >= 24 && len(b) <= 64
+}
+
+// SigningSecrets are the secrets that sign a callback now: the current one,
+// and during a rotation the previous one.
+func (r *Reseller) SigningSecrets(now time.Time) []string {
+	out := []string{r.WebhookSecret}
+	if r.PreviousSecret != "" && r.PreviousUntil != nil && now.Before(*r.PreviousUntil) {
+		out = append(out, r.PreviousSecret)
+	}
+	return out
 }
 
 // DefaultMarkup is the markup of a reseller that sets none.
@@ -53,6 +89,12 @@ func (r *Reseller) Validate() error {
 	var fields []FieldError
 	if r.Markup.IsZero() {
 		r.Markup = DefaultMarkup
+	}
+	if r.WebhookSecret == "" {
+		r.WebhookSecret = NewWebhookSecret()
+	}
+	if !ValidWebhookSecret(r.WebhookSecret) || (r.PreviousSecret != "" && !ValidWebhookSecret(r.PreviousSecret)) {
+		fields = append(fields, FieldError{Pointer: "/webhook_secret", Detail: `a webhook secret is "whsec_" and the base64 of 24 to 64 random bytes`})
 	}
 	if r.Markup.LessThan(decimal.NewFromInt(1)) || r.Markup.GreaterThan(decimal.NewFromInt(100)) || r.Markup.Exponent() < -4 {
 		fields = append(fields, FieldError{Pointer: "/markup", Detail: "markup is a factor from 1 to 100 with at most 4 decimals (2.5: sales price is 2.5 times purchase)"})

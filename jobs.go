@@ -21,3 +21,11 @@ type OrderJobArgs interface {
 	JobArgs
 	SetOrder(number int64)
 }
+
+// CallbackJobArgs is the job that delivers one callback.
+type CallbackJobArgs struct {
+	ID int64 `json:"id"`
+}
+
+// Kind names the job's worker.
+func (CallbackJobArgs) Kind() string { return "callback" }

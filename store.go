@@ -151,6 +151,23 @@ type Store interface {
 	// original order). ECONFLICT when it was decided meanwhile.
 	DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error
 
+	// CreateCallback stores a callback of no order event (a test callback)
+	// and queues its delivery. Callbacks of events come with the events.
+	CreateCallback(ctx context.Context, cb *order.Callback) error
+	// FindCallback returns a reseller's callback (0: any) with its attempts.
+	FindCallback(ctx context.Context, resellerID, id int64) (*order.Callback, []*order.CallbackAttempt, error)
+	// ListCallbacks returns a page of a reseller's callbacks, newest first
+	// (orderNumber 0: of every order), and how many there are.
+	ListCallbacks(ctx context.Context, resellerID, orderNumber int64, offset, limit int) ([]*order.Callback, int, error)
+	// EarlierPending reports whether an earlier callback of the same order
+	// and URL is still pending (callbacks go out in event order).
+	EarlierPending(ctx context.Context, cb *order.Callback) (bool, error)
+	// RecordCallbackAttempt stores an attempt and cb's new state.
+	RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error
+	// RedeliverCallback makes a delivered or failed callback pending again
+	// and queues it; ECONFLICT while it is pending.
+	RedeliverCallback(ctx context.Context, resellerID, id int64) (*order.Callback, error)
+
 	// BeginIdempotency claims a reseller's Idempotency-Key for a request.
 	// It returns nil when the key is new (the caller now runs the request);
 	// else the stored key: Done with the first answer, or still running.

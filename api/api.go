@@ -95,6 +95,12 @@ func (s *Server) routes() []route {
 		{"GET /v1/orders/{number}/custom-fields", s.reseller(s.handleCustomFields)},
 		{"PUT /v1/orders/{number}/custom-fields", s.reseller(s.handleCustomFields)},
 		{"GET /track/{token}", http.HandlerFunc(s.handleTracking)},
+		{"GET /v1/callbacks", s.reseller(s.handleListCallbacks)},
+		{"GET /v1/callbacks/{id}", s.reseller(s.handleGetCallback)},
+		{"POST /v1/callbacks/{id}/redeliver", s.reseller(s.handleRedeliver)},
+		{"POST /v1/callbacks/test", s.reseller(s.handleTestCallback)},
+		{"GET /v1/account/callbacks", s.reseller(s.handleGetCallbackSettings)},
+		{"PUT /v1/account/callbacks", s.reseller(s.handlePutCallbackSettings)},
 
 		{"GET /v1/operator/resellers", s.operator(s.handleListResellers)},
 		{"POST /v1/operator/resellers", s.operator(s.handleCreateReseller)},

@@ -34,6 +34,12 @@ type Config struct {
 	// Sandbox walks test orders through their lifecycle every SandboxStep.
 	Sandbox     bool
 	SandboxStep time.Duration
+	// Callbacks.
+	DemoWebhookSecret    string
+	WebhookRetryInterval time.Duration
+	WebhookRetryWindow   time.Duration
+	WebhookTimeout       time.Duration
+	AllowPrivateNetworks bool
 }
 
 // storeFlags adds --data and --db, defaulting from the environment.
@@ -66,6 +72,26 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 			return fmt.Errorf("PRESSROOM_RATE_LIMIT must be a whole number of requests per minute (0 turns it off), not %q", v)
 		}
 		cfg.RateLimit = n
+	}
+	cfg.DemoWebhookSecret = getenv("PRESSROOM_DEMO_WEBHOOK_SECRET")
+	if cfg.DemoWebhookSecret != "" && !pressroom.ValidWebhookSecret(cfg.DemoWebhookSecret) {
+		return fmt.Errorf(`PRESSROOM_DEMO_WEBHOOK_SECRET must be "whsec_" and the base64 of 24 to 64 bytes`)
+	}
+	cfg.AllowPrivateNetworks = getenv("PRESSROOM_ALLOW_PRIVATE_NETWORKS") == "1"
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+		def  time.Duration
+	}{{"PRESSROOM_WEBHOOK_RETRY_INTERVAL", &cfg.WebhookRetryInterval, 2 * time.Hour}, {"PRESSROOM_WEBHOOK_RETRY_WINDOW", &cfg.WebhookRetryWindow, 72 * time.Hour},
+		{"PRESSROOM_WEBHOOK_TIMEOUT", &cfg.WebhookTimeout, 10 * time.Second}} {
+		*d.dst = d.def
+		if v := getenv(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				return fmt.Errorf("%s must be a positive Go duration such as 2h, not %q", d.name, v)
+			}
+			*d.dst = x
+		}
 	}
 	cfg.Sandbox = getenv("PRESSROOM_SANDBOX") == "1"
 	cfg.SandboxStep = 2 * time.Second

@@ -22,6 +22,7 @@ import (
 	"github.com/pressroom/pressroom/jobs"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
+	"github.com/pressroom/pressroom/webhook"
 )
 
 // DemoResellerName names the reseller created on an empty database.
@@ -96,7 +97,13 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 
-	queue, err := jobs.New(store, ordersvc, jobs.Config{Workers: 20, Poll: 200 * time.Millisecond, Logger: logger})
+	if srv.PublicURL = cfg.PublicURL; srv.PublicURL == "" {
+		srv.PublicURL = "http://" + ln.Addr().String()
+	}
+	ordersvc.PublicURL = srv.PublicURL
+	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
+		Timeout: cfg.WebhookTimeout, PerEndpoint: 4, AllowPrivate: cfg.AllowPrivateNetworks})
+	queue, err := jobs.New(store, ordersvc, deliverer, jobs.Config{Workers: 100, Poll: 200 * time.Millisecond, Logger: logger})
 	if err != nil {
 		ln.Close()
 		return err
@@ -113,9 +120,6 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 			logger.Warn("stopping the job queue", "err", err)
 		}
 	}()
-	if srv.PublicURL = cfg.PublicURL; srv.PublicURL == "" {
-		srv.PublicURL = "http://" + ln.Addr().String()
-	}
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(4)
@@ -159,6 +163,19 @@ func (p *Program) bootstrap(ctx context.Context, store pressroom.Store, cfg *Con
 	demo, err := store.EnsureReseller(ctx, &pressroom.Reseller{Name: DemoResellerName, Edition: pressroom.EditionStandard, CallbackURL: cfg.DemoCallbackURL})
 	if err != nil {
 		return fmt.Errorf("demo reseller: %w", err)
+	}
+	// The demo's fixed values apply at every start.
+	changed := false
+	if cfg.DemoCallbackURL != "" && demo.CallbackURL != cfg.DemoCallbackURL {
+		demo.CallbackURL, changed = cfg.DemoCallbackURL, true
+	}
+	if cfg.DemoWebhookSecret != "" && demo.WebhookSecret != cfg.DemoWebhookSecret {
+		demo.WebhookSecret, demo.PreviousSecret, demo.PreviousUntil, changed = cfg.DemoWebhookSecret, "", nil, true
+	}
+	if changed {
+		if err := store.UpdateReseller(ctx, demo); err != nil {
+			return fmt.Errorf("demo reseller: %w", err)
+		}
 	}
 	label := fmt.Sprintf("demo reseller %d API key", demo.ID)
 	if err := p.ensureKey(ctx, store, pressroom.RoleReseller, demo.ID, "PRESSROOM_DEMO_API_KEY", cfg.DemoAPIKey, "pr_", label); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/sqlite"
+	"github.com/pressroom/pressroom/webhook"
 )
 
 type testOrderWorker struct {
@@ -35,6 +36,20 @@ type expireDraftWorker struct {
 
 func (w *expireDraftWorker) Work(ctx context.Context, job *river.Job[orders.ExpireDraftArgs]) error {
 	return again(w.svc.ExpireDraft(ctx, job.Args.Number))
+}
+
+type callbackWorker struct {
+	river.WorkerDefaults[pressroom.CallbackJobArgs]
+	d *webhook.Deliverer
+}
+
+func (w *callbackWorker) Work(ctx context.Context, job *river.Job[pressroom.CallbackJobArgs]) error {
+	return again(w.d.Deliver(ctx, job.Args.ID))
+}
+
+// Timeout leaves room for the attempt's own timeout.
+func (w *callbackWorker) Timeout(*river.Job[pressroom.CallbackJobArgs]) time.Duration {
+	return w.d.Config.Timeout + 30*time.Second
 }
 
 // again turns "run me again after d" into River's snooze.
@@ -63,12 +78,15 @@ type Config struct {
 }
 
 // New builds the River client that works jobs on the store.
-func New(store pressroom.Store, svc *orders.Service, cfg Config) (Runner, error) {
+func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Deliverer, cfg Config) (Runner, error) {
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &testOrderWorker{svc: svc}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &expireDraftWorker{svc: svc}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &callbackWorker{d: deliverer}); err != nil {
 		return nil, err
 	}
 	rc := &river.Config{

@@ -349,6 +349,8 @@ type Event struct {
 	Reason string
 	// Data holds details (a package's tracking code, a file's findings).
 	Data json.RawMessage
+	// Callbacks are written with the event (an outbox) and delivered by jobs.
+	Callbacks []*Callback
 }
 
 // Package is one parcel of a shipped order.
@@ -402,4 +404,56 @@ type Reprint struct {
 type ReprintItem struct {
 	ItemID   int64           `json:"item_id"`
 	Quantity decimal.Decimal `json:"quantity"`
+}
+
+// CallbackStatus is where a callback delivery stands.
+type CallbackStatus string
+
+// Callback statuses: pending until delivered, or failed after its window
+// (or a 410 answer).
+const (
+	CallbackPending   CallbackStatus = "pending"
+	CallbackDelivered CallbackStatus = "delivered"
+	CallbackFailed    CallbackStatus = "failed"
+)
+
+// Callback is one event sent to one URL: the outbox row written with the
+// event, and its delivery state.
+type Callback struct {
+	ID          int64
+	ResellerID  int64
+	OrderNumber int64
+	EventID     int64
+	URL         string
+	// Sequence counts the callbacks of one order to one URL: 1, 2, 3 ...
+	Sequence int64
+	// Type names the event ("order.status", "order.created", ...).
+	Type string
+	// Format is the API whose shape the payload takes ("native").
+	Format string
+	// Payload is the order as it was at the event, as JSON. Render, when
+	// set, makes it when the callback is stored (a new order gets its
+	// number inside the store's transaction).
+	Payload        json.RawMessage
+	Render         func() (json.RawMessage, error)
+	OccurredAt     time.Time
+	Status         CallbackStatus
+	Attempts       int
+	FirstAttemptAt *time.Time
+	NextAttemptAt  *time.Time
+	LastStatus     int
+	LastError      string
+	CreatedAt      time.Time
+	FinishedAt     *time.Time
+}
+
+// CallbackAttempt is one try to deliver a callback.
+type CallbackAttempt struct {
+	ID         int64
+	CallbackID int64
+	At         time.Time
+	Status     int    // HTTP status, 0 when there was none
+	Error      string // why it failed without an answer
+	Response   string // the first 1 KB of the answer
+	Duration   time.Duration
 }

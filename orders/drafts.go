@@ -217,6 +217,9 @@ func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number in
 	if err != nil {
 		return nil, err
 	}
+	if err := s.withCallbacks(ctx, o, []*order.Event{ev}, nil); err != nil {
+		return nil, err
+	}
 	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil, s.jobsFor(o)...); err != nil {
 		return nil, conflictNow(ctx, s, r.ID, number, err)
 	}

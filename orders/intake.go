@@ -37,6 +37,8 @@ type Service struct {
 	// every SandboxStep, instead of cancelling them.
 	Sandbox     bool
 	SandboxStep time.Duration
+	// PublicURL starts the tracking page links in callbacks.
+	PublicURL string
 }
 
 // Limits of an order request.
@@ -218,6 +220,9 @@ func (s *Service) Place(ctx context.Context, req Request, dryRun bool, idem *pre
 	ev := &order.Event{Actor: req.Actor, Kind: "created", To: string(o.Status)}
 	if o.Type == order.TypeTest {
 		ev.Reason = "test order"
+	}
+	if err := s.withCallbacks(ctx, o, []*order.Event{ev}, nil); err != nil {
+		return nil, err
 	}
 	if err := s.Store.CreateOrder(ctx, o, ev, idem, s.jobsFor(o)...); err != nil {
 		return nil, err

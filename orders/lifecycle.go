@@ -30,6 +30,9 @@ func (s *Service) change(ctx context.Context, resellerID, number int64, fn func(
 	if len(evs) == 0 && len(pkgs) == 0 {
 		return o, nil // nothing changed
 	}
+	if err := s.withCallbacks(ctx, o, evs, pkgs); err != nil {
+		return nil, err
+	}
 	if err := s.Store.UpdateOrder(ctx, o, false, evs, pkgs); err != nil {
 		if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
 			if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {

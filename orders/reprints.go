@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -86,6 +87,14 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 		ev.Reason = fmt.Sprintf("reprint %d approved", id)
 	} else {
 		rp.Status = order.ReprintRejected
+	}
+	orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
+	if err != nil {
+		return nil, err
+	}
+	ev.Data, _ = json.Marshal(map[string]any{"reprint": rp.ID, "status": rp.Status})
+	if err := s.withCallbacks(ctx, orig, []*order.Event{ev}, nil); err != nil {
+		return nil, err
 	}
 	if err := s.Store.DecideReprint(ctx, rp, fresh, ev); err != nil {
 		return nil, err

@@ -11,13 +11,17 @@ import (
 	"github.com/pressroom/pressroom"
 )
 
-const resellerColumns = `id, name, edition, callback_url, markup::text, country, vat_id, created_at`
+const resellerColumns = `id, name, edition, callback_url, markup::text, country, vat_id, webhook_secret, webhook_secret_previous, webhook_previous_until, created_at`
 
 func scanReseller(row pgx.Row) (*pressroom.Reseller, error) {
 	var r pressroom.Reseller
 	var markup string
-	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.CreatedAt); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.WebhookSecret, &r.PreviousSecret, &r.PreviousUntil, &r.CreatedAt); err != nil {
 		return nil, err
+	}
+	if r.PreviousUntil != nil {
+		t := r.PreviousUntil.UTC()
+		r.PreviousUntil = &t
 	}
 	m, err := decimal.NewFromString(markup)
 	if err != nil {
@@ -35,8 +39,8 @@ func (db *DB) CreateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	r.CreatedAt = db.now().Truncate(time.Microsecond)
 	err := db.pool.QueryRow(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $7) RETURNING id`,
-		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.CreatedAt).Scan(&r.ID)
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $8, $7) RETURNING id`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.CreatedAt, r.WebhookSecret).Scan(&r.ID)
 	return mapError(err, "Reseller "+r.Name)
 }
 
@@ -46,8 +50,8 @@ func (db *DB) EnsureReseller(ctx context.Context, r *pressroom.Reseller) (*press
 		return nil, err
 	}
 	if _, err := db.pool.Exec(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
-		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, db.now()); err != nil {
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $8, $7) ON CONFLICT (name) DO NOTHING`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, db.now(), r.WebhookSecret); err != nil {
 		return nil, mapError(err, "Reseller")
 	}
 	return db.FindResellerByName(ctx, r.Name)
@@ -89,8 +93,9 @@ func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
 		return err
 	}
 	tag, err := db.pool.Exec(ctx,
-		`UPDATE resellers SET edition = $1, callback_url = $2, markup = $3::numeric, country = $4, vat_id = $5 WHERE id = $6`,
-		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.ID)
+		`UPDATE resellers SET edition = $1, callback_url = $2, markup = $3::numeric, country = $4, vat_id = $5, webhook_secret = $7,
+		 webhook_secret_previous = $8, webhook_previous_until = $9 WHERE id = $6`,
+		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.ID, r.WebhookSecret, r.PreviousSecret, r.PreviousUntil)
 	if err != nil {
 		return mapError(err, "Reseller")
 	}

@@ -109,7 +109,7 @@ func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, ev *or
 		return err
 	}
 	ev.OrderNumber = o.Number
-	return insertEvents(ctx, tx, []*order.Event{ev}, now)
+	return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
 }
 
 func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
@@ -132,7 +132,9 @@ func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
 	return nil
 }
 
-func insertEvents(ctx context.Context, tx pgx.Tx, evs []*order.Event, now time.Time) error {
+// insertEvents writes events and their callbacks (the outbox), queueing a
+// delivery job for each callback, all in tx.
+func (db *DB) insertEvents(ctx context.Context, tx pgx.Tx, evs []*order.Event, now time.Time) error {
 	for _, ev := range evs {
 		if ev.At.IsZero() {
 			ev.At = now
@@ -142,8 +144,176 @@ func insertEvents(ctx context.Context, tx pgx.Tx, evs []*order.Event, now time.T
 			string(ev.Data)).Scan(&ev.ID); err != nil {
 			return mapError(err, "Order event")
 		}
+		for _, cb := range ev.Callbacks {
+			cb.EventID, cb.OrderNumber, cb.OccurredAt = ev.ID, ev.OrderNumber, ev.At
+			if err := db.insertCallback(ctx, tx, cb, now); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// insertCallback writes one outbox row with the next sequence number of its
+// order and URL (the order row is locked by the change), and queues its delivery.
+func (db *DB) insertCallback(ctx context.Context, tx pgx.Tx, cb *order.Callback, now time.Time) error {
+	cb.Sequence = 1
+	if cb.OrderNumber != 0 {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(sequence), 0) + 1 FROM callbacks WHERE order_number = $1 AND url = $2`,
+			cb.OrderNumber, cb.URL).Scan(&cb.Sequence); err != nil {
+			return mapError(err, "Callback")
+		}
+	}
+	cb.Status, cb.CreatedAt = order.CallbackPending, now
+	if cb.Render != nil {
+		p, err := cb.Render()
+		if err != nil {
+			return err
+		}
+		cb.Payload = p
+	}
+	if cb.Format == "" {
+		cb.Format = "native"
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO callbacks (reseller_id, order_number, event_id, url, sequence, type, format, payload,
+		occurred_at, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		cb.ResellerID, nullInt(cb.OrderNumber), nullInt(cb.EventID), cb.URL, cb.Sequence, cb.Type, cb.Format, string(cb.Payload),
+		cb.OccurredAt, string(cb.Status), now).Scan(&cb.ID); err != nil {
+		return mapError(err, "Callback")
+	}
+	return db.insertJobs(ctx, tx, []pressroom.Job{{Args: pressroom.CallbackJobArgs{ID: cb.ID}}})
+}
+
+const callbackColumns = `id, reseller_id, COALESCE(order_number, 0), COALESCE(event_id, 0), url, sequence, type, format, payload, occurred_at,
+	status, attempts, first_attempt_at, next_attempt_at, last_status, last_error, created_at, finished_at`
+
+func scanCallback(row pgx.Row) (*order.Callback, error) {
+	var cb order.Callback
+	var payload string
+	if err := row.Scan(&cb.ID, &cb.ResellerID, &cb.OrderNumber, &cb.EventID, &cb.URL, &cb.Sequence, &cb.Type, &cb.Format, &payload, &cb.OccurredAt,
+		&cb.Status, &cb.Attempts, &cb.FirstAttemptAt, &cb.NextAttemptAt, &cb.LastStatus, &cb.LastError, &cb.CreatedAt, &cb.FinishedAt); err != nil {
+		return nil, err
+	}
+	cb.Payload, cb.OccurredAt, cb.CreatedAt = []byte(payload), cb.OccurredAt.UTC(), cb.CreatedAt.UTC()
+	cb.FirstAttemptAt, cb.NextAttemptAt, cb.FinishedAt = utc(cb.FirstAttemptAt), utc(cb.NextAttemptAt), utc(cb.FinishedAt)
+	return &cb, nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// CreateCallback stores a callback of no order event (a test) and queues it.
+func (db *DB) CreateCallback(ctx context.Context, cb *order.Callback) error {
+	return db.tx(ctx, func(tx pgx.Tx) error { return db.insertCallback(ctx, tx, cb, db.now().Truncate(time.Microsecond)) })
+}
+
+// FindCallback returns a callback with its attempts.
+func (db *DB) FindCallback(ctx context.Context, resellerID, id int64) (*order.Callback, []*order.CallbackAttempt, error) {
+	q, args := `SELECT `+callbackColumns+` FROM callbacks WHERE id = $1`, []any{id}
+	if resellerID != 0 {
+		q, args = q+` AND reseller_id = $2`, append(args, resellerID)
+	}
+	cb, err := scanCallback(db.pool.QueryRow(ctx, q, args...))
+	if err != nil {
+		return nil, nil, mapError(err, fmt.Sprintf("Callback %d", id))
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, callback_id, at, status, error, response, duration_ms FROM callback_attempts
+		WHERE callback_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, nil, mapError(err, "Callback attempts")
+	}
+	defer rows.Close()
+	var out []*order.CallbackAttempt
+	for rows.Next() {
+		var a order.CallbackAttempt
+		var ms int64
+		if err := rows.Scan(&a.ID, &a.CallbackID, &a.At, &a.Status, &a.Error, &a.Response, &ms); err != nil {
+			return nil, nil, mapError(err, "Callback attempts")
+		}
+		a.At, a.Duration = a.At.UTC(), time.Duration(ms)*time.Millisecond
+		out = append(out, &a)
+	}
+	return cb, out, mapError(rows.Err(), "Callback attempts")
+}
+
+// ListCallbacks returns a page of a reseller's callbacks, newest first.
+func (db *DB) ListCallbacks(ctx context.Context, resellerID, orderNumber int64, offset, limit int) ([]*order.Callback, int, error) {
+	where, args := ` WHERE reseller_id = $1`, []any{resellerID}
+	if orderNumber != 0 {
+		where, args = where+` AND order_number = $2`, append(args, orderNumber)
+	}
+	var total int
+	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM callbacks`+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err, "Callbacks")
+	}
+	n := len(args)
+	rows, err := db.pool.Query(ctx, fmt.Sprintf(`SELECT `+callbackColumns+` FROM callbacks`+where+` ORDER BY id DESC LIMIT $%d OFFSET $%d`, n+1, n+2),
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, mapError(err, "Callbacks")
+	}
+	defer rows.Close()
+	out := []*order.Callback{}
+	for rows.Next() {
+		cb, err := scanCallback(rows)
+		if err != nil {
+			return nil, 0, mapError(err, "Callbacks")
+		}
+		out = append(out, cb)
+	}
+	return out, total, mapError(rows.Err(), "Callbacks")
+}
+
+// EarlierPending reports whether an earlier callback of the same order and
+// URL is still pending.
+func (db *DB) EarlierPending(ctx context.Context, cb *order.Callback) (bool, error) {
+	if cb.OrderNumber == 0 {
+		return false, nil
+	}
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM callbacks WHERE order_number = $1 AND url = $2 AND sequence < $3 AND status = 'pending'`,
+		cb.OrderNumber, cb.URL, cb.Sequence).Scan(&n)
+	return n > 0, mapError(err, "Callbacks")
+}
+
+// RecordCallbackAttempt stores an attempt and the callback's new state.
+func (db *DB) RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, cb.ID, a.At, a.Status, a.Error, a.Response, a.Duration.Milliseconds()).Scan(&a.ID); err != nil {
+			return mapError(err, "Callback attempt")
+		}
+		_, err := tx.Exec(ctx, `UPDATE callbacks SET status = $1, attempts = $2, first_attempt_at = $3, next_attempt_at = $4, last_status = $5,
+			last_error = $6, finished_at = $7 WHERE id = $8`, string(cb.Status), cb.Attempts, cb.FirstAttemptAt, cb.NextAttemptAt,
+			cb.LastStatus, cb.LastError, cb.FinishedAt, cb.ID)
+		return mapError(err, "Callback")
+	})
+}
+
+// RedeliverCallback makes a finished callback pending again and queues it.
+func (db *DB) RedeliverCallback(ctx context.Context, resellerID, id int64) (*order.Callback, error) {
+	var cb *order.Callback
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if cb, err = scanCallback(tx.QueryRow(ctx, `SELECT `+callbackColumns+` FROM callbacks WHERE id = $1 AND reseller_id = $2 FOR UPDATE`, id, resellerID)); err != nil {
+			return mapError(err, fmt.Sprintf("Callback %d", id))
+		}
+		if cb.Status == order.CallbackPending {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Callback %d is still being delivered.", id)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE callbacks SET status = 'pending', first_attempt_at = NULL, next_attempt_at = NULL, finished_at = NULL
+			WHERE id = $1`, id); err != nil {
+			return mapError(err, "Callback")
+		}
+		cb.Status, cb.FirstAttemptAt, cb.NextAttemptAt, cb.FinishedAt = order.CallbackPending, nil, nil, nil
+		return db.insertJobs(ctx, tx, []pressroom.Job{{Args: pressroom.CallbackJobArgs{ID: id}}})
+	})
+	return cb, err
 }
 
 // FindOrder returns an order with its items.
@@ -289,7 +459,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 		for _, ev := range evs {
 			ev.OrderNumber = o.Number
 		}
-		if err := insertEvents(ctx, tx, evs, now); err != nil {
+		if err := db.insertEvents(ctx, tx, evs, now); err != nil {
 			return err
 		}
 		for _, p := range pkgs {
@@ -511,7 +681,7 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 		}
 		rp.DecidedAt = &now
 		ev.OrderNumber = rp.OrderNumber
-		return insertEvents(ctx, tx, []*order.Event{ev}, now)
+		return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
 	})
 	if newOrder != nil {
 		return db.nameConflict(ctx, newOrder, err)

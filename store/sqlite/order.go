@@ -115,7 +115,7 @@ func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, ev *o
 		return err
 	}
 	ev.OrderNumber = o.Number
-	return insertEvents(ctx, tx, []*order.Event{ev}, now)
+	return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
 }
 
 func insertItems(ctx context.Context, tx *sql.Tx, o *order.Order) error {
@@ -133,7 +133,9 @@ func insertItems(ctx context.Context, tx *sql.Tx, o *order.Order) error {
 	return nil
 }
 
-func insertEvents(ctx context.Context, tx *sql.Tx, evs []*order.Event, now time.Time) error {
+// insertEvents writes events and their callbacks (the outbox), queueing a
+// delivery job for each callback, all in tx.
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []*order.Event, now time.Time) error {
 	for _, ev := range evs {
 		if ev.At.IsZero() {
 			ev.At = now
@@ -143,8 +145,177 @@ func insertEvents(ctx context.Context, tx *sql.Tx, evs []*order.Event, now time.
 			string(ev.Data)).Scan(&ev.ID); err != nil {
 			return mapError(err, "Order event")
 		}
+		for _, cb := range ev.Callbacks {
+			cb.EventID, cb.OrderNumber, cb.OccurredAt = ev.ID, ev.OrderNumber, ev.At
+			if err := db.insertCallback(ctx, tx, cb, now); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// insertCallback writes one outbox row with the next sequence number of its
+// order and URL, and queues its delivery.
+func (db *DB) insertCallback(ctx context.Context, tx *sql.Tx, cb *order.Callback, now time.Time) error {
+	if cb.OrderNumber != 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(sequence), 0) + 1 FROM callbacks WHERE order_number = ? AND url = ?`,
+			cb.OrderNumber, cb.URL).Scan(&cb.Sequence); err != nil {
+			return mapError(err, "Callback")
+		}
+	} else {
+		cb.Sequence = 1
+	}
+	cb.Status, cb.CreatedAt = order.CallbackPending, now
+	if cb.Render != nil {
+		p, err := cb.Render()
+		if err != nil {
+			return err
+		}
+		cb.Payload = p
+	}
+	if cb.Format == "" {
+		cb.Format = "native"
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO callbacks (reseller_id, order_number, event_id, url, sequence, type, format, payload,
+		occurred_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		cb.ResellerID, nullInt(cb.OrderNumber), nullInt(cb.EventID), cb.URL, cb.Sequence, cb.Type, cb.Format, string(cb.Payload),
+		formatTime(cb.OccurredAt), cb.Status, formatTime(now)).Scan(&cb.ID); err != nil {
+		return mapError(err, "Callback")
+	}
+	return db.insertJobs(ctx, tx, []pressroom.Job{{Args: pressroom.CallbackJobArgs{ID: cb.ID}}})
+}
+
+const callbackColumns = `id, reseller_id, COALESCE(order_number, 0), COALESCE(event_id, 0), url, sequence, type, format, payload, occurred_at,
+	status, attempts, first_attempt_at, next_attempt_at, last_status, last_error, created_at, finished_at`
+
+func scanCallback(row interface{ Scan(...any) error }) (*order.Callback, error) {
+	var cb order.Callback
+	var payload, occurred, created string
+	var first, next, finished sql.NullString
+	if err := row.Scan(&cb.ID, &cb.ResellerID, &cb.OrderNumber, &cb.EventID, &cb.URL, &cb.Sequence, &cb.Type, &cb.Format, &payload, &occurred,
+		&cb.Status, &cb.Attempts, &first, &next, &cb.LastStatus, &cb.LastError, &created, &finished); err != nil {
+		return nil, err
+	}
+	cb.Payload, cb.OccurredAt, cb.CreatedAt = []byte(payload), parseTime(occurred), parseTime(created)
+	cb.FirstAttemptAt, cb.NextAttemptAt, cb.FinishedAt = optTime(first), optTime(next), optTime(finished)
+	return &cb, nil
+}
+
+func optTime(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := parseTime(s.String)
+	return &t
+}
+
+// CreateCallback stores a callback of no order event (a test) and queues it.
+func (db *DB) CreateCallback(ctx context.Context, cb *order.Callback) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.insertCallback(ctx, tx, cb, db.now()) })
+}
+
+// FindCallback returns a callback with its attempts.
+func (db *DB) FindCallback(ctx context.Context, resellerID, id int64) (*order.Callback, []*order.CallbackAttempt, error) {
+	q, args := `SELECT `+callbackColumns+` FROM callbacks WHERE id = ?`, []any{id}
+	if resellerID != 0 {
+		q, args = q+` AND reseller_id = ?`, append(args, resellerID)
+	}
+	cb, err := scanCallback(db.read.QueryRowContext(ctx, q, args...))
+	if err != nil {
+		return nil, nil, mapError(err, fmt.Sprintf("Callback %d", id))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, callback_id, at, status, error, response, duration_ms FROM callback_attempts
+		WHERE callback_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, nil, mapError(err, "Callback attempts")
+	}
+	defer rows.Close()
+	var out []*order.CallbackAttempt
+	for rows.Next() {
+		var a order.CallbackAttempt
+		var at string
+		var ms int64
+		if err := rows.Scan(&a.ID, &a.CallbackID, &at, &a.Status, &a.Error, &a.Response, &ms); err != nil {
+			return nil, nil, mapError(err, "Callback attempts")
+		}
+		a.At, a.Duration = parseTime(at), time.Duration(ms)*time.Millisecond
+		out = append(out, &a)
+	}
+	return cb, out, mapError(rows.Err(), "Callback attempts")
+}
+
+// ListCallbacks returns a page of a reseller's callbacks, newest first.
+func (db *DB) ListCallbacks(ctx context.Context, resellerID, orderNumber int64, offset, limit int) ([]*order.Callback, int, error) {
+	where, args := ` WHERE reseller_id = ?`, []any{resellerID}
+	if orderNumber != 0 {
+		where, args = where+` AND order_number = ?`, append(args, orderNumber)
+	}
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM callbacks`+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err, "Callbacks")
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+callbackColumns+` FROM callbacks`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, mapError(err, "Callbacks")
+	}
+	defer rows.Close()
+	out := []*order.Callback{}
+	for rows.Next() {
+		cb, err := scanCallback(rows)
+		if err != nil {
+			return nil, 0, mapError(err, "Callbacks")
+		}
+		out = append(out, cb)
+	}
+	return out, total, mapError(rows.Err(), "Callbacks")
+}
+
+// EarlierPending reports whether an earlier callback of the same order and
+// URL is still pending.
+func (db *DB) EarlierPending(ctx context.Context, cb *order.Callback) (bool, error) {
+	if cb.OrderNumber == 0 {
+		return false, nil
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM callbacks WHERE order_number = ? AND url = ? AND sequence < ? AND status = 'pending'`,
+		cb.OrderNumber, cb.URL, cb.Sequence).Scan(&n)
+	return n > 0, mapError(err, "Callbacks")
+}
+
+// RecordCallbackAttempt stores an attempt and the callback's new state.
+func (db *DB) RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, cb.ID, formatTime(a.At), a.Status, a.Error, a.Response, a.Duration.Milliseconds()).Scan(&a.ID); err != nil {
+			return mapError(err, "Callback attempt")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = ?, attempts = ?, first_attempt_at = ?, next_attempt_at = ?, last_status = ?,
+			last_error = ?, finished_at = ? WHERE id = ?`, cb.Status, cb.Attempts, nullTime(cb.FirstAttemptAt), nullTime(cb.NextAttemptAt),
+			cb.LastStatus, cb.LastError, nullTime(cb.FinishedAt), cb.ID)
+		return mapError(err, "Callback")
+	})
+}
+
+// RedeliverCallback makes a finished callback pending again and queues it.
+func (db *DB) RedeliverCallback(ctx context.Context, resellerID, id int64) (*order.Callback, error) {
+	var cb *order.Callback
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if cb, err = scanCallback(tx.QueryRowContext(ctx, `SELECT `+callbackColumns+` FROM callbacks WHERE id = ? AND reseller_id = ?`, id, resellerID)); err != nil {
+			return mapError(err, fmt.Sprintf("Callback %d", id))
+		}
+		if cb.Status == order.CallbackPending {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Callback %d is still being delivered.", id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = 'pending', first_attempt_at = NULL, next_attempt_at = NULL, finished_at = NULL
+			WHERE id = ?`, id); err != nil {
+			return mapError(err, "Callback")
+		}
+		cb.Status, cb.FirstAttemptAt, cb.NextAttemptAt, cb.FinishedAt = order.CallbackPending, nil, nil, nil
+		return db.insertJobs(ctx, tx, []pressroom.Job{{Args: pressroom.CallbackJobArgs{ID: id}}})
+	})
+	return cb, err
 }
 
 // FindOrder returns an order with its items.
@@ -286,7 +457,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 		for _, ev := range evs {
 			ev.OrderNumber = o.Number
 		}
-		if err := insertEvents(ctx, tx, evs, now); err != nil {
+		if err := db.insertEvents(ctx, tx, evs, now); err != nil {
 			return err
 		}
 		for _, p := range pkgs {
@@ -505,6 +676,6 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 		}
 		rp.DecidedAt = &now
 		ev.OrderNumber = rp.OrderNumber
-		return insertEvents(ctx, tx, []*order.Event{ev}, now)
+		return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
 	})
 }

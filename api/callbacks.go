@@ -1,0 +1,267 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/webhook"
+)
+
+type callbackOut struct {
+	ID            int64                `json:"id"`
+	WebhookID     string               `json:"webhook_id"`
+	Order         *int64               `json:"order"`
+	Event         *int64               `json:"event"`
+	Type          string               `json:"type"`
+	URL           string               `json:"url"`
+	Sequence      int64                `json:"sequence"`
+	Status        order.CallbackStatus `json:"status"`
+	Attempts      int                  `json:"attempts"`
+	NextAttemptAt *string              `json:"next_attempt_at"`
+	LastStatus    int                  `json:"last_status"`
+	LastError     string               `json:"last_error"`
+	OccurredAt    string               `json:"occurred_at"`
+	CreatedAt     string               `json:"created_at"`
+	FinishedAt    *string              `json:"finished_at"`
+	AttemptLog    []attemptOut         `json:"attempt_log,omitempty"`
+}
+
+type attemptOut struct {
+	At         string `json:"at"`
+	Status     int    `json:"status"`
+	Error      string `json:"error,omitempty"`
+	Response   string `json:"response"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+func optRFC3339(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := rfc3339(*t)
+	return &s
+}
+
+func optInt(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+func callbackView(cb *order.Callback, attempts []*order.CallbackAttempt) callbackOut {
+	out := callbackOut{ID: cb.ID, WebhookID: webhook.WebhookID(cb), Order: optInt(cb.OrderNumber), Event: optInt(cb.EventID), Type: cb.Type,
+		URL: cb.URL, Sequence: cb.Sequence, Status: cb.Status, Attempts: cb.Attempts, NextAttemptAt: optRFC3339(cb.NextAttemptAt),
+		LastStatus: cb.LastStatus, LastError: cb.LastError, OccurredAt: rfc3339(cb.OccurredAt), CreatedAt: rfc3339(cb.CreatedAt),
+		FinishedAt: optRFC3339(cb.FinishedAt)}
+	if attempts != nil {
+		out.AttemptLog = []attemptOut{}
+	}
+	for _, a := range attempts {
+		out.AttemptLog = append(out.AttemptLog, attemptOut{At: rfc3339(a.At), Status: a.Status, Error: a.Error, Response: a.Response, DurationMS: a.Duration.Milliseconds()})
+	}
+	return out
+}
+
+// GET /v1/callbacks?order=&page=&per_page=
+func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	page, err := intParam(r, "page", 1, 1_000_000)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	perPage, err := intParam(r, "per_page", 20, 100)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var number int64
+	if v := r.URL.Query().Get("order"); v != "" {
+		if number, err = strconv.ParseInt(v, 10, 64); err != nil || number < 1 {
+			s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "order is an order number.", Fields: []pressroom.FieldError{{Pointer: "?order", Code: "invalid_number", Detail: "an order number"}}})
+			return
+		}
+	}
+	list, total, err := s.Store.ListCallbacks(r.Context(), p.Reseller.ID, number, (page-1)*perPage, perPage)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]callbackOut, len(list))
+	for i, cb := range list {
+		out[i] = callbackView(cb, nil)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "data": out})
+}
+
+// GET /v1/callbacks/{id}: with every attempt.
+func (s *Server) handleGetCallback(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	id, err := pathID(r, "Callback")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cb, attempts, err := s.Store.FindCallback(r.Context(), p.Reseller.ID, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if attempts == nil {
+		attempts = []*order.CallbackAttempt{}
+	}
+	writeJSON(w, http.StatusOK, callbackView(cb, attempts))
+}
+
+// POST /v1/callbacks/{id}/redeliver
+func (s *Server) handleRedeliver(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r, "Callback")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cb, err := s.Store.RedeliverCallback(r.Context(), p.Reseller.ID, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, callbackView(cb, nil))
+}
+
+// POST /v1/callbacks/test {"url"}: a sample callback, as a receiver's check.
+func (s *Server) handleTestCallback(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cb, err := s.Orders.TestCallback(r.Context(), p.Reseller, in.URL)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, callbackView(cb, nil))
+}
+
+type callbackSettingsOut struct {
+	CallbackURL    string  `json:"callback_url"`
+	Secret         string  `json:"secret"`
+	PreviousSecret *string `json:"previous_secret"`
+	PreviousUntil  *string `json:"previous_until"`
+}
+
+func (s *Server) callbackSettings(res *pressroom.Reseller) callbackSettingsOut {
+	out := callbackSettingsOut{CallbackURL: res.CallbackURL, Secret: res.WebhookSecret}
+	if res.PreviousSecret != "" && res.PreviousUntil != nil && s.Clock.Now().Before(*res.PreviousUntil) {
+		prev := res.PreviousSecret
+		out.PreviousSecret, out.PreviousUntil = &prev, optRFC3339(res.PreviousUntil)
+	}
+	return out
+}
+
+// GET /v1/account/callbacks
+func (s *Server) handleGetCallbackSettings(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	res, err := s.Store.FindResellerByID(r.Context(), p.Reseller.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if res.WebhookSecret == "" {
+		if err := s.Store.UpdateReseller(r.Context(), res); err != nil { // Validate gives it a secret
+			s.Error(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, s.callbackSettings(res))
+}
+
+// PUT /v1/account/callbacks {"callback_url", "rotate_secret", "overlap"}
+func (s *Server) handlePutCallbackSettings(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		CallbackURL  *string `json:"callback_url"`
+		RotateSecret bool    `json:"rotate_secret"`
+		Overlap      string  `json:"overlap"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	res, err := s.Store.FindResellerByID(r.Context(), p.Reseller.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var fields []pressroom.FieldError
+	if in.CallbackURL != nil {
+		if u := *in.CallbackURL; u != "" {
+			if err := checkURL(u); err != "" {
+				fields = append(fields, pressroom.FieldError{Pointer: "/callback_url", Code: "invalid_url", Detail: err})
+			}
+		}
+		res.CallbackURL = *in.CallbackURL
+	}
+	overlap := 24 * time.Hour
+	if in.Overlap != "" {
+		d, err := time.ParseDuration(in.Overlap)
+		if err != nil || d < 0 || d > 30*24*time.Hour {
+			fields = append(fields, pressroom.FieldError{Pointer: "/overlap", Code: "invalid_overlap", Detail: "a duration such as 24h, at most 720h: how long the previous secret signs too"})
+		}
+		overlap = d
+	}
+	if len(fields) > 0 {
+		s.Error(w, r, pressroom.Invalid("The callback settings are not valid.", fields...))
+		return
+	}
+	if in.RotateSecret {
+		until := s.Clock.Now().Add(overlap)
+		res.PreviousSecret, res.PreviousUntil, res.WebhookSecret = res.WebhookSecret, &until, pressroom.NewWebhookSecret()
+	}
+	if err := s.Store.UpdateReseller(r.Context(), res); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Auth.Forget(res.ID)
+	writeJSON(w, http.StatusOK, s.callbackSettings(res))
+}
+
+// checkURL says what is wrong with a callback URL, or "".
+func checkURL(u string) string {
+	if len(u) > 2000 {
+		return "at most 2000 characters"
+	}
+	p, err := parseHTTPURL(u)
+	if err != nil || p == "" {
+		return fmt.Sprintf("%q is not an http(s) URL", u)
+	}
+	return ""
+}
+
+func parseHTTPURL(u string) (string, error) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	if (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return "", nil
+	}
+	return p.Host, nil
+}
