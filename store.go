@@ -156,9 +156,8 @@ type Store interface {
 	CreateCallback(ctx context.Context, cb *order.Callback) error
 	// FindCallback returns a reseller's callback (0: any) with its attempts.
 	FindCallback(ctx context.Context, resellerID, id int64) (*order.Callback, []*order.CallbackAttempt, error)
-	// ListCallbacks returns a page of a reseller's callbacks, newest first
-	// (orderNumber 0: of every order), and how many there are.
-	ListCallbacks(ctx context.Context, resellerID, orderNumber int64, offset, limit int) ([]*order.Callback, int, error)
+	// ListCallbacks returns a page of callbacks, newest first, and how many match.
+	ListCallbacks(ctx context.Context, f CallbackFilter) ([]*order.Callback, int, error)
 	// EarlierPending reports whether an earlier callback of the same order
 	// and URL is still pending (callbacks go out in event order).
 	EarlierPending(ctx context.Context, cb *order.Callback) (bool, error)
@@ -206,6 +205,15 @@ type OrderFilter struct {
 	AddressName string
 	From, To    string // order dates, inclusive, YYYY-MM-DD
 	Ascending   bool   // by number; newest first by default
+	Offset      int
+	Limit       int
+}
+
+// CallbackFilter selects callbacks.
+type CallbackFilter struct {
+	ResellerID  int64 // 0: every reseller (operators)
+	OrderNumber int64
+	Status      order.CallbackStatus
 	Offset      int
 	Limit       int
 }

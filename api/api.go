@@ -117,6 +117,8 @@ func (s *Server) routes() []route {
 		{"POST /v1/operator/orders/{number}/status", s.operator(s.handleOperatorStatus)},
 		{"POST /v1/operator/orders/{number}/payment", s.operator(s.handleOperatorPayment)},
 		{"GET /v1/operator/reprints", s.operator(s.handleOperatorReprints)},
+		{"GET /v1/operator/callbacks", s.operator(s.operatorOrders(s.handleListCallbacks))},
+		{"GET /v1/operator/callbacks/{id}", s.operator(s.operatorOrders(s.handleGetCallback))},
 		{"POST /v1/operator/reprints/{id}/approve", s.operator(s.handleDecideReprint(true))},
 		{"POST /v1/operator/reprints/{id}/reject", s.operator(s.handleDecideReprint(false))},
 	}

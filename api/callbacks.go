@@ -15,6 +15,7 @@ import (
 
 type callbackOut struct {
 	ID            int64                `json:"id"`
+	ResellerID    int64                `json:"reseller_id,omitempty"`
 	WebhookID     string               `json:"webhook_id"`
 	Order         *int64               `json:"order"`
 	Event         *int64               `json:"event"`
@@ -69,8 +70,24 @@ func callbackView(cb *order.Callback, attempts []*order.CallbackAttempt) callbac
 	return out
 }
 
-// GET /v1/callbacks?order=&page=&per_page=
+// GET /v1/callbacks?order=&status=&page=&per_page= (operators: every reseller's, reseller_id filter)
 func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	f := pressroom.CallbackFilter{ResellerID: resellerOf(p), Status: order.CallbackStatus(r.URL.Query().Get("status"))}
+	switch f.Status {
+	case "", order.CallbackPending, order.CallbackDelivered, order.CallbackFailed:
+	default:
+		s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "status is pending, delivered or failed.",
+			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "pending, delivered or failed"}}})
+		return
+	}
+	if v := r.URL.Query().Get("reseller_id"); v != "" && p.Reseller == nil {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "reseller_id is a reseller id.", Fields: []pressroom.FieldError{{Pointer: "?reseller_id", Code: "invalid_id", Detail: "a reseller id"}}})
+			return
+		}
+		f.ResellerID = id
+	}
 	page, err := intParam(r, "page", 1, 1_000_000)
 	if err != nil {
 		s.Error(w, r, err)
@@ -88,7 +105,8 @@ func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *
 			return
 		}
 	}
-	list, total, err := s.Store.ListCallbacks(r.Context(), p.Reseller.ID, number, (page-1)*perPage, perPage)
+	f.OrderNumber, f.Offset, f.Limit = number, (page-1)*perPage, perPage
+	list, total, err := s.Store.ListCallbacks(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -96,6 +114,9 @@ func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *
 	out := make([]callbackOut, len(list))
 	for i, cb := range list {
 		out[i] = callbackView(cb, nil)
+		if p.Reseller == nil {
+			out[i].ResellerID = cb.ResellerID
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "data": out})
 }
@@ -107,7 +128,7 @@ func (s *Server) handleGetCallback(w http.ResponseWriter, r *http.Request, p *pr
 		s.Error(w, r, err)
 		return
 	}
-	cb, attempts, err := s.Store.FindCallback(r.Context(), p.Reseller.ID, id)
+	cb, attempts, err := s.Store.FindCallback(r.Context(), resellerOf(p), id)
 	if err != nil {
 		s.Error(w, r, err)
 		return

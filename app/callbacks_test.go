@@ -91,7 +91,7 @@ func newReceiver(t *testing.T) *receiver {
 // wait returns the callbacks received on a path once there are n.
 func (rv *receiver) wait(t *testing.T, path string, n int) []received {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		rv.mu.Lock()
 		var out []received
@@ -234,6 +234,20 @@ func TestCallbackRetries(t *testing.T) {
 				t.Fatalf("not failed: %v / %v", gl[0], dl[0])
 			}
 			time.Sleep(100 * time.Millisecond)
+		}
+		// Staff see the failed deliveries of every reseller.
+		failed := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/callbacks?status=failed", operatorKey, nil).Body)["data"].([]any)
+		if len(failed) != 2 || num(t, path(t, failed[0], "reseller_id")) != "1000001" {
+			t.Errorf("failed callbacks for staff = %v", failed)
+		}
+		if r := do(t, "GET", srv.URL+"/v1/operator/callbacks/"+num(t, path(t, failed[0], "id")), operatorKey, nil); r.Status != 200 || !strings.Contains(string(r.Body), "attempt_log") {
+			t.Errorf("staff read a callback: %d", r.Status)
+		}
+		if r := do(t, "GET", srv.URL+"/v1/operator/callbacks", demoKey, nil); r.Status != 404 {
+			t.Errorf("a reseller on the operator log: %d", r.Status)
+		}
+		if r := do(t, "GET", srv.URL+"/v1/callbacks?status=lost", demoKey, nil); r.Status != 400 {
+			t.Errorf("bad status filter: %d", r.Status)
 		}
 	})
 }

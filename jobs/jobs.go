@@ -93,8 +93,12 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
 		Logger:            cfg.Logger,
+		JobTimeout:        2 * time.Minute,
 		FetchPollInterval: cfg.Poll,
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
+		// A node that died mid-job leaves it running; another node takes
+		// it over after this (longer than any job's timeout).
+		RescueStuckJobsAfter: 5 * time.Minute,
 	}
 	switch s := store.(type) {
 	case *sqlite.DB:

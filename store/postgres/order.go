@@ -241,11 +241,21 @@ func (db *DB) FindCallback(ctx context.Context, resellerID, id int64) (*order.Ca
 	return cb, out, mapError(rows.Err(), "Callback attempts")
 }
 
-// ListCallbacks returns a page of a reseller's callbacks, newest first.
-func (db *DB) ListCallbacks(ctx context.Context, resellerID, orderNumber int64, offset, limit int) ([]*order.Callback, int, error) {
-	where, args := ` WHERE reseller_id = $1`, []any{resellerID}
-	if orderNumber != 0 {
-		where, args = where+` AND order_number = $2`, append(args, orderNumber)
+// ListCallbacks returns a page of callbacks, newest first.
+func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
+	where, args := ` WHERE true`, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where += fmt.Sprintf(cond, len(args))
+	}
+	if f.ResellerID != 0 {
+		add(` AND reseller_id = $%d`, f.ResellerID)
+	}
+	if f.OrderNumber != 0 {
+		add(` AND order_number = $%d`, f.OrderNumber)
+	}
+	if f.Status != "" {
+		add(` AND status = $%d`, string(f.Status))
 	}
 	var total int
 	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM callbacks`+where, args...).Scan(&total); err != nil {
@@ -253,7 +263,7 @@ func (db *DB) ListCallbacks(ctx context.Context, resellerID, orderNumber int64, 
 	}
 	n := len(args)
 	rows, err := db.pool.Query(ctx, fmt.Sprintf(`SELECT `+callbackColumns+` FROM callbacks`+where+` ORDER BY id DESC LIMIT $%d OFFSET $%d`, n+1, n+2),
-		append(args, limit, offset)...)
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, mapError(err, "Callbacks")
 	}

@@ -245,17 +245,23 @@ func (db *DB) FindCallback(ctx context.Context, resellerID, id int64) (*order.Ca
 	return cb, out, mapError(rows.Err(), "Callback attempts")
 }
 
-// ListCallbacks returns a page of a reseller's callbacks, newest first.
-func (db *DB) ListCallbacks(ctx context.Context, resellerID, orderNumber int64, offset, limit int) ([]*order.Callback, int, error) {
-	where, args := ` WHERE reseller_id = ?`, []any{resellerID}
-	if orderNumber != 0 {
-		where, args = where+` AND order_number = ?`, append(args, orderNumber)
+// ListCallbacks returns a page of callbacks, newest first.
+func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
+	where, args := ` WHERE 1 = 1`, []any{}
+	if f.ResellerID != 0 {
+		where, args = where+` AND reseller_id = ?`, append(args, f.ResellerID)
+	}
+	if f.OrderNumber != 0 {
+		where, args = where+` AND order_number = ?`, append(args, f.OrderNumber)
+	}
+	if f.Status != "" {
+		where, args = where+` AND status = ?`, append(args, f.Status)
 	}
 	var total int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM callbacks`+where, args...).Scan(&total); err != nil {
 		return nil, 0, mapError(err, "Callbacks")
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+callbackColumns+` FROM callbacks`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+callbackColumns+` FROM callbacks`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, mapError(err, "Callbacks")
 	}

@@ -1,0 +1,164 @@
+package app_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/pgtest"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds cmd/pressroom once for the tests that run it as a process.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pressroom-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "pressroom")
+		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/pressroom").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// process is pressroom running as its own operating system process.
+type process struct {
+	cmd *exec.Cmd
+	URL string
+}
+
+func startProcess(t *testing.T, storeFlags []string, env map[string]string) *process {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, storeFlags...)...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd}
+	t.Cleanup(func() { p.kill() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "pressroom listening on "); ok {
+				found <- rest
+			}
+		}
+	}()
+	select {
+	case p.URL = <-found:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the process did not start listening:\n%s", stderr.String())
+	}
+	return p
+}
+
+// kill ends the process at once (SIGKILL): nothing is flushed or finished.
+func (p *process) kill() {
+	if p.cmd.ProcessState == nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+	}
+}
+
+// TestCallbackSurvivesKill: the process is killed between two attempts of a
+// callback; after a restart the callback is still delivered, once.
+func TestCallbackSurvivesKill(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		rv := newReceiver(t)
+		env := callbackEnv()
+		env["PRESSROOM_WEBHOOK_RETRY_INTERVAL"] = "3s"
+		env["PRESSROOM_WEBHOOK_RETRY_WINDOW"] = "5m"
+		args := st.args(t)
+		a := startProcess(t, args, env)
+		r := do(t, "POST", a.URL+"/v1/orders", demoKey, withCallback("kill-1", rv.URL+"/flaky-kill"))
+		if r.Status != 201 {
+			t.Fatalf("order: %d %s", r.Status, r.Body)
+		}
+		// Kill it between attempts: once the failed first attempt is recorded.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			l := decodeNumbers(t, do(t, "GET", a.URL+"/v1/callbacks", demoKey, nil).Body)["data"].([]any)
+			if len(l) == 1 && path(t, l[0], "next_attempt_at") != nil {
+				time.Sleep(time.Second) // the queue records the wait for the next attempt
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no first attempt recorded")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		a.kill()
+		b := startProcess(t, args, env)
+		got := rv.wait(t, "/flaky-kill", 1)
+		verify(t, demoSecret, got[0])
+		time.Sleep(500 * time.Millisecond)
+		if n := len(rv.wait(t, "/flaky-kill", 1)); n != 1 {
+			t.Errorf("%d successful deliveries, want 1", n)
+		}
+		log := decodeNumbers(t, do(t, "GET", b.URL+"/v1/callbacks", demoKey, nil).Body)["data"].([]any)
+		if len(log) != 1 || path(t, log[0], "status") != "delivered" {
+			t.Errorf("log after the restart = %v", log)
+		}
+	})
+}
+
+// TestTwoProcessesDeliverOnce: two nodes on one PostgreSQL database deliver
+// every callback exactly once.
+func TestTwoProcessesDeliverOnce(t *testing.T) {
+	rv := newReceiver(t)
+	dsn := pgtest.NewDatabase(t)
+	args := []string{"--data", t.TempDir(), "--db", dsn}
+	a := startProcess(t, args, callbackEnv())
+	b := startProcess(t, []string{"--data", t.TempDir(), "--db", dsn}, callbackEnv())
+	const n = 30
+	for i := 0; i < n; i++ {
+		node := a
+		if i%2 == 1 {
+			node = b
+		}
+		if r := do(t, "POST", node.URL+"/v1/orders", demoKey, withCallback(fmt.Sprintf("two-%d", i), rv.URL+"/ok")); r.Status != 201 {
+			t.Fatalf("order %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	rv.wait(t, "/ok", n)
+	time.Sleep(time.Second) // any second delivery would come now
+	got := rv.wait(t, "/ok", n)
+	seen := map[string]int{}
+	for _, r := range got {
+		seen[r.Payload.ID]++
+	}
+	if len(got) != n || len(seen) != n {
+		t.Errorf("%d deliveries of %d callbacks, want %d of %d", len(got), len(seen), n, n)
+	}
+}
