@@ -65,7 +65,7 @@ func callbackView(cb *order.Callback, attempts []*order.CallbackAttempt) callbac
 		out.AttemptLog = []attemptOut{}
 	}
 	for _, a := range attempts {
-		out.AttemptLog = append(out.AttemptLog, attemptOut{At: rfc3339(a.At), Status: a.Status, Error: a.Error, Response: a.Response, DurationMS: a.Duration.Milliseconds()})
+		out.AttemptLog = append(out.AttemptLog, attemptOut{At: a.At.UTC().Format(time.RFC3339Nano), Status: a.Status, Error: a.Error, Response: a.Response, DurationMS: a.Duration.Milliseconds()})
 	}
 	return out
 }

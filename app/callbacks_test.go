@@ -64,6 +64,10 @@ func newReceiver(t *testing.T) *receiver {
 		case strings.HasPrefix(r.URL.Path, "/flaky") && n <= 2, strings.HasPrefix(r.URL.Path, "/down"):
 			http.Error(w, "not now", http.StatusInternalServerError)
 			return
+		case strings.HasPrefix(r.URL.Path, "/busy") && n == 1:
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusTooManyRequests)
+			return
 		case strings.HasPrefix(r.URL.Path, "/gone"):
 			http.Error(w, "gone", http.StatusGone)
 			return
@@ -213,6 +217,19 @@ func TestCallbackRetries(t *testing.T) {
 		first := log[len(log)-1]
 		if num(t, path(t, first, "attempts")) != "3" || path(t, first, "status") != "delivered" {
 			t.Errorf("flaky callback: %v", first)
+		}
+		// A 429 with Retry-After is honoured: the next attempt waits 1 s, not the 150 ms interval.
+		busy := mustOrder(t, srv, demoKey, withCallback("busy-1", rv.URL+"/busy"))
+		rv.wait(t, "/busy", 1)
+		bl := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/callbacks?order="+num(t, busy["number"]), demoKey, nil).Body)["data"].([]any)
+		one := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/callbacks/"+num(t, path(t, bl[0], "id")), demoKey, nil).Body)["attempt_log"].([]any)
+		if len(one) != 2 || num(t, path(t, one[0], "status")) != "429" {
+			t.Fatalf("busy attempts = %v", one)
+		}
+		t0, _ := time.Parse(time.RFC3339Nano, path(t, one[0], "at").(string))
+		t1, _ := time.Parse(time.RFC3339Nano, path(t, one[1], "at").(string))
+		if t1.Sub(t0) < 900*time.Millisecond {
+			t.Errorf("the attempt after Retry-After: 1 came %v later", t1.Sub(t0))
 		}
 		// 410 stops at once; an endpoint that keeps failing is failed after the window.
 		g := mustOrder(t, srv, demoKey, withCallback("gone-1", rv.URL+"/gone"))
