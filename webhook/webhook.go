@@ -10,12 +10,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,9 +21,8 @@ import (
 	"sync"
 	"time"
 
-	"code.dny.dev/ssrf"
-
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/outbound"
 	"github.com/pressroom/pressroom/order"
 )
 
@@ -79,25 +76,7 @@ func NewDeliverer(store pressroom.Store, clock pressroom.Clock, logger *slog.Log
 	if cfg.PerEndpoint < 1 {
 		cfg.PerEndpoint = 4
 	}
-	return &Deliverer{Store: store, Clock: clock, Logger: logger, Config: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout), slots: map[string]chan struct{}{}}
-}
-
-// Client is an HTTP client for calls out of pressroom: no proxy (a proxy
-// would hide the address the guard must see), the SSRF guard in the dialer
-// unless private networks are allowed, no redirects followed, a timeout.
-func Client(allowPrivate bool, timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !allowPrivate {
-		dialer.Control = ssrf.New(ssrf.WithAnyPort()).Safe
-	}
-	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			Proxy: nil, DialContext: dialer.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: timeout,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return &Deliverer{Store: store, Clock: clock, Logger: logger, Config: cfg, client: outbound.Client(outbound.Options{AllowPrivate: cfg.AllowPrivate, Timeout: cfg.Timeout, HeaderTimeout: cfg.Timeout}), slots: map[string]chan struct{}{}}
 }
 
 // WebhookID is the callback's stable id across retries (webhook-id).
@@ -205,7 +184,7 @@ func (d *Deliverer) attempt(ctx context.Context, cb *order.Callback, secrets []s
 	resp, err := d.client.Do(req)
 	a.Duration = time.Since(start)
 	if err != nil {
-		a.Error = describe(err)
+		a.Error = outbound.Describe(err)
 		return a, 0
 	}
 	defer resp.Body.Close()
@@ -279,20 +258,4 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return min(t.Sub(now), 24*time.Hour)
 	}
 	return 0
-}
-
-// describe says why an attempt got no answer, for the delivery log.
-func describe(err error) string {
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return "timed out waiting for an answer"
-	case errors.Is(err, ssrf.ErrProhibitedIP), errors.Is(err, ssrf.ErrProhibitedNetwork), errors.Is(err, ssrf.ErrProhibitedPort):
-		return "refused: the URL resolves to a private, loopback or otherwise reserved address"
-	}
-	msg := err.Error()
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
-	return msg
 }
