@@ -167,6 +167,12 @@ type Store interface {
 	// and queues it; ECONFLICT while it is pending.
 	RedeliverCallback(ctx context.Context, resellerID, id int64) (*order.Callback, error)
 
+	// SaveArtwork stores a file of an item, replacing the one at its item
+	// and index, and assigns a.ID and the times.
+	SaveArtwork(ctx context.Context, a *order.Artwork) error
+	// ListArtwork returns an order's files (itemID 0: of every item) by item and index.
+	ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*order.Artwork, error)
+
 	// BeginIdempotency claims a reseller's Idempotency-Key for a request.
 	// It returns nil when the key is new (the caller now runs the request);
 	// else the stored key: Done with the first answer, or still running.

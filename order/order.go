@@ -457,3 +457,39 @@ type CallbackAttempt struct {
 	Response   string // the first 1 KB of the answer
 	Duration   time.Duration
 }
+
+// Finding is one result of a preflight: an error holds the item, a warning
+// does not.
+type Finding struct {
+	Code     string `json:"code"`
+	Severity string `json:"severity"` // "error" or "warning"
+	Page     int    `json:"page,omitempty"`
+	Measured string `json:"measured,omitempty"`
+	Required string `json:"required,omitempty"`
+	Message  string `json:"message"`
+}
+
+// Artwork is one print file of an item: where it came from, what arrived,
+// and what the preflight found.
+type Artwork struct {
+	ID          int64
+	OrderNumber int64
+	ItemID      int64
+	// Index is the file's place among the item's files (0 for uploads of a
+	// single file).
+	Index       int
+	Source      string // "url" or "upload"
+	URL         string
+	ExpectedMD5 string
+	Size        int64
+	MD5         string
+	SHA256      string
+	ContentType string
+	// BlobKey names the stored bytes; it is never built from a given name.
+	BlobKey   string
+	State     FileState
+	Findings  []Finding
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}

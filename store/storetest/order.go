@@ -300,3 +300,37 @@ func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
 		t.Errorf("%d probe jobs queued, want 2", n)
 	}
 }
+
+func testArtwork(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	o := newOrder(a.ID, "art-1")
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	item := o.Items[0].ID
+	f := &order.Artwork{OrderNumber: o.Number, ItemID: item, Index: 0, Source: "url", URL: "https://f.example/a.pdf", State: order.FileDownloading}
+	if err := s.SaveArtwork(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	f.State, f.Size, f.MD5, f.BlobKey = order.FileFailed, 1234, "abc", "orders/1/2/0"
+	f.Findings = []order.Finding{{Code: "dpi_low", Severity: "error", Page: 1, Measured: "72", Required: "150", Message: "too coarse"}}
+	if err := s.SaveArtwork(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	second := &order.Artwork{OrderNumber: o.Number, ItemID: item, Index: 1, Source: "upload", State: order.FileChecking}
+	if err := s.SaveArtwork(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.ListArtwork(ctx, o.Number, item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].State != order.FileFailed || list[0].Size != 1234 || len(list[0].Findings) != 1 || list[0].Findings[0].Measured != "72" ||
+		list[1].Source != "upload" || list[0].ID != f.ID {
+		t.Errorf("artwork = %+v / %+v", list[0], list[1])
+	}
+	if all, _ := s.ListArtwork(ctx, o.Number, 0); len(all) != 2 {
+		t.Errorf("all files: %d", len(all))
+	}
+}

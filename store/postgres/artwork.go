@@ -1,0 +1,60 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/pressroom/pressroom/order"
+)
+
+// SaveArtwork stores a file of an item.
+func (db *DB) SaveArtwork(ctx context.Context, a *order.Artwork) error {
+	findings, err := json.Marshal(a.Findings)
+	if err != nil {
+		return err
+	}
+	now := db.now().Truncate(time.Microsecond)
+	a.UpdatedAt = now
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	err = db.pool.QueryRow(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
+		content_type, blob_key, state, findings, error, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		ON CONFLICT (item_id, idx) DO UPDATE SET source = excluded.source, url = excluded.url, expected_md5 = excluded.expected_md5,
+		size = excluded.size, md5 = excluded.md5, sha256 = excluded.sha256, content_type = excluded.content_type, blob_key = excluded.blob_key,
+		state = excluded.state, findings = excluded.findings, error = excluded.error, updated_at = excluded.updated_at
+		RETURNING id`, a.OrderNumber, a.ItemID, a.Index, a.Source, a.URL, a.ExpectedMD5, a.Size, a.MD5, a.SHA256, a.ContentType, a.BlobKey,
+		string(a.State), string(findings), a.Error, a.CreatedAt, now).Scan(&a.ID)
+	return mapError(err, "Artwork")
+}
+
+// ListArtwork returns an order's files.
+func (db *DB) ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*order.Artwork, error) {
+	q, args := `SELECT id, order_number, item_id, idx, source, url, expected_md5, size, md5, sha256, content_type, blob_key, state, findings,
+		error, created_at, updated_at FROM artwork WHERE order_number = $1`, []any{orderNumber}
+	if itemID != 0 {
+		q, args = q+` AND item_id = $2`, append(args, itemID)
+	}
+	rows, err := db.pool.Query(ctx, q+` ORDER BY item_id, idx`, args...)
+	if err != nil {
+		return nil, mapError(err, "Artwork")
+	}
+	defer rows.Close()
+	out := []*order.Artwork{}
+	for rows.Next() {
+		var a order.Artwork
+		var findings string
+		if err := rows.Scan(&a.ID, &a.OrderNumber, &a.ItemID, &a.Index, &a.Source, &a.URL, &a.ExpectedMD5, &a.Size, &a.MD5, &a.SHA256,
+			&a.ContentType, &a.BlobKey, &a.State, &findings, &a.Error, &a.CreatedAt, &a.UpdatedAt); err != nil {
+			return nil, mapError(err, "Artwork")
+		}
+		if err := json.Unmarshal([]byte(findings), &a.Findings); err != nil {
+			return nil, fmt.Errorf("artwork %d: %w", a.ID, err)
+		}
+		a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+		out = append(out, &a)
+	}
+	return out, mapError(rows.Err(), "Artwork")
+}
