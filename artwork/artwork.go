@@ -1,0 +1,214 @@
+// Package artwork takes print files in (downloaded or uploaded), streams
+// them to storage while hashing them, and checks them against the ordered
+// item (the preflight).
+package artwork
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Blobs stores file contents under keys the code makes (never from a name
+// someone gave).
+type Blobs interface {
+	// Put stores r under key and reports how many bytes it stored.
+	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	// Open reads what is stored under key.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes key; a missing key is no error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Folder keeps blobs as files below a directory.
+type Folder struct{ Dir string }
+
+func (f Folder) path(key string) (string, error) {
+	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") || strings.ContainsAny(key, "\\\x00") {
+		return "", fmt.Errorf("artwork: bad blob key %q", key)
+	}
+	return filepath.Join(f.Dir, filepath.FromSlash(key)), nil
+}
+
+// Put writes to a temporary file, syncs it and renames it into place, so a
+// reader never sees half a file and a crash leaves no half file under key.
+func (f Folder) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+	p, err := f.path(key)
+	if err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, readerCtx{ctx, r})
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, os.Rename(tmp.Name(), p)
+}
+
+// Open reads a blob.
+func (f Folder) Open(_ context.Context, key string) (io.ReadCloser, error) {
+	p, err := f.path(key)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+// Delete removes a blob.
+func (f Folder) Delete(_ context.Context, key string) error {
+	p, err := f.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// readerCtx stops a copy when the context ends.
+type readerCtx struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r readerCtx) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
+}
+
+// Types of file pressroom takes, by their first bytes (never by name).
+const (
+	TypePDF  = "application/pdf"
+	TypeJPEG = "image/jpeg"
+	TypePNG  = "image/png"
+	TypeTIFF = "image/tiff"
+)
+
+// Sniff names the type of a file from its first bytes, or "".
+func Sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return TypePDF
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return TypeJPEG
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return TypePNG
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return TypeTIFF
+	}
+	return ""
+}
+
+// Info is what arrived.
+type Info struct {
+	Size        int64
+	MD5, SHA256 string // hex
+	Type        string
+}
+
+// Problem is a file refused on arrival, with a sentence a person understands.
+type Problem struct {
+	Code    string
+	Message string
+}
+
+func (p *Problem) Error() string { return p.Message }
+
+// ErrTooLarge and friends are the refusals of Ingest.
+var (
+	ErrEmpty = &Problem{"empty_file", "the file is empty"}
+)
+
+// Ingest streams r into blobs under key, at most limit bytes, hashing it on
+// the way and naming its type from its first bytes. A file over the limit,
+// empty, of another type or not matching wantMD5 is a *Problem; nothing
+// stays stored then. Memory use does not grow with the file.
+func Ingest(ctx context.Context, blobs Blobs, key string, r io.Reader, limit int64, wantMD5 string) (Info, error) {
+	var info Info
+	br := bufio.NewReaderSize(r, 4096)
+	head, err := br.Peek(16)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return info, err
+	}
+	if len(head) == 0 {
+		return info, ErrEmpty
+	}
+	if info.Type = Sniff(head); info.Type == "" {
+		return info, &Problem{"unsupported_type", "the file is not a PDF, JPEG, PNG or TIFF (judged by its content, not its name)"}
+	}
+	hm, hs := md5.New(), sha256.New()
+	counted := &limited{r: io.TeeReader(br, io.MultiWriter(hm, hs)), left: limit}
+	n, err := blobs.Put(ctx, key, counted)
+	if counted.over {
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		return info, &Problem{"file_too_large", fmt.Sprintf("the file is larger than %d MB", limit>>20)}
+	}
+	if err != nil {
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		return info, err
+	}
+	info.Size, info.MD5, info.SHA256 = n, hex.EncodeToString(hm.Sum(nil)), hex.EncodeToString(hs.Sum(nil))
+	if wantMD5 != "" && !strings.EqualFold(wantMD5, info.MD5) {
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		return info, &Problem{"md5_mismatch", fmt.Sprintf("the file's MD5 is %s, not the %s given with it", info.MD5, strings.ToLower(wantMD5))}
+	}
+	return info, nil
+}
+
+// limited reads at most left bytes and remembers when there was more.
+type limited struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		l.over = true
+		return 0, errors.New("over the limit")
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		l.over = true
+		return 0, errors.New("over the limit")
+	}
+	return n, err
+}
+
+// NewKey makes a blob key for a file of an order's item: scoped to the
+// order, unique, and free of any name someone gave.
+func NewKey(orderNumber, itemID int64) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("orders/%d/%d/%s", orderNumber, itemID, hex.EncodeToString(b[:]))
+}

@@ -1,0 +1,139 @@
+package artwork_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/artwork"
+)
+
+// PDF makes a one-page PDF whose MediaBox is w x h points, with an optional
+// BleedBox b points larger on every side, and a correct cross-reference table.
+func PDF(w, h, b float64) []byte {
+	var buf bytes.Buffer
+	offsets := []int{}
+	obj := func(s string) {
+		offsets = append(offsets, buf.Len())
+		fmt.Fprintf(&buf, "%d 0 obj\n%s\nendobj\n", len(offsets), s)
+	}
+	buf.WriteString("%PDF-1.4\n")
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	page := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [%g %g %g %g] /TrimBox [%g %g %g %g]", -b, -b, w+b, h+b, 0.0, 0.0, w, h)
+	if b > 0 {
+		page += fmt.Sprintf(" /BleedBox [%g %g %g %g]", -b, -b, w+b, h+b)
+	}
+	obj(page + " >>")
+	xref := buf.Len()
+	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&buf, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return buf.Bytes()
+}
+
+func PNG(w, h int) []byte {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)))
+	return buf.Bytes()
+}
+
+const mm = 72 / 25.4
+
+func TestIngest(t *testing.T) {
+	dir := t.TempDir()
+	blobs := artwork.Folder{Dir: dir}
+	ctx := context.Background()
+	pdf := PDF(400*mm, 200*mm, 3*mm)
+	sum := md5.Sum(pdf)
+	info, err := artwork.Ingest(ctx, blobs, "orders/1/2/a", bytes.NewReader(pdf), 1<<20, hex.EncodeToString(sum[:]))
+	if err != nil || info.Size != int64(len(pdf)) || info.Type != artwork.TypePDF || info.MD5 != hex.EncodeToString(sum[:]) || len(info.SHA256) != 64 {
+		t.Fatalf("ingest = %+v, %v", info, err)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "orders/1/2/a"))
+	if !bytes.Equal(got, pdf) {
+		t.Error("stored bytes differ")
+	}
+	for name, c := range map[string]struct {
+		body  []byte
+		limit int64
+		md5   string
+		code  string
+	}{
+		"empty":     {nil, 1 << 20, "", "empty_file"},
+		"not a pdf": {[]byte("<html>hello</html>"), 1 << 20, "", "unsupported_type"},
+		"too large": {append(pdf, bytes.Repeat([]byte(" "), 2<<20)...), 1 << 20, "", "file_too_large"},
+		"wrong md5": {pdf, 1 << 20, strings.Repeat("0", 32), "md5_mismatch"},
+	} {
+		_, err := artwork.Ingest(ctx, blobs, "orders/1/2/"+strings.ReplaceAll(name, " ", "-"), bytes.NewReader(c.body), c.limit, c.md5)
+		var p *artwork.Problem
+		if !errors.As(err, &p) || p.Code != c.code {
+			t.Errorf("%s: %v, want %s", name, err, c.code)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "orders/1/2/"+strings.ReplaceAll(name, " ", "-"))); err == nil {
+			t.Errorf("%s: the refused file stayed stored", name)
+		}
+	}
+	if _, err := blobs.Put(ctx, "../escape", strings.NewReader("x")); err == nil {
+		t.Error("a key with .. was accepted")
+	}
+}
+
+func TestPreflight(t *testing.T) {
+	spec := artwork.Spec{WidthMM: 400, HeightMM: 200, Reversible: true, BleedMM: 3, MinDPI: 72}
+	check := func(typ string, b []byte, s artwork.Spec) []string {
+		var codes []string
+		for _, f := range artwork.Check(bytes.NewReader(b), typ, s) {
+			codes = append(codes, f.Severity+":"+f.Code)
+		}
+		return codes
+	}
+	for name, c := range map[string]struct {
+		typ  string
+		body []byte
+		spec artwork.Spec
+		want string
+	}{
+		"fits":            {artwork.TypePDF, PDF(400*mm, 200*mm, 3*mm), spec, "[]"},
+		"turned":          {artwork.TypePDF, PDF(200*mm, 400*mm, 3*mm), spec, "[]"},
+		"turned, fixed":   {artwork.TypePDF, PDF(200*mm, 400*mm, 3*mm), artwork.Spec{WidthMM: 400, HeightMM: 200}, "[error:page_size]"},
+		"wrong size":      {artwork.TypePDF, PDF(210*mm, 297*mm, 3*mm), spec, "[error:page_size]"},
+		"no bleed":        {artwork.TypePDF, PDF(400*mm, 200*mm, 0), spec, "[error:bleed_missing]"},
+		"truncated":       {artwork.TypePDF, PDF(400*mm, 200*mm, 3*mm)[:100], spec, "[error:unreadable_pdf]"},
+		"image sharp":     {artwork.TypePNG, PNG(1200, 600), spec, "[]"},
+		"image coarse":    {artwork.TypePNG, PNG(200, 100), spec, "[error:resolution_low]"},
+		"image a bit low": {artwork.TypePNG, PNG(1000, 500), spec, "[warning:resolution_low]"},
+		"image square":    {artwork.TypePNG, PNG(1200, 1200), spec, "[warning:aspect_ratio]"},
+		"not an image":    {artwork.TypePNG, []byte("\x89PNG\r\n\x1a\ngarbage"), spec, "[error:unreadable_image]"},
+	} {
+		got := check(c.typ, c.body, c.spec)
+		if fmt.Sprint(got) != c.want && !(c.want == "[]" && len(got) == 0) {
+			t.Errorf("%s: %v, want %s", name, got, c.want)
+		}
+	}
+}
+
+// An image whose header claims billions of pixels is refused without being decoded.
+func TestImageBomb(t *testing.T) {
+	b := PNG(1, 1)
+	// Rewrite the IHDR width and height (bytes 16..23) to 100000 x 100000.
+	copy(b[16:24], []byte{0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0})
+	binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29])) // the chunk's checksum
+	fs := artwork.Check(bytes.NewReader(b), artwork.TypePNG, artwork.Spec{WidthMM: 100, HeightMM: 100, MinDPI: 72})
+	if len(fs) != 1 || fs[0].Code != "image_too_large" {
+		t.Errorf("bomb: %+v", fs)
+	}
+}
