@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/orders"
@@ -37,6 +38,7 @@ type Server struct {
 	Catalog *catalog.Service
 	Pricing *pricing.Service
 	Orders  *orders.Service
+	Artwork *artwork.Service
 	// PublicURL starts the links handed out (tracking pages).
 	PublicURL   string
 	RateLimiter *httpx.RateLimiter // nil: no limit
@@ -87,6 +89,8 @@ func (s *Server) routes() []route {
 		{"DELETE /v1/orders/{number}/items/{item}", s.reseller(s.handleRemoveItem)},
 		{"POST /v1/orders/{number}/checkout", s.reseller(s.handleCheckout)},
 		{"POST /v1/orders/{number}/reprints", s.reseller(s.handleRequestReprint)},
+		{"GET /v1/orders/{number}/items/{item}/artwork", s.reseller(s.handleGetArtwork)},
+		{"PUT /v1/orders/{number}/items/{item}/artwork", s.reseller(s.handleUploadArtwork)},
 		{"GET /v1/orders/{number}/reprints", s.reseller(s.handleListReprints)},
 		{"GET /v1/orders/{number}/items/{item}/characteristics", s.reseller(s.handleCharacteristics)},
 		{"PUT /v1/orders/{number}/items/{item}/characteristics", s.reseller(s.handleCharacteristics)},

@@ -40,6 +40,9 @@ type Config struct {
 	WebhookRetryWindow   time.Duration
 	WebhookTimeout       time.Duration
 	AllowPrivateNetworks bool
+	// Artwork: the folder files are kept in, and the largest file taken.
+	Blob      string
+	MaxFileMB int64
 }
 
 // storeFlags adds --data and --db, defaulting from the environment.
@@ -92,6 +95,18 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 			}
 			*d.dst = x
 		}
+	}
+	cfg.Blob = getenv("PRESSROOM_BLOB")
+	if strings.HasPrefix(cfg.Blob, "s3://") {
+		return fmt.Errorf("PRESSROOM_BLOB: S3-compatible storage is not built yet; give a folder (or leave it unset for --data/artwork)")
+	}
+	cfg.MaxFileMB = 500
+	if v := getenv("PRESSROOM_MAX_FILE_MB"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 100_000 {
+			return fmt.Errorf("PRESSROOM_MAX_FILE_MB must be a whole number of megabytes from 1, not %q", v)
+		}
+		cfg.MaxFileMB = n
 	}
 	cfg.Sandbox = getenv("PRESSROOM_SANDBOX") == "1"
 	cfg.SandboxStep = 2 * time.Second

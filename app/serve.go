@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/api"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/jobs"
@@ -103,7 +105,14 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	ordersvc.PublicURL = srv.PublicURL
 	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
 		Timeout: cfg.WebhookTimeout, PerEndpoint: 4, AllowPrivate: cfg.AllowPrivateNetworks})
-	queue, err := jobs.New(store, ordersvc, deliverer, jobs.Config{Workers: 100, Poll: 200 * time.Millisecond, Logger: logger})
+	blobDir := cfg.Blob
+	if blobDir == "" {
+		blobDir = filepath.Join(cfg.Data, "artwork")
+	}
+	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: artwork.Folder{Dir: blobDir},
+		Client: artwork.NewClient(cfg.AllowPrivateNetworks), Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
+	srv.Artwork = art
+	queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: 100, Poll: 200 * time.Millisecond, Logger: logger})
 	if err != nil {
 		ln.Close()
 		return err

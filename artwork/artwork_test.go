@@ -9,47 +9,19 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
-// PDF makes a one-page PDF whose MediaBox is w x h points, with an optional
-// BleedBox b points larger on every side, and a correct cross-reference table.
-func PDF(w, h, b float64) []byte {
-	var buf bytes.Buffer
-	offsets := []int{}
-	obj := func(s string) {
-		offsets = append(offsets, buf.Len())
-		fmt.Fprintf(&buf, "%d 0 obj\n%s\nendobj\n", len(offsets), s)
-	}
-	buf.WriteString("%PDF-1.4\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	page := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [%g %g %g %g] /TrimBox [%g %g %g %g]", -b, -b, w+b, h+b, 0.0, 0.0, w, h)
-	if b > 0 {
-		page += fmt.Sprintf(" /BleedBox [%g %g %g %g]", -b, -b, w+b, h+b)
-	}
-	obj(page + " >>")
-	xref := buf.Len()
-	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&buf, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return buf.Bytes()
-}
+// PDF and PNG make test files (sizes in points for PDFs, as pdfcpu reports).
+func PDF(w, h, b float64) []byte { return testfiles.PDF(w/mm, h/mm, b/mm) }
 
-func PNG(w, h int) []byte {
-	var buf bytes.Buffer
-	png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)))
-	return buf.Bytes()
-}
+func PNG(w, h int) []byte { return testfiles.PNG(w, h) }
 
 const mm = 72 / 25.4
 

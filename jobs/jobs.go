@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/sqlite"
@@ -52,6 +53,33 @@ func (w *callbackWorker) Timeout(*river.Job[pressroom.CallbackJobArgs]) time.Dur
 	return w.d.Config.Timeout + 30*time.Second
 }
 
+// DownloadAttempts is how often a download is tried (River backs off
+// between tries); the last failure ends the file with its reason.
+const DownloadAttempts = 6
+
+type downloadWorker struct {
+	river.WorkerDefaults[orders.DownloadArgs]
+	a *artwork.Service
+}
+
+func (w *downloadWorker) Work(ctx context.Context, job *river.Job[orders.DownloadArgs]) error {
+	return w.a.Download(ctx, job.Args.Number, job.Args.Position, job.Attempt >= DownloadAttempts)
+}
+
+// Timeout leaves room for a 500 MB file on a slow line.
+func (w *downloadWorker) Timeout(*river.Job[orders.DownloadArgs]) time.Duration {
+	return 30 * time.Minute
+}
+
+type preflightWorker struct {
+	river.WorkerDefaults[orders.PreflightArgs]
+	a *artwork.Service
+}
+
+func (w *preflightWorker) Work(ctx context.Context, job *river.Job[orders.PreflightArgs]) error {
+	return w.a.Preflight(ctx, job.Args.Number, job.Args.ItemID)
+}
+
 // again turns "run me again after d" into River's snooze.
 func again(d time.Duration, err error) error {
 	if err != nil {
@@ -78,7 +106,7 @@ type Config struct {
 }
 
 // New builds the River client that works jobs on the store.
-func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Deliverer, cfg Config) (Runner, error) {
+func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Deliverer, art *artwork.Service, cfg Config) (Runner, error) {
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &testOrderWorker{svc: svc}); err != nil {
 		return nil, err
@@ -89,16 +117,23 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 	if err := river.AddWorkerSafely(workers, &callbackWorker{d: deliverer}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &downloadWorker{a: art}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &preflightWorker{a: art}); err != nil {
+		return nil, err
+	}
 	rc := &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
 		Logger:            cfg.Logger,
 		JobTimeout:        2 * time.Minute,
+		MaxAttempts:       DownloadAttempts,
 		FetchPollInterval: cfg.Poll,
 		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
 		// A node that died mid-job leaves it running; another node takes
-		// it over after this (longer than any job's timeout).
-		RescueStuckJobsAfter: 5 * time.Minute,
+		// it over after this (longer than any job's timeout: a download's 30 minutes).
+		RescueStuckJobsAfter: 35 * time.Minute,
 	}
 	switch s := store.(type) {
 	case *sqlite.DB:

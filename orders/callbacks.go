@@ -14,6 +14,17 @@ var callbackTypes = map[string]string{
 	"status":  "order.status",
 	"package": "order.shipment",
 	"reprint": "order.reprint",
+	"file":    "order.file",
+}
+
+// callbackType is the callback an event sends, if any: a file's progress
+// sends one only when its check passed or failed.
+func callbackType(ev *order.Event) (string, bool) {
+	typ, ok := callbackTypes[ev.Kind]
+	if ev.Kind == "file" && ev.To != string(order.FilePassed) && ev.To != string(order.FileFailed) {
+		return "", false
+	}
+	return typ, ok
 }
 
 // Snapshot is an order as its callbacks show it.
@@ -55,7 +66,7 @@ func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*orde
 	}
 	sends := false
 	for _, ev := range evs {
-		_, ok := callbackTypes[ev.Kind]
+		_, ok := callbackType(ev)
 		sends = sends || ok
 	}
 	if !sends {
@@ -82,7 +93,7 @@ func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*orde
 	// Rendered when stored: a new order has its number and item ids by then.
 	render := func() (json.RawMessage, error) { return json.Marshal(s.snapshot(o, pkgs)) }
 	for _, ev := range evs {
-		typ, ok := callbackTypes[ev.Kind]
+		typ, ok := callbackType(ev)
 		if !ok {
 			continue
 		}

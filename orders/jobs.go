@@ -33,13 +33,22 @@ func (a *ExpireDraftArgs) SetOrder(n int64) { a.Number = n }
 
 // jobsFor are the jobs a new or checked-out order needs.
 func (s *Service) jobsFor(o *order.Order) []pressroom.Job {
-	switch {
-	case o.Stage == order.StageDraft && o.ExpiresAt != nil:
-		return []pressroom.Job{{Args: &ExpireDraftArgs{Number: o.Number}, RunAt: *o.ExpiresAt}}
-	case o.Type == order.TypeTest:
-		return []pressroom.Job{{Args: &TestOrderArgs{Number: o.Number}}}
+	if o.Stage == order.StageDraft {
+		if o.ExpiresAt != nil {
+			return []pressroom.Job{{Args: &ExpireDraftArgs{Number: o.Number}, RunAt: *o.ExpiresAt}}
+		}
+		return nil
 	}
-	return nil
+	var jobs []pressroom.Job
+	for i, it := range o.Items {
+		if it.FileState == order.FileDownloading {
+			jobs = append(jobs, pressroom.Job{Args: &DownloadArgs{Number: o.Number, Position: i + 1}})
+		}
+	}
+	if o.Type == order.TypeTest {
+		jobs = append(jobs, pressroom.Job{Args: &TestOrderArgs{Number: o.Number}})
+	}
+	return jobs
 }
 
 // RunTestOrder does a test order's next step. It returns how long until
@@ -116,3 +125,25 @@ func itoa(n int64) string {
 	}
 	return string(b[i:])
 }
+
+// DownloadArgs is the job that downloads an item's files (by position, as
+// the item has no id yet when the job is queued with its order).
+type DownloadArgs struct {
+	Number   int64 `json:"number"`
+	Position int   `json:"position"`
+}
+
+// Kind names the job's worker.
+func (DownloadArgs) Kind() string { return "download" }
+
+// SetOrder names the order once it has its number.
+func (a *DownloadArgs) SetOrder(n int64) { a.Number = n }
+
+// PreflightArgs is the job that checks an item's files.
+type PreflightArgs struct {
+	Number int64 `json:"number"`
+	ItemID int64 `json:"item_id"`
+}
+
+// Kind names the job's worker.
+func (PreflightArgs) Kind() string { return "preflight" }

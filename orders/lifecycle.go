@@ -200,3 +200,31 @@ var sandboxPath = []order.Status{order.Accepted, order.InProduction, order.Logis
 
 // IdempotencyLifetime is how long a retried request gets its first answer.
 const IdempotencyLifetime = 24 * time.Hour
+
+// SetFileState records what happened to an item's files (downloading,
+// checking, passed, failed) with an event, and the jobs that follow.
+func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
+	o, err := s.Store.FindOrder(ctx, 0, number)
+	if err != nil {
+		return nil, err
+	}
+	idx := itemIndex(o, itemID)
+	if idx < 0 {
+		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+	}
+	it := o.Items[idx]
+	if it.FileState == state && len(jobs) == 0 {
+		return o, nil
+	}
+	ev := &order.Event{Actor: order.ActorSystem, Kind: "file", From: string(it.FileState), To: string(state),
+		Reason: fmt.Sprintf("item %d: %s", itemID, reason)}
+	it.FileState = state
+	evs := []*order.Event{ev}
+	if err := s.withCallbacks(ctx, o, evs, nil); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateOrder(ctx, o, true, evs, nil, jobs...); err != nil {
+		return nil, conflictNow(ctx, s, 0, number, err)
+	}
+	return o, nil
+}

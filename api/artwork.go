@@ -1,0 +1,136 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+)
+
+type artworkOut struct {
+	ID          int64           `json:"id"`
+	Index       int             `json:"index"`
+	Source      string          `json:"source"`
+	URL         string          `json:"url,omitempty"`
+	State       order.FileState `json:"state"`
+	Size        int64           `json:"size"`
+	ContentType string          `json:"content_type"`
+	MD5         string          `json:"md5"`
+	SHA256      string          `json:"sha256"`
+	Error       string          `json:"error,omitempty"`
+	Findings    []order.Finding `json:"findings"`
+	UpdatedAt   string          `json:"updated_at"`
+}
+
+func artworkView(a *order.Artwork) artworkOut {
+	out := artworkOut{ID: a.ID, Index: a.Index, Source: a.Source, URL: a.URL, State: a.State, Size: a.Size, ContentType: a.ContentType,
+		MD5: a.MD5, SHA256: a.SHA256, Error: a.Error, Findings: a.Findings, UpdatedAt: rfc3339(a.UpdatedAt)}
+	if out.Findings == nil {
+		out.Findings = []order.Finding{}
+	}
+	return out
+}
+
+// GET /v1/orders/{number}/items/{item}/artwork: the item's files, hashes,
+// sizes, states and findings.
+func (s *Server) handleGetArtwork(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := itemID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var it *order.Item
+	for _, x := range o.Items {
+		if x.ID == id {
+			it = x
+		}
+	}
+	if it == nil {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", n, id))
+		return
+	}
+	files, err := s.Store.ListArtwork(r.Context(), n, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]artworkOut, len(files))
+	for i, a := range files {
+		out[i] = artworkView(a)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item": id, "file_state": it.FileState, "files": out})
+}
+
+// PUT /v1/orders/{number}/items/{item}/artwork: the file as the raw body,
+// or as the form field "artwork" (or "file") of a multipart body. It is
+// streamed to storage, never held whole; its type comes from its bytes.
+func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := itemID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if r.ContentLength > s.Artwork.Limit+1<<20 {
+		s.Error(w, r, pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", s.Artwork.Limit>>20))
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, s.Artwork.Limit+1<<20)
+	var file io.Reader = body
+	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if params["boundary"] == "" {
+			s.Error(w, r, pressroom.Errorf(pressroom.EMALFORMED, "The multipart body has no boundary."))
+			return
+		}
+		mr := multipartReader(body, params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: `The multipart body has no "artwork" (or "file") field.`,
+					Fields: []pressroom.FieldError{{Pointer: "/artwork", Code: "required", Detail: "send the file as the form field artwork"}}})
+				return
+			}
+			if name := part.FormName(); name == "artwork" || name == "file" {
+				file = part
+				break
+			}
+			part.Close()
+		}
+	}
+	a, err := s.Artwork.Upload(r.Context(), p.Reseller.ID, n, id, file)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", s.Artwork.Limit>>20)
+		}
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, artworkView(a))
+}
+
+func multipartReader(r io.Reader, boundary string) *multipart.Reader {
+	return multipart.NewReader(r, boundary)
+}

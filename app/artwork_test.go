@@ -1,0 +1,223 @@
+package app_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
+)
+
+// fileServer serves the files a test orders with.
+func fileServer(t *testing.T, files map[string][]byte) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+			return
+		case "/broken":
+			http.Error(w, "oops", http.StatusInternalServerError)
+			return
+		}
+		b, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func md5hex(b []byte) string {
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
+func orderWithFile(id, url, md5 string) string {
+	f := `{"url":"` + url + `"`
+	if md5 != "" {
+		f += `,"md5":"` + md5 + `"`
+	}
+	return `{"id":"` + id + `","delivery":{"address":` + probonl + `},"items":[{"code":"dibond","options":` + dibondOptions + `,"files":[` + f + `}]}]}`
+}
+
+// fileState waits until the order's first item's file state is final.
+func fileState(t *testing.T, base string, o map[string]any) (string, map[string]any) {
+	t.Helper()
+	item := num(t, path(t, o, "items", 0, "id"))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", base, o["number"], item), demoKey, nil).Body)
+		if st := a["file_state"].(string); st == "passed" || st == "failed" {
+			return st, a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("file state still %v: %v", a["file_state"], a)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func findingCodes(t *testing.T, a map[string]any) string {
+	var codes []string
+	for _, f := range a["files"].([]any) {
+		for _, x := range f.(map[string]any)["findings"].([]any) {
+			codes = append(codes, x.(map[string]any)["code"].(string))
+		}
+	}
+	return strings.Join(codes, ",")
+}
+
+func TestArtworkDownloads(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		good := testfiles.PDF(200, 400, 10) // dibond 20 x 40 cm with 1 cm bleed
+		files := fileServer(t, map[string][]byte{"/good.pdf": good, "/a4.pdf": testfiles.PDF(210, 297, 10), "/page.html": []byte("<html></html>"), "/empty": {}})
+		rv := newReceiver(t)
+		env := callbackEnv()
+		env["PRESSROOM_MAX_FILE_MB"] = "1"
+		srv := startServer(t, st.args(t), env)
+		o := mustOrder(t, srv, demoKey, strings.Replace(orderWithFile("dl-good", files.URL+"/good.pdf", md5hex(good)), `"id":"dl-good",`, `"id":"dl-good","callback_urls":["`+rv.URL+`/art"],`, 1))
+		state, a := fileState(t, srv.URL, o)
+		f := path(t, a, "files", 0).(map[string]any)
+		if state != "passed" || f["md5"] != md5hex(good) || num(t, f["size"]) != fmt.Sprint(len(good)) || f["content_type"] != "application/pdf" || len(f["sha256"].(string)) != 64 {
+			t.Errorf("good file: %s %v", state, a)
+		}
+		// The reseller hears the result: created, then the file passed.
+		got := rv.wait(t, "/art", 2)
+		if got[1].Payload.Type != "order.file" {
+			t.Errorf("callbacks: %s, %s", got[0].Payload.Type, got[1].Payload.Type)
+		}
+		for name, c := range map[string]struct{ url, md5, findings string }{
+			"wrong size":  {files.URL + "/a4.pdf", "", "page_size"},
+			"wrong md5":   {files.URL + "/good.pdf", strings.Repeat("0", 32), "md5_mismatch"},
+			"not found":   {files.URL + "/nope.pdf", "", "download_failed"},
+			"not a file":  {files.URL + "/page.html", "", "unsupported_type"},
+			"empty":       {files.URL + "/empty", "", "empty_file"},
+			"redirects":   {files.URL + "/loop", "", "url_refused"},
+			"unreachable": {"http://127.0.0.1:1/x.pdf", "", "download_failed"},
+		} {
+			if name == "unreachable" {
+				continue // a refused connection is retried with backoff; see TestArtworkRefusesPrivateAddresses for the end state
+			}
+			o := mustOrder(t, srv, demoKey, orderWithFile("dl-"+strings.ReplaceAll(name, " ", "-"), c.url, c.md5))
+			state, a := fileState(t, srv.URL, o)
+			if state != "failed" || !strings.Contains(findingCodes(t, a), c.findings) {
+				t.Errorf("%s: %s, findings %s: %v", name, state, findingCodes(t, a), a)
+			}
+		}
+		// Too large for the 1 MB limit.
+		files2 := fileServer(t, map[string][]byte{"/big.pdf": append(testfiles.PDF(200, 400, 10), bytes.Repeat([]byte("%"), 2<<20)...)})
+		o = mustOrder(t, srv, demoKey, orderWithFile("dl-big", files2.URL+"/big.pdf", ""))
+		if state, a := fileState(t, srv.URL, o); state != "failed" || findingCodes(t, a) != "file_too_large" {
+			t.Errorf("big: %s %s", state, findingCodes(t, a))
+		}
+		// Another reseller cannot read the files.
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		if r := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id"))), other, nil); r.Status != 404 {
+			t.Errorf("other reseller's artwork: %d", r.Status)
+		}
+	})
+}
+
+// TestArtworkRefusesPrivateAddresses: without PRESSROOM_ALLOW_PRIVATE_NETWORKS
+// a file URL on a loopback address is refused, never fetched.
+func TestArtworkRefusesPrivateAddresses(t *testing.T) {
+	called := false
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true }))
+	defer files.Close()
+	env := callbackEnv()
+	delete(env, "PRESSROOM_ALLOW_PRIVATE_NETWORKS")
+	srv := startServer(t, stores[0].args(t), env)
+	o := mustOrder(t, srv, demoKey, orderWithFile("ssrf-file", files.URL+"/x.pdf", ""))
+	state, a := fileState(t, srv.URL, o)
+	if state != "failed" || findingCodes(t, a) != "url_refused" || !strings.Contains(path(t, a, "files", 0, "error").(string), "private") || called {
+		t.Errorf("private URL: %s %v (called %v)", state, a, called)
+	}
+}
+
+func upload(t *testing.T, url string, body []byte, multipartField string) response {
+	t.Helper()
+	ctype := "application/octet-stream"
+	if multipartField != "" {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("note", "first field")
+		fw, _ := mw.CreateFormFile(multipartField, "../../etc/passwd.pdf")
+		fw.Write(body)
+		mw.Close()
+		body, ctype = buf.Bytes(), mw.FormDataContentType()
+	}
+	return doWith(t, "PUT", url, demoKey, body, map[string]string{"Content-Type": ctype})
+}
+
+func TestArtworkUploads(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		env := callbackEnv()
+		env["PRESSROOM_MAX_FILE_MB"] = "1"
+		srv := startServer(t, st.args(t), env)
+		o := mustOrder(t, srv, demoKey, `{"id":"up-1","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		url := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id")))
+		if a := decodeNumbers(t, do(t, "GET", url, demoKey, nil).Body); a["file_state"] != "awaiting" || len(a["files"].([]any)) != 0 {
+			t.Errorf("before upload: %v", a)
+		}
+		pdf := testfiles.PDF(400, 200, 10)
+		r := upload(t, url, pdf, "")
+		if r.Status != 202 || !strings.Contains(string(r.Body), `"state":"checking"`) || !strings.Contains(string(r.Body), md5hex(pdf)) {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if state, _ := fileState(t, srv.URL, o); state != "passed" {
+			t.Errorf("uploaded PDF: %s", state)
+		}
+		// A replacement as a form field; too coarse an image fails the check.
+		r = upload(t, url, testfiles.PNG(100, 200), "artwork")
+		if r.Status != 202 {
+			t.Fatalf("multipart upload: %d %s", r.Status, r.Body)
+		}
+		if state, a := fileState(t, srv.URL, o); state != "failed" || findingCodes(t, a) != "resolution_low" {
+			t.Errorf("coarse image: %s %s", state, findingCodes(t, a))
+		}
+		for name, c := range map[string]struct {
+			body   []byte
+			field  string
+			status int
+		}{
+			"not a print file": {[]byte("hello, world"), "", 422},
+			"empty":            {nil, "", 422},
+			"too large":        {append(testfiles.PDF(400, 200, 10), bytes.Repeat([]byte("%"), 2<<20)...), "", 413},
+			"no field":         {testfiles.PDF(400, 200, 10), "wrong", 400},
+		} {
+			if r := upload(t, url, c.body, c.field); r.Status != c.status {
+				t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			}
+		}
+		// An item that needs no file, another reseller, an unknown item.
+		acc := mustOrder(t, srv, demoKey, `{"id":"up-2","delivery":{"address":`+probonl+`},"items":[{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":1}]}]}`)
+		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, acc["number"], num(t, path(t, acc, "items", 0, "id"))), pdf, ""); r.Status != 409 {
+			t.Errorf("no file needed: %d", r.Status)
+		}
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		if r := doWith(t, "PUT", url, other, pdf, nil); r.Status != 404 {
+			t.Errorf("other reseller uploads: %d", r.Status)
+		}
+		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/424242/artwork", srv.URL, o["number"]), pdf, ""); r.Status != 404 {
+			t.Errorf("unknown item: %d", r.Status)
+		}
+		if r := doWith(t, "PUT", url, "", pdf, nil); r.Status != 401 {
+			t.Errorf("no key: %d", r.Status)
+		}
+		// After production starts, files no longer change.
+		do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"in_production"}`)
+		if r := upload(t, url, pdf, ""); r.Status != 409 {
+			t.Errorf("upload in production: %d", r.Status)
+		}
+	})
+}

@@ -1,0 +1,326 @@
+package artwork
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/outbound"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+// Service gets files in and checks them.
+type Service struct {
+	Store   pressroom.Store
+	Orders  *orders.Service
+	Catalog *catalog.Service
+	Blobs   Blobs
+	// Client downloads (outbound: SSRF guard, at most 5 redirects).
+	Client *http.Client
+	// Limit is the largest file taken, in bytes.
+	Limit  int64
+	Logger *slog.Logger
+	// Scratch is a folder for the copy a preflight reads (blobs may be remote).
+	Scratch string
+}
+
+// NewClient is the download client: private addresses refused unless
+// allowed, five redirects, each checked again.
+func NewClient(allowPrivate bool) *http.Client {
+	return outbound.Client(outbound.Options{AllowPrivate: allowPrivate, HeaderTimeout: 60 * time.Second, MaxRedirects: 5})
+}
+
+// Transient is a download failure worth retrying (a timeout, a refused
+// connection, a 5xx); everything else ends the file with a finding.
+type Transient struct{ Reason string }
+
+func (t *Transient) Error() string { return t.Reason }
+
+// Download fetches the files of an order's item at position. A transient
+// failure is returned so that the job retries it with backoff, unless last
+// is set: then it ends the file as failed with the reason.
+func (s *Service) Download(ctx context.Context, number int64, position int, last bool) error {
+	o, err := s.Store.FindOrder(ctx, 0, number)
+	if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if position < 1 || position > len(o.Items) || o.Status == order.Cancelled {
+		return nil
+	}
+	it := o.Items[position-1]
+	if it.FileState != order.FileDownloading {
+		return nil
+	}
+	done, err := s.Store.ListArtwork(ctx, number, it.ID)
+	if err != nil {
+		return err
+	}
+	for i, f := range it.Files {
+		var have *order.Artwork
+		for _, d := range done {
+			if d.Index == i {
+				have = d
+			}
+		}
+		if have != nil && have.State != order.FileDownloading {
+			continue // fetched on an earlier run
+		}
+		a := &order.Artwork{OrderNumber: number, ItemID: it.ID, Index: i, Source: "url", URL: f.URL, ExpectedMD5: f.MD5, State: order.FileDownloading}
+		ferr := s.fetch(ctx, a)
+		var tr *Transient
+		if errors.As(ferr, &tr) && !last {
+			a.Error = tr.Reason + " (retrying)"
+			if err := s.Store.SaveArtwork(ctx, a); err != nil {
+				return err
+			}
+			return ferr
+		}
+		if ferr != nil {
+			a.State, a.Error = order.FileFailed, ferr.Error()
+			code := "download_failed"
+			var p *Problem
+			if errors.As(ferr, &p) {
+				code = p.Code
+			}
+			a.Findings = []order.Finding{{Code: code, Severity: "error", Message: ferr.Error()}}
+			if errors.As(ferr, &tr) {
+				a.Error = "gave up: " + tr.Reason
+				a.Findings[0].Message = a.Error
+			}
+		} else {
+			a.State = order.FileChecking
+		}
+		if err := s.Store.SaveArtwork(ctx, a); err != nil {
+			return err
+		}
+		if a.State == order.FileFailed {
+			_, err := s.Orders.SetFileState(ctx, number, it.ID, order.FileFailed, fmt.Sprintf("file %d: %s", i+1, a.Error))
+			return err
+		}
+	}
+	if _, err := s.Orders.SetFileState(ctx, number, it.ID, order.FileChecking, "downloaded"); err != nil {
+		return err
+	}
+	return s.Preflight(ctx, number, it.ID)
+}
+
+// fetch downloads one file into the blobs.
+func (s *Service) fetch(ctx context.Context, a *order.Artwork) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL, nil)
+	if err != nil {
+		return &Problem{"bad_url", "the URL cannot be fetched: " + err.Error()}
+	}
+	req.Header.Set("User-Agent", "pressroom-artwork/1")
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		if outbound.Refused(err) || errors.Is(err, outbound.ErrTooManyRedirects) {
+			return &Problem{"url_refused", outbound.Describe(err)}
+		}
+		return &Transient{outbound.Describe(err)}
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
+		return &Transient{fmt.Sprintf("the file server answered %d", resp.StatusCode)}
+	case resp.StatusCode != http.StatusOK:
+		return &Problem{"download_failed", fmt.Sprintf("the file server answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
+	case resp.ContentLength > s.Limit:
+		return &Problem{"file_too_large", fmt.Sprintf("the file is larger than %d MB", s.Limit>>20)}
+	}
+	a.BlobKey = NewKey(a.OrderNumber, a.ItemID)
+	info, err := Ingest(ctx, s.Blobs, a.BlobKey, resp.Body, s.Limit, a.ExpectedMD5)
+	if err != nil {
+		var p *Problem
+		if errors.As(err, &p) {
+			a.BlobKey = ""
+			return err
+		}
+		return &Transient{"the download broke off: " + err.Error()}
+	}
+	a.Size, a.MD5, a.SHA256, a.ContentType = info.Size, info.MD5, info.SHA256, info.Type
+	return nil
+}
+
+// Upload stores a file sent for a reseller's item, replacing the item's
+// files, and queues its preflight.
+func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, r io.Reader) (*order.Artwork, error) {
+	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	if err != nil {
+		return nil, err
+	}
+	var it *order.Item
+	for _, x := range o.Items {
+		if x.ID == itemID {
+			it = x
+		}
+	}
+	if it == nil {
+		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+	}
+	switch {
+	case it.FileState == order.FileNone:
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Item %d needs no print file.", itemID)
+	case o.Status != order.Accepted && o.Status != order.Hold && o.Status != order.Draft:
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; its files can no longer change.", number, o.Status)
+	case it.FileState == order.FileDownloading || it.FileState == order.FileChecking:
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Item %d's file is being %s; wait for its result.", itemID, map[order.FileState]string{order.FileDownloading: "downloaded", order.FileChecking: "checked"}[it.FileState])
+	}
+	a := &order.Artwork{OrderNumber: number, ItemID: itemID, Index: 0, Source: "upload", BlobKey: NewKey(number, itemID)}
+	info, err := Ingest(ctx, s.Blobs, a.BlobKey, r, s.Limit, "")
+	if err != nil {
+		var p *Problem
+		if errors.As(err, &p) {
+			code := pressroom.EINVALID
+			if p.Code == "file_too_large" {
+				code = pressroom.ETOOLARGE
+			}
+			return nil, &pressroom.Error{Code: code, Message: "The file was not taken: " + p.Message + ".",
+				Fields: []pressroom.FieldError{{Pointer: "/artwork", Code: p.Code, Detail: p.Message}}}
+		}
+		return nil, err
+	}
+	a.Size, a.MD5, a.SHA256, a.ContentType, a.State = info.Size, info.MD5, info.SHA256, info.Type, order.FileChecking
+	if err := s.Store.SaveArtwork(ctx, a); err != nil {
+		return nil, err
+	}
+	job := pressroom.Job{Args: orders.PreflightArgs{Number: number, ItemID: itemID}}
+	if _, err := s.Orders.SetFileState(ctx, number, itemID, order.FileChecking, "uploaded", job); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Preflight checks an item's files and sets the item passed or failed.
+func (s *Service) Preflight(ctx context.Context, number, itemID int64) error {
+	o, err := s.Store.FindOrder(ctx, 0, number)
+	if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var it *order.Item
+	for _, x := range o.Items {
+		if x.ID == itemID {
+			it = x
+		}
+	}
+	if it == nil || it.FileState != order.FileChecking {
+		return nil
+	}
+	files, err := s.Store.ListArtwork(ctx, number, itemID)
+	if err != nil {
+		return err
+	}
+	spec := s.spec(o, it)
+	failed := false
+	for _, a := range files {
+		if a.State != order.FileChecking {
+			failed = failed || a.State == order.FileFailed
+			continue
+		}
+		findings, err := s.check(ctx, a, spec)
+		if err != nil {
+			return err
+		}
+		a.Findings, a.State = findings, order.FilePassed
+		if Failed(findings) {
+			a.State, failed = order.FileFailed, true
+		}
+		if err := s.Store.SaveArtwork(ctx, a); err != nil {
+			return err
+		}
+	}
+	state, reason := order.FilePassed, "preflight passed"
+	if failed {
+		state, reason = order.FileFailed, "preflight found problems"
+	}
+	_, err = s.Orders.SetFileState(ctx, number, itemID, state, reason)
+	return err
+}
+
+// check copies the file to a scratch file (preflight needs to seek) and checks it.
+func (s *Service) check(ctx context.Context, a *order.Artwork, spec Spec) ([]order.Finding, error) {
+	rc, err := s.Blobs.Open(ctx, a.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if err := os.MkdirAll(s.Scratch, 0o750); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(s.Scratch, "preflight-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if _, err := io.Copy(tmp, rc); err != nil {
+		return nil, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return Check(tmp, a.ContentType, spec), nil
+}
+
+// spec is what the item's files must fit: its configuration's uploader.
+func (s *Service) spec(o *order.Order, it *order.Item) Spec {
+	var sp Spec
+	cat := s.Catalog.Current()
+	p := cat.Product(it.Product)
+	if p == nil {
+		return sp
+	}
+	sels, err := pricing.ParseOptions(it.Options)
+	if err != nil {
+		return sp
+	}
+	cfg := p.Configure(sels, "")
+	if !cfg.CanOrder || len(cfg.Uploaders) == 0 {
+		return sp
+	}
+	u := cfg.Uploaders[0]
+	if p.Input(catalog.TypeDepth) != nil {
+		// A box prints on its flat blank, not on width x height: only the
+		// resolution is checked here; the dieline check is the box API's.
+		if u.MinimalDPI != nil {
+			sp.MinDPI = *u.MinimalDPI
+		}
+		return sp
+	}
+	unit := "cm"
+	if in := p.Input(catalog.TypeWidth); in != nil && in.Unit != "" {
+		unit = in.Unit
+	}
+	toMM := map[string]decimal.Decimal{"mm": decimal.NewFromInt(1), "cm": decimal.NewFromInt(10), "m": decimal.NewFromInt(1000)}[strings.ToLower(unit)]
+	if toMM.IsZero() {
+		toMM = decimal.NewFromInt(10)
+	}
+	sp.WidthMM, _ = u.Width.Mul(toMM).Float64()
+	sp.HeightMM, _ = u.Height.Mul(toMM).Float64()
+	if r := p.Input(catalog.TypeWidth); r != nil && r.Reversible != nil {
+		sp.Reversible = *r.Reversible
+	}
+	if u.Bleed != nil {
+		b, _ := u.Bleed.Top.Mul(toMM).Float64()
+		sp.BleedMM = b
+	}
+	if u.MinimalDPI != nil {
+		sp.MinDPI = *u.MinimalDPI
+	}
+	return sp
+}
