@@ -25,6 +25,14 @@ func fileServer(t *testing.T, files map[string][]byte) *httptest.Server {
 		case "/broken":
 			http.Error(w, "oops", http.StatusInternalServerError)
 			return
+		case "/hang": // never answers
+			<-r.Context().Done()
+			return
+		case "/stall": // answers, sends a little, then nothing
+			w.Write([]byte("%PDF-1.7\n"))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
 		}
 		b, ok := files[r.URL.Path]
 		if !ok {
@@ -126,6 +134,45 @@ func TestArtworkDownloads(t *testing.T) {
 			t.Errorf("other reseller's artwork: %d", r.Status)
 		}
 	})
+}
+
+// TestArtworkHostileFiles: a server that never answers or stalls, and a
+// decompression bomb, end as readable errors while the server stays quick.
+func TestArtworkHostileFiles(t *testing.T) {
+	bomb := testfiles.PDFBomb(512 << 20) // 1.6 kB inflating to 512 MB
+	files := fileServer(t, map[string][]byte{"/bomb.pdf": bomb})
+	env := callbackEnv()
+	env["PRESSROOM_DOWNLOAD_TIMEOUT"] = "1s"
+	env["PRESSROOM_PREFLIGHT_MEMORY_MB"] = "128"
+	srv := startServer(t, stores[0].args(t), env)
+
+	o := mustOrder(t, srv, demoKey, orderWithFile("bomb", files.URL+"/bomb.pdf", ""))
+	if state, a := fileState(t, srv.URL, o); state != "failed" || findingCodes(t, a) != "check_failed" {
+		t.Errorf("bomb: %s %v", state, a)
+	}
+	for _, c := range []struct{ path, reason string }{{"/hang", "timed out"}, {"/stall", "sent nothing for 1s"}} {
+		o := mustOrder(t, srv, demoKey, orderWithFile("slow"+strings.TrimPrefix(c.path, "/"), files.URL+c.path, ""))
+		url := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id")))
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			a := decodeNumbers(t, do(t, "GET", url, demoKey, nil).Body)
+			fs := a["files"].([]any)
+			if len(fs) == 1 {
+				f := fs[0].(map[string]any)
+				if e, _ := f["error"].(string); strings.Contains(e, c.reason) && strings.Contains(e, "retrying") && a["file_state"] == "downloading" {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no timeout shown: %v", c.path, a)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		// Meanwhile the rest of the server answers as ever.
+		if r := do(t, "GET", srv.URL+"/v1/products", demoKey, nil); r.Status != 200 {
+			t.Errorf("products while %s: %d", c.path, r.Status)
+		}
+	}
 }
 
 // TestArtworkRefusesPrivateAddresses: without PRESSROOM_ALLOW_PRIVATE_NETWORKS

@@ -43,6 +43,12 @@ type Config struct {
 	// Artwork: the folder files are kept in, and the largest file taken.
 	Blob      string
 	MaxFileMB int64
+	// DownloadTimeout bounds the wait for a file server's answer and any
+	// stall in its body; PreflightTimeout and PreflightMemoryMB bound the
+	// child process that checks one file.
+	DownloadTimeout   time.Duration
+	PreflightTimeout  time.Duration
+	PreflightMemoryMB int64
 }
 
 // storeFlags adds --data and --db, defaulting from the environment.
@@ -86,7 +92,9 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 		dst  *time.Duration
 		def  time.Duration
 	}{{"PRESSROOM_WEBHOOK_RETRY_INTERVAL", &cfg.WebhookRetryInterval, 2 * time.Hour}, {"PRESSROOM_WEBHOOK_RETRY_WINDOW", &cfg.WebhookRetryWindow, 72 * time.Hour},
-		{"PRESSROOM_WEBHOOK_TIMEOUT", &cfg.WebhookTimeout, 10 * time.Second}} {
+		{"PRESSROOM_WEBHOOK_TIMEOUT", &cfg.WebhookTimeout, 10 * time.Second},
+		{"PRESSROOM_DOWNLOAD_TIMEOUT", &cfg.DownloadTimeout, 60 * time.Second},
+		{"PRESSROOM_PREFLIGHT_TIMEOUT", &cfg.PreflightTimeout, 2 * time.Minute}} {
 		*d.dst = d.def
 		if v := getenv(d.name); v != "" {
 			x, err := time.ParseDuration(v)
@@ -99,6 +107,14 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	cfg.Blob = getenv("PRESSROOM_BLOB")
 	if strings.HasPrefix(cfg.Blob, "s3://") {
 		return fmt.Errorf("PRESSROOM_BLOB: S3-compatible storage is not built yet; give a folder (or leave it unset for --data/artwork)")
+	}
+	cfg.PreflightMemoryMB = 1024
+	if v := getenv("PRESSROOM_PREFLIGHT_MEMORY_MB"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 64 || n > 1<<20 {
+			return fmt.Errorf("PRESSROOM_PREFLIGHT_MEMORY_MB must be a whole number of megabytes from 64, not %q", v)
+		}
+		cfg.PreflightMemoryMB = n
 	}
 	cfg.MaxFileMB = 500
 	if v := getenv("PRESSROOM_MAX_FILE_MB"); v != "" {

@@ -14,10 +14,17 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/app"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	// The server under test starts preflight children from this test binary.
+	if os.Getenv(artwork.ChildEnv) == "preflight" {
+		os.Exit(artwork.RunChild(os.Stdin, os.Stdout))
+	}
+	os.Exit(pgtest.Main(m))
+}
 
 const (
 	demoKey     = "demo-key-for-tests"

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -109,8 +110,14 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	if blobDir == "" {
 		blobDir = filepath.Join(cfg.Data, "artwork")
 	}
+	exe, err := os.Executable()
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("find the executable for preflight children: %w", err)
+	}
 	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: artwork.Folder{Dir: blobDir},
-		Client: artwork.NewClient(cfg.AllowPrivateNetworks), Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
+		Isolate: &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout},
+		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
 	queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: 100, Poll: 200 * time.Millisecond, Logger: logger})
 	if err != nil {

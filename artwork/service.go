@@ -34,12 +34,18 @@ type Service struct {
 	Logger *slog.Logger
 	// Scratch is a folder for the copy a preflight reads (blobs may be remote).
 	Scratch string
+	// Stall ends a download whose body sends nothing for this long (0: 60 s).
+	Stall time.Duration
+	// Isolate runs each preflight in a child process; nil checks in process
+	// (tests of the checks themselves).
+	Isolate *Isolated
 }
 
 // NewClient is the download client: private addresses refused unless
 // allowed, five redirects, each checked again.
-func NewClient(allowPrivate bool) *http.Client {
-	return outbound.Client(outbound.Options{AllowPrivate: allowPrivate, HeaderTimeout: 60 * time.Second, MaxRedirects: 5})
+// wait bounds the wait for the answer's headers.
+func NewClient(allowPrivate bool, wait time.Duration) *http.Client {
+	return outbound.Client(outbound.Options{AllowPrivate: allowPrivate, HeaderTimeout: wait, MaxRedirects: 5})
 }
 
 // Transient is a download failure worth retrying (a timeout, a refused
@@ -120,6 +126,12 @@ func (s *Service) Download(ctx context.Context, number int64, position int, last
 
 // fetch downloads one file into the blobs.
 func (s *Service) fetch(ctx context.Context, a *order.Artwork) error {
+	stall := s.Stall
+	if stall <= 0 {
+		stall = 60 * time.Second
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL, nil)
 	if err != nil {
 		return &Problem{"bad_url", "the URL cannot be fetched: " + err.Error()}
@@ -142,13 +154,20 @@ func (s *Service) fetch(ctx context.Context, a *order.Artwork) error {
 		return &Problem{"file_too_large", fmt.Sprintf("the file is larger than %d MB", s.Limit>>20)}
 	}
 	a.BlobKey = NewKey(a.OrderNumber, a.ItemID)
-	info, err := Ingest(ctx, s.Blobs, a.BlobKey, resp.Body, s.Limit, a.ExpectedMD5)
+	body := &idleReader{r: resp.Body, d: stall, t: time.AfterFunc(stall, func() { cancel(errStalled) })}
+	defer body.t.Stop()
+	info, err := Ingest(ctx, s.Blobs, a.BlobKey, body, s.Limit, a.ExpectedMD5)
 	if err != nil {
+		if context.Cause(ctx) == errStalled {
+			a.BlobKey = ""
+			return &Transient{fmt.Sprintf("the file server sent nothing for %s", stall)}
+		}
 		var p *Problem
 		if errors.As(err, &p) {
 			a.BlobKey = ""
 			return err
 		}
+		a.BlobKey = ""
 		return &Transient{"the download broke off: " + err.Error()}
 	}
 	a.Size, a.MD5, a.SHA256, a.ContentType = info.Size, info.MD5, info.SHA256, info.Type
@@ -271,6 +290,12 @@ func (s *Service) check(ctx context.Context, a *order.Artwork, spec Spec) ([]ord
 	if _, err := io.Copy(tmp, rc); err != nil {
 		return nil, err
 	}
+	if s.Isolate != nil {
+		if err := tmp.Sync(); err != nil {
+			return nil, err
+		}
+		return s.Isolate.Check(ctx, tmp.Name(), a.ContentType, spec)
+	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -323,4 +348,22 @@ func (s *Service) spec(o *order.Order, it *order.Item) Spec {
 		sp.MinDPI = *u.MinimalDPI
 	}
 	return sp
+}
+
+var errStalled = errors.New("download stalled")
+
+// idleReader restarts its timer on every read that brings bytes: the timer
+// firing means the body stalled.
+type idleReader struct {
+	r io.Reader
+	d time.Duration
+	t *time.Timer
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.t.Reset(r.d)
+	}
+	return n, err
 }

@@ -4,6 +4,7 @@ package testfiles
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"image"
 	"image/png"
@@ -42,5 +43,51 @@ func PDF(w, h, bleed float64) []byte {
 func PNG(w, h int) []byte {
 	var buf bytes.Buffer
 	png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)))
+	return buf.Bytes()
+}
+
+// PDFBomb is a small PDF whose only page lives in a compressed object
+// stream that inflates to more than inflated bytes: reading the page's
+// boxes means inflating all of it.
+func PDFBomb(inflated int64) []byte {
+	var stream bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&stream, zlib.BestSpeed)
+	fmt.Fprintf(zw, "3 0 << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\n")
+	pad := bytes.Repeat([]byte{' '}, 1<<20)
+	for n := int64(0); n < inflated; n += int64(len(pad)) {
+		zw.Write(pad)
+	}
+	zw.Close()
+	var buf bytes.Buffer
+	offsets := map[int]int{}
+	obj := func(n int, dict string, data []byte) {
+		offsets[n] = buf.Len()
+		fmt.Fprintf(&buf, "%d 0 obj\n%s\n", n, dict)
+		if data != nil {
+			buf.WriteString("stream\n")
+			buf.Write(data)
+			buf.WriteString("\nendstream\n")
+		}
+		buf.WriteString("endobj\n")
+	}
+	buf.WriteString("%PDF-1.5\n")
+	obj(1, "<< /Type /Catalog /Pages 2 0 R >>", nil)
+	obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", nil)
+	obj(4, fmt.Sprintf("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>", stream.Len()), stream.Bytes())
+	// The cross-reference stream: W [1 4 2], object 3 is entry 0 of
+	// object stream 4.
+	xref := buf.Len()
+	var rows bytes.Buffer
+	row := func(typ byte, a uint32, b uint16) {
+		rows.Write([]byte{typ, byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a), byte(b >> 8), byte(b)})
+	}
+	row(0, 0, 65535)
+	row(1, uint32(offsets[1]), 0)
+	row(1, uint32(offsets[2]), 0)
+	row(2, 4, 0)
+	row(1, uint32(offsets[4]), 0)
+	row(1, uint32(xref), 0)
+	obj(5, fmt.Sprintf("<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>", rows.Len()), rows.Bytes())
+	fmt.Fprintf(&buf, "startxref\n%d\n%%%%EOF\n", xref)
 	return buf.Bytes()
 }
