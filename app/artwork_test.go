@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/s3test"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
@@ -267,4 +271,47 @@ func TestArtworkUploads(t *testing.T) {
 			t.Errorf("upload in production: %d", r.Status)
 		}
 	})
+}
+
+// TestArtworkOnS3: with PRESSROOM_BLOB=s3://... the files go to the bucket
+// (an S3-compatible server started for the test), not to --data.
+func TestArtworkOnS3(t *testing.T) {
+	good := testfiles.PDF(200, 400, 10)
+	files := fileServer(t, map[string][]byte{"/good.pdf": good})
+	env := callbackEnv()
+	env["PRESSROOM_BLOB"] = s3test.Start(t, "pressroom")
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		env[k] = s3test.Env(k)
+	}
+	data := t.TempDir()
+	srv := startServer(t, []string{"--data", data}, env)
+
+	o := mustOrder(t, srv, demoKey, orderWithFile("s3-dl", files.URL+"/good.pdf", md5hex(good)))
+	if state, a := fileState(t, srv.URL, o); state != "passed" || path(t, a, "files", 0, "md5") != md5hex(good) {
+		t.Errorf("downloaded to S3: %s %v", state, a)
+	}
+	up := mustOrder(t, srv, demoKey, `{"id":"s3-up","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+	url := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, up["number"], num(t, path(t, up, "items", 0, "id")))
+	if r := upload(t, url, testfiles.PDF(400, 200, 10), "artwork"); r.Status != 202 {
+		t.Fatalf("upload to S3: %d %s", r.Status, r.Body)
+	}
+	// The check read the file back from the bucket.
+	if state, _ := fileState(t, srv.URL, up); state != "passed" {
+		t.Errorf("uploaded to S3: %s", state)
+	}
+	if _, err := os.Stat(filepath.Join(data, "artwork")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("files were kept in the data folder too: %v", err)
+	}
+
+	// A bucket that does not exist, or no credentials: the server does not start.
+	for name, e := range map[string]map[string]string{
+		"no bucket":      {"PRESSROOM_BLOB": strings.Replace(env["PRESSROOM_BLOB"], "s3://pressroom/", "s3://nope/", 1), "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"},
+		"no credentials": {"PRESSROOM_BLOB": env["PRESSROOM_BLOB"]},
+	} {
+		code, _, stderr := runCLI(t, e, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+		if code == 0 || !strings.Contains(stderr, "PRESSROOM_BLOB") {
+			t.Errorf("%s: exit %d, %s", name, code, stderr)
+		}
+		t.Logf("%s: %s", name, strings.TrimSpace(stderr))
+	}
 }

@@ -105,9 +105,6 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 		}
 	}
 	cfg.Blob = getenv("PRESSROOM_BLOB")
-	if strings.HasPrefix(cfg.Blob, "s3://") {
-		return fmt.Errorf("PRESSROOM_BLOB: S3-compatible storage is not built yet; give a folder (or leave it unset for --data/artwork)")
-	}
 	cfg.PreflightMemoryMB = 1024
 	if v := getenv("PRESSROOM_PREFLIGHT_MEMORY_MB"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

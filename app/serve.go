@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -106,16 +107,17 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	ordersvc.PublicURL = srv.PublicURL
 	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
 		Timeout: cfg.WebhookTimeout, PerEndpoint: 4, AllowPrivate: cfg.AllowPrivateNetworks})
-	blobDir := cfg.Blob
-	if blobDir == "" {
-		blobDir = filepath.Join(cfg.Data, "artwork")
+	blobs, err := p.openBlobs(ctx, cfg)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("PRESSROOM_BLOB: %w", err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("find the executable for preflight children: %w", err)
 	}
-	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: artwork.Folder{Dir: blobDir},
+	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: blobs,
 		Isolate: &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout},
 		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
@@ -274,4 +276,19 @@ func every(ctx context.Context, interval time.Duration, fn func(context.Context)
 		case <-t.C:
 		}
 	}
+}
+
+// openBlobs opens the artwork storage PRESSROOM_BLOB names: S3-compatible
+// object storage for an s3:// URL, else a folder (default --data/artwork).
+func (p *Program) openBlobs(ctx context.Context, cfg *Config) (artwork.Blobs, error) {
+	if strings.HasPrefix(cfg.Blob, "s3://") {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return artwork.OpenS3(ctx, cfg.Blob, p.Getenv)
+	}
+	dir := cfg.Blob
+	if dir == "" {
+		dir = filepath.Join(cfg.Data, "artwork")
+	}
+	return artwork.Folder{Dir: dir}, nil
 }

@@ -9,12 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/internal/s3test"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
@@ -25,43 +25,86 @@ func PNG(w, h int) []byte { return testfiles.PNG(w, h) }
 
 const mm = 72 / 25.4
 
+// forEachBlobs runs a test on the folder store and on S3 storage (an
+// S3-compatible server started for the test).
+func forEachBlobs(t *testing.T, f func(t *testing.T, blobs artwork.Blobs)) {
+	t.Run("folder", func(t *testing.T) { f(t, artwork.Folder{Dir: t.TempDir()}) })
+	t.Run("s3", func(t *testing.T) {
+		s3, err := artwork.OpenS3(context.Background(), s3test.Start(t, "art"), s3test.Env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(t, s3)
+	})
+}
+
+func read(t *testing.T, blobs artwork.Blobs, key string) ([]byte, error) {
+	t.Helper()
+	rc, err := blobs.Open(context.Background(), key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
 func TestIngest(t *testing.T) {
-	dir := t.TempDir()
-	blobs := artwork.Folder{Dir: dir}
-	ctx := context.Background()
-	pdf := PDF(400*mm, 200*mm, 3*mm)
-	sum := md5.Sum(pdf)
-	info, err := artwork.Ingest(ctx, blobs, "orders/1/2/a", bytes.NewReader(pdf), 1<<20, hex.EncodeToString(sum[:]))
-	if err != nil || info.Size != int64(len(pdf)) || info.Type != artwork.TypePDF || info.MD5 != hex.EncodeToString(sum[:]) || len(info.SHA256) != 64 {
-		t.Fatalf("ingest = %+v, %v", info, err)
-	}
-	got, _ := os.ReadFile(filepath.Join(dir, "orders/1/2/a"))
-	if !bytes.Equal(got, pdf) {
-		t.Error("stored bytes differ")
-	}
-	for name, c := range map[string]struct {
-		body  []byte
-		limit int64
-		md5   string
-		code  string
-	}{
-		"empty":     {nil, 1 << 20, "", "empty_file"},
-		"not a pdf": {[]byte("<html>hello</html>"), 1 << 20, "", "unsupported_type"},
-		"too large": {append(pdf, bytes.Repeat([]byte(" "), 2<<20)...), 1 << 20, "", "file_too_large"},
-		"wrong md5": {pdf, 1 << 20, strings.Repeat("0", 32), "md5_mismatch"},
-	} {
-		_, err := artwork.Ingest(ctx, blobs, "orders/1/2/"+strings.ReplaceAll(name, " ", "-"), bytes.NewReader(c.body), c.limit, c.md5)
-		var p *artwork.Problem
-		if !errors.As(err, &p) || p.Code != c.code {
-			t.Errorf("%s: %v, want %s", name, err, c.code)
+	forEachBlobs(t, func(t *testing.T, blobs artwork.Blobs) {
+		ctx := context.Background()
+		pdf := PDF(400*mm, 200*mm, 3*mm)
+		sum := md5.Sum(pdf)
+		info, err := artwork.Ingest(ctx, blobs, "orders/1/2/a", bytes.NewReader(pdf), 1<<20, hex.EncodeToString(sum[:]))
+		if err != nil || info.Size != int64(len(pdf)) || info.Type != artwork.TypePDF || info.MD5 != hex.EncodeToString(sum[:]) || len(info.SHA256) != 64 {
+			t.Fatalf("ingest = %+v, %v", info, err)
 		}
-		if _, err := os.Stat(filepath.Join(dir, "orders/1/2/"+strings.ReplaceAll(name, " ", "-"))); err == nil {
-			t.Errorf("%s: the refused file stayed stored", name)
+		if got, err := read(t, blobs, "orders/1/2/a"); err != nil || !bytes.Equal(got, pdf) {
+			t.Errorf("stored bytes differ (%v)", err)
 		}
-	}
-	if _, err := blobs.Put(ctx, "../escape", strings.NewReader("x")); err == nil {
-		t.Error("a key with .. was accepted")
-	}
+		// Larger than one S3 part: sent in parts, read back whole.
+		big := append(PDF(400*mm, 200*mm, 3*mm), bytes.Repeat([]byte("%0123456789abcdef\n"), 1_200_000)...)
+		if info, err := artwork.Ingest(ctx, blobs, "orders/1/2/big", bytes.NewReader(big), 64<<20, ""); err != nil || info.Size != int64(len(big)) {
+			t.Fatalf("big ingest = %+v, %v", info, err)
+		}
+		if got, err := read(t, blobs, "orders/1/2/big"); err != nil || !bytes.Equal(got, big) {
+			t.Errorf("big file: %d bytes back of %d (%v)", len(got), len(big), err)
+		}
+		for name, c := range map[string]struct {
+			body  []byte
+			limit int64
+			md5   string
+			code  string
+		}{
+			"empty":     {nil, 1 << 20, "", "empty_file"},
+			"not a pdf": {[]byte("<html>hello</html>"), 1 << 20, "", "unsupported_type"},
+			"too large": {append(pdf, bytes.Repeat([]byte(" "), 2<<20)...), 1 << 20, "", "file_too_large"},
+			"wrong md5": {pdf, 1 << 20, strings.Repeat("0", 32), "md5_mismatch"},
+		} {
+			key := "orders/1/2/" + strings.ReplaceAll(name, " ", "-")
+			_, err := artwork.Ingest(ctx, blobs, key, bytes.NewReader(c.body), c.limit, c.md5)
+			var p *artwork.Problem
+			if !errors.As(err, &p) || p.Code != c.code {
+				t.Errorf("%s: %v, want %s", name, err, c.code)
+			}
+			if _, err := read(t, blobs, key); err == nil {
+				t.Errorf("%s: the refused file stayed stored", name)
+			}
+		}
+		if _, err := blobs.Put(ctx, "../escape", strings.NewReader("x")); err == nil {
+			t.Error("a key with .. was accepted")
+		}
+		if _, err := read(t, blobs, "orders/1/2/never"); err == nil {
+			t.Error("a missing key opened")
+		}
+		if err := blobs.Delete(ctx, "orders/1/2/a"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := read(t, blobs, "orders/1/2/a"); err == nil {
+			t.Error("a deleted key still opens")
+		}
+		if err := blobs.Delete(ctx, "orders/1/2/a"); err != nil {
+			t.Errorf("deleting a missing key: %v", err)
+		}
+	})
 }
 
 func TestPreflight(t *testing.T) {
