@@ -90,6 +90,7 @@ func (s *Server) routes() []route {
 		{"POST /v1/orders/{number}/checkout", s.reseller(s.handleCheckout)},
 		{"POST /v1/orders/{number}/reprints", s.reseller(s.handleRequestReprint)},
 		{"GET /v1/orders/{number}/items/{item}/artwork", s.reseller(s.handleGetArtwork)},
+		{"GET /v1/orders/{number}/documents", s.reseller(s.handleGetDocuments)},
 		{"PUT /v1/orders/{number}/items/{item}/artwork", s.reseller(s.handleUploadArtwork)},
 		{"GET /v1/orders/{number}/reprints", s.reseller(s.handleListReprints)},
 		{"GET /v1/orders/{number}/items/{item}/characteristics", s.reseller(s.handleCharacteristics)},

@@ -134,3 +134,38 @@ func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *
 func multipartReader(r io.Reader, boundary string) *multipart.Reader {
 	return multipart.NewReader(r, boundary)
 }
+
+// GET /v1/orders/{number}/documents: the order's packing slip and shipping
+// label as fetched from their URLs (null where the order has none).
+func (s *Server) handleGetDocuments(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	files, err := s.Store.ListArtwork(r.Context(), n, 0)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := map[string]any{"packing_slip": nil, "shipping_label": nil}
+	for idx, ref := range []*order.FileRef{o.PackingSlip, o.ShippingLabel} {
+		if ref == nil || ref.URL == "" {
+			continue
+		}
+		// Not fetched yet: waiting for its download.
+		v := artworkOut{Index: idx, Source: "url", URL: ref.URL, State: order.FileDownloading, Findings: []order.Finding{}}
+		for _, a := range files {
+			if a.ItemID == 0 && a.Index == idx {
+				v = artworkView(a)
+			}
+		}
+		out[map[int]string{order.DocPackingSlip: "packing_slip", order.DocShippingLabel: "shipping_label"}[idx]] = v
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -315,3 +315,50 @@ func TestArtworkOnS3(t *testing.T) {
 		t.Logf("%s: %s", name, strings.TrimSpace(stderr))
 	}
 }
+
+// TestOrderDocuments: a packing slip and a shipping label given by URL are
+// downloaded and must be PDFs that open.
+func TestOrderDocuments(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		slip := testfiles.PDF(210, 297, 0)
+		files := fileServer(t, map[string][]byte{"/slip.pdf": slip, "/label.png": testfiles.PNG(400, 600)})
+		srv := startServer(t, st.args(t), callbackEnv())
+		body := strings.Replace(orderWithFile("docs", files.URL+"/slip.pdf", ""), `"id":"docs",`,
+			`"id":"docs","packing_slip":{"url":"`+files.URL+`/slip.pdf","md5":"`+md5hex(slip)+`"},"shipping_label":{"url":"`+files.URL+`/label.png"},`, 1)
+		o := mustOrder(t, srv, demoKey, body)
+		url := fmt.Sprintf("%s/v1/orders/%s/documents", srv.URL, o["number"])
+		var d map[string]any
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			d = decodeNumbers(t, do(t, "GET", url, demoKey, nil).Body)
+			if path(t, d, "packing_slip", "state") != "downloading" && path(t, d, "shipping_label", "state") != "downloading" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("documents still downloading: %v", d)
+			}
+		}
+		if path(t, d, "packing_slip", "state") != "passed" || path(t, d, "packing_slip", "md5") != md5hex(slip) || num(t, path(t, d, "packing_slip", "size")) != fmt.Sprint(len(slip)) {
+			t.Errorf("packing slip: %v", d["packing_slip"])
+		}
+		if path(t, d, "shipping_label", "state") != "failed" || path(t, d, "shipping_label", "findings", 0, "code") != "not_pdf" {
+			t.Errorf("shipping label: %v", d["shipping_label"])
+		}
+		// The documents are not the items' files.
+		if a := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id"))), demoKey, nil).Body); len(a["files"].([]any)) != 1 {
+			t.Errorf("item files: %v", a)
+		}
+		none := mustOrder(t, srv, demoKey, orderWithFile("no-docs", files.URL+"/slip.pdf", ""))
+		if r := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/documents", srv.URL, none["number"]), demoKey, nil); r.Status != 200 || string(r.Body) != `{"packing_slip":null,"shipping_label":null}`+"\n" {
+			t.Errorf("no documents: %d %s", r.Status, r.Body)
+		}
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		for key, want := range map[string]int{other: 404, "": 401, "wrong-key-123": 401} {
+			if r := do(t, "GET", url, key, nil); r.Status != want {
+				t.Errorf("key %q: %d, want %d", key, r.Status, want)
+			}
+		}
+		if r := do(t, "GET", srv.URL+"/v1/orders/99999999/documents", demoKey, nil); r.Status != 404 {
+			t.Errorf("unknown order: %d", r.Status)
+		}
+	})
+}

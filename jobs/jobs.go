@@ -71,6 +71,20 @@ func (w *downloadWorker) Timeout(*river.Job[orders.DownloadArgs]) time.Duration 
 	return 30 * time.Minute
 }
 
+type documentsWorker struct {
+	river.WorkerDefaults[orders.DocumentsArgs]
+	a *artwork.Service
+}
+
+func (w *documentsWorker) Work(ctx context.Context, job *river.Job[orders.DocumentsArgs]) error {
+	return w.a.Documents(ctx, job.Args.Number, job.Attempt >= DownloadAttempts)
+}
+
+// Timeout is a download's.
+func (w *documentsWorker) Timeout(*river.Job[orders.DocumentsArgs]) time.Duration {
+	return 30 * time.Minute
+}
+
 type preflightWorker struct {
 	river.WorkerDefaults[orders.PreflightArgs]
 	a *artwork.Service
@@ -118,6 +132,9 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &downloadWorker{a: art}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &documentsWorker{a: art}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &preflightWorker{a: art}); err != nil {

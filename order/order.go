@@ -471,6 +471,21 @@ type Finding struct {
 
 // Artwork is one print file of an item: where it came from, what arrived,
 // and what the preflight found.
+// An order's packing slip and shipping label are its files of item 0, at
+// these indexes.
+const (
+	DocPackingSlip   = 0
+	DocShippingLabel = 1
+)
+
+// DocumentName names an order document by its index.
+func DocumentName(idx int) string {
+	if idx == DocShippingLabel {
+		return "shipping label"
+	}
+	return "packing slip"
+}
+
 type Artwork struct {
 	ID          int64
 	OrderNumber int64

@@ -45,6 +45,9 @@ func (s *Service) jobsFor(o *order.Order) []pressroom.Job {
 			jobs = append(jobs, pressroom.Job{Args: &DownloadArgs{Number: o.Number, Position: i + 1}})
 		}
 	}
+	if (o.PackingSlip != nil && o.PackingSlip.URL != "") || (o.ShippingLabel != nil && o.ShippingLabel.URL != "") {
+		jobs = append(jobs, pressroom.Job{Args: &DocumentsArgs{Number: o.Number}})
+	}
 	if o.Type == order.TypeTest {
 		jobs = append(jobs, pressroom.Job{Args: &TestOrderArgs{Number: o.Number}})
 	}
@@ -138,6 +141,18 @@ func (DownloadArgs) Kind() string { return "download" }
 
 // SetOrder names the order once it has its number.
 func (a *DownloadArgs) SetOrder(n int64) { a.Number = n }
+
+// DocumentsArgs is the job that downloads an order's packing slip and
+// shipping label.
+type DocumentsArgs struct {
+	Number int64 `json:"number"`
+}
+
+// Kind names the job's worker.
+func (DocumentsArgs) Kind() string { return "documents" }
+
+// SetOrder names the order once it has its number.
+func (a *DocumentsArgs) SetOrder(n int64) { a.Number = n }
 
 // PreflightArgs is the job that checks an item's files.
 type PreflightArgs struct {

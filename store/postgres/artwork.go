@@ -22,7 +22,7 @@ func (db *DB) SaveArtwork(ctx context.Context, a *order.Artwork) error {
 	}
 	err = db.pool.QueryRow(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
 		content_type, blob_key, state, findings, error, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-		ON CONFLICT (item_id, idx) DO UPDATE SET source = excluded.source, url = excluded.url, expected_md5 = excluded.expected_md5,
+		ON CONFLICT (order_number, item_id, idx) DO UPDATE SET source = excluded.source, url = excluded.url, expected_md5 = excluded.expected_md5,
 		size = excluded.size, md5 = excluded.md5, sha256 = excluded.sha256, content_type = excluded.content_type, blob_key = excluded.blob_key,
 		state = excluded.state, findings = excluded.findings, error = excluded.error, updated_at = excluded.updated_at
 		RETURNING id`, a.OrderNumber, a.ItemID, a.Index, a.Source, a.URL, a.ExpectedMD5, a.Size, a.MD5, a.SHA256, a.ContentType, a.BlobKey,

@@ -333,4 +333,22 @@ func testArtwork(t *testing.T, s pressroom.Store) {
 	if all, _ := s.ListArtwork(ctx, o.Number, 0); len(all) != 2 {
 		t.Errorf("all files: %d", len(all))
 	}
+	// Order documents are item 0's files, one per order and index.
+	o2 := newOrder(a.ID, "art-2")
+	if err := s.CreateOrder(ctx, o2, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int64{o.Number, o2.Number} {
+		d := &order.Artwork{OrderNumber: n, ItemID: 0, Index: order.DocPackingSlip, Source: "url", URL: "https://f.example/slip.pdf", State: order.FileDownloading}
+		if err := s.SaveArtwork(ctx, d); err != nil {
+			t.Fatalf("packing slip of %d: %v", n, err)
+		}
+		d.State = order.FilePassed
+		if err := s.SaveArtwork(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if all, _ := s.ListArtwork(ctx, o2.Number, 0); len(all) != 1 || all[0].ItemID != 0 || all[0].State != order.FilePassed {
+		t.Errorf("documents of the second order: %+v", all)
+	}
 }
