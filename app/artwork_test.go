@@ -92,7 +92,9 @@ func findingCodes(t *testing.T, a map[string]any) string {
 func TestArtworkDownloads(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st storeArgs) {
 		good := testfiles.PDF(200, 400, 10) // dibond 20 x 40 cm with 1 cm bleed
-		files := fileServer(t, map[string][]byte{"/good.pdf": good, "/a4.pdf": testfiles.PDF(210, 297, 10), "/page.html": []byte("<html></html>"), "/empty": {}})
+		files := fileServer(t, map[string][]byte{"/good.pdf": good, "/a4.pdf": testfiles.PDF(210, 297, 10), "/page.html": []byte("<html></html>"), "/empty": {},
+			"/font.pdf":  testfiles.Doc{W: 200, H: 400, Bleed: 10, Font: "Helvetica"}.PDF(),
+			"/pages.pdf": testfiles.Doc{W: 200, H: 400, Bleed: 10, Pages: 3}.PDF()})
 		rv := newReceiver(t)
 		env := callbackEnv()
 		env["PRESSROOM_MAX_FILE_MB"] = "1"
@@ -114,6 +116,8 @@ func TestArtworkDownloads(t *testing.T) {
 			"not found":   {files.URL + "/nope.pdf", "", "download_failed"},
 			"not a file":  {files.URL + "/page.html", "", "unsupported_type"},
 			"empty":       {files.URL + "/empty", "", "empty_file"},
+			"font":        {files.URL + "/font.pdf", "", "font_not_embedded"},
+			"pages":       {files.URL + "/pages.pdf", "", "page_count"},
 			"redirects":   {files.URL + "/loop", "", "url_refused"},
 			"unreachable": {"http://127.0.0.1:1/x.pdf", "", "download_failed"},
 		} {

@@ -107,6 +107,17 @@ func TestIngest(t *testing.T) {
 	})
 }
 
+// doc makes a 400 x 200 mm PDF with 3 mm bleed and more of d.
+func doc(d testfiles.Doc) []byte {
+	d.W, d.H, d.Bleed = 400, 200, 3
+	return d.PDF()
+}
+
+func with(s artwork.Spec, f func(*artwork.Spec)) artwork.Spec {
+	f(&s)
+	return s
+}
+
 func TestPreflight(t *testing.T) {
 	spec := artwork.Spec{WidthMM: 400, HeightMM: 200, Reversible: true, BleedMM: 3, MinDPI: 72}
 	check := func(typ string, b []byte, s artwork.Spec) []string {
@@ -133,6 +144,21 @@ func TestPreflight(t *testing.T) {
 		"image a bit low": {artwork.TypePNG, PNG(1000, 500), spec, "[warning:resolution_low]"},
 		"image square":    {artwork.TypePNG, PNG(1200, 1200), spec, "[warning:aspect_ratio]"},
 		"not an image":    {artwork.TypePNG, []byte("\x89PNG\r\n\x1a\ngarbage"), spec, "[error:unreadable_image]"},
+		// Pages: counted against the item, or one chosen.
+		"two pages for two":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 2 }), "[]"},
+		"two pages for one":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 1 }), "[error:page_count]"},
+		"one page for five":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 1}), with(spec, func(s *artwork.Spec) { s.Pages = 5 }), "[]"},
+		"five pages for five": {artwork.TypePDF, doc(testfiles.Doc{Pages: 5}), with(spec, func(s *artwork.Spec) { s.Pages = 5 }), "[]"},
+		"two pages for five":  {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 5 }), "[error:page_count]"},
+		"page 2 of 3 chosen":  {artwork.TypePDF, doc(testfiles.Doc{Pages: 3}), with(spec, func(s *artwork.Spec) { s.Pages, s.Page = 1, 2 }), "[]"},
+		"page 5 of 3 chosen":  {artwork.TypePDF, doc(testfiles.Doc{Pages: 3}), with(spec, func(s *artwork.Spec) { s.Page = 5 }), "[error:page_missing]"},
+		// Fonts must be embedded.
+		"font not embedded": {artwork.TypePDF, doc(testfiles.Doc{Font: "Helvetica"}), spec, "[error:font_not_embedded]"},
+		// An image filling the page is judged at print size; others are not.
+		"page image sharp":     {artwork.TypePDF, doc(testfiles.Doc{ImageW: 1200, ImageH: 600}), spec, "[]"},
+		"page image a bit low": {artwork.TypePDF, doc(testfiles.Doc{ImageW: 1000, ImageH: 500}), spec, "[warning:resolution_low]"},
+		"page image coarse":    {artwork.TypePDF, doc(testfiles.Doc{ImageW: 200, ImageH: 100}), spec, "[error:resolution_low]"},
+		"square image unknown": {artwork.TypePDF, doc(testfiles.Doc{ImageW: 100, ImageH: 100}), spec, "[]"},
 	} {
 		got := check(c.typ, c.body, c.spec)
 		if fmt.Sprint(got) != c.want && !(c.want == "[]" && len(got) == 0) {

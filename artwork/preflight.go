@@ -7,9 +7,14 @@ import (
 	_ "image/png"  // and PNG
 	"io"
 	"math"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	_ "golang.org/x/image/tiff" // and TIFF
 
 	"github.com/pressroom/pressroom/order"
@@ -23,6 +28,11 @@ type Spec struct {
 	// BleedMM is the bleed each side needs (0: none).
 	BleedMM float64
 	MinDPI  int
+	// Pages is how many pieces the item makes: a PDF has one page (one
+	// design for all) or one per piece (0: not checked). Page chooses the
+	// one page of a PDF to print (0: all).
+	Pages int
+	Page  int
 }
 
 // MaxPixels refuses images whose header claims more pixels than this, so
@@ -84,19 +94,73 @@ func checkImage(r io.ReadSeeker, spec Spec) []order.Finding {
 func checkPDF(r io.ReadSeeker, spec Spec) (out []order.Finding) {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
-	boxes, err := api.Boxes(r, nil, conf)
+	conf.Cmd = model.LISTINFO
+	// One parse serves the boxes, the fonts and the image list; image data
+	// is never decoded.
+	ctx, err := api.ReadValidateAndOptimize(r, conf)
 	if err != nil {
 		return []order.Finding{errorf("unreadable_pdf", "", "", "the PDF cannot be read: %v", err)}
 	}
-	if len(boxes) == 0 {
+	if ctx.PageCount == 0 {
 		return []order.Finding{errorf("no_pages", "0", "1", "the PDF has no pages")}
 	}
-	if spec.WidthMM <= 0 || spec.HeightMM <= 0 {
-		return nil
+	pages := types.IntSet{}
+	switch {
+	case spec.Page > 0 && spec.Page > ctx.PageCount:
+		return []order.Finding{errorf("page_missing", strconv.Itoa(ctx.PageCount), strconv.Itoa(spec.Page),
+			"page %d was chosen for print, but the PDF has %d page(s)", spec.Page, ctx.PageCount)}
+	case spec.Page > 0:
+		pages[spec.Page] = true
+	default:
+		for i := 1; i <= ctx.PageCount; i++ {
+			pages[i] = true
+		}
+		switch {
+		case spec.Pages <= 0 || ctx.PageCount == 1 || ctx.PageCount == spec.Pages:
+		case spec.Pages == 1:
+			out = append(out, errorf("page_count", strconv.Itoa(ctx.PageCount), "1",
+				"the PDF has %d pages; the item prints one: send one page, or choose the page to print", ctx.PageCount))
+		default:
+			out = append(out, errorf("page_count", strconv.Itoa(ctx.PageCount), fmt.Sprintf("1 or %d", spec.Pages),
+				"the PDF has %d pages; the item prints one design on all %d pieces (1 page) or one design per piece (%d pages)", ctx.PageCount, spec.Pages, spec.Pages))
+		}
 	}
+	if info, err := pdfcpu.Info(ctx, "", pages, true); err == nil {
+		var missing []string
+		seen := map[string]bool{}
+		for _, f := range info.Fonts {
+			if !f.Embedded && !seen[f.Name] {
+				seen[f.Name] = true
+				missing = append(missing, f.Name)
+			}
+		}
+		if len(missing) > 0 {
+			out = append(out, errorf("font_not_embedded", strings.Join(missing, ", "), "embedded",
+				"the PDF uses fonts it does not contain (%s); embed them or convert text to outlines", strings.Join(missing, ", ")))
+		}
+	}
+	if spec.WidthMM <= 0 || spec.HeightMM <= 0 {
+		return out
+	}
+	boxes, err := ctx.PageBoundaries(pages)
+	if err != nil {
+		return append(out, errorf("unreadable_pdf", "", "", "the PDF's page sizes cannot be read: %v", err))
+	}
+	images, _, err := pdfcpu.Images(ctx, pages)
+	if err != nil {
+		images = nil
+	}
+	numbers := make([]int, 0, len(pages))
+	for n := range pages {
+		numbers = append(numbers, n)
+	}
+	sort.Ints(numbers)
 	const mmPerPt = 25.4 / 72
-	for i, pb := range boxes {
-		page := i + 1
+	for _, page := range numbers {
+		if page > len(boxes) {
+			break
+		}
+		pb := boxes[page-1] // one per page of the document, the selected ones filled
 		trim := pb.TrimBox()
 		if trim == nil {
 			out = append(out, order.Finding{Code: "no_page_box", Severity: "error", Page: page, Message: fmt.Sprintf("page %d has no page size", page)})
@@ -128,8 +192,55 @@ func checkPDF(r io.ReadSeeker, spec Spec) (out []order.Finding) {
 					Message: fmt.Sprintf("page %d has %.1f mm of bleed around the trim; %.1f mm on each side are needed", page, math.Max(0, math.Min(bw-w, bh-h)/2), spec.BleedMM)})
 			}
 		}
+		if f, ok := fullPageImage(images, page, w, h, spec.MinDPI); ok {
+			out = append(out, f)
+		}
 	}
 	return out
+}
+
+// fullPageImage judges the resolution of a page made of one image with
+// the page's proportions (a photo product's usual file): that image is
+// taken to fill the page. Where a page holds several images, or one of
+// other proportions, where each is placed is not known without reading
+// the page's drawing operators, and nothing is said.
+func fullPageImage(images []map[int]model.Image, page int, wMM, hMM float64, minDPI int) (order.Finding, bool) {
+	if minDPI <= 0 {
+		return order.Finding{}, false
+	}
+	var only *model.Image
+	for _, m := range images {
+		for _, img := range m {
+			if img.PageNr != page || img.IsImgMask || img.Thumb {
+				continue
+			}
+			if only != nil {
+				return order.Finding{}, false
+			}
+			img := img
+			only = &img
+		}
+	}
+	if only == nil || only.Width <= 0 || only.Height <= 0 {
+		return order.Finding{}, false
+	}
+	pw, ph := float64(only.Width), float64(only.Height)
+	if (pw > ph) != (wMM > hMM) {
+		pw, ph = ph, pw // placed turned
+	}
+	if math.Abs(pw/ph-wMM/hMM)/(wMM/hMM) > 0.02 {
+		return order.Finding{}, false
+	}
+	dpi := math.Min(pw/(wMM/25.4), ph/(hMM/25.4))
+	if dpi >= float64(minDPI) {
+		return order.Finding{}, false
+	}
+	f := order.Finding{Code: "resolution_low", Severity: "warning", Page: page, Measured: fmt.Sprintf("%.0f dpi", dpi), Required: fmt.Sprintf("%d dpi", minDPI),
+		Message: fmt.Sprintf("the image filling page %d gives %.0f dpi at %.0f x %.0f mm; %d dpi are asked", page, dpi, wMM, hMM, minDPI)}
+	if dpi < 0.8*float64(minDPI) {
+		f.Severity, f.Message = "error", f.Message+": it would print visibly coarse"
+	}
+	return f, true
 }
 
 // Failed reports whether the findings hold the item.

@@ -251,7 +251,13 @@ func (s *Service) Preflight(ctx context.Context, number, itemID int64) error {
 			failed = failed || a.State == order.FileFailed
 			continue
 		}
-		findings, err := s.check(ctx, a, spec)
+		fs := spec
+		if a.Source == "url" && a.Index < len(it.Files) && it.Files[a.Index].Page > 0 {
+			fs.Page, fs.Pages = it.Files[a.Index].Page, 0 // one page of the file is printed
+		} else if len(files) > 1 {
+			fs.Pages = 0 // the pages are spread over the files
+		}
+		findings, err := s.check(ctx, a, fs)
 		if err != nil {
 			return err
 		}
@@ -319,6 +325,9 @@ func (s *Service) spec(o *order.Order, it *order.Item) Spec {
 		return sp
 	}
 	u := cfg.Uploaders[0]
+	if u.Amount.IsInteger() && u.Amount.IsPositive() && u.Amount.LessThan(decimal.NewFromInt(100_000)) {
+		sp.Pages = int(u.Amount.IntPart()) // pieces: one design, or one per piece
+	}
 	if p.Input(catalog.TypeDepth) != nil {
 		// A box prints on its flat blank, not on width x height: only the
 		// resolution is checked here; the dieline check is the box API's.

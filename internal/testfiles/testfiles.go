@@ -4,10 +4,12 @@ package testfiles
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"fmt"
 	"image"
 	"image/png"
+	"strings"
 )
 
 const pt = 72 / 25.4 // points per millimetre
@@ -15,27 +17,80 @@ const pt = 72 / 25.4 // points per millimetre
 // PDF is a one-page PDF whose trim box is w x h mm, with bleed mm around it
 // (MediaBox and BleedBox), and a correct cross-reference table.
 func PDF(w, h, bleed float64) []byte {
+	return Doc{W: w, H: h, Bleed: bleed}.PDF()
+}
+
+// Doc describes a PDF to make.
+type Doc struct {
+	W, H, Bleed float64 // trim size and bleed in mm
+	Pages       int     // 0: one
+	// Font, when set, is a standard font each page writes with, not
+	// embedded.
+	Font string
+	// ImageW x ImageH, when set, is a grey image each page draws over its
+	// trim box.
+	ImageW, ImageH int
+}
+
+// PDF makes the document.
+func (d Doc) PDF() []byte {
+	n := max(d.Pages, 1)
+	W, H, B := d.W*pt, d.H*pt, d.Bleed*pt
+	// Objects: 1 catalog, 2 page tree, 3 font, 4 image, then per page its
+	// page and content stream.
+	pageObj := func(i int) int { return 5 + 2*i }
+	objs := map[int]string{}
+	kids := make([]string, n)
+	for i := range n {
+		kids[i] = fmt.Sprintf("%d 0 R", pageObj(i))
+	}
+	objs[1] = "<< /Type /Catalog /Pages 2 0 R >>"
+	objs[2] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n)
+	objs[3] = fmt.Sprintf("<< /Type /Font /Subtype /Type1 /BaseFont /%s >>", cmp.Or(d.Font, "Helvetica"))
+	if d.ImageW > 0 {
+		data := bytes.Repeat([]byte{0x80}, d.ImageW*d.ImageH)
+		objs[4] = fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream",
+			d.ImageW, d.ImageH, len(data), data)
+	} else {
+		objs[4] = "null"
+	}
+	for i := range n {
+		var content, res []string
+		if d.Font != "" {
+			content = append(content, fmt.Sprintf("BT /F1 12 Tf 20 20 Td (page %d) Tj ET", i+1))
+			res = append(res, "/Font << /F1 3 0 R >>")
+		}
+		if d.ImageW > 0 {
+			content = append(content, fmt.Sprintf("q %g 0 0 %g 0 0 cm /Im1 Do Q", W, H))
+			res = append(res, "/XObject << /Im1 4 0 R >>")
+		}
+		page := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [%g %g %g %g] /TrimBox [0 0 %g %g]", -B, -B, W+B, H+B, W, H)
+		if d.Bleed > 0 {
+			page += fmt.Sprintf(" /BleedBox [%g %g %g %g]", -B, -B, W+B, H+B)
+		}
+		if len(content) > 0 {
+			c := strings.Join(content, "\n")
+			page += fmt.Sprintf(" /Contents %d 0 R /Resources << %s >>", pageObj(i)+1, strings.Join(res, " "))
+			objs[pageObj(i)+1] = fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c)
+		} else {
+			objs[pageObj(i)+1] = "null"
+		}
+		objs[pageObj(i)] = page + " >>"
+	}
+	size := pageObj(n)
 	var buf bytes.Buffer
-	var offsets []int
-	obj := func(s string) {
-		offsets = append(offsets, buf.Len())
-		fmt.Fprintf(&buf, "%d 0 obj\n%s\nendobj\n", len(offsets), s)
-	}
-	W, H, B := w*pt, h*pt, bleed*pt
+	offsets := make([]int, size)
 	buf.WriteString("%PDF-1.4\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	page := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [%g %g %g %g] /TrimBox [0 0 %g %g]", -B, -B, W+B, H+B, W, H)
-	if bleed > 0 {
-		page += fmt.Sprintf(" /BleedBox [%g %g %g %g]", -B, -B, W+B, H+B)
+	for k := 1; k < size; k++ {
+		offsets[k] = buf.Len()
+		fmt.Fprintf(&buf, "%d 0 obj\n%s\nendobj\n", k, objs[k])
 	}
-	obj(page + " >>")
 	xref := buf.Len()
-	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
+	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", size)
+	for _, o := range offsets[1:] {
 		fmt.Fprintf(&buf, "%010d 00000 n \n", o)
 	}
-	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", size, xref)
 	return buf.Bytes()
 }
 
