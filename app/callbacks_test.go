@@ -387,3 +387,29 @@ func TestCallbacksRefusePrivateAddresses(t *testing.T) {
 		t.Errorf("the loopback receiver was called: %v", rv.calls)
 	}
 }
+
+// TestAPIOnlyNode: with PRESSROOM_WORKERS=0 a node takes orders and runs no
+// jobs; their callbacks wait in the store until a node with workers starts.
+func TestAPIOnlyNode(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		rv := newReceiver(t)
+		args := st.args(t)
+		env := callbackEnv()
+		env["PRESSROOM_WORKERS"] = "0"
+		api := startServer(t, args, env)
+		o := mustOrder(t, api, demoKey, withCallback("api-only", rv.URL+"/ok"))
+		log := decodeNumbers(t, do(t, "GET", api.URL+"/v1/callbacks?order="+num(t, o["number"]), demoKey, nil).Body)
+		if list := log["data"].([]any); len(list) != 1 || path(t, list[0], "status") != "pending" || num(t, path(t, list[0], "attempts")) != "0" {
+			t.Errorf("log on the API-only node = %v", list)
+		}
+		if code := api.stop(); code != 0 {
+			t.Fatalf("stop: %d", code)
+		}
+		worker := startServer(t, args, callbackEnv())
+		got := rv.wait(t, "/ok", 1)
+		if got[0].Payload.Type != "order.created" || got[0].Payload.Order.ID != "api-only" {
+			t.Errorf("callback after the worker started: %+v", got[0].Payload)
+		}
+		worker.stop()
+	})
+}

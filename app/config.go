@@ -49,6 +49,9 @@ type Config struct {
 	DownloadTimeout   time.Duration
 	PreflightTimeout  time.Duration
 	PreflightMemoryMB int64
+	// Workers is how many background jobs (downloads, checks, callbacks)
+	// this node runs at once; 0 makes it an API-only node.
+	Workers int
 }
 
 // storeFlags adds --data and --db, defaulting from the environment.
@@ -105,6 +108,14 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 		}
 	}
 	cfg.Blob = getenv("PRESSROOM_BLOB")
+	cfg.Workers = 100
+	if v := getenv("PRESSROOM_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10_000 {
+			return fmt.Errorf("PRESSROOM_WORKERS must be a whole number of concurrent background jobs (0: this node runs none), not %q", v)
+		}
+		cfg.Workers = n
+	}
 	cfg.PreflightMemoryMB = 1024
 	if v := getenv("PRESSROOM_PREFLIGHT_MEMORY_MB"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -121,23 +121,27 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Isolate: &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout},
 		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
-	queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: 100, Poll: 200 * time.Millisecond, Logger: logger})
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	if err := queue.Start(context.Background()); err != nil {
-		ln.Close()
-		return fmt.Errorf("start job queue: %w", err)
-	}
-	defer func() {
-		// Running jobs finish (or are rescued by another node later).
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := queue.Stop(sctx); err != nil {
-			logger.Warn("stopping the job queue", "err", err)
+	if cfg.Workers > 0 {
+		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger})
+		if err != nil {
+			ln.Close()
+			return err
 		}
-	}()
+		if err := queue.Start(context.Background()); err != nil {
+			ln.Close()
+			return fmt.Errorf("start job queue: %w", err)
+		}
+		defer func() {
+			// Running jobs finish (or are rescued by another node later).
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := queue.Stop(sctx); err != nil {
+				logger.Warn("stopping the job queue", "err", err)
+			}
+		}()
+	} else {
+		logger.Info("PRESSROOM_WORKERS=0: this node runs no background jobs; another node must")
+	}
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(4)

@@ -13,10 +13,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Blobs stores file contents under keys the code makes (never from a name
@@ -163,9 +166,11 @@ func Ingest(ctx context.Context, blobs Blobs, key string, r io.Reader, limit int
 		return info, &Problem{"unsupported_type", "the file is not a PDF, JPEG, PNG or TIFF (judged by its content, not its name)"}
 	}
 	hm, hs := md5.New(), sha256.New()
-	counted := &limited{r: io.TeeReader(br, io.MultiWriter(hm, hs)), left: limit}
-	n, err := blobs.Put(ctx, key, counted)
-	if counted.over {
+	counted := &limited{r: br, left: limit}
+	hashed := newHashingReader(counted, hm, hs)
+	n, err := blobs.Put(ctx, key, hashed)
+	hashed.Close()
+	if counted.over.Load() {
 		blobs.Delete(context.WithoutCancel(ctx), key)
 		return info, &Problem{"file_too_large", fmt.Sprintf("the file is larger than %d MB", limit>>20)}
 	}
@@ -185,12 +190,12 @@ func Ingest(ctx context.Context, blobs Blobs, key string, r io.Reader, limit int
 type limited struct {
 	r    io.Reader
 	left int64
-	over bool
+	over atomic.Bool
 }
 
 func (l *limited) Read(p []byte) (int, error) {
 	if l.left < 0 {
-		l.over = true
+		l.over.Store(true)
 		return 0, errors.New("over the limit")
 	}
 	if int64(len(p)) > l.left+1 {
@@ -199,7 +204,7 @@ func (l *limited) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	if l.left < 0 {
-		l.over = true
+		l.over.Store(true)
 		return 0, errors.New("over the limit")
 	}
 	return n, err
@@ -211,4 +216,140 @@ func NewKey(orderNumber, itemID int64) string {
 	var b [12]byte
 	rand.Read(b[:])
 	return fmt.Sprintf("orders/%d/%d/%s", orderNumber, itemID, hex.EncodeToString(b[:]))
+}
+
+// hashingReader reads its source ahead in chunks that the hashes (each in
+// a goroutine of its own) and the caller consume at the same time: hashing
+// and storing overlap on all cores. At most hashChunks chunks are in
+// flight.
+type hashingReader struct {
+	out     chan *chunk
+	free    chan []byte
+	done    chan struct{}
+	hashers sync.WaitGroup
+	cur     *chunk
+	off     int
+	err     error
+	closed  bool
+}
+
+const (
+	hashChunk  = 1 << 20
+	hashChunks = 4
+)
+
+// chunk is a filled buffer; it returns to the free list when every reader
+// of it is done.
+type chunk struct {
+	b    []byte
+	refs atomic.Int32
+	err  error // set on the last chunk: why the source ended
+}
+
+func (h *hashingReader) release(c *chunk) {
+	if c.refs.Add(-1) == 0 && c.b != nil {
+		h.free <- c.b[:cap(c.b)]
+	}
+}
+
+func newHashingReader(r io.Reader, hashes ...hash.Hash) *hashingReader {
+	h := &hashingReader{out: make(chan *chunk, hashChunks), free: make(chan []byte, hashChunks), done: make(chan struct{})}
+	for range hashChunks {
+		h.free <- make([]byte, hashChunk)
+	}
+	feeds := make([]chan *chunk, len(hashes))
+	for i, x := range hashes {
+		feeds[i] = make(chan *chunk, hashChunks)
+		h.hashers.Add(1)
+		go func() {
+			defer h.hashers.Done()
+			for c := range feeds[i] {
+				x.Write(c.b)
+				h.release(c)
+			}
+		}()
+	}
+	go func() {
+		defer func() {
+			for _, f := range feeds {
+				close(f)
+			}
+		}()
+		for {
+			var b []byte
+			select {
+			case b = <-h.free:
+			case <-h.done:
+				return
+			}
+			n, err := io.ReadFull(r, b)
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			c := &chunk{b: b[:n], err: err}
+			if n == 0 {
+				c.b = nil
+				h.free <- b
+			} else {
+				c.refs.Store(int32(len(feeds) + 1))
+				for _, f := range feeds {
+					f <- c
+				}
+			}
+			select {
+			case h.out <- c:
+			case <-h.done:
+				h.release(c)
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return h
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	for h.cur == nil || h.off == len(h.cur.b) {
+		if h.cur != nil {
+			if h.cur.err != nil {
+				h.err = h.cur.err
+			}
+			h.release(h.cur)
+			h.cur = nil
+		}
+		if h.err != nil {
+			return 0, h.err
+		}
+		h.cur, h.off = <-h.out, 0
+	}
+	n := copy(p, h.cur.b[h.off:])
+	h.off += n
+	return n, nil
+}
+
+// Close stops reading ahead and waits for the hashes: they are complete
+// after it when the source was read to its end.
+func (h *hashingReader) Close() {
+	if h.closed {
+		return
+	}
+	h.closed = true
+	close(h.done)
+	if h.cur != nil {
+		h.release(h.cur)
+		h.cur = nil
+	}
+	// Drain what was read ahead so the hashers can finish.
+	for {
+		select {
+		case c := <-h.out:
+			h.release(c)
+			continue
+		default:
+		}
+		break
+	}
+	h.hashers.Wait()
 }

@@ -147,6 +147,7 @@ func TestPreflight(t *testing.T) {
 		// Pages: counted against the item, or one chosen.
 		"two pages for two":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 2 }), "[]"},
 		"two pages for one":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 1 }), "[error:page_count]"},
+		"padded to 3 MB":      {artwork.TypePDF, doc(testfiles.Doc{Pad: 3 << 20}), spec, "[]"},
 		"one page for five":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 1}), with(spec, func(s *artwork.Spec) { s.Pages = 5 }), "[]"},
 		"five pages for five": {artwork.TypePDF, doc(testfiles.Doc{Pages: 5}), with(spec, func(s *artwork.Spec) { s.Pages = 5 }), "[]"},
 		"two pages for five":  {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 5 }), "[error:page_count]"},

@@ -233,3 +233,23 @@ func NewDatabase(tb testing.TB) string {
 	})
 	return cluster.dsn(name)
 }
+
+// Start starts a throwaway cluster outside tests (the benchmark) and
+// returns the DSN of a fresh database on it and a function that stops it.
+func Start(ctx context.Context, db string) (dsn string, stop func(), err error) {
+	c, err := start()
+	if err != nil {
+		return "", nil, err
+	}
+	conn, err := pgx.Connect(ctx, c.dsn("postgres"))
+	if err != nil {
+		c.stop()
+		return "", nil, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
+		c.stop()
+		return "", nil, err
+	}
+	return c.dsn(db), c.stop, nil
+}

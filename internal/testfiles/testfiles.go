@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"strings"
 )
 
@@ -27,6 +28,9 @@ type Doc struct {
 	// Font, when set, is a standard font each page writes with, not
 	// embedded.
 	Font string
+	// Pad, when set, is the length of a comment after the header: a PDF of
+	// any size that stays cheap to read (Reader makes it without holding it).
+	Pad int64
 	// ImageW x ImageH, when set, is a grey image each page draws over its
 	// trim box.
 	ImageW, ImageH int
@@ -34,6 +38,53 @@ type Doc struct {
 
 // PDF makes the document.
 func (d Doc) PDF() []byte {
+	b, _ := io.ReadAll(d.Reader())
+	return b
+}
+
+// Size is the length of the document in bytes.
+func (d Doc) Size() int64 {
+	head, tail := d.parts()
+	return int64(len(head)) + d.padLen() + int64(len(tail))
+}
+
+// Reader streams the document.
+func (d Doc) Reader() io.Reader {
+	head, tail := d.parts()
+	return io.MultiReader(bytes.NewReader(head), io.LimitReader(&padding{}, d.padLen()), bytes.NewReader(tail))
+}
+
+// padLen is the pad rounded to whole comment lines.
+func (d Doc) padLen() int64 {
+	if d.Pad <= 0 {
+		return 0
+	}
+	return (d.Pad + padLine - 1) / padLine * padLine
+}
+
+const padLine = 1024
+
+// padding is endless comment lines of padLine bytes.
+type padding struct{ off int64 }
+
+var padPattern = func() []byte {
+	b := bytes.Repeat([]byte{'x'}, padLine)
+	b[0], b[padLine-1] = '%', '\n'
+	return b
+}()
+
+func (p *padding) Read(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		c := copy(b[n:], padPattern[(p.off+int64(n))%padLine:])
+		n += c
+	}
+	p.off += int64(n)
+	return n, nil
+}
+
+// parts are the bytes before and after the padding.
+func (d Doc) parts() (head, tail []byte) {
 	n := max(d.Pages, 1)
 	W, H, B := d.W*pt, d.H*pt, d.Bleed*pt
 	// Objects: 1 catalog, 2 page tree, 3 font, 4 image, then per page its
@@ -78,20 +129,21 @@ func (d Doc) PDF() []byte {
 		objs[pageObj(i)] = page + " >>"
 	}
 	size := pageObj(n)
+	head = []byte("%PDF-1.4\n")
+	base := int64(len(head)) + d.padLen()
 	var buf bytes.Buffer
-	offsets := make([]int, size)
-	buf.WriteString("%PDF-1.4\n")
+	offsets := make([]int64, size)
 	for k := 1; k < size; k++ {
-		offsets[k] = buf.Len()
+		offsets[k] = base + int64(buf.Len())
 		fmt.Fprintf(&buf, "%d 0 obj\n%s\nendobj\n", k, objs[k])
 	}
-	xref := buf.Len()
+	xref := base + int64(buf.Len())
 	fmt.Fprintf(&buf, "xref\n0 %d\n0000000000 65535 f \n", size)
 	for _, o := range offsets[1:] {
 		fmt.Fprintf(&buf, "%010d 00000 n \n", o)
 	}
 	fmt.Fprintf(&buf, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", size, xref)
-	return buf.Bytes()
+	return head, buf.Bytes()
 }
 
 // PNG is a grey image of w x h pixels.
