@@ -29,3 +29,14 @@ type CallbackJobArgs struct {
 
 // Kind names the job's worker.
 func (CallbackJobArgs) Kind() string { return "callback" }
+
+// QueuedJobArgs are jobs of a queue of their own (not the default one),
+// which bounds how many of them run at once on a node.
+type QueuedJobArgs interface {
+	JobArgs
+	Queue() string
+}
+
+// QueueFiles holds downloads and preflights: each holds a connection,
+// buffers and, for a check, a child process, so few run at once.
+const QueueFiles = "files"

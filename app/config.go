@@ -31,6 +31,8 @@ type Config struct {
 	LogLevel        string
 	// PublicURL starts the links handed out; empty: http:// + the listen address.
 	PublicURL string
+	// DebugAddr, when set, serves Go's profiler (net/http/pprof) there.
+	DebugAddr string
 	// Sandbox walks test orders through their lifecycle every SandboxStep.
 	Sandbox     bool
 	SandboxStep time.Duration
@@ -74,6 +76,7 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	cfg.OperatorKey = getenv("PRESSROOM_OPERATOR_KEY")
 	cfg.LogLevel = envOr(getenv, "PRESSROOM_LOG_LEVEL", "info")
 	cfg.PublicURL = strings.TrimRight(getenv("PRESSROOM_PUBLIC_URL"), "/")
+	cfg.DebugAddr = getenv("PRESSROOM_DEBUG_ADDR")
 	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
 		return fmt.Errorf("PRESSROOM_PUBLIC_URL must start with http:// or https://, not %q", cfg.PublicURL)
 	}

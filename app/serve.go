@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,7 +107,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	}
 	ordersvc.PublicURL = srv.PublicURL
 	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
-		Timeout: cfg.WebhookTimeout, PerEndpoint: 4, AllowPrivate: cfg.AllowPrivateNetworks})
+		Timeout: cfg.WebhookTimeout, PerEndpoint: 16, AllowPrivate: cfg.AllowPrivateNetworks})
 	blobs, err := p.openBlobs(ctx, cfg)
 	if err != nil {
 		ln.Close()
@@ -150,6 +151,20 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
 
+	if cfg.DebugAddr != "" {
+		dln, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("PRESSROOM_DEBUG_ADDR: %w", err)
+		}
+		defer dln.Close()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go http.Serve(dln, mux)
+		logger.Info("profiler listening", "addr", dln.Addr().String())
+	}
 	ready.Store(true)
 	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "catalog_version", cat.Current().Version)

@@ -207,8 +207,20 @@ func run() error {
 		}
 	}
 	if want("callbacks") {
-		if err := measureCallbacks(res, bin, sink, tmp); err != nil {
+		if err := measureCallbacks(res, "SQLite", bin, []string{"--data", filepath.Join(tmp, "callbacks")}, sink); err != nil {
 			return err
+		}
+		if *withPG {
+			dsn, stop, err := pgtest.Start(context.Background(), "callbacks")
+			if err != nil {
+				res.add(row{Name: "callbacks delivered to a loopback sink (PostgreSQL)", Note: "skipped: " + err.Error()})
+			} else {
+				err := measureCallbacks(res, "PostgreSQL", bin, []string{"--data", filepath.Join(tmp, "callbacks-pg"), "--db", dsn}, sink)
+				stop()
+				if err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return writeResults(res)
@@ -356,9 +368,9 @@ func measurePostgres(res *results, bin string, base *process, files *fileServer,
 // measureCallbacks: an API-only node (PRESSROOM_WORKERS=0) takes orders
 // whose callbacks wait in the store; then a node with workers starts and
 // the sink counts how fast they arrive.
-func measureCallbacks(res *results, bin string, sink *sink, tmp string) error {
-	args := []string{"--data", filepath.Join(tmp, "callbacks")}
-	env := []string{"PRESSROOM_DEMO_CALLBACK_URL=" + sink.URL + "/hook"}
+func measureCallbacks(res *results, storeName, bin string, args []string, sink *sink) error {
+	sink.reset()
+	env := []string{"PRESSROOM_DEMO_CALLBACK_URL=" + sink.URL + "/hook", "PRESSROOM_WORKERS=" + os.Getenv("BENCH_WORKERS")}
 	api, err := startPressroom(bin, args, append(env, "PRESSROOM_WORKERS=0"))
 	if err != nil {
 		return err
@@ -401,7 +413,7 @@ func measureCallbacks(res *results, bin string, sink *sink, tmp string) error {
 	if err, _ := failed.Load().(error); err != nil {
 		return fmt.Errorf("callback orders: %w", err)
 	}
-	worker, err := startPressroom(bin, args, env)
+	worker, err := startPressroom(bin, args, append(env, "PRESSROOM_DEBUG_ADDR="+os.Getenv("BENCH_DEBUG_ADDR")))
 	if err != nil {
 		return err
 	}
@@ -411,7 +423,7 @@ func measureCallbacks(res *results, bin string, sink *sink, tmp string) error {
 		return err
 	}
 	rate := float64(*callbacks-1) / last.Sub(first).Seconds()
-	res.add(row{Name: "callbacks delivered to a loopback sink (SQLite)", Value: fmt.Sprintf("%.0f callbacks/s", rate),
+	res.add(row{Name: "callbacks delivered to a loopback sink (" + storeName + ")", Value: fmt.Sprintf("%.0f callbacks/s", rate),
 		Note: fmt.Sprintf("%d signed callbacks, %d distinct ids; target: 2000/s", *callbacks, sink.distinct())})
 	return nil
 }
@@ -612,7 +624,7 @@ func startProcess(bin string, args, env []string, marker string) (*process, erro
 		return nil, err
 	}
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -750,6 +762,12 @@ func newSink() *sink {
 	})}
 	go s.Serve(ln)
 	return s
+}
+
+func (s *sink) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.times, s.ids = nil, map[string]bool{}
 }
 
 func (s *sink) distinct() int {

@@ -53,6 +53,9 @@ func (w *callbackWorker) Timeout(*river.Job[pressroom.CallbackJobArgs]) time.Dur
 	return w.d.Config.Timeout + 30*time.Second
 }
 
+// FileWorkers is how many downloads and checks a node runs at once.
+const FileWorkers = 4
+
 // DownloadAttempts is how often a download is tried (River backs off
 // between tries); the last failure ends the file with its reason.
 const DownloadAttempts = 6
@@ -141,13 +144,18 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 		return nil, err
 	}
 	rc := &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cfg.Workers},
+			// Downloads and checks hold buffers, connections and child
+			// processes: a few at a time, whatever the backlog.
+			pressroom.QueueFiles: {MaxWorkers: max(1, min(FileWorkers, cfg.Workers))},
+		},
 		Workers:           workers,
 		Logger:            cfg.Logger,
 		JobTimeout:        2 * time.Minute,
 		MaxAttempts:       DownloadAttempts,
 		FetchPollInterval: cfg.Poll,
-		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
+		FetchCooldown:     min(cfg.Poll, 20*time.Millisecond),
 		// A node that died mid-job leaves it running; another node takes
 		// it over after this (longer than any job's timeout: a download's 30 minutes).
 		RescueStuckJobsAfter: 35 * time.Minute,

@@ -142,6 +142,9 @@ func (DownloadArgs) Kind() string { return "download" }
 // SetOrder names the order once it has its number.
 func (a *DownloadArgs) SetOrder(n int64) { a.Number = n }
 
+// Queue is the files queue.
+func (DownloadArgs) Queue() string { return pressroom.QueueFiles }
+
 // DocumentsArgs is the job that downloads an order's packing slip and
 // shipping label.
 type DocumentsArgs struct {
@@ -154,6 +157,9 @@ func (DocumentsArgs) Kind() string { return "documents" }
 // SetOrder names the order once it has its number.
 func (a *DocumentsArgs) SetOrder(n int64) { a.Number = n }
 
+// Queue is the files queue.
+func (DocumentsArgs) Queue() string { return pressroom.QueueFiles }
+
 // PreflightArgs is the job that checks an item's files.
 type PreflightArgs struct {
 	Number int64 `json:"number"`
@@ -162,3 +168,6 @@ type PreflightArgs struct {
 
 // Kind names the job's worker.
 func (PreflightArgs) Kind() string { return "preflight" }
+
+// Queue is the files queue.
+func (PreflightArgs) Queue() string { return pressroom.QueueFiles }

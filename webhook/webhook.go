@@ -74,7 +74,7 @@ type Deliverer struct {
 // addresses (checked after DNS resolution) unless the config allows them.
 func NewDeliverer(store pressroom.Store, clock pressroom.Clock, logger *slog.Logger, cfg Config) *Deliverer {
 	if cfg.PerEndpoint < 1 {
-		cfg.PerEndpoint = 4
+		cfg.PerEndpoint = 16
 	}
 	return &Deliverer{Store: store, Clock: clock, Logger: logger, Config: cfg, client: outbound.Client(outbound.Options{AllowPrivate: cfg.AllowPrivate, Timeout: cfg.Timeout, HeaderTimeout: cfg.Timeout}), slots: map[string]chan struct{}{}}
 }
@@ -96,8 +96,15 @@ func Body(cb *order.Callback) []byte {
 	return b
 }
 
-// slot takes one of an endpoint's delivery slots; false when all are busy.
-func (d *Deliverer) slot(u string) (release func(), ok bool) {
+// slotWait is how long a delivery waits for a busy endpoint's slot before
+// it steps aside (the job runs again later): long enough for a fast
+// receiver's slots to turn over, short enough that a hanging receiver
+// holds no worker for long.
+const slotWait = 100 * time.Millisecond
+
+// slot takes one of an endpoint's delivery slots, waiting up to slotWait;
+// false when all stayed busy.
+func (d *Deliverer) slot(ctx context.Context, u string) (release func(), ok bool) {
 	key := u
 	if p, err := url.Parse(u); err == nil {
 		key = p.Scheme + "://" + p.Host
@@ -113,8 +120,16 @@ func (d *Deliverer) slot(u string) (release func(), ok bool) {
 	case ch <- struct{}{}:
 		return func() { <-ch }, true
 	default:
-		return nil, false
 	}
+	t := time.NewTimer(slotWait)
+	defer t.Stop()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, false
 }
 
 // Deliver makes one attempt at a callback when it is due. It returns how
@@ -139,11 +154,6 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error
 	} else if earlier {
 		return time.Second, nil
 	}
-	release, ok := d.slot(cb.URL)
-	if !ok {
-		return 200 * time.Millisecond, nil // the endpoint is busy: others go first
-	}
-	defer release()
 	r, err := d.Store.FindResellerByID(ctx, cb.ResellerID)
 	if err != nil {
 		return 0, err
@@ -154,7 +164,12 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error
 			return 0, err
 		}
 	}
+	release, ok := d.slot(ctx, cb.URL)
+	if !ok {
+		return 200 * time.Millisecond, nil // the endpoint is busy: others go first
+	}
 	a, retryAfter := d.attempt(ctx, cb, r.SigningSecrets(now))
+	release() // the slot bounds requests in flight, not our bookkeeping
 	return d.settle(ctx, cb, a, retryAfter)
 }
 

@@ -68,6 +68,9 @@ func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) e
 		if !j.RunAt.IsZero() {
 			opts.ScheduledAt = j.RunAt
 		}
+		if q, ok := j.Args.(pressroom.QueuedJobArgs); ok {
+			opts.Queue = q.Queue()
+		}
 		if _, err := db.jobs.InsertTx(ctx, tx, j.Args, opts); err != nil {
 			return fmt.Errorf("queue %s job: %w", j.Args.Kind(), err)
 		}

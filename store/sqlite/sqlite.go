@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -37,6 +38,11 @@ type DB struct {
 	now   func() time.Time
 	// jobs inserts River jobs inside the store's own transactions.
 	jobs *river.Client[*sql.Tx]
+	// writes feed the group committer (see tx); quit ends it.
+	groupOnce sync.Once
+	writes    chan *write
+	quit      chan struct{}
+	closeOnce sync.Once
 }
 
 var _ pressroom.Store = (*DB)(nil)
@@ -57,7 +63,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}
-	db := &DB{path: path, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	db := &DB{path: path, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, quit: make(chan struct{})}
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -68,6 +74,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	db.read.SetMaxOpenConns(8)
+	// database/sql keeps 2 idle by default: reopening a SQLite connection
+	// costs more than most queries.
+	db.read.SetMaxIdleConns(8)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -89,6 +98,9 @@ func (db *DB) insertJobs(ctx context.Context, tx *sql.Tx, jobs []pressroom.Job) 
 		opts := &river.InsertOpts{}
 		if !j.RunAt.IsZero() {
 			opts.ScheduledAt = j.RunAt
+		}
+		if q, ok := j.Args.(pressroom.QueuedJobArgs); ok {
+			opts.Queue = q.Queue()
 		}
 		if _, err := db.jobs.InsertTx(ctx, tx, j.Args, opts); err != nil {
 			return fmt.Errorf("queue %s job: %w", j.Args.Kind(), err)
@@ -138,6 +150,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.quit) })
 	var errs []error
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
@@ -180,17 +193,120 @@ func parseTime(s string) time.Time {
 }
 
 // tx runs fn in a write transaction and commits it.
+//
+// Transactions are committed in groups: whatever writes wait while one
+// group commits form the next group, each in a savepoint of one
+// transaction with one fsync. A write that fails rolls back its savepoint
+// alone; a group that fails to commit fails every write in it. So the
+// commit rate of the disk bounds groups, not writes.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	db.groupOnce.Do(func() {
+		db.writes = make(chan *write, maxGroup)
+		go db.commitGroups()
+	})
+	select {
+	case db.writes <- w:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.quit:
+		return errors.New("sqlite: the store is closed")
+	}
+	// Wait for the group even if ctx ends: the write may be committed, and
+	// the caller must not be told otherwise.
+	return <-w.done
+}
+
+// maxGroup bounds the writes of one group.
+const maxGroup = 128
+
+// write is one transaction's work, waiting for its group.
+type write struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// commitGroups runs for the life of the store.
+func (db *DB) commitGroups() {
+	for {
+		var first *write
+		select {
+		case first = <-db.writes:
+		case <-db.quit:
+			return
+		}
+		group := []*write{first}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case w := <-db.writes:
+				group = append(group, w)
+			default:
+				break more
+			}
+		}
+		db.commitGroup(group)
+	}
+}
+
+func (db *DB) commitGroup(group []*write) {
+	errs := make([]error, len(group))
+	fail := func(err error) {
+		for _, w := range group {
+			w.done <- err
+		}
+	}
+	if len(group) == 1 { // no savepoint needed
+		w := group[0]
+		tx, err := db.write.BeginTx(w.ctx, nil)
+		if err != nil {
+			fail(fmt.Errorf("sqlite: begin: %w", err))
+			return
+		}
+		if err := w.fn(tx); err != nil {
+			tx.Rollback()
+			w.done <- err
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			w.done <- fmt.Errorf("sqlite: commit: %w", err)
+			return
+		}
+		w.done <- nil
+		return
+	}
+	tx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		fail(fmt.Errorf("sqlite: begin: %w", err))
+		return
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
+	for i, w := range group {
+		if err := w.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(w.ctx, "SAVEPOINT w"); err != nil {
+			errs[i] = fmt.Errorf("sqlite: savepoint: %w", err)
+			continue
+		}
+		if errs[i] = w.fn(tx); errs[i] != nil {
+			if _, err := tx.ExecContext(context.Background(), "ROLLBACK TO w"); err != nil {
+				fail(fmt.Errorf("sqlite: roll back a failed write: %w", err))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(context.Background(), "RELEASE w"); err != nil {
+			fail(fmt.Errorf("sqlite: release savepoint: %w", err))
+			return
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		fail(fmt.Errorf("sqlite: commit: %w", err))
+		return
 	}
-	return nil
+	for i, w := range group {
+		w.done <- errs[i]
+	}
 }

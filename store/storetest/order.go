@@ -352,3 +352,57 @@ func testArtwork(t *testing.T, s pressroom.Store) {
 		t.Errorf("documents of the second order: %+v", all)
 	}
 }
+
+// testConcurrentWrites: many orders at once (SQLite commits them in
+// groups): a write that fails (a repeated own id) fails alone, every other
+// one is stored once with its items, and numbers stay unique.
+func testConcurrentWrites(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	const n = 60
+	errs := make([]error, n)
+	orders := make([]*order.Order, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		own := fmt.Sprintf("w-%d", i)
+		if i%3 == 0 {
+			own = "same" // 20 tries of one id: one wins
+		}
+		orders[i] = newOrder(a.ID, own)
+		orders[i].TrackingToken = fmt.Sprintf("t-w-%d", i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.CreateOrder(ctx, orders[i], created(order.ActorReseller), nil)
+		}()
+	}
+	wg.Wait()
+	numbers := map[int64]bool{}
+	won := 0
+	for i, err := range errs {
+		switch {
+		case i%3 == 0 && err == nil:
+			won++
+		case i%3 == 0 && pressroom.ErrorCode(err) != pressroom.ECONFLICT:
+			t.Errorf("repeated id %d: %v, want a conflict", i, err)
+		case i%3 != 0 && err != nil:
+			t.Errorf("order %d: %v", i, err)
+		}
+		if err == nil {
+			if numbers[orders[i].Number] {
+				t.Errorf("number %d given twice", orders[i].Number)
+			}
+			numbers[orders[i].Number] = true
+			got, err := s.FindOrder(ctx, a.ID, orders[i].Number)
+			if err != nil || got.OwnID != orders[i].OwnID || len(got.Items) != 2 {
+				t.Errorf("order %d stored as %+v, %v", i, got, err)
+			}
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d orders took the id %q, want 1", won, "same")
+	}
+	if _, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, Limit: 100}); err != nil || total != n-n/3+1 {
+		t.Errorf("stored %d orders, want %d (%v)", total, n-n/3+1, err)
+	}
+}

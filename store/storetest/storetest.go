@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("DraftsAndItems", func(t *testing.T) { testDraftsAndItems(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Artwork", func(t *testing.T) { testArtwork(t, open(t)) })
+	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open(t)) })
 }
 
 // MustCreateReseller creates a standard reseller with the name.
