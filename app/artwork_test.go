@@ -152,34 +152,51 @@ func TestArtworkHostileFiles(t *testing.T) {
 	env := callbackEnv()
 	env["PRESSROOM_DOWNLOAD_TIMEOUT"] = "1s"
 	env["PRESSROOM_PREFLIGHT_MEMORY_MB"] = "128"
+	env["PRESSROOM_DOWNLOAD_RETRY_INTERVAL"] = "20ms"
 	srv := startServer(t, stores[0].args(t), env)
 
 	o := mustOrder(t, srv, demoKey, orderWithFile("bomb", files.URL+"/bomb.pdf", ""))
 	if state, a := fileState(t, srv.URL, o); state != "failed" || findingCodes(t, a) != "check_failed" {
 		t.Errorf("bomb: %s %v", state, a)
 	}
-	for _, c := range []struct{ path, reason string }{{"/hang", "timed out"}, {"/stall", "sent nothing for 1s"}} {
+	// Transient failures are retried (shown while waiting), then given up
+	// with the reason: waits of 20, 80, 320, 1280 and 5120 ms here.
+	cases := []struct{ path, reason string }{{"/hang", "timed out"}, {"/stall", "sent nothing for 1s"}, {"/broken", "answered 500"}}
+	urls := map[string]string{}
+	for _, c := range cases {
 		o := mustOrder(t, srv, demoKey, orderWithFile("slow"+strings.TrimPrefix(c.path, "/"), files.URL+c.path, ""))
-		url := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id")))
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			a := decodeNumbers(t, do(t, "GET", url, demoKey, nil).Body)
-			fs := a["files"].([]any)
-			if len(fs) == 1 {
-				f := fs[0].(map[string]any)
-				if e, _ := f["error"].(string); strings.Contains(e, c.reason) && strings.Contains(e, "retrying") && a["file_state"] == "downloading" {
-					break
+		urls[c.path] = fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id")))
+	}
+	sawRetry, ended := map[string]bool{}, map[string]bool{}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(ended) < len(cases) {
+		for _, c := range cases {
+			if ended[c.path] {
+				continue
+			}
+			a := decodeNumbers(t, do(t, "GET", urls[c.path], demoKey, nil).Body)
+			var e string
+			if fs := a["files"].([]any); len(fs) == 1 {
+				e, _ = fs[0].(map[string]any)["error"].(string)
+			}
+			if strings.Contains(e, c.reason) && strings.Contains(e, "retrying") && a["file_state"] == "downloading" {
+				sawRetry[c.path] = true
+			}
+			if a["file_state"] == "failed" {
+				ended[c.path] = true
+				if !sawRetry[c.path] || !strings.HasPrefix(e, "gave up: ") || !strings.Contains(e, c.reason) || findingCodes(t, a) != "download_failed" {
+					t.Errorf("%s: ended with %q, findings %s (retry seen: %v)", c.path, e, findingCodes(t, a), sawRetry[c.path])
 				}
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: no timeout shown: %v", c.path, a)
-			}
-			time.Sleep(100 * time.Millisecond)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not all given up: %v", ended)
 		}
 		// Meanwhile the rest of the server answers as ever.
 		if r := do(t, "GET", srv.URL+"/v1/products", demoKey, nil); r.Status != 200 {
-			t.Errorf("products while %s: %d", c.path, r.Status)
+			t.Errorf("products: %d", r.Status)
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -49,6 +49,7 @@ type Config struct {
 	// stall in its body; PreflightTimeout and PreflightMemoryMB bound the
 	// child process that checks one file.
 	DownloadTimeout   time.Duration
+	DownloadRetry     time.Duration // the first wait after a transient download failure; then 4x each time
 	PreflightTimeout  time.Duration
 	PreflightMemoryMB int64
 	// Workers is how many background jobs (downloads, checks, callbacks)
@@ -100,6 +101,7 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	}{{"PRESSROOM_WEBHOOK_RETRY_INTERVAL", &cfg.WebhookRetryInterval, 2 * time.Hour}, {"PRESSROOM_WEBHOOK_RETRY_WINDOW", &cfg.WebhookRetryWindow, 72 * time.Hour},
 		{"PRESSROOM_WEBHOOK_TIMEOUT", &cfg.WebhookTimeout, 10 * time.Second},
 		{"PRESSROOM_DOWNLOAD_TIMEOUT", &cfg.DownloadTimeout, 60 * time.Second},
+		{"PRESSROOM_DOWNLOAD_RETRY_INTERVAL", &cfg.DownloadRetry, 10 * time.Second},
 		{"PRESSROOM_PREFLIGHT_TIMEOUT", &cfg.PreflightTimeout, 2 * time.Minute}} {
 		*d.dst = d.def
 		if v := getenv(d.name); v != "" {

@@ -123,7 +123,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
 	if cfg.Workers > 0 {
-		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger})
+		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger, DownloadRetry: cfg.DownloadRetry})
 		if err != nil {
 			ln.Close()
 			return err
@@ -143,14 +143,6 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	} else {
 		logger.Info("PRESSROOM_WORKERS=0: this node runs no background jobs; another node must")
 	}
-	bg, stopBG := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(4)
-	go func() { defer wg.Done(); recorder.Run() }()
-	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
-	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
-	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
-
 	if cfg.DebugAddr != "" {
 		dln, err := net.Listen("tcp", cfg.DebugAddr)
 		if err != nil {
@@ -165,6 +157,14 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		go http.Serve(dln, mux)
 		logger.Info("profiler listening", "addr", dln.Addr().String())
 	}
+	bg, stopBG := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(4)
+	go func() { defer wg.Done(); recorder.Run() }()
+	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
+	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
+	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
+
 	ready.Store(true)
 	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "catalog_version", cat.Current().Version)

@@ -133,17 +133,18 @@ func TestPreflight(t *testing.T) {
 		spec artwork.Spec
 		want string
 	}{
-		"fits":            {artwork.TypePDF, PDF(400*mm, 200*mm, 3*mm), spec, "[]"},
-		"turned":          {artwork.TypePDF, PDF(200*mm, 400*mm, 3*mm), spec, "[]"},
-		"turned, fixed":   {artwork.TypePDF, PDF(200*mm, 400*mm, 3*mm), artwork.Spec{WidthMM: 400, HeightMM: 200}, "[error:page_size]"},
-		"wrong size":      {artwork.TypePDF, PDF(210*mm, 297*mm, 3*mm), spec, "[error:page_size]"},
-		"no bleed":        {artwork.TypePDF, PDF(400*mm, 200*mm, 0), spec, "[error:bleed_missing]"},
-		"truncated":       {artwork.TypePDF, PDF(400*mm, 200*mm, 3*mm)[:100], spec, "[error:unreadable_pdf]"},
-		"image sharp":     {artwork.TypePNG, PNG(1200, 600), spec, "[]"},
-		"image coarse":    {artwork.TypePNG, PNG(200, 100), spec, "[error:resolution_low]"},
-		"image a bit low": {artwork.TypePNG, PNG(1000, 500), spec, "[warning:resolution_low]"},
-		"image square":    {artwork.TypePNG, PNG(1200, 1200), spec, "[warning:aspect_ratio]"},
-		"not an image":    {artwork.TypePNG, []byte("\x89PNG\r\n\x1a\ngarbage"), spec, "[error:unreadable_image]"},
+		"fits":               {artwork.TypePDF, PDF(400*mm, 200*mm, 3*mm), spec, "[]"},
+		"turned":             {artwork.TypePDF, PDF(200*mm, 400*mm, 3*mm), spec, "[]"},
+		"turned, fixed":      {artwork.TypePDF, PDF(200*mm, 400*mm, 3*mm), artwork.Spec{WidthMM: 400, HeightMM: 200}, "[error:page_size]"},
+		"wrong size":         {artwork.TypePDF, PDF(210*mm, 297*mm, 3*mm), spec, "[error:page_size]"},
+		"no bleed":           {artwork.TypePDF, PDF(400*mm, 200*mm, 0), spec, "[error:bleed_missing]"},
+		"truncated":          {artwork.TypePDF, PDF(400*mm, 200*mm, 3*mm)[:100], spec, "[error:unreadable_pdf]"},
+		"image sharp":        {artwork.TypePNG, PNG(1200, 600), spec, "[]"},
+		"image coarse":       {artwork.TypePNG, PNG(200, 100), spec, "[error:resolution_low]"},
+		"image a bit low":    {artwork.TypePNG, PNG(1000, 500), spec, "[warning:resolution_low]"},
+		"image square":       {artwork.TypePNG, PNG(1200, 1200), spec, "[warning:aspect_ratio]"},
+		"image square, fill": {artwork.TypePNG, PNG(1200, 1200), with(spec, func(s *artwork.Spec) { s.Fill = true }), "[warning:aspect_ratio]"},
+		"not an image":       {artwork.TypePNG, []byte("\x89PNG\r\n\x1a\ngarbage"), spec, "[error:unreadable_image]"},
 		// Pages: counted against the item, or one chosen.
 		"two pages for two":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 2 }), "[]"},
 		"two pages for one":   {artwork.TypePDF, doc(testfiles.Doc{Pages: 2}), with(spec, func(s *artwork.Spec) { s.Pages = 1 }), "[error:page_count]"},
@@ -169,6 +170,18 @@ func TestPreflight(t *testing.T) {
 }
 
 // An image whose header claims billions of pixels is refused without being decoded.
+// TestAspectMessage: the fill option of the file decides what the warning
+// tells the reseller.
+func TestAspectMessage(t *testing.T) {
+	spec := artwork.Spec{WidthMM: 400, HeightMM: 200}
+	fit := artwork.Check(bytes.NewReader(PNG(1200, 1200)), artwork.TypePNG, spec)
+	spec.Fill = true
+	fill := artwork.Check(bytes.NewReader(PNG(1200, 1200)), artwork.TypePNG, spec)
+	if len(fit) != 1 || !strings.Contains(fit[0].Message, "blank edges") || len(fill) != 1 || !strings.Contains(fill[0].Message, "crops") {
+		t.Errorf("fit: %+v; fill: %+v", fit, fill)
+	}
+}
+
 func TestImageBomb(t *testing.T) {
 	b := PNG(1, 1)
 	// Rewrite the IHDR width and height (bytes 16..23) to 100000 x 100000.

@@ -33,6 +33,9 @@ type Spec struct {
 	// one page of a PDF to print (0: all).
 	Pages int
 	Page  int
+	// Fill scales an image of other proportions to cover the size
+	// (cropping); otherwise it is fitted in (blank edges).
+	Fill bool
 }
 
 // MaxPixels refuses images whose header claims more pixels than this, so
@@ -85,8 +88,11 @@ func checkImage(r io.ReadSeeker, spec Spec) []order.Finding {
 	}
 	got, want := float64(cfg.Width)/float64(cfg.Height), w/h
 	if math.Abs(got-want)/want > 0.05 {
-		out = append(out, order.Finding{Code: "aspect_ratio", Severity: "warning", Measured: fmt.Sprintf("%.3f", got), Required: fmt.Sprintf("%.3f", want),
-			Message: "the image's proportions differ from the ordered size by more than 5 %; it will be cropped or filled"})
+		msg := "the image's proportions differ from the ordered size by more than 5 %; it will be fitted in, leaving blank edges (order it with fill to crop instead)"
+		if spec.Fill {
+			msg = "the image's proportions differ from the ordered size by more than 5 %; filling the size crops part of it"
+		}
+		out = append(out, order.Finding{Code: "aspect_ratio", Severity: "warning", Measured: fmt.Sprintf("%.3f", got), Required: fmt.Sprintf("%.3f", want), Message: msg})
 	}
 	return out
 }

@@ -252,6 +252,9 @@ func (s *Service) Preflight(ctx context.Context, number, itemID int64) error {
 			continue
 		}
 		fs := spec
+		if a.Source == "url" && a.Index < len(it.Files) {
+			fs.Fill = it.Files[a.Index].Fill
+		}
 		if a.Source == "url" && a.Index < len(it.Files) && it.Files[a.Index].Page > 0 {
 			fs.Page, fs.Pages = it.Files[a.Index].Page, 0 // one page of the file is printed
 		} else if len(files) > 1 {

@@ -62,7 +62,22 @@ const DownloadAttempts = 6
 
 type downloadWorker struct {
 	river.WorkerDefaults[orders.DownloadArgs]
-	a *artwork.Service
+	a     *artwork.Service
+	retry time.Duration
+}
+
+// NextRetry: 10 s, 40 s, 2m40s, 10m40s, 42m40s by default; the sixth
+// failure gives up, about an hour after the first.
+func (w *downloadWorker) NextRetry(job *river.Job[orders.DownloadArgs]) time.Time {
+	return time.Now().Add(downloadBackoff(w.retry, job.Attempt))
+}
+
+// downloadBackoff is base x 4^(attempt-1).
+func downloadBackoff(base time.Duration, attempt int) time.Duration {
+	if base <= 0 {
+		base = 10 * time.Second
+	}
+	return base << (2 * min(max(attempt-1, 0), 10))
 }
 
 func (w *downloadWorker) Work(ctx context.Context, job *river.Job[orders.DownloadArgs]) error {
@@ -76,7 +91,13 @@ func (w *downloadWorker) Timeout(*river.Job[orders.DownloadArgs]) time.Duration 
 
 type documentsWorker struct {
 	river.WorkerDefaults[orders.DocumentsArgs]
-	a *artwork.Service
+	a     *artwork.Service
+	retry time.Duration
+}
+
+// NextRetry is a download's.
+func (w *documentsWorker) NextRetry(job *river.Job[orders.DocumentsArgs]) time.Time {
+	return time.Now().Add(downloadBackoff(w.retry, job.Attempt))
 }
 
 func (w *documentsWorker) Work(ctx context.Context, job *river.Job[orders.DocumentsArgs]) error {
@@ -120,6 +141,9 @@ type Config struct {
 	// Poll is how often a node without notifications (SQLite) looks for jobs.
 	Poll   time.Duration
 	Logger *slog.Logger
+	// DownloadRetry is the wait after a download's first transient
+	// failure; each next wait is four times the last (0: 10 s).
+	DownloadRetry time.Duration
 }
 
 // New builds the River client that works jobs on the store.
@@ -134,10 +158,10 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 	if err := river.AddWorkerSafely(workers, &callbackWorker{d: deliverer}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &downloadWorker{a: art}); err != nil {
+	if err := river.AddWorkerSafely(workers, &downloadWorker{a: art, retry: cfg.DownloadRetry}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &documentsWorker{a: art}); err != nil {
+	if err := river.AddWorkerSafely(workers, &documentsWorker{a: art, retry: cfg.DownloadRetry}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &preflightWorker{a: art}); err != nil {
