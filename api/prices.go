@@ -16,50 +16,6 @@ import (
 	"github.com/pressroom/pressroom/pricing"
 )
 
-// priceOut is a price as the native API (and Probo) show it: exact amounts
-// rounded once, as JSON numbers.
-type priceOut struct {
-	PurchaseBasePrice     json.Number `json:"purchase_base_price"`
-	PurchaseRushSurcharge json.Number `json:"purchase_rush_surcharge"`
-	PurchasePrice         json.Number `json:"purchase_price"`
-	PurchasePriceInclVAT  json.Number `json:"purchase_price_incl_vat"`
-	SalesPrice            json.Number `json:"sales_price"`
-	SalesPriceInclVAT     json.Number `json:"sales_price_incl_vat"`
-}
-
-func priceView(a pricing.Amounts) priceOut {
-	return priceOut{
-		PurchaseBasePrice: dnum(a.PurchaseBase), PurchaseRushSurcharge: dnum(a.PurchaseRush), PurchasePrice: dnum(a.Purchase),
-		PurchasePriceInclVAT: dnum(a.PurchaseInclVAT), SalesPrice: dnum(a.Sales), SalesPriceInclVAT: dnum(a.SalesInclVAT),
-	}
-}
-
-// pricesByTime is a JSON object keyed by production time code. A plain map
-// of plain structs: encoding/json re-scans the output of custom marshalers,
-// which cost more than the whole rest of a configure answer.
-type pricesByTime map[string]priceOut
-
-// sameAmounts reports whether two exact prices are equal (production times
-// without a rush surcharge share their price).
-func sameAmounts(a, b pricing.Amounts) bool {
-	return a.Purchase.Equal(b.Purchase) && a.PurchaseRush.Equal(b.PurchaseRush) && a.PurchaseInclVAT.Equal(b.PurchaseInclVAT) &&
-		a.Sales.Equal(b.Sales) && a.SalesInclVAT.Equal(b.SalesInclVAT)
-}
-
-// configurePrices fills the prices of a complete configuration: totals and
-// per piece for every production time.
-func configurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece pricesByTime) {
-	total, perPiece = make(pricesByTime, len(q.Lines)), make(pricesByTime, len(q.Lines))
-	var lastTotal, lastPiece priceOut
-	for i, l := range q.Lines {
-		if i == 0 || !sameAmounts(amounts[i], amounts[i-1]) {
-			lastTotal, lastPiece = priceView(amounts[i].Rounded()), priceView(amounts[i].PerPiece(q.Measure.Amount))
-		}
-		total[l.Time.Code], perPiece[l.Time.Code] = lastTotal, lastPiece
-	}
-	return total, perPiece
-}
-
 // deliveryIn is a delivery as price and order requests take it.
 type deliveryIn struct {
 	Address              *order.Address `json:"address"`

@@ -27,6 +27,7 @@ import (
 	"github.com/pressroom/pressroom/jobs"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
+	"github.com/pressroom/pressroom/probo"
 	"github.com/pressroom/pressroom/webhook"
 )
 
@@ -88,8 +89,14 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		RateLimiter: httpx.NewRateLimiter(cfg.RateLimit), Logger: logger, Registry: reg,
 		Clock: clock, Ready: ready.Load,
 	}
+	// Each compatible API under its own prefix, on the same core, keys and
+	// rate limit (one limiter: a key's calls count the same on every API).
+	pro := &probo.Server{Store: store, Auth: srv.Auth, Catalog: cat, Pricing: pricer, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock}
+	root := http.NewServeMux()
+	root.Handle("/probo/", http.StripPrefix("/probo", pro.Handler()))
+	root.Handle("/", srv.Handler())
 	httpServer := &http.Server{
-		Handler:           httpx.Observe(srv.Handler(), logger, metrics, srv.PanicHandler),
+		Handler:           httpx.Observe(root, logger, metrics, srv.PanicHandler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // artwork uploads are long
 		WriteTimeout:      5 * time.Minute,

@@ -1,0 +1,226 @@
+package app_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestProboSeedConfigure replays the user guide's configure requests
+// verbatim against /probo and compares every field of the guide's answers,
+// the envelope (status, code, message) included. Normalisations: amounts
+// including VAT are not compared (the guide shows them equal to the
+// excluding ones; pressroom computes 21 % Dutch VAT, as the seeds' README
+// decides), and calculation_id is generated (its presence is checked).
+func TestProboSeedConfigure(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		skip := func(where string) bool {
+			return strings.HasSuffix(where, "_incl_vat") || strings.HasSuffix(where, ".calculation_id")
+		}
+		for _, it := range []struct{ name, request, response string }{
+			{"iteration 1", "Request payload (iteration 1):", "Response (iteration 1):"},
+			{"iteration 2", "Request payload (iteration 2):", "Response (iteration 2):"},
+			{"can_order iteration", "Request payload (can_order iteration)", "Response (can_order iteration):"},
+		} {
+			t.Run(it.name, func(t *testing.T) {
+				req := seedExample(t, "probo-user-guide.txt", it.request)
+				want := seedExample(t, "probo-user-guide.txt", it.response)
+				resp := do(t, "POST", srv.URL+"/probo/products/configure", demoKey, req)
+				if resp.Status != http.StatusOK {
+					t.Fatalf("status %d: %s", resp.Status, resp.Body)
+				}
+				got := decodeNumbers(t, resp.Body)
+				matchSubset(t, "answer", want, got, skip)
+				if _, native := got["catalog_version"]; native {
+					t.Error("the native catalog_version leaks into the Probo answer")
+				}
+				gp := path(t, got, "products", 0).(map[string]any)
+				if _, native := gp["catalog_version"]; native {
+					t.Error("the native catalog_version leaks into the Probo product")
+				}
+				if _, complete := path(t, want, "products", 0).(map[string]any)["uploaders"]; complete {
+					if id, ok := gp["calculation_id"].(json.Number); !ok || id.String() == "0" {
+						t.Errorf("calculation_id = %v, want a positive id", gp["calculation_id"])
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestProboProducts: the product listing as the guide shows it (the
+// dibond entry field for field), one product's option tree, and Probo's
+// not-found.
+func TestProboProducts(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	r := do(t, "GET", srv.URL+"/probo/products?per_page=100", demoKey, nil)
+	if r.Status != 200 {
+		t.Fatalf("products: %d %s", r.Status, r.Body)
+	}
+	got := decodeNumbers(t, r.Body)
+	if m := got["meta"].(map[string]any); m["page"].(json.Number) != "1" || m["per_page"].(json.Number) != "100" || m["items"].(json.Number) == "0" {
+		t.Errorf("meta = %v", m)
+	}
+	var dibond map[string]any
+	for _, p := range got["data"].([]any) {
+		if p.(map[string]any)["code"] == "dibond" {
+			dibond = p.(map[string]any)
+		}
+	}
+	// The guide's dibond entry (the example's "..." elides the others).
+	want := map[string]any{
+		"active": true, "code": "dibond", "article_group_name": "Composed product", "unit_code": json.Number("1"),
+		"translations": map[string]any{
+			"en": map[string]any{"title": "Dibond®", "description": "Dibond"},
+			"de": map[string]any{"title": "Aluminiumverbundplatte (Dibond®)", "description": "Aluminiumverbundplatte"},
+			"nl": map[string]any{"title": "Dibond®", "description": nil},
+			"fr": map[string]any{"title": nil, "description": nil},
+		},
+		"created_at": "2018-01-23T08:31:03+0000", "updated_at": "2024-11-06T11:36:34+0000",
+	}
+	if dibond == nil {
+		t.Fatal("no dibond in the listing")
+	}
+	matchSubset(t, "dibond", want, dibond, nil)
+	if len(dibond) != len(want) {
+		t.Errorf("dibond has fields beyond the guide's: %v", dibond)
+	}
+
+	one := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/products/product/dibond", demoKey, nil).Body)
+	if one["code"] != "dibond" || path(t, one, "options", 0, "code") != "size" || path(t, one, "options", 0, "is_parent") != true ||
+		path(t, one, "options", 0, "children", 0, "code") != "width" || path(t, one, "options", 0, "translations", "nl", "name") != "Afmeting" {
+		t.Errorf("product = %v", one)
+	}
+	if r := do(t, "GET", srv.URL+"/probo/products/product/unobtainium", demoKey, nil); r.Status != 404 ||
+		!strings.Contains(string(r.Body), `"status":"error"`) || !strings.Contains(string(r.Body), `"code":404`) {
+		t.Errorf("unknown product: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "GET", srv.URL+"/probo/products?page=0", demoKey, nil); r.Status != 400 || !strings.Contains(string(r.Body), `"status":"error"`) {
+		t.Errorf("page 0: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "GET", srv.URL+"/probo/no/such/thing", demoKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), `"status":"error"`) {
+		t.Errorf("unknown endpoint: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestProboAuth: what real Probo clients send works (Bearer, Basic with
+// the key verbatim, Basic as base64 of user:password); anything else is
+// Probo's 401, and the rate limit answers in Probo's shape with its headers.
+func TestProboAuth(t *testing.T) {
+	env := baseEnv()
+	env["PRESSROOM_RATE_LIMIT"] = "4"
+	srv := startServer(t, stores[0].args(t), env)
+	get := func(auth string) response {
+		return doWith(t, "GET", srv.URL+"/probo/products?per_page=1", "", nil, map[string]string{"Authorization": auth})
+	}
+	for _, auth := range []string{"Bearer " + demoKey, "Basic " + demoKey, "Basic " + base64.StdEncoding.EncodeToString([]byte(demoKey+":"))} {
+		if r := get(auth); r.Status != 200 || r.Header.Get("x-ratelimit-limits") != "4" || r.Header.Get("x-ratelimit-remaining") == "" || r.Header.Get("x-ratelimit-reset") == "" {
+			t.Errorf("%q: %d %v", auth[:8], r.Status, r.Header)
+		}
+	}
+	for _, auth := range []string{"", "Bearer wrong-key-123", "Basic d3Jvbmc6", "Token " + demoKey, "Bearer " + operatorKey} {
+		r := get(auth)
+		if r.Status != 401 || !strings.Contains(string(r.Body), `"message":"Unauthorized or invalid client application credentials"`) {
+			t.Errorf("%q: %d %s", auth, r.Status, r.Body)
+		}
+	}
+	// The fourth call of the minute is allowed, the fifth is not.
+	get("Bearer " + demoKey)
+	r := get("Bearer " + demoKey)
+	if r.Status != 429 || strings.TrimSpace(string(r.Body)) != `{"error":"Quota has been exceeded"}` || r.Header.Get("x-ratelimit-remaining") != "0" {
+		t.Errorf("over the limit: %d %s %v", r.Status, r.Body, r.Header)
+	}
+}
+
+// TestProboConfigureErrors: an invalid path answers 400 with status
+// "error", a message naming the option and the options available; bodies
+// that are not JSON or too large are refused, never a 500.
+func TestProboConfigureErrors(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	r := do(t, "POST", srv.URL+"/probo/products/configure", demoKey,
+		`{"products":[{"code":"dibond","id":7,"options":[{"code":"width","value":"30"},{"code":"height","value":30},{"code":"amount","value":1},{"code":"gold-leaf"}]}]}`)
+	got := decodeNumbers(t, r.Body)
+	if r.Status != 400 || got["status"] != "error" || got["code"].(json.Number) != "400" || !strings.Contains(got["message"].(string), "gold-leaf") ||
+		path(t, got, "products", 0, "available_options", 0, "code") != "print-material" || path(t, got, "products", 0, "id").(json.Number) != "7" {
+		t.Errorf("invalid path: %d %s", r.Status, r.Body)
+	}
+	for name, c := range map[string]struct {
+		body   string
+		status int
+	}{
+		"not JSON":        {`{"products": [`, 400},
+		"no products":     {`{"products": []}`, 400},
+		"unknown product": {`{"products":[{"code":"unobtainium"}]}`, 400},
+		"too large":       {`{"products":[{"code":"` + strings.Repeat("x", 2<<20) + `"}]}`, 413},
+		"wrong types":     {`{"products":[{"code":1,"options":"x"}]}`, 400},
+	} {
+		r := do(t, "POST", srv.URL+"/probo/products/configure", demoKey, c.body)
+		if r.Status != c.status || !strings.Contains(string(r.Body), `"status":"error"`) {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+}
+
+// TestProboSeedPrice replays the guide's /price example verbatim but for
+// its delivery date, moved forward by whole weeks (seedWeekDate). With a
+// wished date every production time that reaches it is answered, slowest
+// first; the first is the guide's single entry and is compared field by
+// field, amounts including VAT excepted (real 21 % VAT, as the seeds'
+// README decides) and the generated calculation_id.
+func TestProboSeedPrice(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		req := seedExample(t, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+		want := seedExample(t, "probo-user-guide.txt", "Response (Price)").(map[string]any)
+		day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL")
+		req["deliveries"].([]any)[0].(map[string]any)["delivery_date"] = day.String()
+		r := do(t, "POST", srv.URL+"/probo/price", demoKey, req)
+		if r.Status != 200 {
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		}
+		got := decodeNumbers(t, r.Body)
+		wantFirst := want["prices"].([]any)[0].(map[string]any)
+		wantFirst["delivery_date"] = day.String() + "T00:00:00+0000"
+		wantFirst["shipping_date"] = day.AddDays(-2).String() + "T23:59:00+0000"
+		want["prices"] = []any{wantFirst}
+		got["prices"] = got["prices"].([]any)[:1]
+		skip := func(where string) bool {
+			return strings.HasSuffix(where, "_incl_vat") || where == "answer.calculation_id"
+		}
+		matchSubset(t, "answer", want, got, skip)
+		if id, ok := got["calculation_id"].(json.Number); !ok || id.String() == "0" {
+			t.Errorf("calculation_id = %v", got["calculation_id"])
+		}
+		if v := path(t, got, "prices", 0, "products_purchase_price_incl_vat"); fmt.Sprint(v) != "11.35" {
+			t.Errorf("products_purchase_price_incl_vat = %v, want 11.35 (9.38 + 21 %% VAT)", v)
+		}
+	})
+}
+
+// TestProboPriceErrors: what a caller can get wrong answers 400 in
+// Probo's shape, never a 500.
+func TestProboPriceErrors(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	for name, c := range map[string]struct {
+		body, inMessage string
+		status          int
+	}{
+		"no products":     {`{"products":[]}`, "No products", 400},
+		"two deliveries":  {`{"products":[{"code":"dibond"}],"deliveries":[{},{}]}`, "One delivery", 400},
+		"bad date":        {`{"products":[{"code":"dibond","options":` + dibondOptions + `}],"deliveries":[{"delivery_date":"soon"}]}`, "not a date", 400},
+		"duplicate ids":   {`{"products":[{"id":1,"code":"dibond"},{"id":1,"code":"dibond"}]}`, "twice", 400},
+		"unknown product": {`{"products":[{"code":"unobtainium"}]}`, "unobtainium", 400},
+		"incomplete":      {`{"products":[{"code":"dibond","options":[{"code":"width","value":20}]}]}`, "", 400},
+		"not JSON":        {`{`, "", 400},
+	} {
+		r := do(t, "POST", srv.URL+"/probo/price", demoKey, c.body)
+		if r.Status != c.status || !strings.Contains(string(r.Body), `"status":"error"`) || !strings.Contains(string(r.Body), c.inMessage) {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+// Package probo is the Probo-compatible API, mounted at /probo: a reseller
+// whose software speaks Probo's reseller API changes its base URL and key
+// and goes on. It translates Probo's requests and answers onto the core and
+// nothing more. What differs from Probo, and why, is in docs/probo.md.
+package probo
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+// Limits of a request.
+const (
+	MaxBodyBytes = 1 << 20 // 1 MB
+	MaxBatch     = 100     // products per configure or price call
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	Store       pressroom.Store
+	Auth        *pressroom.Authenticator
+	Catalog     *catalog.Service
+	Pricing     *pricing.Service
+	RateLimiter *httpx.RateLimiter // nil: no limit
+	Logger      *slog.Logger
+	Clock       pressroom.Clock
+}
+
+// route is one endpoint of this API.
+type route struct {
+	pattern string
+	handler func(http.ResponseWriter, *http.Request, *pressroom.Principal)
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /products", s.handleProducts},
+		{"GET /products/product/{code}", s.handleProduct},
+		{"POST /products/configure", s.handleConfigure},
+		{"POST /price", s.handlePrice},
+	}
+}
+
+// Handler serves the API below its mount point (the caller strips /probo).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range s.routes() {
+		mux.Handle(r.pattern, s.reseller(r.handler))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Not found: "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+// key reads the API key as Probo's clients send it: "Bearer <key>", or
+// "Basic <key>" with the key verbatim (what real clients do), or Basic with
+// base64 of "key:" or ":key".
+func key(r *http.Request) string {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, rest, _ := strings.Cut(h, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(scheme) {
+	case "bearer":
+		return rest
+	case "basic":
+		if b, err := base64.StdEncoding.DecodeString(rest); err == nil {
+			if user, pass, ok := strings.Cut(string(b), ":"); ok {
+				if pass != "" {
+					return pass
+				}
+				return user
+			}
+		}
+		return rest
+	}
+	return ""
+}
+
+// reseller authenticates a reseller key and applies the rate limit, with
+// Probo's headers on every answer.
+func (s *Server) reseller(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := key(r)
+		p, err := s.Auth.Authenticate(r.Context(), k)
+		if err == nil && p.Role != pressroom.RoleReseller {
+			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
+		}
+		if err != nil && strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "basic ") && k != "" {
+			// A Basic value that was base64 after all, or the key verbatim:
+			// try the other reading before refusing.
+			raw := strings.TrimSpace(r.Header.Get("Authorization")[6:])
+			if raw != k {
+				if p2, err2 := s.Auth.Authenticate(r.Context(), raw); err2 == nil && p2.Role == pressroom.RoleReseller {
+					p, err = p2, nil
+				}
+			}
+		}
+		if err != nil {
+			switch pressroom.ErrorCode(err) {
+			case pressroom.EUNAUTHORIZED:
+				writeError(w, http.StatusUnauthorized, "Unauthorized or invalid client application credentials")
+			default:
+				s.Logger.Error("probo: authenticate", "err", err)
+				writeError(w, http.StatusServiceUnavailable, "Service temporarily unavailable")
+			}
+			return
+		}
+		if s.RateLimiter != nil {
+			d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now())
+			w.Header().Set("x-ratelimit-limits", strconv.Itoa(d.Limit))
+			w.Header().Set("x-ratelimit-remaining", strconv.Itoa(d.Remaining))
+			w.Header().Set("x-ratelimit-reset", strconv.FormatInt(d.Reset.Milliseconds(), 10))
+			if !d.Allowed {
+				w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
+				writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "Quota has been exceeded"})
+				return
+			}
+		}
+		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
+	})
+}
+
+// errorBody is Probo's error answer.
+type errorBody struct {
+	Status  string `json:"status"`
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, errorBody{Status: "error", Code: status, Message: message})
+}
+
+// fail answers a core error in Probo's shape, with Probo's status codes:
+// 400 for what the caller sent, 404 for what does not exist.
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	switch pressroom.ErrorCode(err) {
+	case pressroom.EMALFORMED, pressroom.EINVALID, pressroom.ECONFLICT:
+		writeError(w, http.StatusBadRequest, messageOf(err))
+	case pressroom.ETOOLARGE:
+		writeError(w, http.StatusRequestEntityTooLarge, pressroom.ErrorMessage(err))
+	case pressroom.ENOTFOUND:
+		writeError(w, http.StatusNotFound, pressroom.ErrorMessage(err))
+	case pressroom.EFORBIDDEN:
+		writeError(w, http.StatusForbidden, pressroom.ErrorMessage(err))
+	case pressroom.EUNAVAILABLE:
+		writeError(w, http.StatusServiceUnavailable, pressroom.ErrorMessage(err))
+	default:
+		s.Logger.Error("probo: internal error", "err", err)
+		writeError(w, http.StatusInternalServerError, "Internal error")
+	}
+}
+
+// messageOf is an error's message with each field's problem: Probo's
+// errors are one message.
+func messageOf(err error) string {
+	msg := pressroom.ErrorMessage(err)
+	var e *pressroom.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		details := make([]string, len(e.Fields))
+		for i, f := range e.Fields {
+			details[i] = f.Detail
+		}
+		msg = strings.TrimSuffix(msg, ".") + ": " + strings.Join(details, "; ")
+	}
+	return msg
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"status":"error","code":500,"message":"Internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+// timeOf writes a time as Probo does: 2018-01-23T08:31:03+0000.
+func timeOf(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05-0700") }
