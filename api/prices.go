@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/delivery"
 	"github.com/pressroom/pressroom/internal/httpx"
@@ -302,41 +300,21 @@ func (s *Server) handleTiers(w http.ResponseWriter, r *http.Request, p *pressroo
 		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Product %q does not exist.", code))
 		return
 	}
-	if prod.Pricing == nil {
-		s.Error(w, r, pressroom.Errorf(pressroom.EINVALID, "Product %q has no price rules, so no tiers.", code))
+	tiers, configuration, err := pricing.Tiers(prod, p.Reseller, s.Clock.Now())
+	if err != nil {
+		s.Error(w, r, err)
 		return
 	}
-	out := tiersOut{Code: prod.Code, Unit: prod.Unit, ArticleGroup: prod.ArticleGroup, Currency: cat.Commerce.Company.Currency, Tiers: []tierOut{}}
-	now := s.Clock.Now()
-	for _, q := range prod.TierQuantities() {
-		amount := decimal.NewFromInt(q)
-		sels := prod.Reference(amount)
-		if sels == nil {
-			continue // the quantity is outside the amount's range
-		}
-		cfg := prod.Configure(sels, "")
-		quote, amounts, err := pricing.ConfigurePrices(cfg, p.Reseller, now)
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		if out.Configuration == nil {
-			for _, o := range pricing.Options(cfg) {
-				if o.Code != "amount" {
-					out.Configuration = append(out.Configuration, o)
-				}
-			}
-		}
-		t := tierOut{Amount: dnum(amount)}
-		for i := len(quote.Lines) - 1; i >= 0; i-- {
-			l := quote.Lines[i]
+	out := tiersOut{Code: prod.Code, Unit: prod.Unit, ArticleGroup: prod.ArticleGroup, Currency: cat.Commerce.Company.Currency,
+		Configuration: configuration, Tiers: []tierOut{}}
+	for _, tr := range tiers {
+		t := tierOut{Amount: dnum(tr.Amount)}
+		for i := len(tr.Quote.Lines) - 1; i >= 0; i-- {
+			l := tr.Quote.Lines[i]
 			t.Prices = append(t.Prices, tierTimeOut{ProductionTime: l.Time.Code, ProductionHours: l.Time.Hours,
-				PricesTotal: priceView(amounts[i].Rounded()), PricesPerProduct: priceView(amounts[i].PerPiece(amount))})
+				PricesTotal: priceView(tr.Amounts[i].Rounded()), PricesPerProduct: priceView(tr.Amounts[i].PerPiece(tr.Amount))})
 		}
 		out.Tiers = append(out.Tiers, t)
-	}
-	if out.Configuration == nil {
-		out.Configuration = []pricing.Option{}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -224,3 +224,67 @@ func TestProboPriceErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestProboCatalogEndpoints: tiers, saved API products and shipping
+// methods in the shapes of Probo's published description, with their
+// values checked against the native API's.
+func TestProboCatalogEndpoints(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	// Tiers: the per-piece sales price of the slowest production time, and
+	// faster times as rush_hours, the same amounts as the native tiers.
+	pt := decodeNumbers(t, []byte(`{"a":`+string(do(t, "GET", srv.URL+"/probo/products/product/dibond/tiers", demoKey, nil).Body)+`}`))["a"].([]any)
+	nt := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/products/dibond/tiers", demoKey, nil).Body)
+	if len(pt) != 1 || path(t, pt, 0, "api_code") != "dibond" || path(t, pt, 0, "unit_code") != "m2" {
+		t.Fatalf("tiers = %v", pt)
+	}
+	tiers := path(t, pt, 0, "tiers").([]any)
+	if len(tiers) != len(nt["tiers"].([]any)) || len(tiers) == 0 {
+		t.Fatalf("%d Probo tiers, %d native", len(tiers), len(nt["tiers"].([]any)))
+	}
+	for i := range tiers {
+		prices := path(t, nt, "tiers", i, "prices").([]any)
+		slowest := prices[len(prices)-1] // native lists fastest first
+		if fmt.Sprint(path(t, tiers, i, "tier")) != fmt.Sprint(path(t, nt, "tiers", i, "amount")) ||
+			fmt.Sprint(path(t, tiers, i, "sales_price")) != fmt.Sprint(path(t, slowest, "prices_per_product", "sales_price")) ||
+			len(path(t, tiers, i, "rush_hours").([]any)) != len(prices)-1 {
+			t.Errorf("tier %d = %v; native %v", i, tiers[i], path(t, nt, "tiers", i))
+		}
+	}
+	if r := do(t, "GET", srv.URL+"/probo/products/product/unobtainium/tiers", demoKey, nil); r.Status != 404 {
+		t.Errorf("tiers of an unknown product: %d", r.Status)
+	}
+
+	// API products: saved natively, read the Probo way; another reseller's is not found.
+	if r := do(t, "POST", srv.URL+"/v1/api-products", demoKey, `{"customer_code":"sign-40x20","code":"dibond","options":`+dibondOptions+`}`); r.Status != 201 {
+		t.Fatalf("save API product: %d %s", r.Status, r.Body)
+	}
+	list := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/apiproducts", demoKey, nil).Body)
+	if path(t, list, "meta", "items").(json.Number) != "1" || path(t, list, "products", 0, "customer_code") != "sign-40x20" ||
+		path(t, list, "products", 0, "unit_code") != "m2" || !strings.HasSuffix(path(t, list, "products", 0, "created_at").(string), "+0000") {
+		t.Errorf("API products = %v", list)
+	}
+	one := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/apiproducts/product/sign-40x20", demoKey, nil).Body)
+	if one["code"] != "dibond" || fmt.Sprint(one["amount"]) != "5" || fmt.Sprint(one["width"]) != "20" || path(t, one, "options", 0, "parent_name") == nil ||
+		fmt.Sprint(path(t, one, "prices_total_v2", 0, "production_hours")) == "" || fmt.Sprint(path(t, one, "prices_total_v2", 0, "prices", "purchase_price")) != "9.38" {
+		t.Errorf("API product = %v", one)
+	}
+	other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+	if r := do(t, "GET", srv.URL+"/probo/apiproducts/product/sign-40x20", other, nil); r.Status != 404 || !strings.Contains(string(r.Body), `"status":"error"`) {
+		t.Errorf("another reseller's API product: %d %s", r.Status, r.Body)
+	}
+	if l := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/apiproducts", other, nil).Body); path(t, l, "meta", "items").(json.Number) != "0" {
+		t.Errorf("another reseller lists %v", l)
+	}
+
+	// Shipping methods with their translations.
+	ms := decodeNumbers(t, []byte(`{"a":`+string(do(t, "GET", srv.URL+"/probo/shipping/methods", demoKey, nil).Body)+`}`))["a"].([]any)
+	found := false
+	for _, m := range ms {
+		if path(t, m, "code") == "onbezorgd-standard" {
+			found = path(t, m, "translations", "en", "title") == "ONB - Standard"
+		}
+	}
+	if !found {
+		t.Errorf("shipping methods = %v", ms)
+	}
+}

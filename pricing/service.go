@@ -542,3 +542,44 @@ func sameItems(a, b []Amounts) bool {
 	}
 	return true
 }
+
+// Tier is the price of a product's reference configuration at one
+// quantity: a line per production time (slowest first, as in Quote).
+type Tier struct {
+	Amount  decimal.Decimal
+	Quote   *Quote
+	Amounts []Amounts
+}
+
+// Tiers prices a product's reference configuration at each of its tier
+// quantities, for a reseller on a day. Configuration is that reference
+// (without the amount). A product without price rules is EINVALID.
+func Tiers(prod *catalog.CompiledProduct, r *pressroom.Reseller, on time.Time) (tiers []Tier, configuration []Option, err error) {
+	if prod.Pricing == nil {
+		return nil, nil, pressroom.Errorf(pressroom.EINVALID, "Product %q has no price rules, so no tiers.", prod.Code)
+	}
+	for _, q := range prod.TierQuantities() {
+		amount := decimal.NewFromInt(q)
+		sels := prod.Reference(amount)
+		if sels == nil {
+			continue // the quantity is outside the amount's range
+		}
+		cfg := prod.Configure(sels, "")
+		quote, amounts, err := ConfigurePrices(cfg, r, on)
+		if err != nil {
+			return nil, nil, err
+		}
+		if configuration == nil {
+			for _, o := range Options(cfg) {
+				if o.Code != "amount" {
+					configuration = append(configuration, o)
+				}
+			}
+		}
+		tiers = append(tiers, Tier{Amount: amount, Quote: quote, Amounts: amounts})
+	}
+	if configuration == nil {
+		configuration = []Option{}
+	}
+	return tiers, configuration, nil
+}

@@ -49,6 +49,10 @@ func (s *Server) routes() []route {
 		{"GET /products/product/{code}", s.handleProduct},
 		{"POST /products/configure", s.handleConfigure},
 		{"POST /price", s.handlePrice},
+		{"GET /products/product/{code}/tiers", s.handleTiers},
+		{"GET /apiproducts", s.handleAPIProducts},
+		{"GET /apiproducts/product/{customer_code}", s.handleAPIProduct},
+		{"GET /shipping/methods", s.handleShippingMethods},
 	}
 }
 
