@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
 // TestProboSeedConfigure replays the user guide's configure requests
@@ -286,5 +288,159 @@ func TestProboCatalogEndpoints(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("shipping methods = %v", ms)
+	}
+}
+
+// proboOrder is the user guide's order: five dibond plates of 20 x 40 cm
+// to Fortuinweg 17, Dokkum, with a print file, as a Probo client sends it.
+func proboOrder(id, fileURL, callback string, day string) string {
+	return `{"id":"` + id + `","reference":"Reseller API test order","contact_email":"customer@test.com","order_type":"live",
+  "callback_url":"` + callback + `",
+  "deliveries":[{"address":{"company_name":"Probo","first_name":"Mr.","last_name":"Print","street":"Fortuinweg","house_number":"17",
+     "addition":"","postal_code":"9101PE","city":"Dokkum","country":"NL","phone":"31612345678","email":""},
+     "delivery_date":"` + day + `","shipping_method_code":"onbezorgd-standard"}],
+  "products":[{"id":1,"code":"dibond","options":[{"code":"height","value":"40"},{"code":"width","value":20},{"code":"amount","value":5},
+     {"code":"direct-to-plate"},{"code":"single-sided"},{"code":"dibond-budget"},{"code":"3mm"},{"code":"milling"},
+     {"code":"no-drillholes"},{"code":"customer-supplied-file"}],
+     "files":[{"uri":"` + fileURL + `"}]}]}`
+}
+
+// TestProboOrderFlow runs the user guide's flow end to end after configure
+// and price: order with a print file (202 order_queued), the file is
+// fetched and checked, staff produce and ship it, and the reseller follows
+// it by callbacks in Probo's shape and by /order/status; a cancel in
+// production is refused in Probo's words; a repeated id is reported
+// not_accepted by callback; another reseller finds none of it.
+func TestProboOrderFlow(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		good := testfiles.PDF(200, 400, 10)
+		files := fileServer(t, map[string][]byte{"/plate.pdf": good})
+		rv := newReceiver(t)
+		srv := startServer(t, st.args(t), callbackEnv())
+		day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+		r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("1112", files.URL+"/plate.pdf", rv.URL+"/probo", day))
+		if r.Status != 202 || strings.TrimSpace(string(r.Body)) != `{"message":"Order queued","order":{"id":"1112","reference":"Reseller API test order"},"status":"order_queued"}` {
+			t.Fatalf("order: %d %s", r.Status, r.Body)
+		}
+		// Accepted, then the file passed.
+		got := rv.wait(t, "/probo", 2)
+		first := decodeNumbers(t, got[0].Body)
+		if first["status"] != "accepted" || first["id"] != "1112" || first["supplier_order_number"] == nil || first["event"] != "order.created" {
+			t.Errorf("first callback: %s", got[0].Body)
+		}
+		verify(t, demoSecret, got[0])
+		number := fmt.Sprint(first["supplier_order_number"])
+		status := func() map[string]any {
+			t.Helper()
+			r := do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"1112"}]}`)
+			if r.Status != 200 {
+				t.Fatalf("status: %d %s", r.Status, r.Body)
+			}
+			return decodeNumbers(t, r.Body)
+		}
+		s := status()
+		if path(t, s, "orders", 0, "status_code") != "accepted" || fmt.Sprint(path(t, s, "orders", 0, "supplier_order_number")) != number ||
+			path(t, s, "orders", 0, "delivery_date") != day || path(t, s, "orders", 0, "shipping_method_code") != "onbezorgd-standard" ||
+			fmt.Sprint(path(t, s, "orders", 0, "products", 0, "id")) != "1" {
+			t.Errorf("status = %v", s)
+		}
+		// Staff produce and ship it.
+		o := map[string]any{"number": json.Number(number)}
+		for _, step := range []string{`{"status":"in_production"}`, `{"status":"shipment_created","track_and_trace":"3SYMFU0000001","carrier":"postnl","tracking_url":"https://postnl.example/3SYMFU0000001"}`} {
+			if r := do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, step); r.Status != 200 {
+				t.Fatalf("%s: %d %s", step, r.Status, r.Body)
+			}
+		}
+		if r := do(t, "POST", srv.URL+"/probo/order/cancel", demoKey, `{"id":"1112"}`); r.Status != 400 ||
+			strings.TrimSpace(string(r.Body)) != `{"id":"1112","message":"Could not cancel order, because order status is: shipment_created","status":"error"}` {
+			t.Errorf("cancel after shipping: %d %s", r.Status, r.Body)
+		}
+		all := rv.wait(t, "/probo", 5)
+		last := decodeNumbers(t, all[4].Body)
+		pkgs, _ := last["packages"].([]any)
+		if last["status"] != "shipment_created" || len(pkgs) != 1 || pkgs[0].(map[string]any)["tracking_url"] != "https://postnl.example/3SYMFU0000001" {
+			t.Errorf("shipment callback: %s", all[4].Body)
+		}
+		var trail []string
+		for _, c := range all {
+			m := decodeNumbers(t, c.Body)
+			trail = append(trail, fmt.Sprint(m["event"], ":", m["status"]))
+		}
+		if strings.Join(trail, " ") != "order.created:accepted order.file:accepted order.status:in_production order.status:shipment_created order.shipment:shipment_created" {
+			t.Errorf("callbacks: %v", trail)
+		}
+		if s := status(); path(t, s, "orders", 0, "status_code") != "shipment_created" || path(t, s, "orders", 0, "packages", 0, "tracking_url") != "https://postnl.example/3SYMFU0000001" {
+			t.Errorf("status after shipping = %v", s)
+		}
+		// The same id again: queued, nothing created, reported not_accepted.
+		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("1112", files.URL+"/plate.pdf", rv.URL+"/again", day)); r.Status != 202 {
+			t.Errorf("repeated id: %d %s", r.Status, r.Body)
+		}
+		again := rv.wait(t, "/again", 1)
+		if !strings.Contains(string(again[0].Body), `"status":"not_accepted"`) || !strings.Contains(string(again[0].Body), "1112") {
+			t.Errorf("repeated id callback: %s", again[0].Body)
+		}
+		// Another reseller finds nothing.
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		if r := do(t, "POST", srv.URL+"/probo/order/status", other, `{"orders":[{"id":"1112"}]}`); r.Status != 404 {
+			t.Errorf("other reseller's status: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "POST", srv.URL+"/probo/order/cancel", other, `{"id":"1112"}`); r.Status != 400 || !strings.Contains(string(r.Body), "Order does not exist") {
+			t.Errorf("other reseller's cancel: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestProboOrderCancelRelease: a test order is taken; an order is cancelled
+// while accepted, its id released and used again.
+func TestProboOrderCancelRelease(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), callbackEnv())
+	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+	body := strings.Replace(proboOrder("c-1", "https://files.example/plate.pdf", "https://shop.example/cb", day), `"order_type":"live"`, `"order_type":"production"`, 1)
+	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, body); r.Status != 202 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "POST", srv.URL+"/probo/order/cancel", demoKey, `{"id":"c-1"}`); r.Status != 200 ||
+		strings.TrimSpace(string(r.Body)) != `{"id":"c-1","message":"Order cancelled","status":"cancelled"}` {
+		t.Errorf("cancel: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "POST", srv.URL+"/probo/order/release", demoKey, `{"id":"c-1"}`); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"released"`) {
+		t.Errorf("release: %d %s", r.Status, r.Body)
+	}
+	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, body); r.Status != 202 {
+		t.Errorf("the released id again: %d %s", r.Status, r.Body)
+	}
+	if s := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"c-1"}]}`).Body); path(t, s, "orders", 0, "status_code") != "accepted" {
+		t.Errorf("the new order = %v", s)
+	}
+	// A test order is accepted, then cancelled by itself, and says so by callback.
+	rv := newReceiver(t)
+	test := strings.Replace(proboOrder("t-1", "https://files.example/plate.pdf", rv.URL+"/test", day), `"order_type":"live"`, `"order_type":"test"`, 1)
+	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, test); r.Status != 202 {
+		t.Fatalf("test order: %d %s", r.Status, r.Body)
+	}
+	var trail []string
+	for _, c := range rv.wait(t, "/test", 2) {
+		m := decodeNumbers(t, c.Body)
+		trail = append(trail, fmt.Sprint(m["order_type"], ":", m["status"]))
+	}
+	if strings.Join(trail, " ") != "test:accepted test:cancelled" {
+		t.Errorf("test order callbacks: %v", trail)
+	}
+	for name, c := range map[string]struct {
+		path, body string
+		status     int
+	}{
+		"order without products":   {"/probo/order", `{"id":"x-1","deliveries":[{"address":{"country":"NL"}}]}`, 400},
+		"order without a delivery": {"/probo/order", `{"id":"x-2","products":[{"code":"dibond"}]}`, 400},
+		"bad order type":           {"/probo/order", `{"id":"x-3","order_type":"maybe"}`, 400},
+		"not JSON":                 {"/probo/order", `{`, 400},
+		"too many statuses":        {"/probo/order/status", `{"orders":[{},{},{},{},{},{}]}`, 400},
+		"unknown order":            {"/probo/order/status", `{"orders":[{"id":"nope"}]}`, 404},
+		"cancel unknown":           {"/probo/order/cancel", `{"id":"nope"}`, 400},
+	} {
+		if r := do(t, "POST", srv.URL+c.path, demoKey, c.body); r.Status != c.status || !strings.Contains(string(r.Body), `"status":"error"`) {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
 	}
 }

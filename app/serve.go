@@ -25,6 +25,7 @@ import (
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/jobs"
+	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 	"github.com/pressroom/pressroom/probo"
@@ -91,7 +92,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	}
 	// Each compatible API under its own prefix, on the same core, keys and
 	// rate limit (one limiter: a key's calls count the same on every API).
-	pro := &probo.Server{Store: store, Auth: srv.Auth, Catalog: cat, Pricing: pricer, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock}
+	pro := &probo.Server{Store: store, Auth: srv.Auth, Catalog: cat, Pricing: pricer, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock}
 	root := http.NewServeMux()
 	root.Handle("/probo/", http.StripPrefix("/probo", pro.Handler()))
 	root.Handle("/", srv.Handler())
@@ -113,8 +114,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		srv.PublicURL = "http://" + ln.Addr().String()
 	}
 	ordersvc.PublicURL = srv.PublicURL
+	pro.PublicURL = srv.PublicURL
 	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
 		Timeout: cfg.WebhookTimeout, PerEndpoint: 16, AllowPrivate: cfg.AllowPrivateNetworks})
+	deliverer.Formats = map[string]func(*order.Callback) []byte{probo.Format: probo.CallbackBody}
 	blobs, err := p.openBlobs(ctx, cfg)
 	if err != nil {
 		ln.Close()

@@ -324,6 +324,9 @@ type Order struct {
 	// Version grows with every change; a change names the version it saw.
 	Version int64
 	Items   []*Item
+	// API is the compatible API the order was placed through ("" for the
+	// native one): its callbacks take that API's shape.
+	API string
 }
 
 // Actor is who caused an event.

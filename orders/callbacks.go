@@ -92,13 +92,17 @@ func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*orde
 	}
 	// Rendered when stored: a new order has its number and item ids by then.
 	render := func() (json.RawMessage, error) { return json.Marshal(s.snapshot(o, pkgs)) }
+	format := o.API
+	if format == "" {
+		format = "native"
+	}
 	for _, ev := range evs {
 		typ, ok := callbackType(ev)
 		if !ok {
 			continue
 		}
 		for _, u := range urls {
-			ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: o.ResellerID, URL: u, Type: typ, Format: "native", Render: render})
+			ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: o.ResellerID, URL: u, Type: typ, Format: format, Render: render})
 		}
 	}
 	return nil

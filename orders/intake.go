@@ -94,6 +94,9 @@ type Request struct {
 	CustomFields   map[string]string
 	ProductionTime string
 	Items          []ItemRequest
+	// API is the compatible API the order comes through ("": native); its
+	// callbacks take that API's shape.
+	API string
 }
 
 var ownIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -307,7 +310,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 		Type: req.Type, Stage: order.StageOrder, Status: order.Accepted, Payment: order.PaymentOnAccount,
 		CallbackURLs: req.CallbackURLs, Billing: req.Billing, PackingSlip: req.PackingSlip, ShippingLabel: req.ShippingLabel,
 		CustomFields: req.CustomFields, OrderDate: orderDate, Currency: cat.Commerce.Company.Currency, CatalogVersion: cat.Version,
-		TrackingToken: newToken(),
+		TrackingToken: newToken(), API: req.API,
 	}
 	if req.Draft {
 		o.Stage, o.Status = order.StageDraft, order.Draft

@@ -17,6 +17,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 )
 
@@ -28,10 +29,13 @@ const (
 
 // Server holds what the handlers need.
 type Server struct {
-	Store       pressroom.Store
-	Auth        *pressroom.Authenticator
-	Catalog     *catalog.Service
-	Pricing     *pricing.Service
+	Store   pressroom.Store
+	Auth    *pressroom.Authenticator
+	Catalog *catalog.Service
+	Pricing *pricing.Service
+	Orders  *orders.Service
+	// PublicURL starts the tracking links handed out.
+	PublicURL   string
 	RateLimiter *httpx.RateLimiter // nil: no limit
 	Logger      *slog.Logger
 	Clock       pressroom.Clock
@@ -53,6 +57,10 @@ func (s *Server) routes() []route {
 		{"GET /apiproducts", s.handleAPIProducts},
 		{"GET /apiproducts/product/{customer_code}", s.handleAPIProduct},
 		{"GET /shipping/methods", s.handleShippingMethods},
+		{"POST /order", s.handleOrder},
+		{"POST /order/status", s.handleOrderStatus},
+		{"POST /order/cancel", s.handleCancel},
+		{"POST /order/release", s.handleRelease},
 	}
 }
 

@@ -64,6 +64,10 @@ type Deliverer struct {
 	Clock  pressroom.Clock
 	Logger *slog.Logger
 	Config Config
+	// Formats render the bodies of callbacks in a compatible API's shape,
+	// by the callback's Format (each API registers its own); the same
+	// body on every attempt.
+	Formats map[string]func(*order.Callback) []byte
 
 	client *http.Client
 	mu     sync.Mutex
@@ -81,6 +85,15 @@ func NewDeliverer(store pressroom.Store, clock pressroom.Clock, logger *slog.Log
 
 // WebhookID is the callback's stable id across retries (webhook-id).
 func WebhookID(cb *order.Callback) string { return "msg_" + strconv.FormatInt(cb.ID, 10) }
+
+// body is a callback's body in its format: a compatible API's, when one
+// is registered for it, else the native envelope.
+func (d *Deliverer) body(cb *order.Callback) []byte {
+	if f := d.Formats[cb.Format]; f != nil {
+		return f(cb)
+	}
+	return Body(cb)
+}
 
 // Body is what a callback sends, the same on every attempt: the native
 // event envelope around the order as it was at the event.
@@ -177,7 +190,7 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error
 func (d *Deliverer) attempt(ctx context.Context, cb *order.Callback, secrets []string) (*order.CallbackAttempt, time.Duration) {
 	start := d.Clock.Now()
 	a := &order.CallbackAttempt{At: start}
-	body := Body(cb)
+	body := d.body(cb)
 	ts := start.Unix()
 	sig, err := Sign(secrets, WebhookID(cb), ts, body)
 	if err != nil {
