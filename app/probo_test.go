@@ -444,3 +444,66 @@ func TestProboOrderCancelRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestProboOrdersDraftsTickets: the order list with its filters, a draft,
+// and a ticket on a delivered order, which staff see as a reprint request.
+func TestProboOrdersDraftsTickets(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), callbackEnv())
+	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+	for _, id := range []string{"l-1", "l-2"} {
+		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder(id, "https://files.example/plate.pdf", "https://shop.example/cb", day)); r.Status != 202 {
+			t.Fatalf("order %s: %d %s", id, r.Status, r.Body)
+		}
+	}
+	r := do(t, "POST", srv.URL+"/probo/drafts", demoKey, proboOrder("d-1", "https://files.example/plate.pdf", "https://shop.example/cb", day))
+	draft := decodeNumbers(t, r.Body)
+	if r.Status != 201 || draft["message"] != "Draft created" || draft["id"] == nil {
+		t.Fatalf("draft: %d %s", r.Status, r.Body)
+	}
+	list := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/orders", demoKey, nil).Body)
+	orders := list["orders"].([]any)
+	if len(orders) != 2 || path(t, orders, 0, "customer_order_id") != "l-2" || path(t, orders, 0, "external_status_code") != "accepted" ||
+		path(t, orders, 0, "delivery_address", "address_city") != "Dokkum" || path(t, orders, 0, "delivery_date") != day+"T00:00:00+0000" ||
+		fmt.Sprint(path(t, orders, 0, "total_sales_price")) == "0" || !strings.HasSuffix(path(t, orders, 0, "order_date").(string), "+0000") {
+		t.Errorf("orders = %v", list)
+	}
+	one := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/orders?customer_order_id=l-1", demoKey, nil).Body)
+	if len(one["orders"].([]any)) != 1 || path(t, one, "orders", 0, "customer_order_id") != "l-1" {
+		t.Errorf("filtered by id = %v", one)
+	}
+	if r := do(t, "GET", srv.URL+"/probo/orders?order_date_from=yesterday", demoKey, nil); r.Status != 400 {
+		t.Errorf("bad date filter: %d", r.Status)
+	}
+	// A ticket on a delivered order.
+	number := path(t, one, "orders", 0, "number")
+	o := map[string]any{"number": number}
+	for _, st := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+		if r := do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+st+`"}`); r.Status != 200 {
+			t.Fatalf("%s: %d %s", st, r.Status, r.Body)
+		}
+	}
+	r = do(t, "POST", srv.URL+"/probo/ticket", demoKey, `{"id":"T-9","order_id":"l-1","reason":"Plates arrived damaged","description":"two bent corners",
+		"suggested_solution":"reprint two","products":[{"id":1,"amount":"2"}]}`)
+	ticket := decodeNumbers(t, r.Body)
+	if r.Status != 200 || ticket["message"] != "Ticket created" {
+		t.Fatalf("ticket: %d %s", r.Status, r.Body)
+	}
+	tickets := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/tickets", demoKey, nil).Body)
+	if path(t, tickets, "tickets", 0, "status") != "open" || fmt.Sprint(path(t, tickets, "tickets", 0, "supplier_order_number")) != fmt.Sprint(number) {
+		t.Errorf("tickets = %v", tickets)
+	}
+	staff := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/reprints?status=requested", operatorKey, nil).Body)
+	if s := fmt.Sprint(staff); !strings.Contains(s, "damaged") || !strings.Contains(s, "Ticket T-9") {
+		t.Errorf("staff see %v", staff)
+	}
+	other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+	if r := do(t, "POST", srv.URL+"/probo/ticket", other, `{"id":1,"order_id":"l-1","reason":"x","suggested_solution":"y"}`); r.Status != 404 {
+		t.Errorf("another reseller's ticket: %d %s", r.Status, r.Body)
+	}
+	if l := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/orders", other, nil).Body); len(l["orders"].([]any)) != 0 {
+		t.Errorf("another reseller lists %v", l)
+	}
+	if r := do(t, "POST", srv.URL+"/probo/ticket", demoKey, `{"id":1,"order_id":"l-1"}`); r.Status != 400 {
+		t.Errorf("ticket without reason: %d %s", r.Status, r.Body)
+	}
+}

@@ -61,6 +61,10 @@ func (s *Server) routes() []route {
 		{"POST /order/status", s.handleOrderStatus},
 		{"POST /order/cancel", s.handleCancel},
 		{"POST /order/release", s.handleRelease},
+		{"GET /orders", s.handleOrders},
+		{"POST /drafts", s.handleDraft},
+		{"POST /ticket", s.handleTicket},
+		{"GET /tickets", s.handleTickets},
 	}
 }
 
