@@ -507,3 +507,32 @@ func TestProboOrdersDraftsTickets(t *testing.T) {
 		t.Errorf("ticket without reason: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestProboEveryEndpointRefusesBadInput: every endpoint of /probo answers
+// 401 without a key; every POST answers 400 to a body that is not JSON and
+// 413 to one over 1 MB, in Probo's shape, never a 500.
+func TestProboEveryEndpointRefusesBadInput(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	routes := []struct{ method, path string }{
+		{"GET", "/probo/products"}, {"GET", "/probo/products/product/dibond"}, {"GET", "/probo/products/product/dibond/tiers"},
+		{"POST", "/probo/products/configure"}, {"POST", "/probo/price"}, {"GET", "/probo/apiproducts"},
+		{"GET", "/probo/apiproducts/product/x"}, {"GET", "/probo/shipping/methods"}, {"POST", "/probo/order"},
+		{"POST", "/probo/order/status"}, {"POST", "/probo/order/cancel"}, {"POST", "/probo/order/release"},
+		{"GET", "/probo/orders"}, {"POST", "/probo/drafts"}, {"POST", "/probo/ticket"}, {"GET", "/probo/tickets"},
+	}
+	big := `{"x":"` + strings.Repeat("x", 1<<20+10) + `"}`
+	for _, rt := range routes {
+		if r := do(t, rt.method, srv.URL+rt.path, "", nil); r.Status != 401 || !strings.Contains(string(r.Body), `"status":"error"`) {
+			t.Errorf("%s %s without a key: %d %s", rt.method, rt.path, r.Status, r.Body)
+		}
+		if rt.method != "POST" {
+			continue
+		}
+		for body, want := range map[string]int{`{"products": [`: 400, `[1,2]`: 400, big: 413, `{"products":"x","orders":"x","deliveries":"x"}`: 400} {
+			r := do(t, rt.method, srv.URL+rt.path, demoKey, body)
+			if r.Status != want || !strings.Contains(string(r.Body), `"status":"error"`) {
+				t.Errorf("%s %s with %.20q: %d %.200s", rt.method, rt.path, body, r.Status, r.Body)
+			}
+		}
+	}
+}
