@@ -143,6 +143,13 @@ type Store interface {
 	CreateReprint(ctx context.Context, rp *order.Reprint) error
 	// FindReprint returns a reseller's reprint (resellerID 0: any); ENOTFOUND otherwise.
 	FindReprint(ctx context.Context, resellerID, id int64) (*order.Reprint, error)
+	// CreateProject stores a reseller's project.
+	CreateProject(ctx context.Context, p *Project) error
+	// FindProject returns a reseller's project; ENOTFOUND otherwise.
+	FindProject(ctx context.Context, resellerID, id int64) (*Project, error)
+	// ListProjects returns a page of a reseller's projects, oldest first, and how many there are.
+	ListProjects(ctx context.Context, resellerID int64, offset, limit int) ([]*Project, int, error)
+
 	// ListReprints lists reprints, newest first: a reseller's (0: all), of
 	// one order (0: any), in one status ("": any).
 	ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error)

@@ -518,7 +518,7 @@ func TestProboEveryEndpointRefusesBadInput(t *testing.T) {
 		{"POST", "/probo/products/configure"}, {"POST", "/probo/price"}, {"GET", "/probo/apiproducts"},
 		{"GET", "/probo/apiproducts/product/x"}, {"GET", "/probo/shipping/methods"}, {"POST", "/probo/order"},
 		{"POST", "/probo/order/status"}, {"POST", "/probo/order/cancel"}, {"POST", "/probo/order/release"},
-		{"GET", "/probo/orders"}, {"POST", "/probo/drafts"}, {"POST", "/probo/ticket"}, {"GET", "/probo/tickets"},
+		{"GET", "/probo/orders"}, {"POST", "/probo/drafts"}, {"POST", "/probo/ticket"}, {"GET", "/probo/tickets"}, {"POST", "/probo/project"}, {"GET", "/probo/projects"},
 	}
 	big := `{"x":"` + strings.Repeat("x", 1<<20+10) + `"}`
 	for _, rt := range routes {
@@ -534,5 +534,39 @@ func TestProboEveryEndpointRefusesBadInput(t *testing.T) {
 				t.Errorf("%s %s with %.20q: %d %.200s", rt.method, rt.path, body, r.Status, r.Body)
 			}
 		}
+	}
+}
+
+// TestProboProjects: a project groups orders; another reseller's project
+// cannot be used.
+func TestProboProjects(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	r := do(t, "POST", srv.URL+"/probo/project", demoKey, `{"name":"Spring fair","number":"P-17","note":"stands and banners"}`)
+	pr := decodeNumbers(t, r.Body)
+	if r.Status != 200 || pr["message"] != "Project created" || pr["id"] == nil {
+		t.Fatalf("project: %d %s", r.Status, r.Body)
+	}
+	id := fmt.Sprint(pr["id"])
+	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+	body := strings.Replace(proboOrder("p-1", "https://files.example/plate.pdf", "https://shop.example/cb", day), `"id":"p-1",`, `"id":"p-1","project_id":`+id+`,`, 1)
+	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, body); r.Status != 202 {
+		t.Fatalf("order in project: %d %s", r.Status, r.Body)
+	}
+	if s := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"p-1"}]}`).Body); fmt.Sprint(path(t, s, "orders", 0, "project_id")) != id {
+		t.Errorf("status = %v", s)
+	}
+	list := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/projects", demoKey, nil).Body)
+	if fmt.Sprint(path(t, list, "meta", "items")) != "1" || path(t, list, "projects", 0, "name") != "Spring fair" || path(t, list, "projects", 0, "number") != "P-17" {
+		t.Errorf("projects = %v", list)
+	}
+	other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+	if r := do(t, "POST", srv.URL+"/probo/order", other, strings.Replace(body, `"id":"p-1"`, `"id":"p-2"`, 1)); r.Status != 400 || !strings.Contains(string(r.Body), "not one of your projects") {
+		t.Errorf("another reseller's project: %d %s", r.Status, r.Body)
+	}
+	if l := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/projects", other, nil).Body); fmt.Sprint(path(t, l, "meta", "items")) != "0" {
+		t.Errorf("another reseller lists %v", l)
+	}
+	if r := do(t, "POST", srv.URL+"/probo/project", demoKey, `{"name":""}`); r.Status != 400 || !strings.Contains(string(r.Body), "name is required") {
+		t.Errorf("project without a name: %d %s", r.Status, r.Body)
 	}
 }

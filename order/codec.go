@@ -28,6 +28,7 @@ type document struct {
 	CatalogVersion int64             `json:"catalog_version"`
 	Totals         Totals            `json:"totals"`
 	API            string            `json:"api,omitempty"`
+	ProjectID      int64             `json:"project_id,omitempty"`
 }
 
 // EncodeDocument is the JSON the stores keep for an order's unsearched fields.
@@ -37,7 +38,7 @@ func EncodeDocument(o *Order) ([]byte, error) {
 		CallbackURLs: o.CallbackURLs, Delivery: o.Delivery, Billing: o.Billing, PackingSlip: o.PackingSlip,
 		ShippingLabel: o.ShippingLabel, CustomFields: o.CustomFields, CalculationID: o.CalculationID,
 		ProductionTime: o.ProductionTime, Currency: o.Currency, VATRate: o.VATRate, ReverseCharge: o.ReverseCharge,
-		CatalogVersion: o.CatalogVersion, Totals: o.Totals, API: o.API,
+		CatalogVersion: o.CatalogVersion, Totals: o.Totals, API: o.API, ProjectID: o.ProjectID,
 	})
 }
 
@@ -51,7 +52,7 @@ func DecodeDocument(o *Order, data []byte) error {
 	o.CallbackURLs, o.Delivery, o.Billing, o.PackingSlip = d.CallbackURLs, d.Delivery, d.Billing, d.PackingSlip
 	o.ShippingLabel, o.CustomFields, o.CalculationID = d.ShippingLabel, d.CustomFields, d.CalculationID
 	o.ProductionTime, o.Currency, o.VATRate, o.ReverseCharge = d.ProductionTime, d.Currency, d.VATRate, d.ReverseCharge
-	o.CatalogVersion, o.Totals, o.API = d.CatalogVersion, d.Totals, d.API
+	o.CatalogVersion, o.Totals, o.API, o.ProjectID = d.CatalogVersion, d.Totals, d.API, d.ProjectID
 	return nil
 }
 

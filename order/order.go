@@ -327,6 +327,8 @@ type Order struct {
 	// API is the compatible API the order was placed through ("" for the
 	// native one): its callbacks take that API's shape.
 	API string
+	// ProjectID is the reseller's project the order belongs to (0: none).
+	ProjectID int64
 }
 
 // Actor is who caused an event.

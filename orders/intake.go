@@ -97,6 +97,8 @@ type Request struct {
 	// API is the compatible API the order comes through ("": native); its
 	// callbacks take that API's shape.
 	API string
+	// ProjectID puts the order in one of the reseller's projects.
+	ProjectID int64
 }
 
 var ownIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -272,6 +274,11 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 			c.add("/customer_id", "unknown_customer", "customer %d is not one of your end-customer accounts", req.CustomerID)
 		}
 	}
+	if req.ProjectID != 0 {
+		if _, err := s.Store.FindProject(ctx, req.Reseller.ID, req.ProjectID); err != nil {
+			c.add("/project_id", "unknown_project", "project %d is not one of your projects", req.ProjectID)
+		}
+	}
 	c.keyValues("/custom_fields", "custom fields", req.CustomFields)
 	orderDate := delivery.DateOf(now.In(cat.Commerce.Location)).String()
 	if req.OrderDate != "" {
@@ -310,7 +317,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 		Type: req.Type, Stage: order.StageOrder, Status: order.Accepted, Payment: order.PaymentOnAccount,
 		CallbackURLs: req.CallbackURLs, Billing: req.Billing, PackingSlip: req.PackingSlip, ShippingLabel: req.ShippingLabel,
 		CustomFields: req.CustomFields, OrderDate: orderDate, Currency: cat.Commerce.Company.Currency, CatalogVersion: cat.Version,
-		TrackingToken: newToken(), API: req.API,
+		TrackingToken: newToken(), API: req.API, ProjectID: req.ProjectID,
 	}
 	if req.Draft {
 		o.Stage, o.Status = order.StageDraft, order.Draft

@@ -262,3 +262,55 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, p *pressr
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "code": 200, "meta": meta{Page: page, PerPage: perPage, Items: len(all), Pages: (len(all) + perPage - 1) / perPage}, "tickets": out})
 }
+
+// POST /project {"name","number","note"}: a group for orders
+// (project_id on an order).
+func (s *Server) handleProject(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	var in struct {
+		Name   string `json:"name"`
+		Number string `json:"number"`
+		Note   string `json:"note"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, false, &in); err != nil {
+		s.fail(w, err)
+		return
+	}
+	pr := &pressroom.Project{ResellerID: p.Reseller.ID, Name: in.Name, Number: in.Number, Note: in.Note}
+	if err := s.Store.CreateProject(r.Context(), pr); err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "code": 200, "message": "Project created", "id": pr.ID})
+}
+
+// GET /projects: the reseller's projects, oldest first.
+func (s *Server) handleProjects(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	page, err := pageParam(r, "page", 1, 1_000_000)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	perPage, err := pageParam(r, "per_page", 20, 100)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	list, total, err := s.Store.ListProjects(r.Context(), p.Reseller.ID, (page-1)*perPage, perPage)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	type projectOut struct {
+		ID        int64  `json:"id"`
+		Name      string `json:"name"`
+		Number    string `json:"number"`
+		Note      string `json:"note"`
+		CreatedAt string `json:"created_at"`
+		UpdatedAt string `json:"updated_at"`
+	}
+	out := []projectOut{}
+	for _, pr := range list {
+		out = append(out, projectOut{pr.ID, pr.Name, pr.Number, pr.Note, timeOf(pr.CreatedAt), timeOf(pr.UpdatedAt)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "code": 200, "meta": meta{Page: page, PerPage: perPage, Items: total, Pages: (total + perPage - 1) / perPage}, "projects": out})
+}

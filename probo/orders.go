@@ -57,6 +57,7 @@ type orderIn struct {
 	Language            string            `json:"language"`
 	Deliveries          []orderDeliveryIn `json:"deliveries"`
 	Products            []orderProductIn  `json:"products"`
+	ProjectID           int64             `json:"project_id"`
 }
 
 // callbackURLs merges callback_urls and callback_url.
@@ -83,7 +84,7 @@ func (in orderIn) callbackURLs() ([]string, string) {
 func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, string) {
 	req := orders.Request{
 		Reseller: p.Reseller, Actor: order.ActorReseller, OwnID: in.ID, Reference: in.Reference, ContactEmail: in.ContactEmail,
-		ErrorEmails: in.ErrorEmailAddresses, Language: in.Language, API: Format,
+		ErrorEmails: in.ErrorEmailAddresses, Language: in.Language, API: Format, ProjectID: in.ProjectID,
 	}
 	switch in.OrderType {
 	case "", "production", "live": // "live" is what real clients send
@@ -264,6 +265,7 @@ type orderStatus struct {
 	SupplierOrderNumber int64           `json:"supplier_order_number"`
 	StatusCode          string          `json:"status_code"`
 	OrderType           string          `json:"order_type"`
+	ProjectID           *int64          `json:"project_id,omitempty"`
 	DeliveryDate        string          `json:"delivery_date"`
 	ShippingMethodCode  string          `json:"shipping_method_code"`
 	TrackingPage        string          `json:"tracking_page,omitempty"`
@@ -286,6 +288,10 @@ func (s *Server) statusOf(o *order.Order, pkgs []*order.Package) orderStatus {
 	st := statusCode(o.Status)
 	out := orderStatus{ID: o.OwnID, Reference: o.Reference, SupplierOrderNumber: o.Number, StatusCode: st, OrderType: string(o.Type),
 		DeliveryDate: o.Delivery.DeliveryDate, ShippingMethodCode: o.Delivery.ShippingMethod, Products: []statusProduct{}, Packages: []statusPackage{}}
+	if o.ProjectID != 0 {
+		id := o.ProjectID
+		out.ProjectID = &id
+	}
 	if s.PublicURL != "" && o.TrackingToken != "" && o.Status != order.Draft {
 		out.TrackingPage = s.PublicURL + "/track/" + o.TrackingToken
 	}

@@ -65,6 +65,8 @@ func (s *Server) routes() []route {
 		{"POST /drafts", s.handleDraft},
 		{"POST /ticket", s.handleTicket},
 		{"GET /tickets", s.handleTickets},
+		{"POST /project", s.handleProject},
+		{"GET /projects", s.handleProjects},
 	}
 }
 

@@ -406,3 +406,31 @@ func testConcurrentWrites(t *testing.T, s pressroom.Store) {
 		t.Errorf("stored %d orders, want %d (%v)", total, n-n/3+1, err)
 	}
 }
+
+func testProjects(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	for i := range 3 {
+		p := &pressroom.Project{ResellerID: a.ID, Name: fmt.Sprintf("Spring %d", i), Number: "P-1", Note: "stands"}
+		if err := s.CreateProject(ctx, p); err != nil || p.ID == 0 || p.CreatedAt.IsZero() {
+			t.Fatalf("create: %+v, %v", p, err)
+		}
+	}
+	if err := s.CreateProject(ctx, &pressroom.Project{ResellerID: a.ID}); pressroom.ErrorCode(err) != pressroom.EINVALID {
+		t.Errorf("no name: %v", err)
+	}
+	list, total, err := s.ListProjects(ctx, a.ID, 1, 10)
+	if err != nil || total != 3 || len(list) != 2 || list[0].Name != "Spring 1" || list[0].Note != "stands" {
+		t.Fatalf("list = %+v, %d, %v", list, total, err)
+	}
+	if p, err := s.FindProject(ctx, a.ID, list[0].ID); err != nil || p.Name != "Spring 1" || !p.CreatedAt.Equal(list[0].CreatedAt) {
+		t.Errorf("find = %+v, %v", p, err)
+	}
+	if _, err := s.FindProject(ctx, b.ID, list[0].ID); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("another reseller's project: %v", err)
+	}
+	if _, total, _ := s.ListProjects(ctx, b.ID, 0, 10); total != 0 {
+		t.Errorf("another reseller lists %d", total)
+	}
+}

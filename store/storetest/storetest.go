@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Artwork", func(t *testing.T) { testArtwork(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open(t)) })
+	t.Run("Projects", func(t *testing.T) { testProjects(t, open(t)) })
 }
 
 // MustCreateReseller creates a standard reseller with the name.
