@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,9 +46,6 @@ type Server struct {
 	Clock       pressroom.Clock
 	// Ready reports whether the server takes requests (false while shutting down).
 	Ready func() bool
-
-	accessoryMu sync.Mutex
-	accessories map[accessoryKey]priceOut
 }
 
 // route is one endpoint: "METHOD /path" and its handler.

@@ -165,32 +165,11 @@ func isCatalogLanguage(l string) bool {
 	return false
 }
 
-type accessoryKey struct {
-	version                     int64
-	product, quantity           string
-	markup, country, vatID, day string
-}
-
-// accessoryPrice prices a cross-sell accessory, remembering the answer: the
-// same accessories are offered on every complete configuration.
+// accessoryPrice prices a cross-sell accessory (remembered by the price service).
 func (s *Server) accessoryPrice(cat *catalog.Catalog, product string, q decimal.Decimal, r *pressroom.Reseller, now time.Time) any {
-	k := accessoryKey{cat.Version, product, q.String(), r.Markup.String(), r.Country, r.VATID, now.Format(time.DateOnly)}
-	s.accessoryMu.Lock()
-	v, ok := s.accessories[k]
-	s.accessoryMu.Unlock()
-	if ok {
-		return v
-	}
-	a, found := pricing.AccessoryPrice(cat.Product(product), q, r, now)
+	a, found := s.Pricing.Accessory(cat, product, q, r, now)
 	if !found {
 		return nil
 	}
-	v = priceView(a)
-	s.accessoryMu.Lock()
-	if s.accessories == nil || len(s.accessories) > 10_000 {
-		s.accessories = map[accessoryKey]priceOut{}
-	}
-	s.accessories[k] = v
-	s.accessoryMu.Unlock()
-	return v
+	return priceView(a)
 }

@@ -162,6 +162,7 @@ func run() error {
 	}
 	for _, sc := range map[bool][]scenario{false: nil, true: {
 		{name: "configure, seed's full dibond (native)", method: "POST", path: "/v1/products/configure", body: fixed(seedConfigure)},
+		{name: "configure, seed's full dibond (Probo API)", method: "POST", path: "/probo/products/configure", body: fixed(seedConfigure)},
 		{name: "price, dibond with all shipping methods (native)", method: "POST", path: "/v1/prices", body: fixed(seedPrice)},
 		{name: "product listing (native)", method: "GET", path: "/v1/products?per_page=20"},
 		{name: "order intake, 3 items with file URLs (SQLite)", method: "POST", path: "/v1/orders", body: orderBodies("sq", files.URL)},
@@ -170,9 +171,6 @@ func run() error {
 			pr.stop()
 			return err
 		}
-	}
-	if want("http") {
-		res.add(row{Name: "configure, seed's full dibond (Probo API)", Note: "the Probo API is not built yet"})
 	}
 	pr.stop()
 	if want("upload") || want("preflight") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -22,6 +23,41 @@ type Service struct {
 	Catalog  *catalog.Service
 	Recorder *catalog.Recorder
 	Clock    pressroom.Clock
+
+	accessoryMu sync.Mutex
+	accessories map[accessoryKey]accessoryPrice
+}
+
+type accessoryKey struct {
+	version                     int64
+	product, quantity           string
+	markup, country, vatID, day string
+}
+
+type accessoryPrice struct {
+	amounts Amounts
+	found   bool
+}
+
+// Accessory is AccessoryPrice remembered per catalog version, reseller
+// profile and day: the same accessories are offered on every complete
+// configuration.
+func (s *Service) Accessory(cat *catalog.Catalog, product string, quantity decimal.Decimal, r *pressroom.Reseller, on time.Time) (Amounts, bool) {
+	k := accessoryKey{cat.Version, product, quantity.String(), r.Markup.String(), r.Country, r.VATID, on.Format(time.DateOnly)}
+	s.accessoryMu.Lock()
+	v, ok := s.accessories[k]
+	s.accessoryMu.Unlock()
+	if ok {
+		return v.amounts, v.found
+	}
+	v.amounts, v.found = AccessoryPrice(cat.Product(product), quantity, r, on)
+	s.accessoryMu.Lock()
+	if s.accessories == nil || len(s.accessories) > 10_000 {
+		s.accessories = map[accessoryKey]accessoryPrice{}
+	}
+	s.accessories[k] = v
+	s.accessoryMu.Unlock()
+	return v.amounts, v.found
 }
 
 // Item is one product to price: a configuration by product code and

@@ -114,7 +114,7 @@ func (s *Server) configureOne(r *http.Request, p *pressroom.Principal, cat *cata
 		} else if o.DefaultValue != nil {
 			q = *o.DefaultValue
 		}
-		a, found := pricing.AccessoryPrice(cat.Product(o.Product), q, p.Reseller, now)
+		a, found := s.Pricing.Accessory(cat, o.Product, q, p.Reseller, now)
 		if !found {
 			return nil
 		}
