@@ -150,6 +150,13 @@ type Store interface {
 	// ListProjects returns a page of a reseller's projects, oldest first, and how many there are.
 	ListProjects(ctx context.Context, resellerID int64, offset, limit int) ([]*Project, int, error)
 
+	// CreateUploadSessions stores upload sessions in one transaction.
+	CreateUploadSessions(ctx context.Context, ss []*UploadSession) error
+	// FindUploadSession returns a session by id (resellerID 0: any reseller's).
+	FindUploadSession(ctx context.Context, resellerID, id int64) (*UploadSession, error)
+	// SaveUploadSession writes a session's state, file and order item.
+	SaveUploadSession(ctx context.Context, s *UploadSession) error
+
 	// ListReprints lists reprints, newest first: a reseller's (0: all), of
 	// one order (0: any), in one status ("": any).
 	ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error)

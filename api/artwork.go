@@ -2,12 +2,10 @@ package api
 
 import (
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/order"
 )
 
@@ -93,31 +91,10 @@ func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *
 		s.Error(w, r, err)
 		return
 	}
-	if r.ContentLength > s.Artwork.Limit+1<<20 {
-		s.Error(w, r, pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", s.Artwork.Limit>>20))
+	file, err := httpx.UploadFile(w, r, s.Artwork.Limit)
+	if err != nil {
+		s.Error(w, r, err)
 		return
-	}
-	body := http.MaxBytesReader(w, r.Body, s.Artwork.Limit+1<<20)
-	var file io.Reader = body
-	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		if params["boundary"] == "" {
-			s.Error(w, r, pressroom.Errorf(pressroom.EMALFORMED, "The multipart body has no boundary."))
-			return
-		}
-		mr := multipartReader(body, params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: `The multipart body has no "artwork" (or "file") field.`,
-					Fields: []pressroom.FieldError{{Pointer: "/artwork", Code: "required", Detail: "send the file as the form field artwork"}}})
-				return
-			}
-			if name := part.FormName(); name == "artwork" || name == "file" {
-				file = part
-				break
-			}
-			part.Close()
-		}
 	}
 	a, err := s.Artwork.Upload(r.Context(), p.Reseller.ID, n, id, file)
 	if err != nil {
@@ -129,10 +106,6 @@ func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	writeJSON(w, http.StatusAccepted, artworkView(a))
-}
-
-func multipartReader(r io.Reader, boundary string) *multipart.Reader {
-	return multipart.NewReader(r, boundary)
 }
 
 // GET /v1/orders/{number}/documents: the order's packing slip and shipping

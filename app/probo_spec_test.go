@@ -148,8 +148,9 @@ func decodeAny(t *testing.T, b []byte) any {
 // (cancel, release), by value. Skipped, and why (docs/probo.md):
 // the answers of GET /products and POST /products/configure (the seeds win:
 // "data", not "products"; "code", not "api_code"; the configure answer's
-// example is of another product than its request), the tiers (no example), and
-// /products/uploader/create (not built yet).
+// example is of another product than its request) and the tiers (no
+// example). The uploader example's calculation_id is replaced by one
+// pressroom generated (the seeds' README allows this for generated ids).
 func TestProboSpecExamples(t *testing.T) {
 	spec := loadProboSpec(t)
 	srv := startServer(t, stores[0].args(t), callbackEnv())
@@ -227,6 +228,15 @@ func TestProboSpecExamples(t *testing.T) {
 			t.Fatalf("%s: %d %s", c.ours, r.Status, r.Body)
 		}
 		sameShape(t, c.path, spec.response(t, c.method, c.path, "200", ""), decodeAny(t, r.Body))
+	}
+	// The uploader example, with a calculation of ours.
+	conf := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/products/configure", demoKey, seedExample(t, "probo-user-guide.txt", "Request payload (can_order iteration)")).Body)
+	up := spec.request(t, "post", "/products/uploader/create", "").(map[string]any)
+	up["calculation_id"] = path(t, conf, "products", 0, "calculation_id")
+	if r := do(t, "POST", srv.URL+"/probo/products/uploader/create", demoKey, up); r.Status != 200 {
+		t.Errorf("uploader example: %d %s", r.Status, r.Body)
+	} else {
+		sameShape(t, "uploader/create", spec.response(t, "post", "/products/uploader/create", "200", ""), decodeAny(t, r.Body))
 	}
 	for _, c := range []struct{ path, status, body string }{
 		{"/drafts", "201", proboOrder("d-9", "https://files.example/plate.pdf", "https://shop.example/cb", day)},

@@ -570,3 +570,86 @@ func TestProboProjects(t *testing.T) {
 		t.Errorf("project without a name: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestProboUploader: upload sessions for a calculation's products; a file
+// uploaded before the order goes to its item when the order cites the
+// session, one uploaded after goes there on arrival; both are checked.
+func TestProboUploader(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		rv := newReceiver(t)
+		srv := startServer(t, st.args(t), callbackEnv())
+		day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+		calc := func() string {
+			c := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/products/configure", demoKey, seedExample(t, "probo-user-guide.txt", "Request payload (can_order iteration)")).Body)
+			return fmt.Sprint(path(t, c, "products", 0, "calculation_id"))
+		}
+		create := func(calcID string) (id, url string) {
+			t.Helper()
+			r := do(t, "POST", srv.URL+"/probo/products/uploader/create", demoKey, `{"calculation_id":`+calcID+`,"callback_url":"`+rv.URL+`/up"}`)
+			m := decodeNumbers(t, r.Body)
+			if r.Status != 200 || m["message"] != "Uploaders created" || fmt.Sprint(path(t, m, "uploaders", 0, "product_id")) != "1" {
+				t.Fatalf("uploader: %d %s", r.Status, r.Body)
+			}
+			return fmt.Sprint(path(t, m, "uploaders", 0, "id")), path(t, m, "uploaders", 0, "url").(string)
+		}
+		pdf := testfiles.PDF(200, 400, 10) // the guide's plate is 40 x 20 cm, either way round
+		order := func(id, uploader string) map[string]any {
+			t.Helper()
+			body := strings.Replace(proboOrder(id, "x", rv.URL+"/cb-"+id, day), `"files":[{"uri":"x"}]`, `"uploaders":[{"id":`+uploader+`,"external_id":1}]`, 1)
+			body = strings.Replace(body, `{"code":"amount","value":5}`, `{"code":"amount","value":1}`, 1)
+			body = strings.Replace(body, `{"code":"height","value":"40"},{"code":"width","value":20}`, `{"code":"width","value":40},{"code":"height","value":20}`, 1)
+			if r := do(t, "POST", srv.URL+"/probo/order", demoKey, body); r.Status != 202 {
+				t.Fatalf("order: %d %s", r.Status, r.Body)
+			}
+			created := decodeNumbers(t, rv.wait(t, "/cb-"+id, 1)[0].Body)
+			o := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+fmt.Sprint(created["supplier_order_number"]), demoKey, nil).Body)
+			return o
+		}
+		state := func(o map[string]any) string {
+			st, _ := fileState(t, srv.URL, o)
+			return st
+		}
+
+		// Uploaded first, then ordered.
+		id, url := create(calc())
+		if r := doWith(t, "PUT", url+"x", "", pdf, nil); r.Status != 404 {
+			t.Errorf("wrong token: %d %s", r.Status, r.Body)
+		}
+		if r := doWith(t, "PUT", url, "", pdf, nil); r.Status != 200 || !strings.Contains(string(r.Body), md5hex(pdf)) {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if up := decodeNumbers(t, rv.wait(t, "/up", 1)[0].Body); up["status"] != "uploaded" || fmt.Sprint(up["uploader_id"]) != id {
+			t.Errorf("uploader callback: %v", up)
+		}
+		if st := state(order("up-1", id)); st != "passed" {
+			t.Errorf("file uploaded before the order: %s", st)
+		}
+
+		// Ordered first, then uploaded (as a form field).
+		id2, url2 := create(calc())
+		o := order("up-2", id2)
+		if r := upload(t, url2, pdf, "file"); r.Status != 200 {
+			t.Fatalf("upload after the order: %d %s", r.Status, r.Body)
+		}
+		if st := state(o); st != "passed" {
+			t.Errorf("file uploaded after the order: %s", st)
+		}
+
+		// Refusals.
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		if r := do(t, "POST", srv.URL+"/probo/products/uploader/create", other, `{"calculation_id":`+calc()+`,"callback_url":"https://x.example"}`); r.Status != 404 {
+			t.Errorf("another reseller's calculation: %d %s", r.Status, r.Body)
+		}
+		id3, url3 := create(calc())
+		if r := doWith(t, "PUT", url3, "", []byte("hello"), nil); r.Status != 400 || !strings.Contains(string(r.Body), "not a PDF") {
+			t.Errorf("not a print file: %d %s", r.Status, r.Body)
+		}
+		body := strings.Replace(proboOrder("up-3", "x", "https://shop.example/cb", day), `"files":[{"uri":"x"}]`, `"uploaders":[{"id":`+id3+`}]`, 1)
+		if r := do(t, "POST", srv.URL+"/probo/order", other, body); r.Status != 400 || !strings.Contains(string(r.Body), "Uploader") {
+			t.Errorf("another reseller's uploader: %d %s", r.Status, r.Body)
+		}
+		if r := doWith(t, "PUT", srv.URL+"/probo/uploader/424242?token=abc", "", pdf, nil); r.Status != 404 {
+			t.Errorf("unknown uploader: %d", r.Status)
+		}
+	})
+}

@@ -132,6 +132,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Isolate: &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout},
 		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
+	pro.Artwork = art
 	if cfg.Workers > 0 {
 		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger, DownloadRetry: cfg.DownloadRetry})
 		if err != nil {

@@ -177,9 +177,23 @@ func (s *Service) fetch(ctx context.Context, a *order.Artwork) error {
 // Upload stores a file sent for a reseller's item, replacing the item's
 // files, and queues its preflight.
 func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, r io.Reader) (*order.Artwork, error) {
-	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	if err := s.Uploadable(ctx, resellerID, number, itemID); err != nil {
+		return nil, err
+	}
+	key := NewKey(number, itemID)
+	info, err := s.Take(ctx, key, r)
 	if err != nil {
 		return nil, err
+	}
+	return s.Attach(ctx, number, itemID, key, info)
+}
+
+// Uploadable reports whether a reseller's order item may take a new file
+// now: ENOTFOUND for no such item, ECONFLICT with the reason otherwise.
+func (s *Service) Uploadable(ctx context.Context, resellerID, number, itemID int64) error {
+	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	if err != nil {
+		return err
 	}
 	var it *order.Item
 	for _, x := range o.Items {
@@ -188,18 +202,24 @@ func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, 
 		}
 	}
 	if it == nil {
-		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+		return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
 	}
 	switch {
 	case it.FileState == order.FileNone:
-		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Item %d needs no print file.", itemID)
+		return pressroom.Errorf(pressroom.ECONFLICT, "Item %d needs no print file.", itemID)
 	case o.Status != order.Accepted && o.Status != order.Hold && o.Status != order.Draft:
-		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; its files can no longer change.", number, o.Status)
+		return pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; its files can no longer change.", number, o.Status)
 	case it.FileState == order.FileDownloading || it.FileState == order.FileChecking:
-		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Item %d's file is being %s; wait for its result.", itemID, map[order.FileState]string{order.FileDownloading: "downloaded", order.FileChecking: "checked"}[it.FileState])
+		return pressroom.Errorf(pressroom.ECONFLICT, "Item %d's file is being %s; wait for its result.", itemID, map[order.FileState]string{order.FileDownloading: "downloaded", order.FileChecking: "checked"}[it.FileState])
 	}
-	a := &order.Artwork{OrderNumber: number, ItemID: itemID, Index: 0, Source: "upload", BlobKey: NewKey(number, itemID)}
-	info, err := Ingest(ctx, s.Blobs, a.BlobKey, r, s.Limit, "")
+	return nil
+}
+
+// Take streams a file into storage under key: hashed, typed by its bytes,
+// within the limit. What is refused is EINVALID (ETOOLARGE over the limit)
+// with the reason at /artwork.
+func (s *Service) Take(ctx context.Context, key string, r io.Reader) (Info, error) {
+	info, err := Ingest(ctx, s.Blobs, key, r, s.Limit, "")
 	if err != nil {
 		var p *Problem
 		if errors.As(err, &p) {
@@ -207,12 +227,18 @@ func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, 
 			if p.Code == "file_too_large" {
 				code = pressroom.ETOOLARGE
 			}
-			return nil, &pressroom.Error{Code: code, Message: "The file was not taken: " + p.Message + ".",
+			return info, &pressroom.Error{Code: code, Message: "The file was not taken: " + p.Message + ".",
 				Fields: []pressroom.FieldError{{Pointer: "/artwork", Code: p.Code, Detail: p.Message}}}
 		}
-		return nil, err
+		return info, err
 	}
-	a.Size, a.MD5, a.SHA256, a.ContentType, a.State = info.Size, info.MD5, info.SHA256, info.Type, order.FileChecking
+	return info, nil
+}
+
+// Attach makes a stored file (Take) an item's file and queues its check.
+func (s *Service) Attach(ctx context.Context, number, itemID int64, key string, info Info) (*order.Artwork, error) {
+	a := &order.Artwork{OrderNumber: number, ItemID: itemID, Index: 0, Source: "upload", BlobKey: key,
+		Size: info.Size, MD5: info.MD5, SHA256: info.SHA256, ContentType: info.Type, State: order.FileChecking}
 	if err := s.Store.SaveArtwork(ctx, a); err != nil {
 		return nil, err
 	}

@@ -61,6 +61,18 @@ func (r *Recorder) Record(ctx context.Context, c *pressroom.Calculation) error {
 	return nil
 }
 
+// Lookup finds a reseller's calculation that is still waiting to be written.
+func (r *Recorder) Lookup(resellerID, id int64) (*pressroom.Calculation, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.pending {
+		if c.ID == id && c.ResellerID == resellerID {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
 // Pending is the number of calculations waiting to be written.
 func (r *Recorder) Pending() int {
 	r.mu.Lock()

@@ -372,7 +372,7 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 				c.add(ptr+"/calculation_id", "conflicting_product", "an item cites a calculation id or gives a product, not both")
 				continue
 			}
-			calc, err := s.Store.FindCalculation(ctx, req.Reseller.ID, it.CalculationID)
+			calc, err := s.Pricing.FindCalculation(ctx, req.Reseller.ID, it.CalculationID)
 			switch {
 			case pressroom.ErrorCode(err) == pressroom.ENOTFOUND:
 				c.add(ptr+"/calculation_id", "unknown_calculation", "calculation %d does not exist", it.CalculationID)

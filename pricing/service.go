@@ -39,6 +39,17 @@ type accessoryPrice struct {
 	found   bool
 }
 
+// FindCalculation returns a reseller's calculation, also one answered a
+// moment ago and not yet written (calculations are written in batches).
+func (s *Service) FindCalculation(ctx context.Context, resellerID, id int64) (*pressroom.Calculation, error) {
+	if s.Recorder != nil {
+		if c, ok := s.Recorder.Lookup(resellerID, id); ok {
+			return c, nil
+		}
+	}
+	return s.Store.FindCalculation(ctx, resellerID, id)
+}
+
 // Accessory is AccessoryPrice remembered per catalog version, reseller
 // profile and day: the same accessories are offered on every complete
 // configuration.

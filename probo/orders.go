@@ -38,6 +38,10 @@ type orderProductIn struct {
 	Options      []render.OptionIn `json:"options"`
 	Files        []fileIn          `json:"files"`
 	Uploader     bool              `json:"uploader"`
+	Uploaders    []struct {
+		ID         int64           `json:"id"`
+		ExternalID json.RawMessage `json:"external_id"`
+	} `json:"uploaders"`
 }
 
 type orderDeliveryIn struct {
@@ -143,7 +147,7 @@ func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, string) {
 			return req, fmt.Sprintf("Product %d has too many options", i+1)
 		}
 		it := orders.ItemRequest{Item: pricing.Item{Code: pr.Code, CustomerCode: pr.CustomerCode, Options: render.Selections(pr.Options)},
-			Reference: pr.Reference, Upload: pr.Uploader && len(pr.Files) == 0}
+			Reference: pr.Reference, Upload: (pr.Uploader || len(pr.Uploaders) > 0) && len(pr.Files) == 0}
 		if it.Reference == "" {
 			it.Reference = strings.Trim(string(pr.ID), `"`)
 		}
@@ -173,7 +177,31 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, p *pressroo
 		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "code": 400, "message": problem, "id": in.ID})
 		return
 	}
-	_, err := s.Orders.Place(r.Context(), req, false, nil)
+	// The upload sessions the products cite must be the reseller's.
+	sessions := make([][]int64, len(in.Products))
+	for i, pr := range in.Products {
+		if len(pr.Uploaders) > 0 && len(pr.Files) > 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "code": 400, "message": fmt.Sprintf("Product %d gives files and uploaders; give one", i+1), "id": in.ID})
+			return
+		}
+		for _, u := range pr.Uploaders {
+			if _, err := s.Store.FindUploadSession(r.Context(), p.Reseller.ID, u.ID); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "code": 400, "message": fmt.Sprintf("Uploader %d does not exist", u.ID), "id": in.ID})
+				return
+			}
+			sessions[i] = append(sessions[i], u.ID)
+		}
+	}
+	res, err := s.Orders.Place(r.Context(), req, false, nil)
+	if err == nil {
+		ids := make([]int64, len(res.Order.Items))
+		for i, it := range res.Order.Items {
+			ids[i] = it.ID
+		}
+		if err := s.attachUploads(r, p.Reseller.ID, res.Order.Number, ids, sessions); err != nil {
+			s.Logger.Error("probo: uploads not attached", "order", res.Order.Number, "err", err)
+		}
+	}
 	switch {
 	case pressroom.ErrorCode(err) == pressroom.ECONFLICT && len(req.CallbackURLs) > 0:
 		// Probo reports a repeated id after queueing it, by callback.
@@ -396,8 +424,8 @@ func (s *Server) idAction(w http.ResponseWriter, r *http.Request, p *pressroom.P
 // (its own id, supplier_order_number, status_code, products and packages
 // with tracking), the status under "status" too, and what happened.
 func CallbackBody(cb *order.Callback) []byte {
-	if cb.Type == "order.not_accepted" {
-		return cb.Payload // made whole when the order was refused
+	if cb.Type == "order.not_accepted" || strings.HasPrefix(cb.Type, "uploader.") {
+		return cb.Payload // made whole when it was queued
 	}
 	var snap orders.Snapshot
 	if err := json.Unmarshal(cb.Payload, &snap); err != nil {

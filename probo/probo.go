@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/orders"
@@ -34,6 +35,7 @@ type Server struct {
 	Catalog *catalog.Service
 	Pricing *pricing.Service
 	Orders  *orders.Service
+	Artwork *artwork.Service
 	// PublicURL starts the tracking links handed out.
 	PublicURL   string
 	RateLimiter *httpx.RateLimiter // nil: no limit
@@ -67,6 +69,7 @@ func (s *Server) routes() []route {
 		{"GET /tickets", s.handleTickets},
 		{"POST /project", s.handleProject},
 		{"GET /projects", s.handleProjects},
+		{"POST /products/uploader/create", s.handleUploaderCreate},
 	}
 }
 
@@ -76,6 +79,9 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.routes() {
 		mux.Handle(r.pattern, s.reseller(r.handler))
 	}
+	// The uploader's URL carries its own token: no API key.
+	mux.HandleFunc("PUT /uploader/{id}", s.handleUpload)
+	mux.HandleFunc("POST /uploader/{id}", s.handleUpload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found: "+r.Method+" "+r.URL.Path)
 	})

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -114,4 +116,35 @@ func BearerKey(r *http.Request) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
+}
+
+// UploadFile is the file of an upload request, streamed: the raw body, or
+// the form field "artwork" (or "file") of a multipart body. A body that
+// declares more than limit (and 1 MB for a form's other parts) is
+// ETOOLARGE; one that sends more fails its read with *http.MaxBytesError.
+// A multipart body without the field is EMALFORMED.
+func UploadFile(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, error) {
+	if r.ContentLength > limit+1<<20 {
+		return nil, pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", limit>>20)
+	}
+	body := http.MaxBytesReader(w, r.Body, limit+1<<20)
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return body, nil
+	}
+	if params["boundary"] == "" {
+		return nil, pressroom.Errorf(pressroom.EMALFORMED, "The multipart body has no boundary.")
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil, &pressroom.Error{Code: pressroom.EMALFORMED, Message: `The multipart body has no "artwork" (or "file") field.`,
+				Fields: []pressroom.FieldError{{Pointer: "/artwork", Code: "required", Detail: "send the file as the form field artwork"}}}
+		}
+		if name := part.FormName(); name == "artwork" || name == "file" {
+			return part, nil
+		}
+		part.Close()
+	}
 }

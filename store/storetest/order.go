@@ -434,3 +434,33 @@ func testProjects(t *testing.T, s pressroom.Store) {
 		t.Errorf("another reseller lists %d", total)
 	}
 }
+
+func testUploadSessions(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	ss := []*pressroom.UploadSession{{ResellerID: a.ID, CalculationID: 60684, Position: 1, TokenHash: "h1", CallbackURL: "https://shop.example/up"},
+		{ResellerID: a.ID, CalculationID: 60684, Position: 2, TokenHash: "h2"}}
+	if err := s.CreateUploadSessions(ctx, ss); err != nil || ss[0].ID == 0 || ss[1].ID == ss[0].ID || ss[0].State != pressroom.UploadOpen {
+		t.Fatalf("create: %+v, %v", ss[0], err)
+	}
+	got, err := s.FindUploadSession(ctx, a.ID, ss[0].ID)
+	if err != nil || got.TokenHash != "h1" || got.CallbackURL != "https://shop.example/up" || got.Position != 1 || got.OrderNumber != 0 || got.UploadedAt != nil {
+		t.Fatalf("find = %+v, %v", got, err)
+	}
+	if _, err := s.FindUploadSession(ctx, b.ID, ss[0].ID); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("another reseller's session: %v", err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	got.State, got.BlobKey, got.Size, got.MD5, got.UploadedAt, got.ItemID = pressroom.UploadUploaded, "uploads/1/x", 1234, "abc", &now, 7
+	if err := s.SaveUploadSession(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.FindUploadSession(ctx, 0, got.ID)
+	if err != nil || again.State != pressroom.UploadUploaded || again.Size != 1234 || again.ItemID != 7 || again.UploadedAt == nil || !again.UploadedAt.Equal(now) {
+		t.Errorf("after save = %+v, %v", again, err)
+	}
+	if err := s.SaveUploadSession(ctx, &pressroom.UploadSession{ID: 424242, State: pressroom.UploadOpen}); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("save unknown: %v", err)
+	}
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Artwork", func(t *testing.T) { testArtwork(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open(t)) })
 	t.Run("Projects", func(t *testing.T) { testProjects(t, open(t)) })
+	t.Run("UploadSessions", func(t *testing.T) { testUploadSessions(t, open(t)) })
 }
 
 // MustCreateReseller creates a standard reseller with the name.
