@@ -653,3 +653,111 @@ func TestProboUploader(t *testing.T) {
 		}
 	})
 }
+
+// TestProboPriceVariants: every delivery and shipping variant of the
+// published description prices through /probo/price, and a saved API
+// product with an overriding amount.
+func TestProboPriceVariants(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL")
+	addr := `"address":{"company_name":"Probo","last_name":"Print","street":"Fortuinweg","house_number":"17","postal_code":"9101PE","city":"Dokkum","country":"NL"}`
+	product := `{"code":"dibond","options":` + dibondOptions + `}`
+	for name, c := range map[string]struct{ delivery, product string }{
+		"delivery_date + shipping_method_code":          {`"delivery_date":"` + day.String() + `","shipping_method_code":"onbezorgd-standard"`, product},
+		"delivery_date + shipping_method_preset":        {`"delivery_date":"` + day.String() + `","shipping_method_preset":"cheapest"`, product},
+		"delivery_date_preset + shipping_method_code":   {`"delivery_date_preset":"fastest","shipping_method_code":"onbezorgd-standard"`, product},
+		"delivery_date_preset + shipping_method_preset": {`"delivery_date_preset":"cheapest","shipping_method_preset":"fastest"`, product},
+		"shipping_date + shipping_method_code":          {`"shipping_date":"` + day.AddDays(-2).String() + `","shipping_method_code":"onbezorgd-standard"`, product},
+		"shipping_date + shipping_method_preset":        {`"shipping_date":"` + day.AddDays(-2).String() + `","shipping_method_preset":"cheapest"`, product},
+		"customer_code with an overriding amount":       {`"delivery_date_preset":"cheapest"`, `{"customer_code":"sign-40x20","options":[{"code":"amount","value":10}]}`},
+	} {
+		if strings.HasPrefix(name, "customer_code") {
+			if r := do(t, "POST", srv.URL+"/v1/api-products", demoKey, `{"customer_code":"sign-40x20","code":"dibond","options":`+dibondOptions+`}`); r.Status != 201 {
+				t.Fatalf("API product: %d %s", r.Status, r.Body)
+			}
+		}
+		r := do(t, "POST", srv.URL+"/probo/price", demoKey, `{"deliveries":[{`+addr+`,`+c.delivery+`}],"products":[`+c.product+`]}`)
+		if r.Status != 200 {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			continue
+		}
+		got := decodeNumbers(t, r.Body)
+		prices := got["prices"].([]any)
+		if len(prices) == 0 || len(path(t, prices, 0, "deliveries").([]any)) == 0 || !strings.HasSuffix(path(t, prices, 0, "delivery_date").(string), "T00:00:00+0000") {
+			t.Errorf("%s: %v", name, got)
+		}
+		if strings.Contains(c.delivery, "shipping_date") && path(t, prices, 0, "shipping_date") != day.AddDays(-2).String()+"T23:59:00+0000" {
+			t.Errorf("%s: shipping date %v", name, path(t, prices, 0, "shipping_date"))
+		}
+		if strings.HasPrefix(name, "customer_code") {
+			// The same as the native API's price of ten of the saved plate.
+			n := decodeNumbers(t, do(t, "POST", srv.URL+"/v1/prices", demoKey, `{"products":[`+c.product+`],"delivery":{"address":{"country":"NL"},"delivery_date_preset":"cheapest"}}`).Body)
+			if got, want := fmt.Sprint(path(t, prices, 0, "products", 0, "prices_total", "purchase_price")), fmt.Sprint(path(t, n, "prices", 0, "products", 0, "prices_total", "purchase_price")); got != want || got == "" || got == "9.38" {
+				t.Errorf("%s: total %s, native %s", name, got, want)
+			}
+		}
+	}
+}
+
+// TestProboAllStatuses: each of the order-flows document's 14 statuses
+// shows in status_code, per product and per package, and in the callbacks.
+func TestProboAllStatuses(t *testing.T) {
+	rv := newReceiver(t)
+	srv := startServer(t, stores[0].args(t), callbackEnv())
+	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("s-1", "https://files.example/p.pdf", rv.URL+"/s", day)); r.Status != 202 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	created := decodeNumbers(t, rv.wait(t, "/s", 1)[0].Body)
+	o := map[string]any{"number": created["supplier_order_number"]}
+	seen := map[string]bool{"accepted": true}
+	check := func(want string) {
+		t.Helper()
+		s := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"s-1"}]}`).Body)
+		if path(t, s, "orders", 0, "status_code") != want || path(t, s, "orders", 0, "products", 0, "status_code") != want {
+			t.Errorf("after %s: %v", want, s)
+		}
+		if pk := path(t, s, "orders", 0, "packages").([]any); len(pk) > 0 && path(t, pk, 0, "status_code") != want {
+			t.Errorf("package after %s: %v", want, pk)
+		}
+		seen[want] = true
+	}
+	check("accepted")
+	for _, st := range []string{"in_production", "logistics", "shipment_created", "shipment_scanned_by_carrier", "shipment_in_transit",
+		"shipment_delayed", "shipment_exception", "shipment_not_at_home", "shipment_available_at_pickup_point", "shipment_picked_up",
+		"shipment_returned", "shipment_delivered"} {
+		body := `{"status":"` + st + `"}`
+		if st == "shipment_created" {
+			body = `{"status":"shipment_created","track_and_trace":"3SYMFU0000001","carrier":"postnl","tracking_url":"https://postnl.example/3SYMFU0000001"}`
+		}
+		if r := do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, body); r.Status != 200 {
+			t.Fatalf("%s: %d %s", st, r.Status, r.Body)
+		}
+		check(st)
+	}
+	// The fourteenth: a second order, cancelled while accepted.
+	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("s-2", "https://files.example/p.pdf", rv.URL+"/s2", day)); r.Status != 202 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	do(t, "POST", srv.URL+"/probo/order/cancel", demoKey, `{"id":"s-2"}`)
+	if s := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"s-2"}]}`).Body); path(t, s, "orders", 0, "status_code") != "cancelled" {
+		t.Errorf("cancelled: %v", s)
+	} else {
+		seen["cancelled"] = true
+	}
+	if len(seen) != 14 {
+		t.Errorf("%d statuses seen, want the document's 14: %v", len(seen), seen)
+	}
+	// Every status reached the receiver, in order.
+	got := rv.wait(t, "/s", 14) // placed, 12 status changes, 1 shipment
+	var trail []string
+	for _, c := range got {
+		m := decodeNumbers(t, c.Body)
+		if m["event"] == "order.status" {
+			trail = append(trail, m["status"].(string))
+		}
+	}
+	if len(trail) != 12 || trail[0] != "in_production" || trail[11] != "shipment_delivered" {
+		t.Errorf("status callbacks: %v", trail)
+	}
+}
