@@ -761,3 +761,40 @@ func TestProboAllStatuses(t *testing.T) {
 		t.Errorf("status callbacks: %v", trail)
 	}
 }
+
+// TestProboFileFailureNotAccepted: as Probo does, an order whose print file
+// fails its download or check is reported not_accepted, naming the file;
+// the order is cancelled and its id free, so the corrected order can be
+// sent again with the same id.
+func TestProboFileFailureNotAccepted(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		files := fileServer(t, map[string][]byte{"/a4.pdf": testfiles.PDF(210, 297, 0), "/plate.pdf": testfiles.PDF(200, 400, 10)})
+		rv := newReceiver(t)
+		srv := startServer(t, st.args(t), callbackEnv())
+		day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("f-1", files.URL+"/a4.pdf", rv.URL+"/f", day)); r.Status != 202 {
+			t.Fatalf("order: %d %s", r.Status, r.Body)
+		}
+		got := rv.wait(t, "/f", 2)
+		last := decodeNumbers(t, got[1].Body)
+		if last["status"] != "not_accepted" || !strings.Contains(last["message"].(string), "product 1 (dibond)") || !strings.Contains(last["message"].(string), "page") {
+			t.Errorf("callback: %s", got[1].Body)
+		}
+		if s := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"f-1"}]}`).Body); path(t, s, "orders", 0, "status_code") != "cancelled" {
+			t.Errorf("status = %v", s)
+		}
+		// The corrected order, same id.
+		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("f-1", files.URL+"/plate.pdf", rv.URL+"/f2", day)); r.Status != 202 {
+			t.Fatalf("again: %d %s", r.Status, r.Body)
+		}
+		again := rv.wait(t, "/f2", 2)
+		var trail []string
+		for _, c := range again {
+			m := decodeNumbers(t, c.Body)
+			trail = append(trail, fmt.Sprint(m["event"], ":", m["status"]))
+		}
+		if strings.Join(trail, " ") != "order.created:accepted order.file:accepted" {
+			t.Errorf("the corrected order: %v", trail)
+		}
+	})
+}

@@ -271,7 +271,7 @@ func (s *Service) Preflight(ctx context.Context, number, itemID int64) error {
 		return err
 	}
 	spec := s.spec(o, it)
-	failed := false
+	failed, why := false, ""
 	for _, a := range files {
 		if a.State != order.FileChecking {
 			failed = failed || a.State == order.FileFailed
@@ -293,6 +293,11 @@ func (s *Service) Preflight(ctx context.Context, number, itemID int64) error {
 		a.Findings, a.State = findings, order.FilePassed
 		if Failed(findings) {
 			a.State, failed = order.FileFailed, true
+			for _, f := range findings {
+				if f.Severity == "error" && why == "" {
+					why = f.Message
+				}
+			}
 		}
 		if err := s.Store.SaveArtwork(ctx, a); err != nil {
 			return err
@@ -301,6 +306,9 @@ func (s *Service) Preflight(ctx context.Context, number, itemID int64) error {
 	state, reason := order.FilePassed, "preflight passed"
 	if failed {
 		state, reason = order.FileFailed, "preflight found problems"
+		if why != "" {
+			reason += ": " + why
+		}
 	}
 	_, err = s.Orders.SetFileState(ctx, number, itemID, state, reason)
 	return err

@@ -29,6 +29,8 @@ type document struct {
 	Totals         Totals            `json:"totals"`
 	API            string            `json:"api,omitempty"`
 	ProjectID      int64             `json:"project_id,omitempty"`
+	RejectOnFile   bool              `json:"reject_on_file_failure,omitempty"`
+	Rejection      string            `json:"rejection,omitempty"`
 }
 
 // EncodeDocument is the JSON the stores keep for an order's unsearched fields.
@@ -39,6 +41,7 @@ func EncodeDocument(o *Order) ([]byte, error) {
 		ShippingLabel: o.ShippingLabel, CustomFields: o.CustomFields, CalculationID: o.CalculationID,
 		ProductionTime: o.ProductionTime, Currency: o.Currency, VATRate: o.VATRate, ReverseCharge: o.ReverseCharge,
 		CatalogVersion: o.CatalogVersion, Totals: o.Totals, API: o.API, ProjectID: o.ProjectID,
+		RejectOnFile: o.RejectOnFileFailure, Rejection: o.Rejection,
 	})
 }
 
@@ -53,6 +56,7 @@ func DecodeDocument(o *Order, data []byte) error {
 	o.ShippingLabel, o.CustomFields, o.CalculationID = d.ShippingLabel, d.CustomFields, d.CalculationID
 	o.ProductionTime, o.Currency, o.VATRate, o.ReverseCharge = d.ProductionTime, d.Currency, d.VATRate, d.ReverseCharge
 	o.CatalogVersion, o.Totals, o.API, o.ProjectID = d.CatalogVersion, d.Totals, d.API, d.ProjectID
+	o.RejectOnFileFailure, o.Rejection = d.RejectOnFile, d.Rejection
 	return nil
 }
 

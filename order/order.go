@@ -329,6 +329,12 @@ type Order struct {
 	API string
 	// ProjectID is the reseller's project the order belongs to (0: none).
 	ProjectID int64
+	// RejectOnFileFailure makes a print file that fails its download or
+	// check end the order as not accepted (cancelled, its id free again),
+	// as APIs without a way to send a file again expect.
+	RejectOnFileFailure bool
+	// Rejection says why the order was not accepted, if it was not.
+	Rejection string
 }
 
 // Actor is who caused an event.

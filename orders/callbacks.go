@@ -40,6 +40,8 @@ type Snapshot struct {
 	TrackingPage string            `json:"tracking_page,omitempty"`
 	Items        []SnapshotItem    `json:"items"`
 	Packages     []SnapshotPackage `json:"packages"`
+	// Rejection says why the order was not accepted, if it was not.
+	Rejection string `json:"rejection,omitempty"`
 }
 
 // SnapshotItem is an item in a callback.
@@ -111,7 +113,8 @@ func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*orde
 // snapshot is the order as callbacks show it.
 func (s *Service) snapshot(o *order.Order, pkgs []*order.Package) Snapshot {
 	snap := Snapshot{Number: o.Number, ID: o.OwnID, Reference: o.Reference, OrderType: o.Type, Status: o.Status, Payment: o.Payment,
-		ShippingDate: o.Delivery.ShippingDate, DeliveryDate: o.Delivery.DeliveryDate, Items: []SnapshotItem{}, Packages: []SnapshotPackage{}}
+		ShippingDate: o.Delivery.ShippingDate, DeliveryDate: o.Delivery.DeliveryDate, Items: []SnapshotItem{}, Packages: []SnapshotPackage{},
+		Rejection: o.Rejection}
 	if s.PublicURL != "" && o.TrackingToken != "" {
 		snap.TrackingPage = s.PublicURL + "/track/" + o.TrackingToken
 	}

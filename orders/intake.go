@@ -99,6 +99,9 @@ type Request struct {
 	API string
 	// ProjectID puts the order in one of the reseller's projects.
 	ProjectID int64
+	// RejectOnFileFailure: a failed print file ends the order as not
+	// accepted (see order.Order).
+	RejectOnFileFailure bool
 }
 
 var ownIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -318,6 +321,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 		CallbackURLs: req.CallbackURLs, Billing: req.Billing, PackingSlip: req.PackingSlip, ShippingLabel: req.ShippingLabel,
 		CustomFields: req.CustomFields, OrderDate: orderDate, Currency: cat.Commerce.Company.Currency, CatalogVersion: cat.Version,
 		TrackingToken: newToken(), API: req.API, ProjectID: req.ProjectID,
+		RejectOnFileFailure: req.RejectOnFileFailure,
 	}
 	if req.Draft {
 		o.Stage, o.Status = order.StageDraft, order.Draft

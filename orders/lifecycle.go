@@ -220,7 +220,17 @@ func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state 
 		Reason: fmt.Sprintf("item %d: %s", itemID, reason)}
 	it.FileState = state
 	evs := []*order.Event{ev}
-	if err := s.withCallbacks(ctx, o, evs, nil); err != nil {
+	told := evs
+	if state == order.FileFailed && o.RejectOnFileFailure && (o.Status == order.Accepted || o.Status == order.Hold) {
+		// Not accepted: cancelled, its id free for the order sent again.
+		o.Rejection = fmt.Sprintf("the print file of product %d (%s) failed: %s", idx+1, it.Product, reason)
+		cancel := &order.Event{Actor: order.ActorSystem, Kind: "status", From: string(o.Status), To: string(order.Cancelled),
+			Reason: "not accepted: " + o.Rejection}
+		o.Status, o.Released = order.Cancelled, true
+		evs = append(evs, cancel)
+		told = []*order.Event{cancel} // one callback says it all
+	}
+	if err := s.withCallbacks(ctx, o, told, nil); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateOrder(ctx, o, true, evs, nil, jobs...); err != nil {

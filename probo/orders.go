@@ -89,6 +89,8 @@ func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, string) {
 	req := orders.Request{
 		Reseller: p.Reseller, Actor: order.ActorReseller, OwnID: in.ID, Reference: in.Reference, ContactEmail: in.ContactEmail,
 		ErrorEmails: in.ErrorEmailAddresses, Language: in.Language, API: Format, ProjectID: in.ProjectID,
+		// Probo reports an order whose file failed not_accepted.
+		RejectOnFileFailure: true,
 	}
 	switch in.OrderType {
 	case "", "production", "live": // "live" is what real clients send
@@ -449,12 +451,12 @@ func CallbackBody(cb *order.Callback) []byte {
 	}{ID: snap.ID, Reference: snap.Reference, SupplierOrderNumber: snap.Number, Status: st, StatusCode: st, OrderType: string(snap.OrderType),
 		Event: cb.Type, OccurredAt: timeOf(cb.OccurredAt), DeliveryDate: snap.DeliveryDate, TrackingPage: snap.TrackingPage,
 		Products: []statusProduct{}, Packages: []statusPackage{}}
+	if snap.Rejection != "" && snap.Status == order.Cancelled {
+		st = "not_accepted"
+		out.Status, out.StatusCode, out.Message = st, st, "Order not accepted: "+snap.Rejection
+	}
 	for i, it := range snap.Items {
-		id := json.RawMessage(strconv.Itoa(i + 1))
-		if it.Reference != "" {
-			id, _ = json.Marshal(it.Reference)
-		}
-		out.Products = append(out.Products, statusProduct{ID: id, StatusCode: st})
+		out.Products = append(out.Products, statusProduct{ID: itemID(&order.Item{Reference: it.Reference, Position: i + 1}), StatusCode: st})
 		if cb.Type == "order.file" && it.FileState == order.FileFailed {
 			out.Message = fmt.Sprintf("The file of product %d (%s) failed its download or check; upload a new one or contact us", i+1, it.Code)
 		}
