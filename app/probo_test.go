@@ -322,13 +322,16 @@ func TestProboOrderFlow(t *testing.T) {
 		if r.Status != 202 || strings.TrimSpace(string(r.Body)) != `{"message":"Order queued","order":{"id":"1112","reference":"Reseller API test order"},"status":"order_queued"}` {
 			t.Fatalf("order: %d %s", r.Status, r.Body)
 		}
-		// Accepted, then the file passed.
-		got := rv.wait(t, "/probo", 2)
-		first := decodeNumbers(t, got[0].Body)
-		if first["status"] != "accepted" || first["id"] != "1112" || first["supplier_order_number"] == nil || first["event"] != "order.created" {
+		// Queued, accepted with the supplier order number, then the file passed.
+		got := rv.wait(t, "/probo", 3)
+		if q := decodeNumbers(t, got[0].Body); q["status"] != "queued" || q["id"] != "1112" || q["supplier_order_number"] != nil {
 			t.Errorf("first callback: %s", got[0].Body)
 		}
-		verify(t, demoSecret, got[0])
+		first := decodeNumbers(t, got[1].Body)
+		if first["status"] != "accepted" || first["id"] != "1112" || first["supplier_order_number"] == nil || first["event"] != "order.created" {
+			t.Errorf("second callback: %s", got[1].Body)
+		}
+		verify(t, demoSecret, got[1])
 		number := fmt.Sprint(first["supplier_order_number"])
 		status := func() map[string]any {
 			t.Helper()
@@ -355,18 +358,18 @@ func TestProboOrderFlow(t *testing.T) {
 			strings.TrimSpace(string(r.Body)) != `{"id":"1112","message":"Could not cancel order, because order status is: shipment_created","status":"error"}` {
 			t.Errorf("cancel after shipping: %d %s", r.Status, r.Body)
 		}
-		all := rv.wait(t, "/probo", 5)
-		last := decodeNumbers(t, all[4].Body)
+		all := rv.wait(t, "/probo", 6)
+		last := decodeNumbers(t, all[5].Body)
 		pkgs, _ := last["packages"].([]any)
 		if last["status"] != "shipment_created" || len(pkgs) != 1 || pkgs[0].(map[string]any)["tracking_url"] != "https://postnl.example/3SYMFU0000001" {
-			t.Errorf("shipment callback: %s", all[4].Body)
+			t.Errorf("shipment callback: %s", all[5].Body)
 		}
 		var trail []string
 		for _, c := range all {
 			m := decodeNumbers(t, c.Body)
 			trail = append(trail, fmt.Sprint(m["event"], ":", m["status"]))
 		}
-		if strings.Join(trail, " ") != "order.created:accepted order.file:accepted order.status:in_production order.status:shipment_created order.shipment:shipment_created" {
+		if strings.Join(trail, " ") != "order.queued:queued order.created:accepted order.file:accepted order.status:in_production order.status:shipment_created order.shipment:shipment_created" {
 			t.Errorf("callbacks: %v", trail)
 		}
 		if s := status(); path(t, s, "orders", 0, "status_code") != "shipment_created" || path(t, s, "orders", 0, "packages", 0, "tracking_url") != "https://postnl.example/3SYMFU0000001" {
@@ -420,11 +423,11 @@ func TestProboOrderCancelRelease(t *testing.T) {
 		t.Fatalf("test order: %d %s", r.Status, r.Body)
 	}
 	var trail []string
-	for _, c := range rv.wait(t, "/test", 2) {
+	for _, c := range rv.wait(t, "/test", 3) {
 		m := decodeNumbers(t, c.Body)
 		trail = append(trail, fmt.Sprint(m["order_type"], ":", m["status"]))
 	}
-	if strings.Join(trail, " ") != "test:accepted test:cancelled" {
+	if strings.Join(trail, " ") != "test:queued test:accepted test:cancelled" {
 		t.Errorf("test order callbacks: %v", trail)
 	}
 	for name, c := range map[string]struct {
@@ -601,7 +604,7 @@ func TestProboUploader(t *testing.T) {
 			if r := do(t, "POST", srv.URL+"/probo/order", demoKey, body); r.Status != 202 {
 				t.Fatalf("order: %d %s", r.Status, r.Body)
 			}
-			created := decodeNumbers(t, rv.wait(t, "/cb-"+id, 1)[0].Body)
+			created := decodeNumbers(t, rv.wait(t, "/cb-"+id, 2)[1].Body) // queued, then accepted
 			o := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+fmt.Sprint(created["supplier_order_number"]), demoKey, nil).Body)
 			return o
 		}
@@ -708,7 +711,7 @@ func TestProboAllStatuses(t *testing.T) {
 	if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("s-1", "https://files.example/p.pdf", rv.URL+"/s", day)); r.Status != 202 {
 		t.Fatalf("order: %d %s", r.Status, r.Body)
 	}
-	created := decodeNumbers(t, rv.wait(t, "/s", 1)[0].Body)
+	created := decodeNumbers(t, rv.wait(t, "/s", 2)[1].Body) // queued, then accepted
 	o := map[string]any{"number": created["supplier_order_number"]}
 	seen := map[string]bool{"accepted": true}
 	check := func(want string) {
@@ -749,7 +752,7 @@ func TestProboAllStatuses(t *testing.T) {
 		t.Errorf("%d statuses seen, want the document's 14: %v", len(seen), seen)
 	}
 	// Every status reached the receiver, in order.
-	got := rv.wait(t, "/s", 14) // placed, 12 status changes, 1 shipment
+	got := rv.wait(t, "/s", 15) // queued, accepted, 12 status changes, 1 shipment
 	var trail []string
 	for _, c := range got {
 		m := decodeNumbers(t, c.Body)
@@ -775,10 +778,10 @@ func TestProboFileFailureNotAccepted(t *testing.T) {
 		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("f-1", files.URL+"/a4.pdf", rv.URL+"/f", day)); r.Status != 202 {
 			t.Fatalf("order: %d %s", r.Status, r.Body)
 		}
-		got := rv.wait(t, "/f", 2)
-		last := decodeNumbers(t, got[1].Body)
+		got := rv.wait(t, "/f", 3)
+		last := decodeNumbers(t, got[2].Body)
 		if last["status"] != "not_accepted" || !strings.Contains(last["message"].(string), "product 1 (dibond)") || !strings.Contains(last["message"].(string), "page") {
-			t.Errorf("callback: %s", got[1].Body)
+			t.Errorf("callback: %s", got[2].Body)
 		}
 		if s := decodeNumbers(t, do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"f-1"}]}`).Body); path(t, s, "orders", 0, "status_code") != "cancelled" {
 			t.Errorf("status = %v", s)
@@ -787,13 +790,13 @@ func TestProboFileFailureNotAccepted(t *testing.T) {
 		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("f-1", files.URL+"/plate.pdf", rv.URL+"/f2", day)); r.Status != 202 {
 			t.Fatalf("again: %d %s", r.Status, r.Body)
 		}
-		again := rv.wait(t, "/f2", 2)
+		again := rv.wait(t, "/f2", 3)
 		var trail []string
 		for _, c := range again {
 			m := decodeNumbers(t, c.Body)
 			trail = append(trail, fmt.Sprint(m["event"], ":", m["status"]))
 		}
-		if strings.Join(trail, " ") != "order.created:accepted order.file:accepted" {
+		if strings.Join(trail, " ") != "order.queued:queued order.created:accepted order.file:accepted" {
 			t.Errorf("the corrected order: %v", trail)
 		}
 	})

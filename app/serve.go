@@ -118,6 +118,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
 		Timeout: cfg.WebhookTimeout, PerEndpoint: 16, AllowPrivate: cfg.AllowPrivateNetworks})
 	deliverer.Formats = map[string]func(*order.Callback) []byte{probo.Format: probo.CallbackBody}
+	ordersvc.CreatedCallbacks = map[string][]string{probo.Format: probo.CreatedCallbacks}
 	blobs, err := p.openBlobs(ctx, cfg)
 	if err != nil {
 		ln.Close()

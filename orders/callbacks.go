@@ -103,8 +103,14 @@ func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*orde
 		if !ok {
 			continue
 		}
+		types := []string{typ}
+		if extra := s.CreatedCallbacks[o.API]; ev.Kind == "created" && len(extra) > 0 {
+			types = extra
+		}
 		for _, u := range urls {
-			ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: o.ResellerID, URL: u, Type: typ, Format: format, Render: render})
+			for _, typ := range types {
+				ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: o.ResellerID, URL: u, Type: typ, Format: format, Render: render})
+			}
 		}
 	}
 	return nil

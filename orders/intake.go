@@ -39,6 +39,10 @@ type Service struct {
 	SandboxStep time.Duration
 	// PublicURL starts the tracking page links in callbacks.
 	PublicURL string
+	// CreatedCallbacks lists, per API an order comes through, the callbacks
+	// its creation sends, in order (default: order.created alone); an API
+	// whose clients expect to hear "queued" first asks for it here.
+	CreatedCallbacks map[string][]string
 }
 
 // Limits of an order request.

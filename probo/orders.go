@@ -19,6 +19,10 @@ import (
 // Format names this API's callbacks.
 const Format = "probo"
 
+// CreatedCallbacks are the callbacks a new order sends here: Probo's
+// clients hear "queued", then "accepted" with the supplier order number.
+var CreatedCallbacks = []string{"order.queued", "order.created"}
+
 // fileIn is a print file of an ordered product.
 type fileIn struct {
 	URI      string `json:"uri"`
@@ -437,7 +441,7 @@ func CallbackBody(cb *order.Callback) []byte {
 	out := struct {
 		ID                  string          `json:"id"`
 		Reference           string          `json:"reference"`
-		SupplierOrderNumber int64           `json:"supplier_order_number"`
+		SupplierOrderNumber *int64          `json:"supplier_order_number,omitempty"`
 		Status              string          `json:"status"`
 		StatusCode          string          `json:"status_code"`
 		OrderType           string          `json:"order_type"`
@@ -448,9 +452,14 @@ func CallbackBody(cb *order.Callback) []byte {
 		TrackingPage        string          `json:"tracking_page,omitempty"`
 		Products            []statusProduct `json:"products"`
 		Packages            []statusPackage `json:"packages"`
-	}{ID: snap.ID, Reference: snap.Reference, SupplierOrderNumber: snap.Number, Status: st, StatusCode: st, OrderType: string(snap.OrderType),
+	}{ID: snap.ID, Reference: snap.Reference, SupplierOrderNumber: &snap.Number, Status: st, StatusCode: st, OrderType: string(snap.OrderType),
 		Event: cb.Type, OccurredAt: timeOf(cb.OccurredAt), DeliveryDate: snap.DeliveryDate, TrackingPage: snap.TrackingPage,
 		Products: []statusProduct{}, Packages: []statusPackage{}}
+	if cb.Type == "order.queued" {
+		// Queued: the order is known by its id; its number comes with "accepted".
+		st, out.SupplierOrderNumber, out.TrackingPage, out.DeliveryDate = "queued", nil, "", ""
+		out.Status, out.StatusCode = st, st
+	}
 	if snap.Rejection != "" && snap.Status == order.Cancelled {
 		st = "not_accepted"
 		out.Status, out.StatusCode, out.Message = st, st, "Order not accepted: "+snap.Rejection
