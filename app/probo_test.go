@@ -318,6 +318,17 @@ func TestProboOrderFlow(t *testing.T) {
 		rv := newReceiver(t)
 		srv := startServer(t, st.args(t), callbackEnv())
 		day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+		// The guide's configure (complete) and price steps come first.
+		c := do(t, "POST", srv.URL+"/probo/products/configure", demoKey, seedExample(t, "probo-user-guide.txt", "Request payload (can_order iteration)"))
+		if c.Status != 200 || path(t, decodeNumbers(t, c.Body), "products", 0, "can_order") != true {
+			t.Fatalf("configure: %d %s", c.Status, c.Body)
+		}
+		pr := seedExample(t, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+		pr["deliveries"].([]any)[0].(map[string]any)["delivery_date"] = day
+		p := do(t, "POST", srv.URL+"/probo/price", demoKey, pr)
+		if p.Status != 200 || !strings.Contains(string(p.Body), `"onbezorgd-standard"`) {
+			t.Fatalf("price: %d %s", p.Status, p.Body)
+		}
 		r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder("1112", files.URL+"/plate.pdf", rv.URL+"/probo", day))
 		if r.Status != 202 || strings.TrimSpace(string(r.Body)) != `{"message":"Order queued","order":{"id":"1112","reference":"Reseller API test order"},"status":"order_queued"}` {
 			t.Fatalf("order: %d %s", r.Status, r.Body)
