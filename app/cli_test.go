@@ -83,7 +83,7 @@ func TestCLICatalogValidate(t *testing.T) {
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, catalog.DemoJSON, 0o644)
 	code, out, _ := runCLI(t, nil, "catalog", "validate", good)
-	if code != 0 || !strings.Contains(out, "valid catalog with 35 products") {
+	if code != 0 || !strings.Contains(out, "valid catalog with 37 products") {
 		t.Errorf("validate demo: %d %s", code, out)
 	}
 	bad := filepath.Join(dir, "bad.json")

@@ -29,6 +29,7 @@ import (
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 	"github.com/pressroom/pressroom/probo"
+	"github.com/pressroom/pressroom/profotonet"
 	"github.com/pressroom/pressroom/webhook"
 )
 
@@ -93,8 +94,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	// Each compatible API under its own prefix, on the same core, keys and
 	// rate limit (one limiter: a key's calls count the same on every API).
 	pro := &probo.Server{Store: store, Auth: srv.Auth, Catalog: cat, Pricing: pricer, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock}
+	pfn := &profotonet.Server{Store: store, Auth: srv.Auth, Catalog: cat, Pricing: pricer, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock}
 	root := http.NewServeMux()
 	root.Handle("/probo/", http.StripPrefix("/probo", pro.Handler()))
+	root.Handle("/profotonet/v1/", http.StripPrefix("/profotonet/v1", pfn.Handler()))
 	root.Handle("/", srv.Handler())
 	httpServer := &http.Server{
 		Handler:           httpx.Observe(root, logger, metrics, srv.PanicHandler),
@@ -117,7 +120,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	pro.PublicURL = srv.PublicURL
 	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
 		Timeout: cfg.WebhookTimeout, PerEndpoint: 16, AllowPrivate: cfg.AllowPrivateNetworks})
-	deliverer.Formats = map[string]func(*order.Callback) []byte{probo.Format: probo.CallbackBody}
+	deliverer.Formats = map[string]func(*order.Callback) []byte{probo.Format: probo.CallbackBody, profotonet.Format: profotonet.CallbackBody}
 	ordersvc.CreatedCallbacks = map[string][]string{probo.Format: probo.CreatedCallbacks}
 	blobs, err := p.openBlobs(ctx, cfg)
 	if err != nil {

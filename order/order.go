@@ -227,7 +227,9 @@ type Wish struct {
 
 // FileRef is a print file (or packing slip or label) by URL, or to be uploaded.
 type FileRef struct {
-	URL      string `json:"url,omitempty"`
+	URL string `json:"url,omitempty"`
+	// Name is the file's original name, where an API sends it.
+	Name     string `json:"name,omitempty"`
 	MD5      string `json:"md5,omitempty"`
 	Page     int    `json:"page,omitempty"`
 	Side     string `json:"side,omitempty"`

@@ -18,6 +18,19 @@ import (
 // days of its order date, with a reason; staff then approve or reject it.
 // No items means every item in full.
 func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
+	rp, err := s.CheckReprint(ctx, r, number, reason, note, items)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateReprint(ctx, rp); err != nil {
+		return nil, err
+	}
+	return rp, nil
+}
+
+// CheckReprint validates a reprint request as RequestReprint does and
+// answers the reprint it would store, storing nothing (a test request).
+func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
 	o, err := s.Store.FindOrder(ctx, r.ID, number)
 	if err != nil {
 		return nil, err
@@ -54,11 +67,7 @@ func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, num
 			items = append(items, order.ReprintItem{ItemID: it.ID, Quantity: it.Amount})
 		}
 	}
-	rp := &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}
-	if err := s.Store.CreateReprint(ctx, rp); err != nil {
-		return nil, err
-	}
-	return rp, nil
+	return &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}, nil
 }
 
 // DecideReprint approves (a new linked order at no charge) or rejects a

@@ -89,6 +89,11 @@ type DeliveryRequest struct {
 	DeliveryPreset string
 	Method         string
 	MethodPreset   string
+	// AnyCarrier lets the named Method carry every item whose article
+	// group it takes, even an item whose product lists other methods: an
+	// API that ships an order by the method of its most demanding item
+	// (a parcel carries a letterbox product too).
+	AnyCarrier bool
 }
 
 // Request is a price request of a reseller.
@@ -163,6 +168,9 @@ func (s *Service) Price(ctx context.Context, req Request) (*Result, error) {
 
 	times := commonTimes(res.Items)
 	methods := commonMethods(res.Items)
+	if req.Delivery.AnyCarrier && req.Delivery.Method != "" {
+		methods = carrying(cat, req.Delivery.Method, res.Items)
+	}
 	var weight decimal.Decimal
 	for _, it := range res.Items {
 		weight = weight.Add(it.Quote.Weight)
@@ -385,6 +393,21 @@ func commonMethods(items []Priced) []*catalog.Method {
 		}
 	}
 	return out
+}
+
+// carrying is the named method alone when it takes every item's article
+// group, else none (the planner then says the method cannot deliver).
+func carrying(cat *catalog.Catalog, code string, items []Priced) []*catalog.Method {
+	m := cat.Commerce.Method(code)
+	if m == nil {
+		return nil
+	}
+	for _, it := range items {
+		if !m.Carries(it.Config.Product.ArticleGroup) {
+			return nil
+		}
+	}
+	return []*catalog.Method{m}
 }
 
 func prefixFields(err error, prefix string) error {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/pricing"
@@ -67,5 +69,33 @@ func BenchmarkServicePriceBox(b *testing.B) {
 		if _, err := s.Price(context.Background(), req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAnyCarrier: a school photo set (letterbox methods) and a canvas
+// (parcel only) share no method; named with AnyCarrier, the parcel carries
+// both, at the price of the whole weight; a method that does not take an
+// item's article group still cannot.
+func TestAnyCarrier(t *testing.T) {
+	s, r := newService(t)
+	one := decimal.NewFromInt(1)
+	items := []pricing.Item{
+		{Code: "schoolfotoset-a-glans", Options: []catalog.Selection{{Code: "amount", Value: &one}}},
+		{Code: "canvas-2cm-50x50-wit", Options: []catalog.Selection{{Code: "amount", Value: &one}}},
+	}
+	ctx := context.Background()
+	if _, err := s.Price(ctx, pricing.Request{Reseller: r, Items: items, Delivery: pricing.DeliveryRequest{Country: "NL", Method: "postnl-parcel"}, NoRecord: true}); err == nil {
+		t.Error("the parcel carried a product that does not list it without AnyCarrier")
+	}
+	res, err := s.Price(ctx, pricing.Request{Reseller: r, Items: items, Delivery: pricing.DeliveryRequest{Country: "NL", Method: "postnl-parcel", AnyCarrier: true}, NoRecord: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Options[0].Deliveries
+	if len(d) != 1 || d[0].Method.Code != "postnl-parcel" || !d[0].Purchase.Equal(decimal.RequireFromString("4.9504")) {
+		t.Errorf("deliveries: %+v", d)
+	}
+	if _, err := s.Price(ctx, pricing.Request{Reseller: r, Items: items, Delivery: pricing.DeliveryRequest{Country: "NL", Method: "ups-express", AnyCarrier: true}, NoRecord: true}); err == nil {
+		t.Error("a box carrier took photo products")
 	}
 }
