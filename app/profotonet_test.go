@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
@@ -322,6 +323,18 @@ func TestProfotonetSeedFlow(t *testing.T) {
 		}
 		verify(t, demoSecret, got[2])
 		number := fmt.Sprint(last["orderId"])
+		// The packing slip and label were fetched and their md5s verified.
+		docs := fmt.Sprintf("%s/v1/orders/%s/documents", srv.URL, number)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			d := decodeNumbers(t, do(t, "GET", docs, demoKey, nil).Body)
+			ps, lb := path(t, d, "packing_slip", "state"), path(t, d, "shipping_label", "state")
+			if ps == "passed" && lb == "passed" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("packing slip and label: %v", d)
+			}
+		}
 
 		wantGet := jsExample(t, "trackAndTrace[].code String Track and trace code of the order (or a part of it).").(map[string]any)["data"].(map[string]any)
 		g := path(t, decodeNumbers(t, pf(t, srv, "GET", "/order?referenceId=10000000", demoKey, nil).Body), "data").(map[string]any)
