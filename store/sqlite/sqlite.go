@@ -65,14 +65,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, quit: make(chan struct{})}
 	var err error
-	if db.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
+	db.write = openCaching(dsn("immediate"))
 	db.write.SetMaxOpenConns(1)
-	if db.read, err = sql.Open("sqlite", dsn("deferred")); err != nil {
-		db.write.Close()
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
+	db.read = openCaching(dsn("deferred"))
 	db.read.SetMaxOpenConns(8)
 	// database/sql keeps 2 idle by default: reopening a SQLite connection
 	// costs more than most queries.
