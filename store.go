@@ -172,9 +172,11 @@ type Store interface {
 	FindCallback(ctx context.Context, resellerID, id int64) (*order.Callback, []*order.CallbackAttempt, error)
 	// ListCallbacks returns a page of callbacks, newest first, and how many match.
 	ListCallbacks(ctx context.Context, f CallbackFilter) ([]*order.Callback, int, error)
-	// EarlierPending reports whether an earlier callback of the same order
-	// and URL is still pending (callbacks go out in event order).
-	EarlierPending(ctx context.Context, cb *order.Callback) (bool, error)
+	// CallbackToDeliver returns a callback as its delivery needs it, in one
+	// read: the callback (without attempts) and whether an earlier callback
+	// of the same order to the same URL is still pending (callbacks go out
+	// in event order).
+	CallbackToDeliver(ctx context.Context, id int64) (cb *order.Callback, earlierPending bool, err error)
 	// RecordCallbackAttempt stores an attempt and cb's new state.
 	RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error
 	// RedeliverCallback makes a delivered or failed callback pending again

@@ -148,7 +148,7 @@ func (d *Deliverer) slot(ctx context.Context, u string) (release func(), ok bool
 // Deliver makes one attempt at a callback when it is due. It returns how
 // long until the job should run again (0: nothing more to do).
 func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error) {
-	cb, _, err := d.Store.FindCallback(ctx, 0, id)
+	cb, earlier, err := d.Store.CallbackToDeliver(ctx, id)
 	if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
 		return 0, nil
 	} else if err != nil {
@@ -162,9 +162,7 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error
 		return cb.NextAttemptAt.Sub(now), nil
 	}
 	// Event order: a later callback waits while an earlier one is retried.
-	if earlier, err := d.Store.EarlierPending(ctx, cb); err != nil {
-		return 0, err
-	} else if earlier {
+	if earlier {
 		return time.Second, nil
 	}
 	r, err := d.Store.FindResellerByID(ctx, cb.ResellerID)

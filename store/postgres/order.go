@@ -187,11 +187,11 @@ func (db *DB) insertCallback(ctx context.Context, tx pgx.Tx, cb *order.Callback,
 const callbackColumns = `id, reseller_id, COALESCE(order_number, 0), COALESCE(event_id, 0), url, sequence, type, format, payload, occurred_at,
 	status, attempts, first_attempt_at, next_attempt_at, last_status, last_error, created_at, finished_at`
 
-func scanCallback(row pgx.Row) (*order.Callback, error) {
+func scanCallback(row pgx.Row, extra ...any) (*order.Callback, error) {
 	var cb order.Callback
 	var payload string
-	if err := row.Scan(&cb.ID, &cb.ResellerID, &cb.OrderNumber, &cb.EventID, &cb.URL, &cb.Sequence, &cb.Type, &cb.Format, &payload, &cb.OccurredAt,
-		&cb.Status, &cb.Attempts, &cb.FirstAttemptAt, &cb.NextAttemptAt, &cb.LastStatus, &cb.LastError, &cb.CreatedAt, &cb.FinishedAt); err != nil {
+	if err := row.Scan(append([]any{&cb.ID, &cb.ResellerID, &cb.OrderNumber, &cb.EventID, &cb.URL, &cb.Sequence, &cb.Type, &cb.Format, &payload, &cb.OccurredAt,
+		&cb.Status, &cb.Attempts, &cb.FirstAttemptAt, &cb.NextAttemptAt, &cb.LastStatus, &cb.LastError, &cb.CreatedAt, &cb.FinishedAt}, extra...)...); err != nil {
 		return nil, err
 	}
 	cb.Payload, cb.OccurredAt, cb.CreatedAt = []byte(payload), cb.OccurredAt.UTC(), cb.CreatedAt.UTC()
@@ -279,30 +279,29 @@ func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]
 	return out, total, mapError(rows.Err(), "Callbacks")
 }
 
-// EarlierPending reports whether an earlier callback of the same order and
-// URL is still pending.
-func (db *DB) EarlierPending(ctx context.Context, cb *order.Callback) (bool, error) {
-	if cb.OrderNumber == 0 {
-		return false, nil
+// CallbackToDeliver returns a callback and whether an earlier one of its
+// order to its URL is still pending, in one read.
+func (db *DB) CallbackToDeliver(ctx context.Context, id int64) (*order.Callback, bool, error) {
+	var earlier bool
+	cb, err := scanCallback(db.pool.QueryRow(ctx, `SELECT `+callbackColumns+`, c.order_number IS NOT NULL AND EXISTS (SELECT 1 FROM callbacks e WHERE e.order_number = c.order_number AND e.url = c.url
+		AND e.sequence < c.sequence AND e.status = 'pending')
+		FROM callbacks c WHERE c.id = $1`, id), &earlier)
+	if err != nil {
+		return nil, false, mapError(err, fmt.Sprintf("Callback %d", id))
 	}
-	var n int
-	err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM callbacks WHERE order_number = $1 AND url = $2 AND sequence < $3 AND status = 'pending'`,
-		cb.OrderNumber, cb.URL, cb.Sequence).Scan(&n)
-	return n > 0, mapError(err, "Callbacks")
+	return cb, earlier, nil
 }
 
-// RecordCallbackAttempt stores an attempt and the callback's new state.
+// RecordCallbackAttempt stores an attempt and the callback's new state in
+// one statement (one round trip: a delivery's only write).
 func (db *DB) RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error {
-	return db.tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, cb.ID, a.At, a.Status, a.Error, a.Response, a.Duration.Milliseconds()).Scan(&a.ID); err != nil {
-			return mapError(err, "Callback attempt")
-		}
-		_, err := tx.Exec(ctx, `UPDATE callbacks SET status = $1, attempts = $2, first_attempt_at = $3, next_attempt_at = $4, last_status = $5,
-			last_error = $6, finished_at = $7 WHERE id = $8`, string(cb.Status), cb.Attempts, cb.FirstAttemptAt, cb.NextAttemptAt,
-			cb.LastStatus, cb.LastError, cb.FinishedAt, cb.ID)
-		return mapError(err, "Callback")
-	})
+	err := db.pool.QueryRow(ctx, `WITH a AS (INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+		UPDATE callbacks SET status = $7, attempts = $8, first_attempt_at = $9, next_attempt_at = $10, last_status = $3,
+			last_error = $11, finished_at = $12 WHERE id = $1 RETURNING (SELECT id FROM a)`,
+		cb.ID, a.At, a.Status, a.Error, a.Response, a.Duration.Milliseconds(),
+		string(cb.Status), cb.Attempts, cb.FirstAttemptAt, cb.NextAttemptAt, cb.LastError, cb.FinishedAt).Scan(&a.ID)
+	return mapError(err, "Callback attempt")
 }
 
 // RedeliverCallback makes a finished callback pending again and queues it.

@@ -189,12 +189,12 @@ func (db *DB) insertCallback(ctx context.Context, tx *sql.Tx, cb *order.Callback
 const callbackColumns = `id, reseller_id, COALESCE(order_number, 0), COALESCE(event_id, 0), url, sequence, type, format, payload, occurred_at,
 	status, attempts, first_attempt_at, next_attempt_at, last_status, last_error, created_at, finished_at`
 
-func scanCallback(row interface{ Scan(...any) error }) (*order.Callback, error) {
+func scanCallback(row interface{ Scan(...any) error }, extra ...any) (*order.Callback, error) {
 	var cb order.Callback
 	var payload, occurred, created string
 	var first, next, finished sql.NullString
-	if err := row.Scan(&cb.ID, &cb.ResellerID, &cb.OrderNumber, &cb.EventID, &cb.URL, &cb.Sequence, &cb.Type, &cb.Format, &payload, &occurred,
-		&cb.Status, &cb.Attempts, &first, &next, &cb.LastStatus, &cb.LastError, &created, &finished); err != nil {
+	if err := row.Scan(append([]any{&cb.ID, &cb.ResellerID, &cb.OrderNumber, &cb.EventID, &cb.URL, &cb.Sequence, &cb.Type, &cb.Format, &payload, &occurred,
+		&cb.Status, &cb.Attempts, &first, &next, &cb.LastStatus, &cb.LastError, &created, &finished}, extra...)...); err != nil {
 		return nil, err
 	}
 	cb.Payload, cb.OccurredAt, cb.CreatedAt = []byte(payload), parseTime(occurred), parseTime(created)
@@ -277,16 +277,17 @@ func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]
 	return out, total, mapError(rows.Err(), "Callbacks")
 }
 
-// EarlierPending reports whether an earlier callback of the same order and
-// URL is still pending.
-func (db *DB) EarlierPending(ctx context.Context, cb *order.Callback) (bool, error) {
-	if cb.OrderNumber == 0 {
-		return false, nil
+// CallbackToDeliver returns a callback and whether an earlier one of its
+// order to its URL is still pending, in one read.
+func (db *DB) CallbackToDeliver(ctx context.Context, id int64) (*order.Callback, bool, error) {
+	var earlier bool
+	cb, err := scanCallback(db.read.QueryRowContext(ctx, `SELECT `+callbackColumns+`, c.order_number IS NOT NULL AND EXISTS (SELECT 1 FROM callbacks e WHERE e.order_number = c.order_number AND e.url = c.url
+		AND e.sequence < c.sequence AND e.status = 'pending')
+		FROM callbacks c WHERE c.id = ?`, id), &earlier)
+	if err != nil {
+		return nil, false, mapError(err, fmt.Sprintf("Callback %d", id))
 	}
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM callbacks WHERE order_number = ? AND url = ? AND sequence < ? AND status = 'pending'`,
-		cb.OrderNumber, cb.URL, cb.Sequence).Scan(&n)
-	return n > 0, mapError(err, "Callbacks")
+	return cb, earlier, nil
 }
 
 // RecordCallbackAttempt stores an attempt and the callback's new state.

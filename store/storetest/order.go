@@ -464,3 +464,48 @@ func testUploadSessions(t *testing.T, s pressroom.Store) {
 		t.Errorf("save unknown: %v", err)
 	}
 }
+
+// testCallbackDelivery: a delivery reads its callback and whether an
+// earlier one of the order to the same URL is pending in one read; an
+// attempt is recorded with the callback's new state.
+func testCallbackDelivery(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	o := newOrder(a.ID, "cb-1")
+	ev := created(order.ActorReseller)
+	render := func() (json.RawMessage, error) { return json.RawMessage(`{"n":1}`), nil }
+	for _, typ := range []string{"order.queued", "order.created"} {
+		ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: a.ID, URL: "https://shop.example/cb", Type: typ, Format: "native", Render: render})
+	}
+	if err := s.CreateOrder(ctx, o, ev, nil); err != nil {
+		t.Fatal(err)
+	}
+	first, second := ev.Callbacks[0], ev.Callbacks[1]
+	if first.ID == 0 || second.Sequence != first.Sequence+1 {
+		t.Fatalf("callbacks: %+v %+v", first, second)
+	}
+	cb, earlier, err := s.CallbackToDeliver(ctx, first.ID)
+	if err != nil || earlier || cb.Type != "order.queued" || cb.Status != order.CallbackPending || string(cb.Payload) != `{"n":1}` || cb.OrderNumber != o.Number {
+		t.Fatalf("first = %+v %v %v", cb, earlier, err)
+	}
+	if _, earlier, err := s.CallbackToDeliver(ctx, second.ID); err != nil || !earlier {
+		t.Errorf("second: earlier pending = %v, %v; want true", earlier, err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	cb.Status, cb.Attempts, cb.FirstAttemptAt, cb.FinishedAt, cb.LastStatus = order.CallbackDelivered, 1, &now, &now, 204
+	att := &order.CallbackAttempt{At: now, Status: 204, Response: "ok", Duration: 12 * time.Millisecond}
+	if err := s.RecordCallbackAttempt(ctx, cb, att); err != nil || att.ID == 0 {
+		t.Fatalf("record: %v, attempt id %d", err, att.ID)
+	}
+	got, atts, err := s.FindCallback(ctx, a.ID, first.ID)
+	if err != nil || got.Status != order.CallbackDelivered || got.Attempts != 1 || got.LastStatus != 204 || len(atts) != 1 ||
+		atts[0].Response != "ok" || atts[0].Duration != 12*time.Millisecond || got.FinishedAt == nil {
+		t.Errorf("after the attempt: %+v %+v %v", got, atts, err)
+	}
+	if _, earlier, err := s.CallbackToDeliver(ctx, second.ID); err != nil || earlier {
+		t.Errorf("second after the first was delivered: earlier pending = %v, %v; want false", earlier, err)
+	}
+	if _, _, err := s.CallbackToDeliver(ctx, second.ID+1000); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("unknown callback: %v", err)
+	}
+}

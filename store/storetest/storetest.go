@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open(t)) })
 	t.Run("Projects", func(t *testing.T) { testProjects(t, open(t)) })
 	t.Run("UploadSessions", func(t *testing.T) { testUploadSessions(t, open(t)) })
+	t.Run("CallbackDelivery", func(t *testing.T) { testCallbackDelivery(t, open(t)) })
 }
 
 // MustCreateReseller creates a standard reseller with the name.
