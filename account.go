@@ -176,6 +176,10 @@ type APIKey struct {
 	Hint      string
 	CreatedAt time.Time
 	RevokedAt *time.Time
+	// ExpiresAt ends an access token (nil: a key, valid until revoked).
+	ExpiresAt *time.Time
+	// ParentID is the key that issued an access token; the token dies with it.
+	ParentID int64
 }
 
 // Validate checks that the key has a hash and a role that fits its owner.
@@ -258,4 +262,25 @@ func IssueKey(ctx context.Context, s Store, resellerID int64, name string) (*API
 		return nil, "", err
 	}
 	return k, secret, nil
+}
+
+// AccessTokenTTL is how long an OAuth access token is valid.
+const AccessTokenTTL = time.Hour
+
+// IssueAccessToken issues an OAuth access token for a reseller key: a
+// short-lived key that authenticates as the key that issued it, expires
+// after ttl, and stops working when that key is revoked. The token itself
+// is returned once; only its hash is stored.
+func IssueAccessToken(ctx context.Context, s Store, p *Principal, ttl time.Duration, now time.Time) (string, time.Time, error) {
+	if p.Role != RoleReseller || p.Reseller == nil {
+		return "", time.Time{}, Errorf(EFORBIDDEN, "Only reseller keys get access tokens.")
+	}
+	token := NewKey("pat_")
+	exp := now.Add(ttl).UTC()
+	k := &APIKey{ResellerID: p.Reseller.ID, Role: RoleReseller, Name: "access token", Hash: HashKey(token), Hint: KeyHint(token),
+		ExpiresAt: &exp, ParentID: p.KeyID}
+	if err := s.CreateAPIKey(ctx, k); err != nil {
+		return "", time.Time{}, err
+	}
+	return token, exp, nil
 }

@@ -57,10 +57,20 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principa
 	}
 	// The lookup was by hash; compare again in constant time so that no
 	// path depends on how much of the hash matched.
-	if subtle.ConstantTimeCompare(k.Hash, h[:]) != 1 || k.RevokedAt != nil {
+	if subtle.ConstantTimeCompare(k.Hash, h[:]) != 1 || k.RevokedAt != nil || (k.ExpiresAt != nil && !now.Before(*k.ExpiresAt)) {
 		return nil, errBadKey
 	}
-	p := &Principal{KeyID: k.ID, Role: k.Role}
+	keyID := k.ID
+	if k.ParentID != 0 { // an access token lives as long as the key that issued it
+		parent, err := a.Store.FindAPIKeyByID(ctx, k.ParentID)
+		if ErrorCode(err) == ENOTFOUND || (err == nil && parent.RevokedAt != nil) {
+			return nil, errBadKey
+		} else if err != nil {
+			return nil, err
+		}
+		keyID = parent.ID // rate limits count per key, tokens included
+	}
+	p := &Principal{KeyID: keyID, Role: k.Role}
 	if k.Role == RoleReseller {
 		if p.Reseller, err = a.Store.FindResellerByID(ctx, k.ResellerID); err != nil {
 			return nil, err
@@ -70,7 +80,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principa
 	if len(a.cache) > 100_000 { // bounded: drop everything rather than grow
 		a.cache = make(map[[32]byte]authEntry)
 	}
-	a.cache[h] = authEntry{p: p, expires: now.Add(a.TTL)}
+	until := now.Add(a.TTL)
+	if k.ExpiresAt != nil && k.ExpiresAt.Before(until) {
+		until = *k.ExpiresAt
+	}
+	a.cache[h] = authEntry{p: p, expires: until}
 	a.mu.Unlock()
 	return p, nil
 }

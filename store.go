@@ -63,13 +63,19 @@ type Store interface {
 	// EnsureAPIKey stores k unless a key with the same hash exists, and
 	// returns the stored one. Safe when several nodes call it at once.
 	EnsureAPIKey(ctx context.Context, k *APIKey) (*APIKey, error)
+	// FindAPIKeyByID returns a key by id, revoked or not; ENOTFOUND when none.
+	FindAPIKeyByID(ctx context.Context, id int64) (*APIKey, error)
 	// FindAPIKeyByHash returns the key, revoked or not; ENOTFOUND when none.
 	FindAPIKeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
-	// ListAPIKeys lists a reseller's keys (resellerID 0: operator keys).
+	// ListAPIKeys lists a reseller's keys (resellerID 0: operator keys),
+	// without the access tokens issued against them.
 	ListAPIKeys(ctx context.Context, resellerID int64) ([]*APIKey, error)
 	// RevokeAPIKey marks a key revoked at the given time. ENOTFOUND when none;
 	// revoking a revoked key keeps the first time.
 	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+	// DeleteExpiredKeys deletes the access tokens that expired before a
+	// time and answers how many.
+	DeleteExpiredKeys(ctx context.Context, before time.Time) (int, error)
 
 	// CreateCatalogVersion stores a catalog as the next version, assigning
 	// v.Version and v.CreatedAt.
@@ -218,11 +224,13 @@ func (SystemClock) Now() time.Time { return time.Now().UTC() }
 type OrderFilter struct {
 	ResellerID int64 // 0: every reseller (operators)
 	Status     order.Status
-	Stage      order.Stage
-	Type       order.Type
-	OwnID      string
-	Reference  string
-	CustomerID int64
+	// ExcludeStatus leaves out the orders in a status.
+	ExcludeStatus order.Status
+	Stage         order.Stage
+	Type          order.Type
+	OwnID         string
+	Reference     string
+	CustomerID    int64
 	// AddressName matches the delivery address's company or person name, in part.
 	AddressName string
 	From, To    string // order dates, inclusive, YYYY-MM-DD

@@ -41,6 +41,7 @@ type Config struct {
 	WebhookRetryInterval time.Duration
 	WebhookRetryWindow   time.Duration
 	WebhookTimeout       time.Duration
+	AccessTokenTTL       time.Duration
 	AllowPrivateNetworks bool
 	// Artwork: the folder files are kept in, and the largest file taken.
 	Blob      string
@@ -102,7 +103,8 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 		{"PRESSROOM_WEBHOOK_TIMEOUT", &cfg.WebhookTimeout, 10 * time.Second},
 		{"PRESSROOM_DOWNLOAD_TIMEOUT", &cfg.DownloadTimeout, 60 * time.Second},
 		{"PRESSROOM_DOWNLOAD_RETRY_INTERVAL", &cfg.DownloadRetry, 10 * time.Second},
-		{"PRESSROOM_PREFLIGHT_TIMEOUT", &cfg.PreflightTimeout, 2 * time.Minute}} {
+		{"PRESSROOM_PREFLIGHT_TIMEOUT", &cfg.PreflightTimeout, 2 * time.Minute},
+		{"PRESSROOM_ACCESS_TOKEN_TTL", &cfg.AccessTokenTTL, pressroom.AccessTokenTTL}} {
 		*d.dst = d.def
 		if v := getenv(d.name); v != "" {
 			x, err := time.ParseDuration(v)

@@ -31,6 +31,7 @@ import (
 	"github.com/pressroom/pressroom/probo"
 	"github.com/pressroom/pressroom/profotonet"
 	"github.com/pressroom/pressroom/webhook"
+	"github.com/pressroom/pressroom/wl3"
 )
 
 // DemoResellerName names the reseller created on an empty database.
@@ -98,6 +99,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	root := http.NewServeMux()
 	root.Handle("/probo/", http.StripPrefix("/probo", pro.Handler()))
 	root.Handle("/profotonet/v1/", http.StripPrefix("/profotonet/v1", pfn.Handler()))
+	wl := &wl3.Server{Store: store, Auth: srv.Auth, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock, TokenTTL: cfg.AccessTokenTTL}
+	root.Handle("/wl3/", http.StripPrefix("/wl3", wl.Handler()))
 	root.Handle("/", srv.Handler())
 	httpServer := &http.Server{
 		Handler:           httpx.Observe(root, logger, metrics, srv.PanicHandler),

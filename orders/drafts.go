@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/delivery"
@@ -55,6 +56,33 @@ func (s *Service) draft(ctx context.Context, resellerID, number int64) (*order.O
 	}
 	if o.Stage != order.StageDraft {
 		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is not a draft (its status is %s); its items cannot change.", number, o.Status)
+	}
+	if o.ExpiresAt != nil && !s.Clock.Now().Before(*o.ExpiresAt) {
+		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Draft %d expired on %s and is being deleted; create a new one.", number, o.ExpiresAt.UTC().Format(time.DateOnly))
+	}
+	return o, nil
+}
+
+// UpdateDraft changes what a draft says besides its items (its address,
+// delivery wishes, reference) and prices it again.
+func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number int64, change func(req *Request)) (*order.Order, error) {
+	o, err := s.draft(ctx, r.ID, number)
+	if err != nil {
+		return nil, err
+	}
+	req := requestOf(o, r)
+	change(&req)
+	req.Draft, req.OrderDate = true, o.OrderDate
+	built, err := s.build(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	keepIDs(o.Items, built.Items, -1, false)
+	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
+	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
+	o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
+	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
+		return nil, conflictNow(ctx, s, r.ID, number, err)
 	}
 	return o, nil
 }

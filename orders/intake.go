@@ -297,7 +297,10 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 			orderDate = d.String()
 		}
 	}
-	c.address("/delivery/address", &req.Address, cat.Commerce.Countries)
+	// A draft may take its address later (before its checkout).
+	if !req.Draft || req.Address != (order.Address{}) {
+		c.address("/delivery/address", &req.Address, cat.Commerce.Countries)
+	}
 	req.Delivery.Country = req.Address.Country
 	if req.Billing != nil {
 		c.address("/billing_address", req.Billing, nil)
@@ -307,6 +310,10 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 	}
 	if req.ShippingLabel != nil {
 		c.file("/shipping_label", req.ShippingLabel)
+	}
+	if len(req.Items) == 0 && req.Delivery.Method != "" && cat.Commerce.Method(req.Delivery.Method) == nil {
+		// With items the delivery planner says so; a draft without any yet is checked here.
+		c.add("/delivery/shipping_method_code", "unknown_shipping_method", "Shipping method %q does not exist.", req.Delivery.Method)
 	}
 	switch {
 	case len(req.Items) == 0 && !req.Draft:

@@ -187,10 +187,14 @@ func statusList() string {
 	return strings.Join(names, ", ")
 }
 
-// Sweep forgets idempotency keys older than a day; every node may run it.
+// Sweep forgets idempotency keys older than a day and access tokens that
+// expired; every node may run it.
 func (s *Service) Sweep(ctx context.Context) {
 	if _, err := s.Store.DeleteIdempotencyBefore(ctx, s.Clock.Now().Add(-IdempotencyLifetime), 1000); err != nil && ctx.Err() == nil {
 		s.Logger.Warn("forgetting idempotency keys", "err", err)
+	}
+	if _, err := s.Store.DeleteExpiredKeys(ctx, s.Clock.Now()); err != nil && ctx.Err() == nil {
+		s.Logger.Warn("deleting expired access tokens", "err", err)
 	}
 }
 

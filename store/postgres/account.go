@@ -147,13 +147,14 @@ func (db *DB) ListCustomers(ctx context.Context, resellerID int64) ([]*pressroom
 	return out, mapError(rows.Err(), "Customers")
 }
 
-const keyColumns = `id, COALESCE(reseller_id, 0), role, name, hash, hint, created_at, revoked_at`
+const keyColumns = `id, COALESCE(reseller_id, 0), role, name, hash, hint, created_at, revoked_at, expires_at, COALESCE(parent_id, 0)`
 
 func scanKey(row pgx.Row) (*pressroom.APIKey, error) {
 	var k pressroom.APIKey
-	if err := row.Scan(&k.ID, &k.ResellerID, &k.Role, &k.Name, &k.Hash, &k.Hint, &k.CreatedAt, &k.RevokedAt); err != nil {
+	if err := row.Scan(&k.ID, &k.ResellerID, &k.Role, &k.Name, &k.Hash, &k.Hint, &k.CreatedAt, &k.RevokedAt, &k.ExpiresAt, &k.ParentID); err != nil {
 		return nil, err
 	}
+	k.ExpiresAt = utc(k.ExpiresAt)
 	k.CreatedAt = k.CreatedAt.UTC()
 	if k.RevokedAt != nil {
 		t := k.RevokedAt.UTC()
@@ -167,7 +168,11 @@ func keyArgs(k *pressroom.APIKey) []any {
 	if k.ResellerID != 0 {
 		reseller = k.ResellerID
 	}
-	return []any{reseller, k.Role, k.Name, k.Hash, k.Hint, k.CreatedAt}
+	var parent any
+	if k.ParentID != 0 {
+		parent = k.ParentID
+	}
+	return []any{reseller, k.Role, k.Name, k.Hash, k.Hint, k.CreatedAt, k.ExpiresAt, parent}
 }
 
 // CreateAPIKey stores a key.
@@ -177,7 +182,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *pressroom.APIKey) error {
 	}
 	k.CreatedAt = db.now().Truncate(time.Microsecond)
 	err := db.pool.QueryRow(ctx,
-		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at, expires_at, parent_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		keyArgs(k)...).Scan(&k.ID)
 	return mapError(err, "API key")
 }
@@ -189,11 +194,26 @@ func (db *DB) EnsureAPIKey(ctx context.Context, k *pressroom.APIKey) (*pressroom
 	}
 	k.CreatedAt = db.now().Truncate(time.Microsecond)
 	if _, err := db.pool.Exec(ctx,
-		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING`,
+		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at, expires_at, parent_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING`,
 		keyArgs(k)...); err != nil {
 		return nil, mapError(err, "API key")
 	}
 	return db.FindAPIKeyByHash(ctx, k.Hash)
+}
+
+// FindAPIKeyByID returns a key by id.
+func (db *DB) FindAPIKeyByID(ctx context.Context, id int64) (*pressroom.APIKey, error) {
+	k, err := scanKey(db.pool.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = $1`, id))
+	return k, mapError(err, "API key")
+}
+
+// DeleteExpiredKeys deletes access tokens that expired before a time.
+func (db *DB) DeleteExpiredKeys(ctx context.Context, before time.Time) (int, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM api_keys WHERE expires_at IS NOT NULL AND expires_at < $1`, before)
+	if err != nil {
+		return 0, mapError(err, "API keys")
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // FindAPIKeyByHash returns the key with the hash.
@@ -204,7 +224,7 @@ func (db *DB) FindAPIKeyByHash(ctx context.Context, hash []byte) (*pressroom.API
 
 // ListAPIKeys lists a reseller's keys (0: operator keys).
 func (db *DB) ListAPIKeys(ctx context.Context, resellerID int64) ([]*pressroom.APIKey, error) {
-	q := `SELECT ` + keyColumns + ` FROM api_keys WHERE reseller_id = $1 ORDER BY id`
+	q := `SELECT ` + keyColumns + ` FROM api_keys WHERE reseller_id = $1 AND parent_id IS NULL ORDER BY id`
 	args := []any{resellerID}
 	if resellerID == 0 {
 		q, args = `SELECT `+keyColumns+` FROM api_keys WHERE reseller_id IS NULL ORDER BY id`, nil

@@ -407,6 +407,9 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 	if f.Stage != "" {
 		add("stage = $%d", string(f.Stage))
 	}
+	if f.ExcludeStatus != "" {
+		add("status <> $%d", string(f.ExcludeStatus))
+	}
 	if f.Type != "" {
 		add("type = $%d", string(f.Type))
 	}

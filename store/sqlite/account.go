@@ -149,15 +149,16 @@ func (db *DB) ListCustomers(ctx context.Context, resellerID int64) ([]*pressroom
 	return out, mapError(rows.Err(), "Customers")
 }
 
-const keyColumns = `id, COALESCE(reseller_id, 0), role, name, hash, hint, created_at, revoked_at`
+const keyColumns = `id, COALESCE(reseller_id, 0), role, name, hash, hint, created_at, revoked_at, expires_at, COALESCE(parent_id, 0)`
 
 func scanKey(row interface{ Scan(...any) error }) (*pressroom.APIKey, error) {
 	var k pressroom.APIKey
 	var created string
-	var revoked sql.NullString
-	if err := row.Scan(&k.ID, &k.ResellerID, &k.Role, &k.Name, &k.Hash, &k.Hint, &created, &revoked); err != nil {
+	var revoked, expires sql.NullString
+	if err := row.Scan(&k.ID, &k.ResellerID, &k.Role, &k.Name, &k.Hash, &k.Hint, &created, &revoked, &expires, &k.ParentID); err != nil {
 		return nil, err
 	}
+	k.ExpiresAt = optTime(expires)
 	k.CreatedAt = parseTime(created)
 	if revoked.Valid {
 		t := parseTime(revoked.String)
@@ -171,7 +172,11 @@ func keyArgs(k *pressroom.APIKey) []any {
 	if k.ResellerID != 0 {
 		reseller = k.ResellerID
 	}
-	return []any{reseller, k.Role, k.Name, k.Hash, k.Hint, formatTime(k.CreatedAt)}
+	var parent any
+	if k.ParentID != 0 {
+		parent = k.ParentID
+	}
+	return []any{reseller, k.Role, k.Name, k.Hash, k.Hint, formatTime(k.CreatedAt), nullTime(k.ExpiresAt), parent}
 }
 
 // CreateAPIKey stores a key.
@@ -181,7 +186,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *pressroom.APIKey) error {
 	}
 	k.CreatedAt = db.now()
 	err := db.write.QueryRowContext(ctx,
-		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at, expires_at, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		keyArgs(k)...).Scan(&k.ID)
 	return mapError(err, "API key")
 }
@@ -193,11 +198,27 @@ func (db *DB) EnsureAPIKey(ctx context.Context, k *pressroom.APIKey) (*pressroom
 	}
 	k.CreatedAt = db.now()
 	if _, err := db.write.ExecContext(ctx,
-		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at, expires_at, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
 		keyArgs(k)...); err != nil {
 		return nil, mapError(err, "API key")
 	}
 	return db.FindAPIKeyByHash(ctx, k.Hash)
+}
+
+// FindAPIKeyByID returns a key by id.
+func (db *DB) FindAPIKeyByID(ctx context.Context, id int64) (*pressroom.APIKey, error) {
+	k, err := scanKey(db.read.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
+	return k, mapError(err, "API key")
+}
+
+// DeleteExpiredKeys deletes access tokens that expired before a time.
+func (db *DB) DeleteExpiredKeys(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM api_keys WHERE expires_at IS NOT NULL AND expires_at < ?`, formatTime(before))
+	if err != nil {
+		return 0, mapError(err, "API keys")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // FindAPIKeyByHash returns the key with the hash.
@@ -208,7 +229,7 @@ func (db *DB) FindAPIKeyByHash(ctx context.Context, hash []byte) (*pressroom.API
 
 // ListAPIKeys lists a reseller's keys (0: operator keys).
 func (db *DB) ListAPIKeys(ctx context.Context, resellerID int64) ([]*pressroom.APIKey, error) {
-	q := `SELECT ` + keyColumns + ` FROM api_keys WHERE reseller_id = ? ORDER BY id`
+	q := `SELECT ` + keyColumns + ` FROM api_keys WHERE reseller_id = ? AND parent_id IS NULL ORDER BY id`
 	args := []any{resellerID}
 	if resellerID == 0 {
 		q, args = `SELECT `+keyColumns+` FROM api_keys WHERE reseller_id IS NULL ORDER BY id`, nil

@@ -403,6 +403,9 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 	if f.Stage != "" {
 		add("stage = ?", f.Stage)
 	}
+	if f.ExcludeStatus != "" {
+		add("status <> ?", f.ExcludeStatus)
+	}
 	if f.Type != "" {
 		add("type = ?", f.Type)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EnsureResellerConcurrent", func(t *testing.T) { testEnsureResellerConcurrent(t, open(t)) })
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, open(t)) })
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open(t)) })
+	t.Run("AccessTokens", func(t *testing.T) { testAccessTokens(t, open(t)) })
 	t.Run("CatalogVersions", func(t *testing.T) { testCatalogVersions(t, open(t)) })
 	t.Run("CatalogVersionsConcurrent", func(t *testing.T) { testCatalogVersionsConcurrent(t, open(t)) })
 	t.Run("ReserveIDs", func(t *testing.T) { testReserveIDs(t, open(t)) })
@@ -489,4 +491,47 @@ func testAPIProducts(t *testing.T, s pressroom.Store) {
 	}
 	_, err = s.FindAPIProduct(ctx, a.ID, "a")
 	wantCode(t, err, pressroom.ENOTFOUND)
+}
+
+// testAccessTokens: an access token is a key with an expiry and a parent;
+// key lists leave tokens out; expired tokens are deleted, keys never.
+func testAccessTokens(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	parent := &pressroom.APIKey{ResellerID: a.ID, Role: pressroom.RoleReseller, Name: "shop", Hash: pressroom.HashKey("pr_parent"), Hint: "rent"}
+	if err := s.CreateAPIKey(ctx, parent); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	p := &pressroom.Principal{KeyID: parent.ID, Role: pressroom.RoleReseller, Reseller: a}
+	token, exp, err := pressroom.IssueAccessToken(ctx, s, p, time.Hour, now)
+	if err != nil || !exp.Equal(now.Add(time.Hour)) || !strings.HasPrefix(token, "pat_") {
+		t.Fatalf("issue: %q %v %v", token, exp, err)
+	}
+	k, err := s.FindAPIKeyByHash(ctx, pressroom.HashKey(token))
+	if err != nil || k.ParentID != parent.ID || k.ExpiresAt == nil || !k.ExpiresAt.Equal(exp) || k.ResellerID != a.ID {
+		t.Fatalf("token key = %+v, %v", k, err)
+	}
+	if byID, err := s.FindAPIKeyByID(ctx, parent.ID); err != nil || byID.ExpiresAt != nil || byID.ParentID != 0 {
+		t.Errorf("parent by id = %+v, %v", byID, err)
+	}
+	if _, err := s.FindAPIKeyByID(ctx, k.ID+1000); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("unknown id: %v", err)
+	}
+	keys, err := s.ListAPIKeys(ctx, a.ID)
+	if err != nil || len(keys) != 1 || keys[0].ID != parent.ID {
+		t.Errorf("keys list the tokens too: %+v %v", keys, err)
+	}
+	if n, err := s.DeleteExpiredKeys(ctx, now.Add(30*time.Minute)); err != nil || n != 0 {
+		t.Errorf("deleted %d before the expiry, %v", n, err)
+	}
+	if n, err := s.DeleteExpiredKeys(ctx, now.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Errorf("deleted %d after the expiry, %v; want 1", n, err)
+	}
+	if _, err := s.FindAPIKeyByHash(ctx, pressroom.HashKey(token)); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("expired token still stored: %v", err)
+	}
+	if _, err := s.FindAPIKeyByID(ctx, parent.ID); err != nil {
+		t.Errorf("the parent key went with its token: %v", err)
+	}
 }

@@ -1,0 +1,217 @@
+// Package wl3 is the white-label reseller API V3, mounted at /wl3: OAuth
+// tokens, draft orders with items, checkout, listings by stage, custom
+// fields and item characteristics, for a reseller and its end customers.
+// It translates onto the core and nothing more; the document gives no
+// field names, so the ones used here, and the error body, are pressroom's
+// and written down in docs/wl3.md.
+package wl3
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/orders"
+)
+
+// MaxBodyBytes bounds a request body.
+const MaxBodyBytes = 1 << 20
+
+// Server holds what the handlers need.
+type Server struct {
+	Store       pressroom.Store
+	Auth        *pressroom.Authenticator
+	Orders      *orders.Service
+	RateLimiter *httpx.RateLimiter // nil: no limit
+	Logger      *slog.Logger
+	Clock       pressroom.Clock
+	// TokenTTL is how long an access token from /oauth/token lives.
+	TokenTTL time.Duration
+}
+
+type handler func(http.ResponseWriter, *http.Request, *pressroom.Principal)
+
+// Handler serves the API below its mount point (the caller strips /wl3).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/token", s.handleToken)
+	read := func(p string, h handler) { mux.Handle(p, s.reseller(h, false)) }
+	write := func(p string, h handler) { mux.Handle(p, s.reseller(h, true)) }
+	read("GET /api/accounts", s.handleAccounts)
+	write("POST /api/orders", s.handleCreate)
+	read("GET /api/orders", s.handleList)
+	read("GET /api/orders/{orderId}", s.handleGet)
+	write("PUT /api/orders/{orderId}", s.handleUpdate)
+	write("POST /api/orders/{orderId}/items", s.handleAddItem)
+	read("GET /api/orders/{orderId}/items", s.handleItems)
+	read("GET /api/orders/{orderId}/items/{itemId}", s.handleItem)
+	write("DELETE /api/orders/{orderId}/items/{itemId}", s.handleDeleteItem)
+	write("POST /api/orders/{orderId}/checkout", s.handleCheckout)
+	read("GET /api/orders/{orderId}/execute/status", s.handleExecuteStatus)
+	read("GET /api/orders/{orderId}/customfields", s.handleCustomFields)
+	write("PUT /api/orders/{orderId}/customfields", s.handleSetCustomFields)
+	read("GET /api/orders/{orderId}/items/{itemId}/characteristics", s.handleCharacteristics)
+	write("PUT /api/orders/{orderId}/items/{itemId}/characteristics", s.handleSetCharacteristics)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "No such endpoint: "+r.Method+" "+r.URL.Path+" (the API is below /wl3/api, tokens at /wl3/oauth/token)")
+	})
+	return mux
+}
+
+// errorBody is this API's one error shape.
+type errorBody struct {
+	Code    string       `json:"code"`
+	Message string       `json:"message"`
+	Errors  []fieldError `json:"errors,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string, fields ...fieldError) {
+	writeJSON(w, status, errorBody{Code: code, Message: message, Errors: fields})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"internal","message":"Internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+// codes maps the core's error codes onto HTTP statuses.
+var codes = map[string]int{
+	pressroom.EMALFORMED:    http.StatusBadRequest,
+	pressroom.EINVALID:      http.StatusUnprocessableEntity,
+	pressroom.ENOTFOUND:     http.StatusNotFound,
+	pressroom.ECONFLICT:     http.StatusConflict,
+	pressroom.EFORBIDDEN:    http.StatusForbidden,
+	pressroom.EUNAUTHORIZED: http.StatusUnauthorized,
+	pressroom.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	pressroom.ERATELIMITED:  http.StatusTooManyRequests,
+	pressroom.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// fail answers a core error, naming each field the way this API does.
+func (s *Server) fail(w http.ResponseWriter, err error, fieldOf func(string) string) {
+	status, ok := codes[pressroom.ErrorCode(err)]
+	if !ok {
+		s.Logger.Error("wl3: internal error", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "Internal error; it is logged, try again later")
+		return
+	}
+	var fields []fieldError
+	var e *pressroom.Error
+	if errors.As(err, &e) {
+		for _, f := range e.Fields {
+			fields = append(fields, fieldError{fieldOf(f.Pointer), f.Detail})
+		}
+	}
+	writeError(w, status, pressroom.ErrorCode(err), pressroom.ErrorMessage(err), fields...)
+}
+
+// reseller authenticates the bearer token or key, applies the rate limit
+// and, for writes, the edition.
+func (s *Server) reseller(h handler, write bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !strings.EqualFold(scheme, "bearer") {
+			token = ""
+		}
+		p, err := s.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err == nil && p.Role != pressroom.RoleReseller {
+			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
+		}
+		if err != nil {
+			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="wl3"`)
+				writeError(w, http.StatusUnauthorized, "unauthorized", "Send Authorization: Bearer with an access token from /wl3/oauth/token or an API key; this one is missing, unknown, expired or revoked")
+				return
+			}
+			s.fail(w, err, nil)
+			return
+		}
+		if s.RateLimiter != nil {
+			if d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now()); !d.Allowed {
+				w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
+				writeError(w, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf("More than %d requests a minute with this key; retry after the Retry-After seconds", d.Limit))
+				return
+			}
+		}
+		if write && p.Reseller.Edition == pressroom.EditionFree {
+			writeError(w, http.StatusForbidden, "forbidden", "The free edition may only read orders and items; creating and changing them needs the standard edition")
+			return
+		}
+		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
+	})
+}
+
+// POST /oauth/token: OAuth 2.0 client credentials (the secret in Basic
+// auth or the form) or the password grant; the secret (or password) is
+// one of the reseller's API keys and alone identifies the reseller.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	oauthError := func(status int, code, desc string) {
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		oauthError(http.StatusBadRequest, "invalid_request", "The body is not a form (application/x-www-form-urlencoded) of at most 64 KB")
+		return
+	}
+	var secret string
+	switch grant := r.PostForm.Get("grant_type"); grant {
+	case "client_credentials":
+		if _, pass, ok := r.BasicAuth(); ok {
+			secret = pass
+		} else if h := r.Header.Get("Authorization"); strings.HasPrefix(strings.ToLower(h), "basic ") {
+			if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[6:])); err == nil {
+				secret = string(b)
+			}
+		} else {
+			secret = r.PostForm.Get("client_secret")
+		}
+	case "password":
+		secret = r.PostForm.Get("password")
+	case "":
+		oauthError(http.StatusBadRequest, "invalid_request", "grant_type is required: client_credentials or password")
+		return
+	default:
+		oauthError(http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported: use client_credentials or password", grant))
+		return
+	}
+	p, err := s.Auth.Authenticate(r.Context(), secret)
+	if err == nil && p.Role != pressroom.RoleReseller {
+		err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
+	}
+	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", `Basic realm="wl3"`)
+		oauthError(http.StatusUnauthorized, "invalid_client", "The client secret (or password) is not a valid API key of a reseller")
+		return
+	} else if err != nil {
+		s.fail(w, err, nil)
+		return
+	}
+	token, exp, err := pressroom.IssueAccessToken(r.Context(), s.Store, p, s.TokenTTL, s.Clock.Now())
+	if err != nil {
+		s.fail(w, err, nil)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": token, "token_type": "Bearer",
+		"expires_in": int(exp.Sub(s.Clock.Now()).Round(time.Second).Seconds()), "scope": "api"})
+}
