@@ -80,6 +80,14 @@ func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *
 			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "pending, delivered or failed"}}})
 		return
 	}
+	if v := r.URL.Query().Get("order"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "order is an order number.", Fields: []pressroom.FieldError{{Pointer: "?order", Code: "invalid_order", Detail: "an order number"}}})
+			return
+		}
+		f.OrderNumber = n
+	}
 	if v := r.URL.Query().Get("reseller_id"); v != "" && p.Reseller == nil {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
