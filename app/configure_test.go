@@ -46,7 +46,7 @@ func matchSubset(t *testing.T, where string, want, got any, skip func(where stri
 	}
 }
 
-func decodeNumbers(t *testing.T, body []byte) map[string]any {
+func decodeNumbers(t testing.TB, body []byte) map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()

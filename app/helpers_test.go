@@ -87,7 +87,7 @@ func baseEnv() map[string]string {
 
 // startServer runs `pressroom serve` on a free port and stops it when the
 // test ends, checking that it shut down cleanly.
-func startServer(t *testing.T, storeFlags []string, env map[string]string) *server {
+func startServer(t testing.TB, storeFlags []string, env map[string]string) *server {
 	t.Helper()
 	if env == nil {
 		env = baseEnv()
@@ -151,13 +151,13 @@ func (r response) JSON(t *testing.T) map[string]any {
 	return m
 }
 
-func do(t *testing.T, method, url, key string, body any) response {
+func do(t testing.TB, method, url, key string, body any) response {
 	t.Helper()
 	return doWith(t, method, url, key, body, nil)
 }
 
 // doWith is do with extra request headers.
-func doWith(t *testing.T, method, url, key string, body any, headers map[string]string) response {
+func doWith(t testing.TB, method, url, key string, body any, headers map[string]string) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -199,7 +199,7 @@ func doWith(t *testing.T, method, url, key string, body any, headers map[string]
 }
 
 // seedExamples returns the JSON value after each marker line of a seed document.
-func seedExample(t *testing.T, file, marker string) any {
+func seedExample(t testing.TB, file, marker string) any {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {

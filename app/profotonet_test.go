@@ -41,7 +41,7 @@ var (
 // examples are JavaScript object notation (bare keys, single quotes, a
 // missing comma), which the seeds' README lets a replay send as the JSON
 // they mean. Consecutive objects separated by commas come as a list.
-func jsExample(t *testing.T, marker string) any {
+func jsExample(t testing.TB, marker string) any {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", pfFile))
 	if err != nil {
