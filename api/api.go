@@ -125,6 +125,16 @@ func (s *Server) routes() []route {
 	}
 }
 
+// Patterns lists the "METHOD /path" of every endpoint, for tests that
+// must cover them all.
+func Patterns() []string {
+	var out []string
+	for _, r := range (&Server{}).routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Handler returns the whole HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()

@@ -73,6 +73,16 @@ func (s *Server) routes() []route {
 	}
 }
 
+// Patterns lists the "METHOD /path" of every endpoint below the API's
+// mount point, for tests that must cover them all.
+func Patterns() []string {
+	out := []string{"PUT /uploader/{id}", "POST /uploader/{id}"}
+	for _, r := range (&Server{}).routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Handler serves the API below its mount point (the caller strips /probo).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()

@@ -57,6 +57,16 @@ func (s *Server) routes() []route {
 	}
 }
 
+// Patterns lists the "METHOD /path" of every endpoint below the API's
+// mount point, for tests that must cover them all.
+func Patterns() []string {
+	var out []string
+	for _, r := range (&Server{}).routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Handler serves the API below its mount point (the caller strips /profotonet/v1).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()

@@ -39,27 +39,49 @@ type Server struct {
 
 type handler func(http.ResponseWriter, *http.Request, *pressroom.Principal)
 
+type route struct {
+	pattern string
+	write   bool // refused to a free edition
+	handler handler
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /api/accounts", false, s.handleAccounts},
+		{"POST /api/orders", true, s.handleCreate},
+		{"GET /api/orders", false, s.handleList},
+		{"GET /api/orders/{orderId}", false, s.handleGet},
+		{"PUT /api/orders/{orderId}", true, s.handleUpdate},
+		{"POST /api/orders/{orderId}/items", true, s.handleAddItem},
+		{"GET /api/orders/{orderId}/items", false, s.handleItems},
+		{"GET /api/orders/{orderId}/items/{itemId}", false, s.handleItem},
+		{"DELETE /api/orders/{orderId}/items/{itemId}", true, s.handleDeleteItem},
+		{"POST /api/orders/{orderId}/checkout", true, s.handleCheckout},
+		{"GET /api/orders/{orderId}/execute/status", false, s.handleExecuteStatus},
+		{"GET /api/orders/{orderId}/customfields", false, s.handleCustomFields},
+		{"PUT /api/orders/{orderId}/customfields", true, s.handleSetCustomFields},
+		{"GET /api/orders/{orderId}/items/{itemId}/characteristics", false, s.handleCharacteristics},
+		{"PUT /api/orders/{orderId}/items/{itemId}/characteristics", true, s.handleSetCharacteristics},
+	}
+}
+
+// Patterns lists the "METHOD /path" of every endpoint below /wl3, the
+// token endpoint included, for tests that must cover them all.
+func Patterns() []string {
+	out := []string{"POST /oauth/token"}
+	for _, r := range (&Server{}).routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Handler serves the API below its mount point (the caller strips /wl3).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", s.handleToken)
-	read := func(p string, h handler) { mux.Handle(p, s.reseller(h, false)) }
-	write := func(p string, h handler) { mux.Handle(p, s.reseller(h, true)) }
-	read("GET /api/accounts", s.handleAccounts)
-	write("POST /api/orders", s.handleCreate)
-	read("GET /api/orders", s.handleList)
-	read("GET /api/orders/{orderId}", s.handleGet)
-	write("PUT /api/orders/{orderId}", s.handleUpdate)
-	write("POST /api/orders/{orderId}/items", s.handleAddItem)
-	read("GET /api/orders/{orderId}/items", s.handleItems)
-	read("GET /api/orders/{orderId}/items/{itemId}", s.handleItem)
-	write("DELETE /api/orders/{orderId}/items/{itemId}", s.handleDeleteItem)
-	write("POST /api/orders/{orderId}/checkout", s.handleCheckout)
-	read("GET /api/orders/{orderId}/execute/status", s.handleExecuteStatus)
-	read("GET /api/orders/{orderId}/customfields", s.handleCustomFields)
-	write("PUT /api/orders/{orderId}/customfields", s.handleSetCustomFields)
-	read("GET /api/orders/{orderId}/items/{itemId}/characteristics", s.handleCharacteristics)
-	write("PUT /api/orders/{orderId}/items/{itemId}/characteristics", s.handleSetCharacteristics)
+	for _, r := range s.routes() {
+		mux.Handle(r.pattern, s.reseller(r.handler, r.write))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "No such endpoint: "+r.Method+" "+r.URL.Path+" (the API is below /wl3/api, tokens at /wl3/oauth/token)")
 	})
