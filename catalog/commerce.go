@@ -105,6 +105,24 @@ type QuantityBreak struct {
 type Blank struct {
 	Length Linear `json:"length"`
 	Width  Linear `json:"width"`
+	// Sheet is the press sheet blanks are cut from (nil: not limited).
+	Sheet *Sheet `json:"sheet,omitempty"`
+}
+
+// Sheet is a press sheet in millimetres and the fewest a line may take.
+type Sheet struct {
+	Length    decimal.Decimal `json:"length"`
+	Width     decimal.Decimal `json:"width"`
+	MinSheets int64           `json:"min_sheets,omitempty"`
+}
+
+// PerSheet is how many blanks of l x w mm a sheet holds, in either orientation.
+func (s *Sheet) PerSheet(l, w decimal.Decimal) int64 {
+	if !l.IsPositive() || !w.IsPositive() {
+		return 0
+	}
+	fit := func(a, b decimal.Decimal) int64 { return s.Length.Div(a).Floor().IntPart() * s.Width.Div(b).Floor().IntPart() }
+	return max(fit(l, w), fit(w, l))
 }
 
 // Linear is Width·w + Depth·d + Height·h + Constant.

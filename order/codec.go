@@ -78,6 +78,7 @@ type itemDocument struct {
 	Note            string            `json:"note,omitempty"`
 	Backprint       string            `json:"backprint,omitempty"`
 	Characteristics map[string]string `json:"characteristics,omitempty"`
+	ProductionTime  string            `json:"production_time,omitempty"`
 }
 
 // EncodeItem is the JSON the stores keep for an item.
@@ -86,7 +87,7 @@ func EncodeItem(it *Item) ([]byte, error) {
 		Reference: it.Reference, Product: it.Product, CustomerCode: it.CustomerCode, CalculationID: it.CalculationID,
 		CalculationItem: it.CalculationItem, Options: it.Options, Amount: it.Amount,
 		Base: it.Base, Rush: it.Rush, Price: it.Price, Sales: it.Sales, Weight: it.Weight, Files: it.Files,
-		FileState: it.FileState, Note: it.Note, Backprint: it.Backprint, Characteristics: it.Characteristics,
+		FileState: it.FileState, Note: it.Note, Backprint: it.Backprint, Characteristics: it.Characteristics, ProductionTime: it.ProductionTime,
 	})
 }
 
@@ -100,6 +101,7 @@ func DecodeItem(it *Item, data []byte) error {
 	it.CalculationID, it.CalculationItem = d.CalculationID, d.CalculationItem
 	it.Base, it.Rush, it.Price, it.Sales, it.Weight, it.Files = d.Base, d.Rush, d.Price, d.Sales, d.Weight, d.Files
 	it.FileState, it.Note, it.Backprint, it.Characteristics = d.FileState, d.Note, d.Backprint, d.Characteristics
+	it.ProductionTime = d.ProductionTime
 	return nil
 }
 

@@ -222,7 +222,7 @@ type Wish struct {
 	DeliveryPreset string `json:"delivery_date_preset,omitempty"`
 	Method         string `json:"shipping_method_code,omitempty"`
 	MethodPreset   string `json:"shipping_method_preset,omitempty"`
-	ProductionTime string `json:"production_time,omitempty"`
+	ProductionTime string
 }
 
 // FileRef is a print file (or packing slip or label) by URL, or to be uploaded.
@@ -276,6 +276,9 @@ type Item struct {
 	Backprint  string
 	// Characteristics are free fields of the line (the WL-V3 API's).
 	Characteristics map[string]string
+	// ProductionTime is the item's own production time when the order
+	// allows mixed times (empty: the order's).
+	ProductionTime string
 }
 
 // Totals are an order's amounts, exact; APIs round each on its own.

@@ -34,13 +34,15 @@ func requestOf(o *order.Order, r *pressroom.Reseller) Request {
 	}
 	for _, it := range o.Items {
 		req.Items = append(req.Items, itemRequestOf(it))
+		req.MixedTimes = req.MixedTimes || it.ProductionTime != ""
 	}
 	return req
 }
 
 func itemRequestOf(it *order.Item) ItemRequest {
 	ir := ItemRequest{Reference: it.Reference, Files: it.Files, Upload: it.FileState == order.FileAwaiting, Note: it.Note,
-		Backprint: it.Backprint, Characteristics: it.Characteristics, CalculationID: it.CalculationID, CalculationItem: it.CalculationItem}
+		Backprint: it.Backprint, Characteristics: it.Characteristics, CalculationID: it.CalculationID, CalculationItem: it.CalculationItem,
+		ProductionTime: it.ProductionTime}
 	if it.CalculationID == 0 {
 		sels, _ := pricing.ParseOptions(it.Options)
 		ir.Item = pricing.Item{Code: it.Product, Options: sels}

@@ -106,6 +106,10 @@ type Request struct {
 	// RejectOnFileFailure: a failed print file ends the order as not
 	// accepted (see order.Order).
 	RejectOnFileFailure bool
+	// MixedTimes lets each item be made at its own production time (the
+	// box API's manufacturing_time per product); the order ships when the
+	// slowest is made. Otherwise one order has one production time.
+	MixedTimes bool
 }
 
 var ownIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -413,7 +417,7 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 			snaps[i] = snap
 		}
 	}
-	if len(times) > 1 {
+	if len(times) > 1 && !req.MixedTimes {
 		c.add("/production_time", "conflicting_production_times", "the items of one order are made at one production time")
 	}
 	if len(items) == 0 {
@@ -439,6 +443,19 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 		return c.fields
 	}
 	opt := &res.Options[0] // the slowest that fits: the cheapest
+	if req.MixedTimes && len(times) > 1 {
+		wanted = "" // the slowest of the items' times: res.Options runs slowest first
+		for k := range res.Options {
+			if times[res.Options[k].Time.Code] {
+				wanted = res.Options[k].Time.Code
+				break
+			}
+		}
+		if wanted == "" {
+			return append(c.fields, pressroom.FieldError{Pointer: "/production_time", Code: "unavailable_production_time",
+				Detail: "none of the items' production times fits the delivery"})
+		}
+	}
 	if wanted != "" {
 		opt = nil
 		var codes []string
@@ -474,6 +491,21 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 	for i, p := range res.Items {
 		in := req.Items[i]
 		a := opt.Items[i]
+		itemTime := ""
+		if req.MixedTimes && in.ProductionTime != "" && in.ProductionTime != opt.Time.Code {
+			found := false
+			for k := range res.Options {
+				if res.Options[k].Time.Code == in.ProductionTime {
+					a, found = res.Options[k].Items[i], true
+				}
+			}
+			if !found {
+				c.add(fmt.Sprintf("/items/%d/production_time", i), "unavailable_production_time",
+					"production time %q does not fit the delivery", in.ProductionTime)
+				continue
+			}
+			itemTime = in.ProductionTime
+		}
 		line := pricing.Line{Base: a.PurchaseBase, Rush: a.PurchaseRush, Total: a.Purchase}
 		if snaps[i] != nil {
 			l, ok := snaps[i].Line(in.CalculationItem, opt.Time.Code)
@@ -492,6 +524,7 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 			Amount: p.Quote.Measure.Amount, Base: line.Base, Rush: line.Rush,
 			Price: order.Money{Excl: line.Total, Incl: line.Total.Mul(vat)}, Sales: line.Total.Mul(req.Reseller.Markup),
 			Weight: p.Quote.Weight, Files: in.Files, Note: in.Note, Backprint: in.Backprint, Characteristics: in.Characteristics,
+			ProductionTime: itemTime,
 		}
 		switch {
 		case !p.Config.Upload:

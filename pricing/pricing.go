@@ -37,6 +37,7 @@ type Measure struct {
 	Area      decimal.Decimal // m² per piece (the blank for boxes)
 	Length    decimal.Decimal // running metres per piece
 	Perimeter decimal.Decimal // metres around a piece
+	Sheets    int64           // press sheets of a box line (0: not counted)
 }
 
 // Measures computes the measures of a complete configuration.
@@ -126,6 +127,11 @@ func Price(cfg *catalog.Configuration) (*Quote, error) {
 	if !m.Amount.IsPositive() {
 		return nil, pressroom.Errorf(pressroom.EINVALID, "The amount of %q must be at least 1.", p.Code)
 	}
+	if b := p.Pricing.Blank; b != nil && b.Sheet != nil {
+		if err := sheets(cfg, b, &m); err != nil {
+			return nil, err
+		}
+	}
 	base := basePrice(p.Pricing, m, cfg.Has)
 	q := &Quote{Product: p, Measure: m, Weight: weight(cfg, m), Lines: make([]Line, len(p.Production))}
 	for i := range p.Production {
@@ -134,6 +140,25 @@ func Price(cfg *catalog.Configuration) (*Quote, error) {
 		q.Lines[i] = Line{Time: t, Base: base, Rush: rush, Total: base.Add(rush)}
 	}
 	return q, nil
+}
+
+// sheets counts the press sheets a box line takes: a blank larger than
+// the sheet, or fewer sheets than the product's minimum, cannot be made.
+func sheets(cfg *catalog.Configuration, b *catalog.Blank, m *Measure) error {
+	p := cfg.Product
+	w, d, h := mm(cfg.Width, p.Input(catalog.TypeWidth)), mm(cfg.Depth, p.Input(catalog.TypeDepth)), mm(cfg.Height, p.Input(catalog.TypeHeight))
+	l, wd := b.Length.Eval(w, d, h), b.Width.Eval(w, d, h)
+	per := b.Sheet.PerSheet(l, wd)
+	if per == 0 {
+		return &pressroom.Error{Code: pressroom.EINVALID, Message: fmt.Sprintf("The blank of this box, %s x %s mm, is larger than the %s x %s mm press sheet.", l.Round(1), wd.Round(1), b.Sheet.Length, b.Sheet.Width),
+			Fields: []pressroom.FieldError{{Pointer: "/options", Code: "blank_too_large"}}}
+	}
+	m.Sheets = m.Amount.Div(decimal.NewFromInt(per)).Ceil().IntPart()
+	if m.Sheets < b.Sheet.MinSheets {
+		return &pressroom.Error{Code: pressroom.EINVALID, Message: fmt.Sprintf("%s boxes take %d press sheet(s) (%d per sheet); at least %d are made: order at least %d boxes.", m.Amount, m.Sheets, per, b.Sheet.MinSheets, (b.Sheet.MinSheets-1)*per+1),
+			Fields: []pressroom.FieldError{{Pointer: "/options", Code: "min_sheets"}}}
+	}
+	return nil
 }
 
 // basePrice is setup plus the variable price of every piece, with quantity

@@ -354,6 +354,9 @@ func (s *Service) resolve(ctx context.Context, cat *catalog.Catalog, r *pressroo
 	}
 	q, err := Price(cfg)
 	if err != nil {
+		if f := pressroom.ErrorFields(err); len(f) > 0 && f[0].Code != "" {
+			return fail(f[0].Pointer, f[0].Code, "%s", pressroom.ErrorMessage(err))
+		}
 		return fail("/code", "not_priced", "%s", pressroom.ErrorMessage(err))
 	}
 	return Priced{Config: cfg, Quote: q}, nil
