@@ -121,7 +121,9 @@ func (s *Sheet) PerSheet(l, w decimal.Decimal) int64 {
 	if !l.IsPositive() || !w.IsPositive() {
 		return 0
 	}
-	fit := func(a, b decimal.Decimal) int64 { return s.Length.Div(a).Floor().IntPart() * s.Width.Div(b).Floor().IntPart() }
+	fit := func(a, b decimal.Decimal) int64 {
+		return s.Length.Div(a).Floor().IntPart() * s.Width.Div(b).Floor().IntPart()
+	}
 	return max(fit(l, w), fit(w, l))
 }
 
