@@ -24,6 +24,7 @@ func FuzzAPIBodies(f *testing.F) {
 		{"POST", "/profotonet/v1/order"}, {"POST", "/profotonet/v1/reprint"},
 		{"POST", "/wl3/api/orders"}, {"POST", "/wl3/api/orders/" + wlDraft + "/items"}, {"PUT", "/wl3/api/orders/" + wlDraft},
 		{"POST", "/probo/ticket"}, {"PUT", "/v1/account/callbacks"}, {"PUT", "/wl3/api/orders/" + wlDraft + "/customfields"},
+		{"POST", "/boxes/v1/reseller/orders"},
 	}
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	seeds := map[int][]string{
@@ -43,6 +44,7 @@ func FuzzAPIBodies(f *testing.F) {
 		13: {`{"order_id":"fz-2","reason":"damaged","description":"bent"}`},
 		14: {`{"callback_url":"https://shop.example/cb"}`},
 		15: {`{"customFields":[{"name":"a","value":"b"}]}`},
+		16: {js(boxExample(f, "POST /v1/reseller/orders HTTP/1.1", 1))},
 	}
 	for i := range routes {
 		for _, s := range seeds[i] {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/api"
+	"github.com/pressroom/pressroom/boxes"
 	"github.com/pressroom/pressroom/internal/testfiles"
 	"github.com/pressroom/pressroom/probo"
 	"github.com/pressroom/pressroom/profotonet"
@@ -36,7 +37,9 @@ var isolationExempt = map[string]string{
 
 	"GET /profotonet/v1/products": "the shared catalog",
 
-	"POST /wl3/oauth/token": "the caller's own key", "GET /wl3/api/accounts": "a list of the caller's own",
+	"POST /boxes/v1/oauth2/token": "the caller's own key", "GET /boxes/v1/reseller/orders": "a list of the caller's own",
+	"POST /boxes/v1/reseller/orders": "creates the caller's own",
+	"POST /wl3/oauth/token":          "the caller's own key", "GET /wl3/api/accounts": "a list of the caller's own",
 	"GET /wl3/api/orders": "a list of the caller's own",
 }
 
@@ -83,6 +86,9 @@ func testIsolation(t *testing.T, st storeArgs) {
 	cust := decodeNumbers(t, do(t, "POST", srv.URL+"/v1/operator/resellers/"+account+"/customers", operatorKey, `{"name":"A's customer"}`).Body)
 	custAccount := account + "-" + fmt.Sprint(cust["id"])
 
+	boxReq := boxExample(t, "POST /v1/reseller/orders HTTP/1.1", 1)
+	bx := fmt.Sprint(path(t, decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", a, boxReq), 200).Body), "response", "id"))
+
 	b := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"B"}`).JSON(t)["api_key"].(string)
 
 	type probe struct {
@@ -94,55 +100,58 @@ func testIsolation(t *testing.T, st storeArgs) {
 	nf := `"not_found"`
 	ord := "/v1/orders/" + n
 	probes := map[string]probe{
-		"GET /v1/api-products/{customer_code}":                         {"GET", "/v1/api-products/iso-ap", nil, 404, nf},
-		"PUT /v1/api-products/{customer_code}":                         {"PUT", "/v1/api-products/iso-ap", `{"code":"dibond","options":` + dibondOptions + `}`, 404, nf},
-		"DELETE /v1/api-products/{customer_code}":                      {"DELETE", "/v1/api-products/iso-ap", nil, 404, nf},
-		"GET /v1/orders/{number}":                                      {"GET", ord, nil, 404, nf},
-		"GET /v1/orders/{number}/items":                                {"GET", ord + "/items", nil, 404, nf},
-		"GET /v1/orders/{number}/items/{item}":                         {"GET", ord + "/items/" + item, nil, 404, nf},
-		"GET /v1/orders/{number}/events":                               {"GET", ord + "/events", nil, 404, nf},
-		"DELETE /v1/orders/{number}":                                   {"DELETE", "/v1/orders/" + draft, nil, 404, nf},
-		"POST /v1/orders/{number}/items":                               {"POST", "/v1/orders/" + draft + "/items", dibondItem, 404, nf},
-		"PUT /v1/orders/{number}/items/{item}":                         {"PUT", "/v1/orders/" + draft + "/items/" + draftItem, dibondItem, 404, nf},
-		"DELETE /v1/orders/{number}/items/{item}":                      {"DELETE", "/v1/orders/" + draft + "/items/" + draftItem, nil, 404, nf},
-		"POST /v1/orders/{number}/checkout":                            {"POST", "/v1/orders/" + draft + "/checkout", nil, 404, nf},
-		"POST /v1/orders/{number}/reprints":                            {"POST", ord + "/reprints", `{"reason":"damaged"}`, 404, nf},
-		"GET /v1/orders/{number}/items/{item}/artwork":                 {"GET", ord + "/items/" + item + "/artwork", nil, 404, nf},
-		"GET /v1/orders/{number}/documents":                            {"GET", ord + "/documents", nil, 404, nf},
-		"PUT /v1/orders/{number}/items/{item}/artwork":                 {"PUT", ord + "/items/" + item + "/artwork", testfiles.PDF(200, 400, 10), 404, nf},
-		"GET /v1/orders/{number}/reprints":                             {"GET", ord + "/reprints", nil, 404, nf},
-		"GET /v1/orders/{number}/items/{item}/characteristics":         {"GET", ord + "/items/" + item + "/characteristics", nil, 404, nf},
-		"PUT /v1/orders/{number}/items/{item}/characteristics":         {"PUT", ord + "/items/" + item + "/characteristics", `{"characteristics":{"a":"b"}}`, 404, nf},
-		"POST /v1/orders/{number}/cancel":                              {"POST", ord + "/cancel", nil, 404, nf},
-		"POST /v1/orders/{number}/release":                             {"POST", ord + "/release", nil, 404, nf},
-		"GET /v1/orders/{number}/custom-fields":                        {"GET", ord + "/custom-fields", nil, 404, nf},
-		"PUT /v1/orders/{number}/custom-fields":                        {"PUT", ord + "/custom-fields", `{"custom_fields":{"a":"b"}}`, 404, nf},
-		"GET /v1/callbacks/{id}":                                       {"GET", "/v1/callbacks/" + cb, nil, 404, nf},
-		"POST /v1/callbacks/{id}/redeliver":                            {"POST", "/v1/callbacks/" + cb + "/redeliver", nil, 404, nf},
-		"GET /probo/apiproducts/product/{customer_code}":               {"GET", "/probo/apiproducts/product/iso-ap", nil, 404, ""},
-		"POST /probo/order":                                            {"POST", "/probo/order", strings.Replace(proboOrder("iso-b", files.URL+"/a.pdf", "https://shop.example/p", day), `"products":[{`, `"project_id":`+project+`,"products":[{`, 1), 400, "project"},
-		"POST /probo/order/status":                                     {"POST", "/probo/order/status", `{"orders":[{"id":"iso-probo"}]}`, 404, "Order does not exist"},
-		"POST /probo/order/cancel":                                     {"POST", "/probo/order/cancel", `{"id":"iso-probo"}`, 400, "Order does not exist"},
-		"POST /probo/order/release":                                    {"POST", "/probo/order/release", `{"id":"iso-probo"}`, 400, "Order does not exist"},
-		"POST /probo/ticket":                                           {"POST", "/probo/ticket", `{"order_id":"iso-probo","reason":"broken","suggested_solution":"reprint"}`, 404, "Order does not exist"},
-		"POST /probo/products/uploader/create":                         {"POST", "/probo/products/uploader/create", `{"calculation_id":` + calc + `}`, 404, "does not exist"},
-		"PUT /probo/uploader/{id}":                                     {"PUT", "/probo/uploader/" + session + "?token=guess", testfiles.PDF(200, 400, 10), 404, "Uploader not found"},
-		"POST /probo/uploader/{id}":                                    {"POST", "/probo/uploader/" + session + "?token=guess", testfiles.PDF(200, 400, 10), 404, "Uploader not found"},
-		"GET /profotonet/v1/order":                                     {"GET", "/profotonet/v1/order?referenceId=iso-pf", nil, 404, `"field":"referenceId"`},
-		"POST /profotonet/v1/reprint":                                  {"POST", "/profotonet/v1/reprint", `{"referenceId":"iso-pf","entries":[{"referenceId":1}],"reason":"damaged"}`, 404, `"field":"referenceId"`},
-		"POST /wl3/api/orders":                                         {"POST", "/wl3/api/orders", `{"accountId":"` + custAccount + `"}`, 404, nf},
-		"GET /wl3/api/orders/{orderId}":                                {"GET", "/wl3/api/orders/" + w, nil, 404, nf},
-		"PUT /wl3/api/orders/{orderId}":                                {"PUT", "/wl3/api/orders/" + w, `{"reference":"x"}`, 404, nf},
-		"POST /wl3/api/orders/{orderId}/items":                         {"POST", "/wl3/api/orders/" + w + "/items", `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`, 404, nf},
-		"GET /wl3/api/orders/{orderId}/items":                          {"GET", "/wl3/api/orders/" + w + "/items", nil, 404, nf},
-		"GET /wl3/api/orders/{orderId}/items/{itemId}":                 {"GET", "/wl3/api/orders/" + w + "/items/" + wItem, nil, 404, nf},
-		"DELETE /wl3/api/orders/{orderId}/items/{itemId}":              {"DELETE", "/wl3/api/orders/" + w + "/items/" + wItem, nil, 404, nf},
-		"POST /wl3/api/orders/{orderId}/checkout":                      {"POST", "/wl3/api/orders/" + w + "/checkout", nil, 404, nf},
-		"GET /wl3/api/orders/{orderId}/execute/status":                 {"GET", "/wl3/api/orders/" + w + "/execute/status", nil, 404, nf},
-		"GET /wl3/api/orders/{orderId}/customfields":                   {"GET", "/wl3/api/orders/" + w + "/customfields", nil, 404, nf},
-		"PUT /wl3/api/orders/{orderId}/customfields":                   {"PUT", "/wl3/api/orders/" + w + "/customfields", `{"customFields":[]}`, 404, nf},
-		"GET /wl3/api/orders/{orderId}/items/{itemId}/characteristics": {"GET", "/wl3/api/orders/" + w + "/items/" + wItem + "/characteristics", nil, 404, nf},
-		"PUT /wl3/api/orders/{orderId}/items/{itemId}/characteristics": {"PUT", "/wl3/api/orders/" + w + "/items/" + wItem + "/characteristics", `{"characteristics":[]}`, 404, nf},
+		"GET /v1/api-products/{customer_code}":                           {"GET", "/v1/api-products/iso-ap", nil, 404, nf},
+		"PUT /v1/api-products/{customer_code}":                           {"PUT", "/v1/api-products/iso-ap", `{"code":"dibond","options":` + dibondOptions + `}`, 404, nf},
+		"DELETE /v1/api-products/{customer_code}":                        {"DELETE", "/v1/api-products/iso-ap", nil, 404, nf},
+		"GET /v1/orders/{number}":                                        {"GET", ord, nil, 404, nf},
+		"GET /v1/orders/{number}/items":                                  {"GET", ord + "/items", nil, 404, nf},
+		"GET /v1/orders/{number}/items/{item}":                           {"GET", ord + "/items/" + item, nil, 404, nf},
+		"GET /v1/orders/{number}/events":                                 {"GET", ord + "/events", nil, 404, nf},
+		"DELETE /v1/orders/{number}":                                     {"DELETE", "/v1/orders/" + draft, nil, 404, nf},
+		"POST /v1/orders/{number}/items":                                 {"POST", "/v1/orders/" + draft + "/items", dibondItem, 404, nf},
+		"PUT /v1/orders/{number}/items/{item}":                           {"PUT", "/v1/orders/" + draft + "/items/" + draftItem, dibondItem, 404, nf},
+		"DELETE /v1/orders/{number}/items/{item}":                        {"DELETE", "/v1/orders/" + draft + "/items/" + draftItem, nil, 404, nf},
+		"POST /v1/orders/{number}/checkout":                              {"POST", "/v1/orders/" + draft + "/checkout", nil, 404, nf},
+		"POST /v1/orders/{number}/reprints":                              {"POST", ord + "/reprints", `{"reason":"damaged"}`, 404, nf},
+		"GET /v1/orders/{number}/items/{item}/artwork":                   {"GET", ord + "/items/" + item + "/artwork", nil, 404, nf},
+		"GET /v1/orders/{number}/documents":                              {"GET", ord + "/documents", nil, 404, nf},
+		"PUT /v1/orders/{number}/items/{item}/artwork":                   {"PUT", ord + "/items/" + item + "/artwork", testfiles.PDF(200, 400, 10), 404, nf},
+		"GET /v1/orders/{number}/reprints":                               {"GET", ord + "/reprints", nil, 404, nf},
+		"GET /v1/orders/{number}/items/{item}/characteristics":           {"GET", ord + "/items/" + item + "/characteristics", nil, 404, nf},
+		"PUT /v1/orders/{number}/items/{item}/characteristics":           {"PUT", ord + "/items/" + item + "/characteristics", `{"characteristics":{"a":"b"}}`, 404, nf},
+		"POST /v1/orders/{number}/cancel":                                {"POST", ord + "/cancel", nil, 404, nf},
+		"POST /v1/orders/{number}/release":                               {"POST", ord + "/release", nil, 404, nf},
+		"GET /v1/orders/{number}/custom-fields":                          {"GET", ord + "/custom-fields", nil, 404, nf},
+		"PUT /v1/orders/{number}/custom-fields":                          {"PUT", ord + "/custom-fields", `{"custom_fields":{"a":"b"}}`, 404, nf},
+		"GET /v1/callbacks/{id}":                                         {"GET", "/v1/callbacks/" + cb, nil, 404, nf},
+		"POST /v1/callbacks/{id}/redeliver":                              {"POST", "/v1/callbacks/" + cb + "/redeliver", nil, 404, nf},
+		"GET /probo/apiproducts/product/{customer_code}":                 {"GET", "/probo/apiproducts/product/iso-ap", nil, 404, ""},
+		"POST /probo/order":                                              {"POST", "/probo/order", strings.Replace(proboOrder("iso-b", files.URL+"/a.pdf", "https://shop.example/p", day), `"products":[{`, `"project_id":`+project+`,"products":[{`, 1), 400, "project"},
+		"POST /probo/order/status":                                       {"POST", "/probo/order/status", `{"orders":[{"id":"iso-probo"}]}`, 404, "Order does not exist"},
+		"POST /probo/order/cancel":                                       {"POST", "/probo/order/cancel", `{"id":"iso-probo"}`, 400, "Order does not exist"},
+		"POST /probo/order/release":                                      {"POST", "/probo/order/release", `{"id":"iso-probo"}`, 400, "Order does not exist"},
+		"POST /probo/ticket":                                             {"POST", "/probo/ticket", `{"order_id":"iso-probo","reason":"broken","suggested_solution":"reprint"}`, 404, "Order does not exist"},
+		"POST /probo/products/uploader/create":                           {"POST", "/probo/products/uploader/create", `{"calculation_id":` + calc + `}`, 404, "does not exist"},
+		"PUT /probo/uploader/{id}":                                       {"PUT", "/probo/uploader/" + session + "?token=guess", testfiles.PDF(200, 400, 10), 404, "Uploader not found"},
+		"POST /probo/uploader/{id}":                                      {"POST", "/probo/uploader/" + session + "?token=guess", testfiles.PDF(200, 400, 10), 404, "Uploader not found"},
+		"GET /profotonet/v1/order":                                       {"GET", "/profotonet/v1/order?referenceId=iso-pf", nil, 404, `"field":"referenceId"`},
+		"POST /profotonet/v1/reprint":                                    {"POST", "/profotonet/v1/reprint", `{"referenceId":"iso-pf","entries":[{"referenceId":1}],"reason":"damaged"}`, 404, `"field":"referenceId"`},
+		"POST /wl3/api/orders":                                           {"POST", "/wl3/api/orders", `{"accountId":"` + custAccount + `"}`, 404, nf},
+		"GET /wl3/api/orders/{orderId}":                                  {"GET", "/wl3/api/orders/" + w, nil, 404, nf},
+		"GET /boxes/v1/reseller/orders/{order_id}":                       {"GET", "/boxes/v1/reseller/orders/" + bx, nil, 404, `"NOT_FOUND"`},
+		"GET /boxes/v1/reseller/orders/{order_id}/products/{product_id}": {"GET", "/boxes/v1/reseller/orders/" + bx + "/products/" + bx + ".02", nil, 404, `"NOT_FOUND"`},
+		"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": {"PUT", "/boxes/v1/reseller/orders/" + bx + "/products/" + bx + ".02", testfiles.PDF(200, 400, 10), 404, `"NOT_FOUND"`},
+		"PUT /wl3/api/orders/{orderId}":                                  {"PUT", "/wl3/api/orders/" + w, `{"reference":"x"}`, 404, nf},
+		"POST /wl3/api/orders/{orderId}/items":                           {"POST", "/wl3/api/orders/" + w + "/items", `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`, 404, nf},
+		"GET /wl3/api/orders/{orderId}/items":                            {"GET", "/wl3/api/orders/" + w + "/items", nil, 404, nf},
+		"GET /wl3/api/orders/{orderId}/items/{itemId}":                   {"GET", "/wl3/api/orders/" + w + "/items/" + wItem, nil, 404, nf},
+		"DELETE /wl3/api/orders/{orderId}/items/{itemId}":                {"DELETE", "/wl3/api/orders/" + w + "/items/" + wItem, nil, 404, nf},
+		"POST /wl3/api/orders/{orderId}/checkout":                        {"POST", "/wl3/api/orders/" + w + "/checkout", nil, 404, nf},
+		"GET /wl3/api/orders/{orderId}/execute/status":                   {"GET", "/wl3/api/orders/" + w + "/execute/status", nil, 404, nf},
+		"GET /wl3/api/orders/{orderId}/customfields":                     {"GET", "/wl3/api/orders/" + w + "/customfields", nil, 404, nf},
+		"PUT /wl3/api/orders/{orderId}/customfields":                     {"PUT", "/wl3/api/orders/" + w + "/customfields", `{"customFields":[]}`, 404, nf},
+		"GET /wl3/api/orders/{orderId}/items/{itemId}/characteristics":   {"GET", "/wl3/api/orders/" + w + "/items/" + wItem + "/characteristics", nil, 404, nf},
+		"PUT /wl3/api/orders/{orderId}/items/{itemId}/characteristics":   {"PUT", "/wl3/api/orders/" + w + "/items/" + wItem + "/characteristics", `{"characteristics":[]}`, 404, nf},
 	}
 	// Profotonet's order takes no id of another's object; its probe checks
 	// that a referenceId in use by A is free for B (ids are per reseller).
@@ -160,6 +169,7 @@ func testIsolation(t *testing.T, st storeArgs) {
 	add("/probo", probo.Patterns())
 	add("/profotonet/v1", profotonet.Patterns())
 	add("/wl3", wl3.Patterns())
+	add("/boxes", boxes.Patterns())
 	known := map[string]bool{}
 	for _, p := range served {
 		known[p] = true

@@ -22,6 +22,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/api"
 	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/boxes"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/jobs"
@@ -101,6 +102,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	root.Handle("/profotonet/v1/", http.StripPrefix("/profotonet/v1", pfn.Handler()))
 	wl := &wl3.Server{Store: store, Auth: srv.Auth, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock, TokenTTL: cfg.AccessTokenTTL}
 	root.Handle("/wl3/", http.StripPrefix("/wl3", wl.Handler()))
+	bx := &boxes.Server{Store: store, Auth: srv.Auth, Catalog: cat, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock, TokenTTL: cfg.AccessTokenTTL}
+	root.Handle("/boxes/", http.StripPrefix("/boxes", bx.Handler()))
 	root.Handle("/", srv.Handler())
 	httpServer := &http.Server{
 		Handler:           httpx.Observe(root, logger, metrics, srv.PanicHandler),
@@ -140,6 +143,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
 	pro.Artwork = art
+	bx.Artwork = art
 	if cfg.Workers > 0 {
 		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger, DownloadRetry: cfg.DownloadRetry})
 		if err != nil {

@@ -188,12 +188,14 @@ type Address struct {
 	Street      string `json:"street,omitempty"`
 	HouseNumber string `json:"house_number,omitempty"`
 	Addition    string `json:"addition,omitempty"`
-	PostalCode  string `json:"postal_code,omitempty"`
-	City        string `json:"city,omitempty"`
-	Province    string `json:"province,omitempty"`
-	Country     string `json:"country"`
-	Phone       string `json:"phone,omitempty"`
-	Email       string `json:"email,omitempty"`
+	// CareOf is a "c/o" line (the box API's co).
+	CareOf     string `json:"care_of,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	City       string `json:"city,omitempty"`
+	Province   string `json:"province,omitempty"`
+	Country    string `json:"country"`
+	Phone      string `json:"phone,omitempty"`
+	Email      string `json:"email,omitempty"`
 }
 
 // Name is how an address is found by name: company, else the person.

@@ -5,6 +5,7 @@
 package orders
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -106,6 +107,8 @@ type Request struct {
 	// RejectOnFileFailure: a failed print file ends the order as not
 	// accepted (see order.Order).
 	RejectOnFileFailure bool
+	// Payment is the order's payment state at intake (default: on account).
+	Payment order.Payment
 	// MixedTimes lets each item be made at its own production time (the
 	// box API's manufacturing_time per product); the order ships when the
 	// slowest is made. Otherwise one order has one production time.
@@ -210,7 +213,7 @@ func (c *checker) address(pointer string, a *order.Address, served map[string]*c
 	}
 	for _, f := range []struct{ name, v string }{{"company_name", a.CompanyName}, {"first_name", a.FirstName}, {"last_name", a.LastName},
 		{"street", a.Street}, {"house_number", a.HouseNumber}, {"addition", a.Addition}, {"postal_code", a.PostalCode},
-		{"city", a.City}, {"province", a.Province}, {"phone", a.Phone}} {
+		{"city", a.City}, {"province", a.Province}, {"phone", a.Phone}, {"care_of", a.CareOf}} {
 		c.maxLen(pointer+"/"+f.name, f.v, MaxText)
 	}
 	c.email(pointer+"/email", a.Email)
@@ -332,7 +335,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 	o := &order.Order{
 		ResellerID: req.Reseller.ID, CustomerID: req.CustomerID, OwnID: req.OwnID, Reference: req.Reference,
 		PurchaseOrder: req.PurchaseOrder, ContactEmail: req.ContactEmail, ErrorEmails: req.ErrorEmails, Language: req.Language,
-		Type: req.Type, Stage: order.StageOrder, Status: order.Accepted, Payment: order.PaymentOnAccount,
+		Type: req.Type, Stage: order.StageOrder, Status: order.Accepted, Payment: cmp.Or(req.Payment, order.PaymentOnAccount),
 		CallbackURLs: req.CallbackURLs, Billing: req.Billing, PackingSlip: req.PackingSlip, ShippingLabel: req.ShippingLabel,
 		CustomFields: req.CustomFields, OrderDate: orderDate, Currency: cat.Commerce.Company.Currency, CatalogVersion: cat.Version,
 		TrackingToken: newToken(), API: req.API, ProjectID: req.ProjectID,

@@ -1,0 +1,273 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
+)
+
+// boxExample is the JSON value after the n-th occurrence of marker in the
+// box document (its examples are JSON).
+func boxExample(t testing.TB, marker string, n int) any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "boxes-api.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := 0
+	for k := 0; k < n; k++ {
+		i := bytes.Index(data[at:], []byte(marker))
+		if i < 0 {
+			t.Fatalf("marker %q (%d) not in the box document", marker, n)
+		}
+		at += i + len(marker)
+	}
+	rest := data[at:]
+	dec := json.NewDecoder(bytes.NewReader(rest[bytes.IndexByte(rest, '{'):]))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// boxToken gets an access token as the document's clients do.
+func boxToken(t *testing.T, srv *server, clientID, secret string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", srv.URL+"/boxes/v1/oauth2/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"external"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(clientID, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok map[string]any
+	json.NewDecoder(resp.Body).Decode(&tok)
+	if resp.StatusCode != 200 || tok["token_type"] != "Bearer" {
+		t.Fatalf("token: %d %v", resp.StatusCode, tok)
+	}
+	return tok["access_token"].(string)
+}
+
+// artworkForm is a multipart body with the given parts (name -> content;
+// a name starting with "file:" is a file part).
+func artworkForm(parts [][2]string) (string, []byte) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, p := range parts {
+		if name, ok := strings.CutPrefix(p[0], "file:"); ok {
+			fw, _ := mw.CreateFormFile(name, "file_to_upload.pdf")
+			fw.Write([]byte(p[1]))
+		} else {
+			mw.WriteField(p[0], p[1])
+		}
+	}
+	mw.Close()
+	return mw.FormDataContentType(), b.Bytes()
+}
+
+func boxUpload(t *testing.T, srv *server, token, path string, parts [][2]string) response {
+	t.Helper()
+	ctype, body := artworkForm(parts)
+	return doWith(t, "PUT", srv.URL+"/boxes"+path, token, body, map[string]string{"Content-Type": ctype})
+}
+
+// TestBoxesSeedExamples replays the box document's examples: the create
+// example verbatim, answered with its amounts to the cent and its states;
+// the order and product lookups and the upload of the example's ids (the
+// ids pressroom generated, as the seeds' README allows); the list example
+// (page 1 is the second page: the README's decision) over the orders it
+// shows, created first, and paid by staff.
+func TestBoxesSeedExamples(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		account := fmt.Sprint(decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", demoKey, nil).Body)["id"])
+		token := boxToken(t, srv, account, demoKey)
+		ids := func(where string) bool {
+			return strings.HasSuffix(where, ".id") || strings.HasSuffix(where, "orderId") || strings.HasSuffix(where, "productId") || strings.HasSuffix(where, ".uri")
+		}
+
+		req := boxExample(t, "POST /v1/reseller/orders HTTP/1.1", 1)
+		want := boxExample(t, "Response\n\nHTTP status code: 200", 2) // the create example's answer
+		r := do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, req)
+		if r.Status != 200 {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		got := decodeNumbers(t, r.Body)
+		matchSubset(t, "create", want, got, ids)
+		id := fmt.Sprint(path(t, got, "response", "id"))
+		if !regexp.MustCompile(`^\d{4}-`+account+`-\d+$`).MatchString(id) || path(t, got, "response", "items", 1, "id") != id+".02" {
+			t.Errorf("ids: %s, %v", id, path(t, got, "response", "items", 1, "id"))
+		}
+
+		// The lookups of the example, with our ids.
+		wantGet := boxExample(t, "GET /v1/reseller/orders/2024-1724415-8887275 HTTP/1.1", 1)
+		g := decodeNumbers(t, do(t, "GET", srv.URL+"/boxes/v1/reseller/orders/"+id, token, nil).Body)
+		matchSubset(t, "get", wantGet, g, ids)
+		if path(t, g, "request", "params", "orderId") != id || path(t, g, "request", "uri") != "/v1/reseller/orders/"+id {
+			t.Errorf("get request echo: %v", g["request"])
+		}
+		wantProduct := boxExample(t, "GET /v1/reseller/orders/2024-1724415-8887275/products/2024-1724415-8887275.01 HTTP/1.1", 1)
+		pr := decodeNumbers(t, do(t, "GET", srv.URL+"/boxes/v1/reseller/orders/"+id+"/products/"+id+".01", token, nil).Body)
+		matchSubset(t, "product", wantProduct, pr, ids)
+
+		// The upload example: the printed product's artwork, a PDF.
+		wantUp := boxExample(t, "PUT /v1/reseller/orders/2024-1724415-8887275/products/2024-1724415-8887275.02 HTTP/1.1", 1)
+		up := boxUpload(t, srv, token, "/v1/reseller/orders/"+id+"/products/"+id+".02", [][2]string{{"file:artwork", string(testfiles.PDF(321.86, 311.54, 3))}})
+		if up.Status != 200 {
+			t.Fatalf("upload: %d %s", up.Status, up.Body)
+		}
+		matchSubset(t, "upload", wantUp, decodeNumbers(t, up.Body), ids)
+
+		// The list example: its two orders, created first (the five-item one
+		// oldest), then two newer ones; staff mark the two paid.
+		list := boxExample(t, "GET /v1/reseller/orders HTTP/1.1", 1).(map[string]any)
+		orders := list["response"].([]any)
+		var numbers []string
+		for k := len(orders) - 1; k >= 0; k-- {
+			o := orders[k].(map[string]any)
+			body := map[string]any{"items": []any{}, "shipping": o["shipping"], "billing": o["billing"]}
+			for _, x := range o["items"].([]any) {
+				it := map[string]any{}
+				for _, f := range []string{"article", "width", "depth", "height", "material", "references", "printing", "gold", "silver", "varnish", "manufacturing_time"} {
+					it[f] = x.(map[string]any)[f]
+				}
+				body["items"] = append(body["items"].([]any), it)
+			}
+			r := decodeNumbers(t, do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, body).Body)
+			oid := fmt.Sprint(path(t, r, "response", "id"))
+			numbers = append(numbers, oid[strings.LastIndex(oid, "-")+1:])
+		}
+		for _, n := range numbers {
+			if r := do(t, "POST", srv.URL+"/v1/operator/orders/"+n+"/payment", operatorKey, `{"payment":"paid"}`); r.Status != 200 {
+				t.Fatalf("payment: %d %s", r.Status, r.Body)
+			}
+		}
+		for range 2 {
+			do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, req)
+		}
+		l := decodeNumbers(t, do(t, "GET", srv.URL+"/boxes/v1/reseller/orders?page=1&limit=2", token, nil).Body)
+		matchSubset(t, "list", list, l, ids)
+	})
+}
+
+// TestBoxesErrors provokes every ORD_ code of the document, each at its
+// field's path, in the document's envelope; and the other errors: a key,
+// another reseller's order, a malformed body.
+func TestBoxesErrors(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	account := fmt.Sprint(decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", demoKey, nil).Body)["id"])
+	token := boxToken(t, srv, account, demoKey)
+	base := func() map[string]any {
+		var m map[string]any
+		b, _ := json.Marshal(boxExample(t, "POST /v1/reseller/orders HTTP/1.1", 1))
+		json.Unmarshal(b, &m)
+		return m
+	}
+	item := func(m map[string]any, i int) map[string]any { return m["items"].([]any)[i].(map[string]any) }
+	ship := func(m map[string]any) map[string]any { return m["shipping"].(map[string]any) }
+	check := func(what string, r response, status int, typ, code, path string) {
+		t.Helper()
+		var env struct {
+			Request  map[string]any
+			Response struct {
+				Code           string
+				Message        string
+				HTTPStatusCode int `json:"http_status_code"`
+				Errors         []struct{ Code, Path, Message string }
+			}
+		}
+		if err := json.Unmarshal(r.Body, &env); err != nil || env.Request == nil {
+			t.Errorf("%s: not the envelope: %d %s", what, r.Status, r.Body)
+			return
+		}
+		e := env.Response
+		if r.Status != status || e.Code != typ || e.HTTPStatusCode != status || (code != "" && (len(e.Errors) != 1 || e.Errors[0].Code != code || e.Errors[0].Path != path)) {
+			t.Errorf("%s: %d %s, want %d %s %s at %s", what, r.Status, r.Body, status, typ, code, path)
+		}
+	}
+	create := func(what string, edit func(m map[string]any), typ, code, path string) {
+		t.Helper()
+		m := base()
+		edit(m)
+		check(what, do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, m), 400, typ, code, path)
+	}
+	v := "VALIDATION_ERROR"
+	create("empty purchase_order", func(m map[string]any) { m["purchase_order"] = "" }, v, "ORD_1103", "purchase_order")
+	create("no items", func(m map[string]any) { delete(m, "items") }, v, "ORD_1104", "items")
+	create("bad article", func(m map[string]any) { item(m, 1)["article"] = "s999" }, v, "ORD_1105", "items[1].article")
+	create("bad material", func(m map[string]any) { item(m, 0)["material"] = "CARDBOARD" }, v, "ORD_1106", "items[0].material")
+	create("three decimals", func(m map[string]any) { item(m, 0)["width"] = 70.666 }, v, "ORD_1107", "items[0].width")
+	create("no depth", func(m map[string]any) { delete(item(m, 0), "depth") }, v, "ORD_1108", "items[0].depth")
+	create("negative height", func(m map[string]any) { item(m, 1)["height"] = -5 }, v, "ORD_1109", "items[1].height")
+	create("no references", func(m map[string]any) { item(m, 0)["references"] = []any{} }, v, "ORD_1110", "items[0].references")
+	create("fractional quantity", func(m map[string]any) { item(m, 0)["references"] = []any{map[string]any{"quantity": 2.5}} }, v, "ORD_1111", "items[0].references[0].quantity")
+	create("printing as text", func(m map[string]any) { item(m, 0)["printing"] = "yes" }, v, "ORD_1112", "items[0].printing")
+	create("gold on FBB285", func(m map[string]any) { item(m, 0)["gold"] = true }, v, "ORD_1113", "items[0].gold")
+	create("silver with gold", func(m map[string]any) { item(m, 1)["gold"] = true }, v, "ORD_1114", "items[1].silver")
+	create("varnish unprinted", func(m map[string]any) { item(m, 0)["varnish"] = true }, v, "ORD_1115", "items[0].varnish")
+	create("bad manufacturing time", func(m map[string]any) { item(m, 0)["manufacturing_time"] = "overnight" }, v, "ORD_1116", "items[0].manufacturing_time")
+	create("no shipping", func(m map[string]any) { delete(m, "shipping") }, v, "ORD_1117", "shipping")
+	for _, f := range []struct{ field, code string }{{"first_name", "ORD_1118"}, {"last_name", "ORD_1119"}, {"company", "ORD_1120"}, {"co", "ORD_1121"},
+		{"phone", "ORD_1122"}, {"country_code", "ORD_1123"}, {"province", "ORD_1124"}, {"city", "ORD_1125"}, {"zip_code", "ORD_1126"}, {"address", "ORD_1127"}} {
+		create(f.field+" a number", func(m map[string]any) { ship(m)[f.field] = 42 }, v, f.code, "shipping."+f.field)
+	}
+	create("country XX", func(m map[string]any) { ship(m)["country_code"] = "XX" }, v, "ORD_1123", "shipping.country_code")
+	create("one box", func(m map[string]any) { item(m, 1)["references"] = []any{map[string]any{"quantity": 1}} }, "QUANTITY_ERROR", "ORD_1134", "items[1].references")
+	create("larger than the sheet", func(m map[string]any) { item(m, 0)["width"] = 450; item(m, 0)["depth"] = 450 }, "BOX_ERROR", "BOX_ERROR", "items[0]")
+
+	// The list's parameters.
+	list := func(q string) response { return do(t, "GET", srv.URL+"/boxes/v1/reseller/orders"+q, token, nil) }
+	check("no page", list("?limit=2"), 400, v, "ORD_1100", "page")
+	check("no limit", list("?page=0"), 400, v, "ORD_1101", "limit")
+	check("bad sort", list("?page=0&limit=2&sort=sideways"), 400, v, "ORD_1102", "sort")
+	if r := list("?page=0&limit=2&sort=asc"); r.Status != 200 {
+		t.Errorf("sort asc: %d %s", r.Status, r.Body)
+	}
+
+	// The upload's.
+	o := decodeNumbers(t, do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, base()).Body)
+	id := fmt.Sprint(path(t, o, "response", "id"))
+	product := "/v1/reseller/orders/" + id + "/products/" + id + ".02"
+	pdf := string(testfiles.PDF(321.86, 311.54, 3))
+	check("no artwork", boxUpload(t, srv, token, product, [][2]string{{"note", "x"}}), 400, v, "ORD_1128", "artwork")
+	check("not multipart", do(t, "PUT", srv.URL+"/boxes"+product, token, []byte(pdf)), 400, v, "ORD_1128", "artwork")
+	var many [][2]string
+	for k := range 11 {
+		many = append(many, [2]string{fmt.Sprintf("f%d", k), "x"})
+	}
+	check("eleven fields", boxUpload(t, srv, token, product, append(many, [2]string{"file:artwork", pdf})), 400, v, "ORD_1130", "artwork")
+	check("two files", boxUpload(t, srv, token, product, [][2]string{{"file:artwork", pdf}, {"file:artwork", pdf}}), 400, v, "ORD_1132", "artwork")
+	check("a PNG", boxUpload(t, srv, token, product, [][2]string{{"file:artwork", string(testfiles.PNG(100, 100))}}), 400, v, "ORD_1133", "artwork")
+	check("cut off", doWith(t, "PUT", srv.URL+"/boxes"+product, token, []byte("--x\r\nContent-Disposition: form-data; name=\"artwork\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7 trunc"),
+		map[string]string{"Content-Type": "multipart/form-data; boundary=x"}), 400, v, "ORD_1129", "artwork")
+	// The unprinted product needs no artwork.
+	if r := boxUpload(t, srv, token, "/v1/reseller/orders/"+id+"/products/"+id+".01", [][2]string{{"file:artwork", pdf}}); r.Status < 400 {
+		t.Errorf("artwork for an unprinted box: %d %s", r.Status, r.Body)
+	}
+
+	// Keys, other resellers, odd bodies.
+	check("no token", do(t, "GET", srv.URL+"/boxes/v1/reseller/orders?page=0&limit=1", "", nil), 401, "UNAUTHORIZED", "", "")
+	other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+	check("other's order", do(t, "GET", srv.URL+"/boxes/v1/reseller/orders/"+id, other, nil), 404, "NOT_FOUND", "", "")
+	check("other's product", do(t, "GET", srv.URL+"/boxes"+product, other, nil), 404, "NOT_FOUND", "", "")
+	check("other's upload", boxUpload(t, srv, other, product, [][2]string{{"file:artwork", pdf}}), 404, "NOT_FOUND", "", "")
+	check("unknown product", do(t, "GET", srv.URL+"/boxes/v1/reseller/orders/"+id+"/products/"+id+".09", token, nil), 404, "NOT_FOUND", "", "")
+	check("odd id", do(t, "GET", srv.URL+"/boxes/v1/reseller/orders/nonsense", token, nil), 404, "NOT_FOUND", "", "")
+	check("not JSON", do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, `{"items":`), 400, v, "ORD_1104", "items")
+	if r := do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, `{"purchase_order":"`+strings.Repeat("x", 2<<20)+`"}`); r.Status != 413 {
+		t.Errorf("oversized: %d %.200s", r.Status, r.Body)
+	}
+}
