@@ -536,7 +536,7 @@ func orderView(o *order.Order) orderOut {
 	out := orderOut{ID: orderID(o), PurchaseOrder: o.PurchaseOrder, Status: orderStatus(o), Items: []productOut{},
 		TotalExcl: amount(o.Totals.Total.Excl), TotalIncl: amount(o.Totals.Total.Incl),
 		// The tax is the shown gross less the shown net, as the document's 245.7 is.
-		Tax: amount(pricing.Round(o.Totals.Total.Incl).Sub(pricing.Round(o.Totals.Total.Excl))),
+		Tax:      amount(pricing.Round(o.Totals.Total.Incl).Sub(pricing.Round(o.Totals.Total.Excl))),
 		Shipping: addressView(o.Delivery.Address), Billing: addressView(o.Delivery.Address)}
 	if o.Billing != nil {
 		out.Billing = addressView(*o.Billing)
