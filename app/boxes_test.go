@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -161,6 +162,40 @@ func TestBoxesSeedExamples(t *testing.T) {
 		l := decodeNumbers(t, do(t, "GET", srv.URL+"/boxes/v1/reseller/orders?page=1&limit=2", token, nil).Body)
 		matchSubset(t, "list", list, l, ids)
 	})
+}
+
+// TestBoxesDieline: the die of an article at a size, as PDF and as JSON
+// with the PDF in a base64 buffer, its blank the catalog's; a size the
+// article is not made in, or an unknown article, refused.
+func TestBoxesDieline(t *testing.T) {
+	srv := startServer(t, stores[0].args(t), nil)
+	q := "/boxes/v1/reseller/dieline?article=s001_v0&material=SBS300&width=80&depth=80&height=150"
+	r := do(t, "GET", srv.URL+q, demoKey, nil)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+		t.Fatalf("pdf: %d %s %s", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	j := decodeNumbers(t, do(t, "GET", srv.URL+q+"&type=json", demoKey, nil).Body)
+	buf, err := base64.StdEncoding.DecodeString(fmt.Sprint(path(t, j, "response", "buffer")))
+	// The same drawing (a PDF's id and dates differ from file to file).
+	if err != nil || !bytes.HasPrefix(buf, []byte("%PDF-")) || !bytes.Contains(buf[len(buf)-10:], []byte("%%EOF")) || len(buf) < len(r.Body)-100 || len(buf) > len(r.Body)+100 || fmt.Sprint(path(t, j, "response", "blank_length")) != "335" || fmt.Sprint(path(t, j, "response", "blank_width")) != "340" ||
+		path(t, j, "request", "query", "article") != "s001_v0" {
+		t.Errorf("json: %.300v", j)
+	}
+	for _, c := range []struct{ q, code, path string }{
+		{"article=s999&material=SBS300&width=80&depth=80&height=150", "ORD_1105", "article"},
+		{"article=s001_v0&material=GOLDLEAF&width=80&depth=80&height=150", "ORD_1106", "material"},
+		{"article=s001_v0&material=SBS300&width=80.123&depth=80&height=150", "ORD_1107", "width"},
+		{"article=s001_v0&material=SBS300&width=80&height=150", "ORD_1108", "depth"},
+		{"article=s001_v0&material=SBS300&width=80&depth=80&height=0", "ORD_1109", "height"},
+		{"article=s001_v0&material=SBS300&width=5&depth=80&height=150", "BOX_ERROR", "width"},
+		{"article=s001_v0&material=SBS300&width=80&depth=80&height=150&type=svg", "VALIDATION_ERROR", "type"},
+	} {
+		r := do(t, "GET", srv.URL+"/boxes/v1/reseller/dieline?"+c.q, demoKey, nil)
+		e := decodeNumbers(t, r.Body)
+		if r.Status != 400 || path(t, e, "response", "errors", 0, "code") != c.code || path(t, e, "response", "errors", 0, "path") != c.path {
+			t.Errorf("%s: %d %s", c.q, r.Status, r.Body)
+		}
+	}
 }
 
 // TestBoxesErrors provokes every ORD_ code of the document, each at its

@@ -38,8 +38,8 @@ var isolationExempt = map[string]string{
 	"GET /profotonet/v1/products": "the shared catalog",
 
 	"POST /boxes/v1/oauth2/token": "the caller's own key", "GET /boxes/v1/reseller/orders": "a list of the caller's own",
-	"POST /boxes/v1/reseller/orders": "creates the caller's own",
-	"POST /wl3/oauth/token":          "the caller's own key", "GET /wl3/api/accounts": "a list of the caller's own",
+	"POST /boxes/v1/reseller/orders": "creates the caller's own", "GET /boxes/v1/reseller/dieline": "the shared catalog",
+	"POST /wl3/oauth/token": "the caller's own key", "GET /wl3/api/accounts": "a list of the caller's own",
 	"GET /wl3/api/orders": "a list of the caller's own",
 }
 

@@ -54,6 +54,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/reseller/orders/{order_id}", s.handleGet},
 		{"GET /v1/reseller/orders/{order_id}/products/{product_id}", s.handleProduct},
 		{"PUT /v1/reseller/orders/{order_id}/products/{product_id}", s.handleUpload},
+		{"GET /v1/reseller/dieline", s.handleDieline},
 	}
 }
 

@@ -25,6 +25,7 @@ type Recorder struct {
 	next    int64 // next free id of the current block
 	end     int64 // first id past the current block
 	pending []*pressroom.Calculation
+	writing []*pressroom.Calculation // the batch being written
 	kick    chan struct{}
 	done    chan struct{}
 	stopped chan struct{}
@@ -65,9 +66,11 @@ func (r *Recorder) Record(ctx context.Context, c *pressroom.Calculation) error {
 func (r *Recorder) Lookup(resellerID, id int64) (*pressroom.Calculation, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, c := range r.pending {
-		if c.ID == id && c.ResellerID == resellerID {
-			return c, true
+	for _, list := range [][]*pressroom.Calculation{r.pending, r.writing} {
+		for _, c := range list {
+			if c.ID == id && c.ResellerID == resellerID {
+				return c, true
+			}
 		}
 	}
 	return nil, false
@@ -101,7 +104,15 @@ func (r *Recorder) flush() {
 	r.mu.Lock()
 	batch := r.pending
 	r.pending = nil
+	// Found by Lookup until they are committed: a calculation answered a
+	// moment ago is never missing in between.
+	r.writing = batch
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.writing = nil
+		r.mu.Unlock()
+	}()
 	if len(batch) == 0 {
 		return
 	}

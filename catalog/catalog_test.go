@@ -279,3 +279,38 @@ func TestReference(t *testing.T) {
 		}
 	}
 }
+
+// TestDieline: the mailer box's die at 80 x 80 x 150 mm is its 335 x 340 mm
+// blank: the walls creased to each other and to their flaps, the flaps cut
+// apart, the outline cut; every die of the demo adds up to its blank.
+func TestDieline(t *testing.T) {
+	c := mustDemo(t)
+	d := func(v int64) decimal.Decimal { return decimal.NewFromInt(v) }
+	die := c.Product("s001_v0").Pricing.Blank.Dieline.Draw(d(80), d(80), d(150))
+	if !die.Length.Equal(d(335)) || !die.Width.Equal(d(340)) {
+		t.Fatalf("die %s x %s mm, want 335 x 340", die.Length, die.Width)
+	}
+	// 4 creases between the 5 walls, 8 between walls and flaps.
+	if len(die.Crease) != 12 {
+		t.Errorf("%d creases, want 12: %v", len(die.Crease), die.Crease)
+	}
+	var cutLength decimal.Decimal
+	for _, s := range die.Cut {
+		cutLength = cutLength.Add(s.X2.Sub(s.X1).Abs()).Add(s.Y2.Sub(s.Y1).Abs())
+	}
+	// The outline: 2 x 320 along the flaps, 2 x 15 by the glue flap, 2 x
+	// (95 + 150 + 95) at the ends less 2 x 95 where the glue flap has no
+	// flaps ... = 1350 mm; plus the six slots between flaps, 95 mm each.
+	if !cutLength.Equal(d(1920)) {
+		t.Errorf("cut lines: %d, %s mm long, want 1920", len(die.Cut), cutLength)
+	}
+	for _, p := range c.Products() {
+		if p.Pricing == nil || p.Pricing.Blank == nil || p.Pricing.Blank.Dieline == nil {
+			continue
+		}
+		die := p.Pricing.Blank.Dieline.Draw(d(100), d(60), d(40))
+		if !die.Length.Equal(p.Pricing.Blank.Length.Eval(d(100), d(60), d(40))) || !die.Width.Equal(p.Pricing.Blank.Width.Eval(d(100), d(60), d(40))) {
+			t.Errorf("%s: die %s x %s does not match its blank", p.Code, die.Length, die.Width)
+		}
+	}
+}

@@ -107,6 +107,8 @@ type Blank struct {
 	Width  Linear `json:"width"`
 	// Sheet is the press sheet blanks are cut from (nil: not limited).
 	Sheet *Sheet `json:"sheet,omitempty"`
+	// Dieline is the box's cutting die (nil: none is drawn).
+	Dieline *Dieline `json:"dieline,omitempty"`
 }
 
 // Sheet is a press sheet in millimetres and the fewest a line may take.
@@ -427,6 +429,22 @@ func compilePricing(cp *CompiledProduct, profiles map[string][]ProductionTime, a
 	}
 	if pr.Blank != nil && (cp.inputs[TypeWidth] == nil || cp.inputs[TypeDepth] == nil || cp.inputs[TypeHeight] == nil) {
 		add("", "a blank needs width, depth and height inputs")
+	}
+	if pr.Blank != nil && pr.Blank.Dieline != nil {
+		if err := pr.Blank.Dieline.check(); err != nil {
+			add("", "%v", err)
+		} else {
+			// The die's outer size is the blank's, at any size: compare at two.
+			for _, v := range []int64{50, 137} {
+				x := decimal.NewFromInt(v)
+				die := pr.Blank.Dieline.Draw(x, x.Add(decimal.NewFromInt(11)), x.Add(decimal.NewFromInt(23)))
+				l, w := pr.Blank.Length.Eval(x, x.Add(decimal.NewFromInt(11)), x.Add(decimal.NewFromInt(23))), pr.Blank.Width.Eval(x, x.Add(decimal.NewFromInt(11)), x.Add(decimal.NewFromInt(23)))
+				if !die.Length.Equal(l) || !die.Width.Equal(w) {
+					add("", "the dieline's columns and rows must add up to the blank's length and width")
+					break
+				}
+			}
+		}
 	}
 	for _, q := range pr.Tiers {
 		if q < 1 {
