@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
@@ -126,11 +127,25 @@ func TestBoxesSeedExamples(t *testing.T) {
 
 		// The upload example: the printed product's artwork, a PDF.
 		wantUp := boxExample(t, "PUT /v1/reseller/orders/2024-1724415-8887275/products/2024-1724415-8887275.02 HTTP/1.1", 1)
-		up := boxUpload(t, srv, token, "/v1/reseller/orders/"+id+"/products/"+id+".02", [][2]string{{"file:artwork", string(testfiles.PDF(321.86, 311.54, 3))}})
+		up := boxUpload(t, srv, token, "/v1/reseller/orders/"+id+"/products/"+id+".02", [][2]string{{"file:artwork", string(testfiles.PDF(317.86, 311.54, 3))}})
 		if up.Status != 200 {
 			t.Fatalf("upload: %d %s", up.Status, up.Body)
 		}
 		matchSubset(t, "upload", wantUp, decodeNumbers(t, up.Body), ids)
+		// The preflight checks the PDF against the die's flat size (317.86 x
+		// 311.54 mm at this size) with 3 mm bleed: it passes, and the box
+		// goes on; an A4 page sends its product back to waiting_upload.
+		productState := func(p string) string {
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				st := fmt.Sprint(path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/boxes/v1/reseller/orders/"+id+"/products/"+p, token, nil).Body), "response", "status"))
+				if st != "waiting_file_check" || time.Now().After(deadline) {
+					return st
+				}
+			}
+		}
+		if st := productState(id + ".02"); st != "in_processing" {
+			t.Errorf("after a PDF of the die's size: %s", st)
+		}
 
 		// The list example: its two orders, created first (the five-item one
 		// oldest), then two newer ones; staff mark the two paid.
@@ -288,6 +303,19 @@ func TestBoxesErrors(t *testing.T) {
 	check("a PNG", boxUpload(t, srv, token, product, [][2]string{{"file:artwork", string(testfiles.PNG(100, 100))}}), 400, v, "ORD_1133", "artwork")
 	check("cut off", doWith(t, "PUT", srv.URL+"/boxes"+product, token, []byte("--x\r\nContent-Disposition: form-data; name=\"artwork\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7 trunc"),
 		map[string]string{"Content-Type": "multipart/form-data; boundary=x"}), 400, v, "ORD_1129", "artwork")
+	// A PDF of another size fails the check: the product waits for a new upload.
+	if r := boxUpload(t, srv, token, product, [][2]string{{"file:artwork", string(testfiles.PDF(210, 297, 3))}}); r.Status != 200 {
+		t.Fatalf("A4 upload: %d %s", r.Status, r.Body)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		st := fmt.Sprint(path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/boxes"+product, token, nil).Body), "response", "status"))
+		if st == "waiting_upload" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("an A4 page for a 317.86 x 311.54 mm die: product %s", st)
+		}
+	}
 	// The unprinted product needs no artwork.
 	if r := boxUpload(t, srv, token, "/v1/reseller/orders/"+id+"/products/"+id+".01", [][2]string{{"file:artwork", pdf}}); r.Status < 400 {
 		t.Errorf("artwork for an unprinted box: %d %s", r.Status, r.Body)

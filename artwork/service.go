@@ -365,22 +365,35 @@ func (s *Service) spec(o *order.Order, it *order.Item) Spec {
 	if u.Amount.IsInteger() && u.Amount.IsPositive() && u.Amount.LessThan(decimal.NewFromInt(100_000)) {
 		sp.Pages = int(u.Amount.IntPart()) // pieces: one design, or one per piece
 	}
+	mmOf := func(typ string) decimal.Decimal {
+		unit := "cm"
+		if in := p.Input(typ); in != nil && in.Unit != "" {
+			unit = in.Unit
+		}
+		f := map[string]decimal.Decimal{"mm": decimal.NewFromInt(1), "cm": decimal.NewFromInt(10), "m": decimal.NewFromInt(1000)}[strings.ToLower(unit)]
+		if f.IsZero() {
+			f = decimal.NewFromInt(10)
+		}
+		return f
+	}
 	if p.Input(catalog.TypeDepth) != nil {
-		// A box prints on its flat blank, not on width x height: only the
-		// resolution is checked here; the dieline check is the box API's.
+		// A box prints on its flat blank (its die), in either orientation,
+		// with the uploader's bleed around it.
 		if u.MinimalDPI != nil {
 			sp.MinDPI = *u.MinimalDPI
 		}
+		if p.Pricing != nil && p.Pricing.Blank != nil {
+			w, d, h := cfg.Width.Mul(mmOf(catalog.TypeWidth)), cfg.Depth.Mul(mmOf(catalog.TypeDepth)), cfg.Height.Mul(mmOf(catalog.TypeHeight))
+			sp.WidthMM, _ = p.Pricing.Blank.Length.Eval(w, d, h).Float64()
+			sp.HeightMM, _ = p.Pricing.Blank.Width.Eval(w, d, h).Float64()
+			sp.Reversible = true
+			if u.Bleed != nil {
+				sp.BleedMM, _ = u.Bleed.Top.Mul(mmOf(catalog.TypeWidth)).Float64()
+			}
+		}
 		return sp
 	}
-	unit := "cm"
-	if in := p.Input(catalog.TypeWidth); in != nil && in.Unit != "" {
-		unit = in.Unit
-	}
-	toMM := map[string]decimal.Decimal{"mm": decimal.NewFromInt(1), "cm": decimal.NewFromInt(10), "m": decimal.NewFromInt(1000)}[strings.ToLower(unit)]
-	if toMM.IsZero() {
-		toMM = decimal.NewFromInt(10)
-	}
+	toMM := mmOf(catalog.TypeWidth)
 	sp.WidthMM, _ = u.Width.Mul(toMM).Float64()
 	sp.HeightMM, _ = u.Height.Mul(toMM).Float64()
 	if r := p.Input(catalog.TypeWidth); r != nil && r.Reversible != nil {
