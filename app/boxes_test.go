@@ -321,6 +321,16 @@ func TestBoxesErrors(t *testing.T) {
 		t.Errorf("artwork for an unprinted box: %d %s", r.Status, r.Body)
 	}
 
+	// A Dutch address: its house number is the end of the address line.
+	nl := base()
+	nl["shipping"] = map[string]any{"first_name": "Mr.", "last_name": "Print", "company": "Probo", "co": "", "phone": "31612345678",
+		"country_code": "NL", "province": "Friesland", "city": "Dokkum", "zip_code": "9101PE", "address": "Fortuinweg 17"}
+	if r := do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", token, nl); r.Status != 200 || path(t, decodeNumbers(t, r.Body), "response", "shipping", "address") != "Fortuinweg 17" {
+		t.Errorf("Dutch address: %d %.300s", r.Status, r.Body)
+	}
+	free := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Free","edition":"free"}`).JSON(t)["api_key"].(string)
+	check("free edition", do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", free, base()), 403, "ORDER_ERROR", "", "")
+
 	// Keys, other resellers, odd bodies.
 	check("no token", do(t, "GET", srv.URL+"/boxes/v1/reseller/orders?page=0&limit=1", "", nil), 401, "UNAUTHORIZED", "", "")
 	other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)

@@ -235,9 +235,17 @@ func address(cat *catalog.Catalog, raw json.RawMessage, path string) (order.Addr
 		}
 		v[f.field] = s
 	}
-	return order.Address{FirstName: v["first_name"], LastName: v["last_name"], CompanyName: v["company"], CareOf: v["co"], Phone: v["phone"],
-		Country: strings.ToUpper(v["country_code"]), Province: v["province"], City: v["city"], PostalCode: v["zip_code"], Street: v["address"]}, nil
+	a := order.Address{FirstName: v["first_name"], LastName: v["last_name"], CompanyName: v["company"], CareOf: v["co"], Phone: v["phone"],
+		Country: strings.ToUpper(v["country_code"]), Province: v["province"], City: v["city"], PostalCode: v["zip_code"], Street: v["address"]}
+	if a.Country == "NL" { // a Dutch address has its house number apart: the line ends in it
+		if m := houseNumber.FindStringSubmatch(strings.TrimSpace(a.Street)); m != nil {
+			a.Street, a.HouseNumber = m[1], m[2]
+		}
+	}
+	return a, nil
 }
+
+var houseNumber = regexp.MustCompile(`^(.*\D)\s+(\d+\s*[A-Za-z0-9-]{0,6})$`)
 
 func newOwnID() string {
 	var b [8]byte
