@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
 // faultRounds is how many times the kill tests kill the process: a few in
@@ -156,5 +159,118 @@ func TestKillDuringIntake(t *testing.T) {
 			t.Errorf("%d orders stored, %d acknowledged", len(seen), len(acks))
 		}
 		t.Logf("%d rounds: %d orders acknowledged, %d stored, %d moved to production", faultRounds(), len(acks), len(seen), len(moved))
+	})
+}
+
+// TestKillDuringUpload kills the process while a print file is being
+// uploaded: after the restart the item still waits for its file (no part
+// of the cut-off upload is taken as its artwork), and a whole upload then
+// goes through.
+func TestKillDuringUpload(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		p := startProcess(t, args, baseEnv())
+		o := decodeNumbers(t, do(t, "POST", p.URL+"/v1/orders", demoKey, `{"id":"up-kill","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`).Body)
+		url := fmt.Sprintf("%s/v1/orders/%v/items/%v/artwork", p.URL, o["number"], path(t, o, "items", 0, "id"))
+		doc := testfiles.Doc{W: 400, H: 200, Bleed: 10, Pad: 40 << 20} // 40 MB
+		pr, pw := io.Pipe()
+		req, _ := http.NewRequest("PUT", url, pr)
+		req.Header.Set("Authorization", "Bearer "+demoKey)
+		req.ContentLength = doc.Size()
+		done := make(chan error, 1)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		// Send a quarter of the file, then kill the server mid-body.
+		if _, err := io.CopyN(pw, doc.Reader(), doc.Size()/4); err != nil {
+			t.Fatal(err)
+		}
+		p.kill()
+		pw.CloseWithError(fmt.Errorf("the server is gone"))
+		<-done
+		q := startProcess(t, args, baseEnv())
+		url = strings.Replace(url, p.URL, q.URL, 1)
+		a := decodeNumbers(t, do(t, "GET", url, demoKey, nil).Body)
+		if a["file_state"] != "awaiting" || len(a["files"].([]any)) != 0 {
+			t.Fatalf("after a cut-off upload: %v", a)
+		}
+		pdf := testfiles.PDF(400, 200, 10)
+		if r := upload(t, url, pdf, ""); r.Status != 202 {
+			t.Fatalf("upload after the restart: %d %s", r.Status, r.Body)
+		}
+		a = decodeNumbers(t, do(t, "GET", url, demoKey, nil).Body)
+		if files := a["files"].([]any); len(files) != 1 || path(t, files[0], "md5") != md5hex(pdf) {
+			t.Errorf("after a whole upload: %v", a)
+		}
+	})
+}
+
+// TestKillDuringCheckout kills the process while drafts are checked out:
+// after the restart each draft is either still a draft with all its items,
+// or an accepted order with its items and its status event; every
+// checkout answered 200 is accepted.
+func TestKillDuringCheckout(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		p := startProcess(t, args, baseEnv())
+		var drafts []string
+		for i := range 40 {
+			d := decodeNumbers(t, do(t, "POST", p.URL+"/v1/orders", demoKey, fmt.Sprintf(`{"id":"ck-%d","stage":"draft","delivery":{"address":%s},"items":[%s,{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":2}]}]}`, i, probonl, dibondItem)).Body)
+			drafts = append(drafts, fmt.Sprint(d["number"]))
+		}
+		var mu sync.Mutex
+		acked := map[string]bool{}
+		var wg sync.WaitGroup
+		client := &http.Client{Timeout: 10 * time.Second}
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(drafts); i += 4 {
+					req, _ := http.NewRequest("POST", p.URL+"/v1/orders/"+drafts[i]+"/checkout", nil)
+					req.Header.Set("Authorization", "Bearer "+demoKey)
+					resp, err := client.Do(req)
+					if err != nil {
+						return
+					}
+					if resp.StatusCode == 200 {
+						mu.Lock()
+						acked[drafts[i]] = true
+						mu.Unlock()
+					}
+					resp.Body.Close()
+				}
+			}()
+		}
+		time.Sleep(time.Duration(50+rand.IntN(200)) * time.Millisecond)
+		p.kill()
+		wg.Wait()
+		q := startProcess(t, args, baseEnv())
+		var accepted int
+		for _, n := range drafts {
+			o := decodeNumbers(t, do(t, "GET", q.URL+"/v1/orders/"+n, demoKey, nil).Body)
+			items, _ := o["items"].([]any)
+			if len(items) != 2 {
+				t.Errorf("order %s lost items: %v", n, o)
+			}
+			switch o["status"] {
+			case "draft":
+				if acked[n] {
+					t.Errorf("order %s was checked out (200) but is a draft", n)
+				}
+			case "accepted":
+				accepted++
+				if evs := string(do(t, "GET", q.URL+"/v1/orders/"+n+"/events", demoKey, nil).Body); !strings.Contains(evs, "checkout") {
+					t.Errorf("order %s is accepted without its checkout event: %.300s", n, evs)
+				}
+			default:
+				t.Errorf("order %s is %v", n, o["status"])
+			}
+		}
+		t.Logf("%d drafts, %d checkouts acknowledged, %d accepted after the kill", len(drafts), len(acked), accepted)
 	})
 }
