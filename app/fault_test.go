@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/pgtest"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
@@ -273,4 +274,100 @@ func TestKillDuringCheckout(t *testing.T) {
 		}
 		t.Logf("%d drafts, %d checkouts acknowledged, %d accepted after the kill", len(drafts), len(acked), accepted)
 	})
+}
+
+// TestPostgresOutage stops PostgreSQL under sustained order intake and
+// starts it again: while it is down requests are answered, with 503, and
+// not left hanging; every order acknowledged before, during or after is
+// there; and the service resumes by itself.
+func TestPostgresOutage(t *testing.T) {
+	own := pgtest.NewOwn(t)
+	srv := startServer(t, []string{"--data", t.TempDir(), "--db", own.DSN()}, nil)
+	var (
+		mu     sync.Mutex
+		acked  []string
+		status = map[int]int{}
+		hung   atomic.Int64
+		seq    atomic.Int64
+		down   atomic.Bool
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 20 * time.Second}
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("pg-%d", seq.Add(1))
+				req, _ := http.NewRequest("POST", srv.URL+"/v1/orders", strings.NewReader(orderBody(id)))
+				req.Header.Set("Authorization", "Bearer "+demoKey)
+				resp, err := client.Do(req)
+				if err != nil {
+					hung.Add(1)
+					continue
+				}
+				var body struct{ Number json.Number }
+				json.NewDecoder(resp.Body).Decode(&body)
+				resp.Body.Close()
+				mu.Lock()
+				if down.Load() {
+					status[resp.StatusCode]++
+				}
+				if resp.StatusCode == 201 {
+					acked = append(acked, string(body.Number))
+				}
+				mu.Unlock()
+				if down.Load() {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	time.Sleep(time.Second)
+	down.Store(true)
+	own.Stop()
+	time.Sleep(2 * time.Second)
+	if err := own.Start(); err != nil {
+		t.Fatal(err)
+	}
+	down.Store(false)
+	// Service resumes by itself: orders are taken again.
+	resumed := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody(fmt.Sprintf("pg-after-%d", seq.Add(1)))).Status == 201 {
+			resumed = true
+			break
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if !resumed {
+		t.Fatal("no order was taken after PostgreSQL came back")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hung.Load() > 0 {
+		t.Errorf("%d requests got no answer in 20 s", hung.Load())
+	}
+	for code, n := range status {
+		if code >= 500 && code != http.StatusServiceUnavailable {
+			t.Errorf("%d answers %d while the database was down, want 503", n, code)
+		}
+	}
+	if status[http.StatusServiceUnavailable] == 0 {
+		t.Errorf("no 503 while the database was down: %v", status)
+	}
+	for _, n := range acked {
+		if r := do(t, "GET", srv.URL+"/v1/orders/"+n, demoKey, nil); r.Status != 200 {
+			t.Errorf("acknowledged order %s after the outage: %d %s", n, r.Status, r.Body)
+		}
+	}
+	t.Logf("%d orders acknowledged; answers while down: %v", len(acked), status)
 }

@@ -25,10 +25,12 @@ import (
 
 // Cluster is a running throwaway PostgreSQL server.
 type Cluster struct {
-	dir  string
-	port int
-	cmd  *exec.Cmd
-	seq  atomic.Int64
+	dir, bin, data string
+	attr           *syscall.SysProcAttr
+	port           int
+	cmd            *exec.Cmd
+	exited         chan struct{}
+	seq            atomic.Int64
 }
 
 // errNoBinaries is the one reason to skip rather than fail.
@@ -134,32 +136,92 @@ func start() (*Cluster, error) {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("initdb: %w: %s", err, out)
 	}
-	c := &Cluster{dir: dir}
+	c := &Cluster{dir: dir, bin: bin, data: data, attr: attr}
 	for attempt := 0; attempt < 5; attempt++ {
 		if c.port, err = freePort(); err != nil {
 			return nil, err
 		}
-		c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(c.port), "-k", dir,
-			"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-			"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB")
-		c.cmd.SysProcAttr = attr
-		c.cmd.Dir = dir
-		logf, _ := os.Create(filepath.Join(dir, "postgres.log"))
-		c.cmd.Stdout, c.cmd.Stderr = logf, logf
-		if err = c.cmd.Start(); err != nil {
-			return nil, fmt.Errorf("start postgres: %w", err)
-		}
-		exited := make(chan struct{})
-		go func() { c.cmd.Wait(); close(exited) }()
-		if err = c.waitReady(exited); err == nil {
+		if err = c.launch(); err == nil {
 			return c, nil
 		}
-		c.cmd.Process.Kill()
-		<-exited
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
 	return nil, fmt.Errorf("postgres did not start: %w\n%s", err, log)
 }
+
+// launch starts the server on the cluster's data and port and waits until
+// it takes connections.
+func (c *Cluster) launch() error {
+	c.cmd = exec.Command(filepath.Join(c.bin, "postgres"), "-D", c.data, "-p", strconv.Itoa(c.port), "-k", c.dir,
+		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB")
+	c.cmd.SysProcAttr = c.attr
+	c.cmd.Dir = c.dir
+	logf, _ := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	c.cmd.Stdout, c.cmd.Stderr = logf, logf
+	if err := c.cmd.Start(); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	c.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) { cmd.Wait(); close(exited) }(c.cmd, c.exited)
+	if err := c.waitReady(c.exited); err != nil {
+		c.cmd.Process.Kill()
+		<-c.exited
+		return err
+	}
+	return nil
+}
+
+// Own is a cluster of one test's own, which the test may stop and start
+// again (a database outage) on the same data and port.
+type Own struct {
+	c  *Cluster
+	db string
+}
+
+// NewOwn starts a cluster for one test, stopped and removed when it ends;
+// it skips the test, loudly, when no PostgreSQL binaries exist.
+func NewOwn(tb testing.TB) *Own {
+	tb.Helper()
+	c, err := start()
+	if errors.Is(err, errNoBinaries) {
+		msg := "SKIPPING POSTGRESQL TESTS: " + err.Error()
+		fmt.Fprintln(os.Stderr, "!!!", msg)
+		tb.Skip(msg)
+	}
+	if err != nil {
+		tb.Fatalf("throwaway PostgreSQL: %v", err)
+	}
+	tb.Cleanup(c.stop)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn("postgres"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE own"); err != nil {
+		tb.Fatal(err)
+	}
+	return &Own{c: c, db: "own"}
+}
+
+// DSN is the test's database on the cluster.
+func (o *Own) DSN() string { return o.c.dsn(o.db) }
+
+// Stop shuts the server down (a fast shutdown: connections are cut,
+// committed data stays) and waits until it is gone.
+func (o *Own) Stop() {
+	o.c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-o.c.exited:
+	case <-time.After(30 * time.Second):
+		o.c.cmd.Process.Kill()
+		<-o.c.exited
+	}
+}
+
+// Start starts the server again on the same data and port.
+func (o *Own) Start() error { return o.c.launch() }
 
 func (c *Cluster) waitReady(exited <-chan struct{}) error {
 	deadline := time.Now().Add(30 * time.Second)
@@ -188,12 +250,11 @@ func (c *Cluster) dsn(db string) string {
 func (c *Cluster) stop() {
 	if c.cmd != nil && c.cmd.Process != nil {
 		c.cmd.Process.Signal(syscall.SIGQUIT)
-		done := make(chan struct{})
-		go func() { c.cmd.Process.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-c.exited:
 		case <-time.After(5 * time.Second):
 			c.cmd.Process.Kill()
+			<-c.exited
 		}
 	}
 	os.RemoveAll(c.dir)

@@ -6,7 +6,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -144,13 +148,49 @@ func mapError(err error, what string) error {
 			return pressroom.Errorf(pressroom.ENOTFOUND, "%s refers to something that does not exist.", what)
 		}
 	}
+	if unavailable(err) {
+		return errUnavailable(err)
+	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
+}
+
+// unavailable reports whether err says the database cannot be reached (it
+// is down, restarting, or cut the connection): the request may succeed
+// later, so it answers 503, not 500.
+func unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	var pe *pgconn.PgError
+	var ne net.Error
+	switch {
+	case errors.As(err, &pe):
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+	case errors.As(err, &ce), errors.As(err, &ne):
+		return true
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || pgconn.SafeToRetry(err)
+}
+
+// errUnavailable is the answer while the database cannot be reached; the
+// cause goes to the log with the request, not to the caller.
+func errUnavailable(err error) error {
+	return &unavailableError{cause: err}
+}
+
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string { return "postgres unavailable: " + e.cause.Error() }
+func (e *unavailableError) Unwrap() []error {
+	return []error{pressroom.Errorf(pressroom.EUNAVAILABLE, "The database is unavailable; try again shortly."), e.cause}
 }
 
 // tx runs fn in a transaction and commits it.
 func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
+		if unavailable(err) {
+			return errUnavailable(err)
+		}
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer tx.Rollback(ctx)
@@ -158,6 +198,9 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
+		if unavailable(err) {
+			return errUnavailable(err)
+		}
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
