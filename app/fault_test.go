@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +18,8 @@ import (
 
 	"github.com/pressroom/pressroom/internal/pgtest"
 	"github.com/pressroom/pressroom/internal/testfiles"
+
+	_ "modernc.org/sqlite" // the integrity check reads the database file itself
 )
 
 // faultRounds is how many times the kill tests kill the process: a few in
@@ -370,4 +375,100 @@ func TestPostgresOutage(t *testing.T) {
 		}
 	}
 	t.Logf("%d orders acknowledged; answers while down: %v", len(acked), status)
+}
+
+// TestDiskFull fills the data directory (a small tmpfs) under order
+// intake: orders are refused with 503, none half-written; once there is
+// room again intake resumes by itself, every acknowledged order is there,
+// and the database passes SQLite's integrity check. It needs root to
+// mount the tmpfs and skips, loudly, without.
+func TestDiskFull(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", dir).CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("SKIPPING THE DISK-FULL TEST: cannot mount a tmpfs (needs root): %v %s", err, out)
+		fmt.Fprintln(os.Stderr, "!!!", msg)
+		t.Skip(msg)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	srv := startServer(t, []string{"--data", dir}, nil)
+	var acked []string
+	place := func(i int) int {
+		r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody(fmt.Sprintf("full-%d", i)))
+		if r.Status == 201 {
+			acked = append(acked, fmt.Sprint(decodeNumbers(t, r.Body)["number"]))
+		}
+		return r.Status
+	}
+	for i := range 5 {
+		if s := place(i); s != 201 {
+			t.Fatalf("before the disk is full: %d", s)
+		}
+	}
+	// Fill the disk to the last byte.
+	filler, err := os.Create(filepath.Join(dir, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := filler.Write(chunk); err != nil {
+			break
+		}
+	}
+	for {
+		if _, err := filler.Write(chunk[:512]); err != nil {
+			break
+		}
+	}
+	filler.Close()
+	refused := map[int]int{}
+	for i := 5; i < 400; i++ {
+		s := place(i)
+		if s != 201 {
+			refused[s]++
+		}
+		if refused[503] >= 20 {
+			break
+		}
+	}
+	for code, n := range refused {
+		if code != http.StatusServiceUnavailable {
+			t.Errorf("%d answers %d while the disk was full, want 503", n, code)
+		}
+	}
+	if refused[503] == 0 {
+		t.Fatalf("the full disk refused nothing: %v", refused)
+	}
+	// Room again: intake resumes by itself.
+	os.Remove(filepath.Join(dir, "filler"))
+	resumed := false
+	for i, deadline := 1000, time.Now().Add(30*time.Second); time.Now().Before(deadline); i++ {
+		if place(i) == 201 {
+			resumed = true
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !resumed {
+		t.Fatal("intake did not resume once there was room")
+	}
+	for _, n := range acked {
+		o := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+n, demoKey, nil).Body)
+		if items, _ := o["items"].([]any); len(items) != 2 {
+			t.Errorf("acknowledged order %s: %v", n, o)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "pressroom.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity check: %q %v", check, err)
+	}
+	t.Logf("%d orders acknowledged; refused while full: %v", len(acked), refused)
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -177,7 +178,25 @@ func mapError(err error, what string) error {
 			return pressroom.Errorf(pressroom.ENOTFOUND, "%s refers to something that does not exist.", what)
 		}
 	}
+	return storeErr(what, err)
+}
+
+// storeErr wraps an error of the database; a full disk (or a failing
+// one) is EUNAVAILABLE, 503: nothing was written, and the request may
+// succeed once there is room.
+func storeErr(what string, err error) error {
+	var se *sqlite3.Error
+	if (errors.As(err, &se) && (se.Code()&0xff == sqlite3lib.SQLITE_FULL || se.Code()&0xff == sqlite3lib.SQLITE_IOERR)) || errors.Is(err, syscall.ENOSPC) {
+		return &unavailableError{cause: fmt.Errorf("sqlite: %s: %w", what, err)}
+	}
 	return fmt.Errorf("sqlite: %s: %w", what, err)
+}
+
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string { return e.cause.Error() }
+func (e *unavailableError) Unwrap() []error {
+	return []error{pressroom.Errorf(pressroom.EUNAVAILABLE, "The server's storage is full or failing; nothing was written. Try again shortly."), e.cause}
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
@@ -256,7 +275,7 @@ func (db *DB) commitGroup(group []*write) {
 		w := group[0]
 		tx, err := db.write.BeginTx(w.ctx, nil)
 		if err != nil {
-			fail(fmt.Errorf("sqlite: begin: %w", err))
+			fail(storeErr("begin", err))
 			return
 		}
 		if err := w.fn(tx); err != nil {
@@ -265,7 +284,7 @@ func (db *DB) commitGroup(group []*write) {
 			return
 		}
 		if err := tx.Commit(); err != nil {
-			w.done <- fmt.Errorf("sqlite: commit: %w", err)
+			w.done <- storeErr("commit", err)
 			return
 		}
 		w.done <- nil
@@ -273,7 +292,7 @@ func (db *DB) commitGroup(group []*write) {
 	}
 	tx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
-		fail(fmt.Errorf("sqlite: begin: %w", err))
+		fail(storeErr("begin", err))
 		return
 	}
 	defer tx.Rollback()
@@ -283,22 +302,22 @@ func (db *DB) commitGroup(group []*write) {
 			continue
 		}
 		if _, err := tx.ExecContext(w.ctx, "SAVEPOINT w"); err != nil {
-			errs[i] = fmt.Errorf("sqlite: savepoint: %w", err)
+			errs[i] = storeErr("savepoint", err)
 			continue
 		}
 		if errs[i] = w.fn(tx); errs[i] != nil {
 			if _, err := tx.ExecContext(context.Background(), "ROLLBACK TO w"); err != nil {
-				fail(fmt.Errorf("sqlite: roll back a failed write: %w", err))
+				fail(storeErr("roll back a failed write", err))
 				return
 			}
 		}
 		if _, err := tx.ExecContext(context.Background(), "RELEASE w"); err != nil {
-			fail(fmt.Errorf("sqlite: release savepoint: %w", err))
+			fail(storeErr("release savepoint", err))
 			return
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		fail(fmt.Errorf("sqlite: commit: %w", err))
+		fail(storeErr("commit", err))
 		return
 	}
 	for i, w := range group {
