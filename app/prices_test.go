@@ -421,7 +421,7 @@ func TestTiersAndShippingMethods(t *testing.T) {
 	for _, x := range decodeNumbers(t, r.Body)["shipping_methods"].([]any) {
 		codes = append(codes, x.(map[string]any)["code"].(string))
 	}
-	if fmt.Sprint(codes) != "[dhl-europe pickup-dokkum postnl-letterbox postnl-letterbox-parcel postnl-parcel ups-express]" {
+	if fmt.Sprint(codes) != "[dhl-europe pickup-dokkum postnl-letterbox postnl-letterbox-parcel postnl-parcel box-freight ups-express]" {
 		t.Errorf("methods to Italy = %v", codes)
 	}
 	if !strings.Contains(string(r.Body), `"name":"Briefkastenpost über PostNL"`) {
