@@ -179,10 +179,11 @@ type Store interface {
 	// ListCallbacks returns a page of callbacks, newest first, and how many match.
 	ListCallbacks(ctx context.Context, f CallbackFilter) ([]*order.Callback, int, error)
 	// CallbackToDeliver returns a callback as its delivery needs it, in one
-	// read: the callback (without attempts) and whether an earlier callback
+	// read: the callback (without attempts), whether an earlier callback
 	// of the same order to the same URL is still pending (callbacks go out
-	// in event order).
-	CallbackToDeliver(ctx context.Context, id int64) (cb *order.Callback, earlierPending bool, err error)
+	// in event order), and its reseller's signing secrets (ID,
+	// WebhookSecret, PreviousSecret, PreviousUntil).
+	CallbackToDeliver(ctx context.Context, id int64) (cb *order.Callback, earlierPending bool, secrets *Reseller, err error)
 	// RecordCallbackAttempt stores an attempt and cb's new state.
 	RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error
 	// RedeliverCallback makes a delivered or failed callback pending again

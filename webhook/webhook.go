@@ -148,7 +148,7 @@ func (d *Deliverer) slot(ctx context.Context, u string) (release func(), ok bool
 // Deliver makes one attempt at a callback when it is due. It returns how
 // long until the job should run again (0: nothing more to do).
 func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error) {
-	cb, earlier, err := d.Store.CallbackToDeliver(ctx, id)
+	cb, earlier, r, err := d.Store.CallbackToDeliver(ctx, id)
 	if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
 		return 0, nil
 	} else if err != nil {
@@ -165,11 +165,10 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (time.Duration, error
 	if earlier {
 		return time.Second, nil
 	}
-	r, err := d.Store.FindResellerByID(ctx, cb.ResellerID)
-	if err != nil {
-		return 0, err
-	}
 	if r.WebhookSecret == "" { // a reseller from before callbacks were signed
+		if r, err = d.Store.FindResellerByID(ctx, cb.ResellerID); err != nil {
+			return 0, err
+		}
 		r.WebhookSecret = pressroom.NewWebhookSecret()
 		if err := d.Store.UpdateReseller(ctx, r); err != nil {
 			return 0, err

@@ -277,17 +277,23 @@ func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]
 	return out, total, mapError(rows.Err(), "Callbacks")
 }
 
-// CallbackToDeliver returns a callback and whether an earlier one of its
-// order to its URL is still pending, in one read.
-func (db *DB) CallbackToDeliver(ctx context.Context, id int64) (*order.Callback, bool, error) {
+// CallbackToDeliver returns a callback, whether an earlier one of its
+// order to its URL is still pending, and its reseller's signing secrets,
+// in one read.
+func (db *DB) CallbackToDeliver(ctx context.Context, id int64) (*order.Callback, bool, *pressroom.Reseller, error) {
 	var earlier bool
-	cb, err := scanCallback(db.read.QueryRowContext(ctx, `SELECT `+callbackColumns+`, c.order_number IS NOT NULL AND EXISTS (SELECT 1 FROM callbacks e WHERE e.order_number = c.order_number AND e.url = c.url
-		AND e.sequence < c.sequence AND e.status = 'pending')
-		FROM callbacks c WHERE c.id = ?`, id), &earlier)
+	var r pressroom.Reseller
+	var prev sql.NullString
+	cb, err := scanCallback(db.read.QueryRowContext(ctx, `SELECT c.id, c.reseller_id, COALESCE(c.order_number, 0), COALESCE(c.event_id, 0), c.url, c.sequence, c.type, c.format, c.payload, c.occurred_at,
+	c.status, c.attempts, c.first_attempt_at, c.next_attempt_at, c.last_status, c.last_error, c.created_at, c.finished_at, c.order_number IS NOT NULL AND EXISTS (SELECT 1 FROM callbacks e WHERE e.order_number = c.order_number AND e.url = c.url
+		AND e.sequence < c.sequence AND e.status = 'pending'),
+		r.id, r.webhook_secret, r.webhook_secret_previous, r.webhook_previous_until
+		FROM callbacks c JOIN resellers r ON r.id = c.reseller_id WHERE c.id = ?`, id), &earlier, &r.ID, &r.WebhookSecret, &r.PreviousSecret, &prev)
 	if err != nil {
-		return nil, false, mapError(err, fmt.Sprintf("Callback %d", id))
+		return nil, false, nil, mapError(err, fmt.Sprintf("Callback %d", id))
 	}
-	return cb, earlier, nil
+	r.PreviousUntil = optTime(prev)
+	return cb, earlier, &r, nil
 }
 
 // RecordCallbackAttempt stores an attempt and the callback's new state.

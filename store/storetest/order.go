@@ -484,11 +484,14 @@ func testCallbackDelivery(t *testing.T, s pressroom.Store) {
 	if first.ID == 0 || second.Sequence != first.Sequence+1 {
 		t.Fatalf("callbacks: %+v %+v", first, second)
 	}
-	cb, earlier, err := s.CallbackToDeliver(ctx, first.ID)
+	cb, earlier, secrets, err := s.CallbackToDeliver(ctx, first.ID)
+	if err == nil && (secrets.ID != a.ID || secrets.WebhookSecret != a.WebhookSecret) {
+		t.Errorf("secrets = %+v, want reseller %d's", secrets, a.ID)
+	}
 	if err != nil || earlier || cb.Type != "order.queued" || cb.Status != order.CallbackPending || string(cb.Payload) != `{"n":1}` || cb.OrderNumber != o.Number {
 		t.Fatalf("first = %+v %v %v", cb, earlier, err)
 	}
-	if _, earlier, err := s.CallbackToDeliver(ctx, second.ID); err != nil || !earlier {
+	if _, earlier, _, err := s.CallbackToDeliver(ctx, second.ID); err != nil || !earlier {
 		t.Errorf("second: earlier pending = %v, %v; want true", earlier, err)
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -502,10 +505,10 @@ func testCallbackDelivery(t *testing.T, s pressroom.Store) {
 		atts[0].Response != "ok" || atts[0].Duration != 12*time.Millisecond || got.FinishedAt == nil {
 		t.Errorf("after the attempt: %+v %+v %v", got, atts, err)
 	}
-	if _, earlier, err := s.CallbackToDeliver(ctx, second.ID); err != nil || earlier {
+	if _, earlier, _, err := s.CallbackToDeliver(ctx, second.ID); err != nil || earlier {
 		t.Errorf("second after the first was delivered: earlier pending = %v, %v; want false", earlier, err)
 	}
-	if _, _, err := s.CallbackToDeliver(ctx, second.ID+1000); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+	if _, _, _, err := s.CallbackToDeliver(ctx, second.ID+1000); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
 		t.Errorf("unknown callback: %v", err)
 	}
 }
