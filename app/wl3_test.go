@@ -256,6 +256,9 @@ func TestWL3Flow(t *testing.T) {
 		// A free edition reads, and every write is refused naming the edition.
 		free := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Free","edition":"free"}`).JSON(t)["api_key"].(string)
 		wantStatus(t, "free list", wl(t, srv, "GET", "/orders?stage=All", free, nil), 200)
+		// Configure and price are reads: a free edition may use them.
+		wantStatus(t, "free configure", do(t, "POST", srv.URL+"/v1/products/configure", free, `{"products":[{"code":"dibond"}]}`), 200)
+		wantStatus(t, "free price", do(t, "POST", srv.URL+"/v1/prices", free, `{"products":[{"code":"dibond","options":`+dibondOptions+`}]}`), 200)
 		freeToken := fmt.Sprint(wantStatus(t, "free token", wlToken(t, srv, url.Values{"grant_type": {"client_credentials"}}, "x", free), 200)["access_token"])
 		for _, c := range []struct{ method, p string }{{"POST", "/orders"}, {"POST", "/orders/1/items"}, {"DELETE", "/orders/1/items/1"}, {"POST", "/orders/1/checkout"},
 			{"PUT", "/orders/1"}, {"PUT", "/orders/1/customfields"}, {"PUT", "/orders/1/items/1/characteristics"}} {
