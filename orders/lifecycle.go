@@ -208,6 +208,17 @@ const IdempotencyLifetime = 24 * time.Hour
 // SetFileState records what happened to an item's files (downloading,
 // checking, passed, failed) with an event, and the jobs that follow.
 func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
+	// The files of one order are fetched and checked at the same time: a
+	// write that lost the race to another file's reads the order again.
+	for attempt := 1; ; attempt++ {
+		o, err := s.setFileState(ctx, number, itemID, state, reason, jobs...)
+		if pressroom.ErrorCode(err) != pressroom.ECONFLICT || attempt == 5 || ctx.Err() != nil {
+			return o, err
+		}
+	}
+}
+
+func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
 	o, err := s.Store.FindOrder(ctx, 0, number)
 	if err != nil {
 		return nil, err

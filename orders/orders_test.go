@@ -195,3 +195,39 @@ func BenchmarkIntake(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentFileStates: the files of one order finish at the same
+// time; each file's state change lands, neither is lost to the other's
+// write (a write that lost the race reads the order again).
+func TestConcurrentFileStates(t *testing.T) {
+	s, r, _, _ := newService(t)
+	ctx := context.Background()
+	for round := range 10 {
+		res, err := s.Place(ctx, request(r, fmt.Sprintf("files-%d", round), plate(40, 20, 5), plate(60, 30, 2), plate(80, 40, 1)), false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := res.Order
+		errs := make(chan error, len(o.Items))
+		for _, it := range o.Items {
+			go func() {
+				_, err := s.SetFileState(ctx, o.Number, it.ID, order.FilePassed, "checked")
+				errs <- err
+			}()
+		}
+		for range o.Items {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		got, err := s.Get(ctx, r.ID, o.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range got.Items {
+			if it.FileState != order.FilePassed {
+				t.Errorf("round %d: item %d is %s after all three passed", round, it.ID, it.FileState)
+			}
+		}
+	}
+}
