@@ -168,7 +168,8 @@ func unavailable(err error) bool {
 		return true
 	}
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || pgconn.SafeToRetry(err)
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, pgconn.ErrConnClosed) ||
+		pgconn.SafeToRetry(err) || pgconn.Timeout(err)
 }
 
 // errUnavailable is the answer while the database cannot be reached; the
@@ -195,6 +196,10 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 	defer tx.Rollback(ctx)
 	if err := fn(tx); err != nil {
+		var pe *pressroom.Error
+		if !errors.As(err, &pe) && unavailable(err) { // e.g. a job insert cut off by a shutdown
+			return errUnavailable(err)
+		}
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {

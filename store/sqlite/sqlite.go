@@ -228,7 +228,14 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	// Wait for the group even if ctx ends: the write may be committed, and
 	// the caller must not be told otherwise.
-	return <-w.done
+	err := <-w.done
+	var pe *pressroom.Error
+	if err != nil && !errors.As(err, &pe) {
+		if mapped := storeErr("write", err); pressroom.ErrorCode(mapped) == pressroom.EUNAVAILABLE {
+			return mapped // a full disk met inside the write, e.g. queueing its jobs
+		}
+	}
+	return err
 }
 
 // maxGroup bounds the writes of one group.
