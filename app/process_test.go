@@ -91,8 +91,9 @@ func (p *process) kill() {
 	}
 }
 
-// TestCallbackSurvivesKill: the process is killed between two attempts of a
-// callback; after a restart the callback is still delivered, once.
+// TestCallbackSurvivesKill: the process is killed while callbacks are
+// failing and being retried; after a restart every one is still
+// delivered, each exactly once.
 func TestCallbackSurvivesKill(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st storeArgs) {
 		rv := newReceiver(t)
@@ -101,34 +102,53 @@ func TestCallbackSurvivesKill(t *testing.T) {
 		env["PRESSROOM_WEBHOOK_RETRY_WINDOW"] = "5m"
 		args := st.args(t)
 		a := startProcess(t, args, env)
-		r := do(t, "POST", a.URL+"/v1/orders", demoKey, withCallback("kill-1", rv.URL+"/flaky-kill"))
-		if r.Status != 201 {
-			t.Fatalf("order: %d %s", r.Status, r.Body)
+		const n = 12
+		for i := range n {
+			// Each receiver path fails its first two calls, then answers 200.
+			r := do(t, "POST", a.URL+"/v1/orders", demoKey, withCallback(fmt.Sprintf("kill-%d", i), fmt.Sprintf("%s/flaky-kill-%d", rv.URL, i)))
+			if r.Status != 201 {
+				t.Fatalf("order: %d %s", r.Status, r.Body)
+			}
 		}
-		// Kill it between attempts: once the failed first attempt is recorded.
+		// Kill it between attempts: once every first attempt failed and is recorded.
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			l := decodeNumbers(t, do(t, "GET", a.URL+"/v1/callbacks", demoKey, nil).Body)["data"].([]any)
-			if len(l) == 1 && path(t, l[0], "next_attempt_at") != nil {
+			l := decodeNumbers(t, do(t, "GET", a.URL+"/v1/callbacks?per_page=100", demoKey, nil).Body)["data"].([]any)
+			waiting := 0
+			for _, c := range l {
+				if path(t, c, "next_attempt_at") != nil {
+					waiting++
+				}
+			}
+			if waiting == n {
 				time.Sleep(time.Second) // the queue records the wait for the next attempt
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatal("no first attempt recorded")
+				t.Fatalf("%d of %d first attempts recorded", waiting, n)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		a.kill()
 		b := startProcess(t, args, env)
-		got := rv.wait(t, "/flaky-kill", 1)
-		verify(t, demoSecret, got[0])
-		time.Sleep(500 * time.Millisecond)
-		if n := len(rv.wait(t, "/flaky-kill", 1)); n != 1 {
-			t.Errorf("%d successful deliveries, want 1", n)
+		for i := range n {
+			got := rv.wait(t, fmt.Sprintf("/flaky-kill-%d", i), 1)
+			verify(t, demoSecret, got[0])
 		}
-		log := decodeNumbers(t, do(t, "GET", b.URL+"/v1/callbacks", demoKey, nil).Body)["data"].([]any)
-		if len(log) != 1 || path(t, log[0], "status") != "delivered" {
-			t.Errorf("log after the restart = %v", log)
+		time.Sleep(500 * time.Millisecond)
+		for i := range n {
+			if k := len(rv.wait(t, fmt.Sprintf("/flaky-kill-%d", i), 1)); k != 1 {
+				t.Errorf("callback %d: %d successful deliveries, want 1", i, k)
+			}
+		}
+		log := decodeNumbers(t, do(t, "GET", b.URL+"/v1/callbacks?per_page=100", demoKey, nil).Body)["data"].([]any)
+		for _, c := range log {
+			if path(t, c, "status") != "delivered" {
+				t.Errorf("after the restart: %v", c)
+			}
+		}
+		if len(log) != n {
+			t.Errorf("%d callbacks in the log, want %d", len(log), n)
 		}
 	})
 }
