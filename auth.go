@@ -89,6 +89,16 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principa
 	return p, nil
 }
 
+// Reseller authenticates a key that must be a reseller's: an operator key
+// is EUNAUTHORIZED on the reseller APIs.
+func (a *Authenticator) Reseller(ctx context.Context, key string) (*Principal, error) {
+	p, err := a.Authenticate(ctx, key)
+	if err == nil && p.Role != RoleReseller {
+		return nil, errBadKey
+	}
+	return p, err
+}
+
 // Forget drops the cached keys of a reseller, so that a change to its
 // account applies on this node at once (other nodes: within the TTL).
 func (a *Authenticator) Forget(resellerID int64) {

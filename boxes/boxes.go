@@ -71,7 +71,7 @@ func Patterns() []string {
 // Handler serves the API below its mount point (the caller strips /boxes).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/oauth2/token", s.handleToken)
+	mux.Handle("POST /v1/oauth2/token", s.tokens())
 	for _, r := range s.routes() {
 		mux.Handle(r.pattern, s.reseller(r.handler))
 	}
@@ -190,10 +190,7 @@ func (s *Server) reseller(h handler) http.Handler {
 		if !strings.EqualFold(scheme, "bearer") {
 			token = ""
 		}
-		p, err := s.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err == nil && p.Role != pressroom.RoleReseller {
-			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
-		}
+		p, err := s.Auth.Reseller(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="boxes"`)
@@ -214,53 +211,10 @@ func (s *Server) reseller(h handler) http.Handler {
 	})
 }
 
-// POST /v1/oauth2/token: client credentials in Basic auth (client id: the
-// account id; secret: one of its API keys, which alone identifies it),
-// grant_type=client_credentials&scope=external.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	oauthError := func(status int, code, desc string) {
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		oauthError(http.StatusBadRequest, "invalid_request", "The body is not a form of at most 64 KB")
-		return
-	}
-	if g := r.PostForm.Get("grant_type"); g != "client_credentials" {
-		oauthError(http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported: use client_credentials", g))
-		return
-	}
-	if sc := r.PostForm.Get("scope"); sc != "" && sc != "external" {
-		oauthError(http.StatusBadRequest, "invalid_scope", "scope is external")
-		return
-	}
-	_, secret, ok := r.BasicAuth()
-	if !ok {
-		secret = r.PostForm.Get("client_secret")
-	}
-	p, err := s.Auth.Authenticate(r.Context(), secret)
-	if err == nil && p.Role != pressroom.RoleReseller {
-		err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
-	}
-	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
-		w.Header().Set("WWW-Authenticate", `Basic realm="boxes"`)
-		oauthError(http.StatusUnauthorized, "invalid_client", "The client secret is not a valid API key")
-		return
-	} else if err != nil {
-		s.Logger.Error("boxes: token", "err", err)
-		oauthError(http.StatusServiceUnavailable, "temporarily_unavailable", "Try again shortly")
-		return
-	}
-	token, exp, err := pressroom.IssueAccessToken(r.Context(), s.Store, p, s.TokenTTL, s.Clock.Now())
-	if err != nil {
-		s.Logger.Error("boxes: token", "err", err)
-		oauthError(http.StatusServiceUnavailable, "temporarily_unavailable", "Try again shortly")
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": token, "token_type": "Bearer",
-		"expires_in": int(exp.Sub(s.Clock.Now()).Round(time.Second).Seconds()), "scope": "external"})
+// tokens is the OAuth 2.0 token endpoint of this API (see httpx.TokenEndpoint).
+func (s *Server) tokens() http.Handler {
+	return &httpx.TokenEndpoint{Auth: s.Auth, Store: s.Store, Clock: s.Clock, Logger: s.Logger, TTL: s.TokenTTL,
+		Password: false, Scope: "external", Realm: "boxes"}
 }
 
 // query echoes url.Values as the document shows them.

@@ -43,7 +43,7 @@ func (s *Server) handleDieline(w http.ResponseWriter, r *http.Request, p *pressr
 		return
 	}
 	material := q.Get("material")
-	if material == "" || !hasOption(prod, material) {
+	if !isMaterial(prod, material) {
 		bad(http.StatusBadRequest, "VALIDATION_ERROR", "ORD_1106", "material", "material must be a valid material code")
 		return
 	}

@@ -92,21 +92,21 @@ func boolean(raw json.RawMessage) (bool, bool) {
 // boxProduct is an article of the catalog: a box.
 func boxProduct(cat *catalog.Catalog, code string) *catalog.CompiledProduct {
 	p := cat.Product(code)
-	if p == nil || p.ArticleGroup != catalog.GroupBox || (p.Active != nil && !*p.Active) {
+	if p == nil || p.ArticleGroup != catalog.GroupBox || !p.IsActive() {
 		return nil
 	}
 	return p
 }
 
-// optionIn reports whether the product offers the option code.
-func hasOption(p *catalog.CompiledProduct, code string) bool {
-	for _, step := range p.Steps {
-		for _, g := range step {
-			for _, o := range g.Options {
-				if o.Code == code {
-					return true
-				}
-			}
+// isMaterial reports whether code is a material the article is made of:
+// an option of the product that links that catalog material.
+func isMaterial(p *catalog.CompiledProduct, code string) bool {
+	if p.Option(code) == nil {
+		return false
+	}
+	for _, l := range p.LinkedProducts {
+		if l.Material == code {
+			return true
 		}
 	}
 	return false
@@ -123,7 +123,7 @@ func translateItem(cat *catalog.Catalog, i int, in itemIn) (orders.ItemRequest, 
 		return it, nil, fieldErr("ORD_1105", at("article"), "article must be a valid article code")
 	}
 	material, _ := str(in.Material)
-	if material == "" || !hasOption(p, material) || cat.Product(article) == nil {
+	if !isMaterial(p, material) {
 		return it, nil, fieldErr("ORD_1106", at("material"), "material must be a valid material code")
 	}
 	dims := map[string]decimal.Decimal{}
@@ -287,7 +287,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, p *pressro
 		s.failCore(w, env, err, "ORDER_ERROR")
 		return
 	}
-	env.ok(w, orderView(res.Order))
+	env.ok(w, orderView(s.Catalog.Current(), res.Order))
 }
 
 func (s *Server) translate(p *pressroom.Principal, in orderIn) (orders.Request, *invalid) {
@@ -491,7 +491,7 @@ func productStatus(o *order.Order, it *order.Item) string {
 	return "in_processing"
 }
 
-func productView(o *order.Order, it *order.Item) productOut {
+func productView(cat *catalog.Catalog, o *order.Order, it *order.Item) productOut {
 	out := productOut{ID: productID(o, it), Article: it.Product, Status: productStatus(o, it), ManufacturingTime: it.ProductionTime,
 		TotalExcl: amount(it.Price.Excl), TotalIncl: amount(it.Price.Incl), References: []referenceOut{}}
 	if out.ManufacturingTime == "" {
@@ -499,6 +499,7 @@ func productView(o *order.Order, it *order.Item) productOut {
 	}
 	var opts []pricing.Option
 	json.Unmarshal(it.Options, &opts)
+	p := cat.Product(it.Product)
 	for _, op := range opts {
 		switch op.Code {
 		case catalog.TypeWidth:
@@ -507,24 +508,16 @@ func productView(o *order.Order, it *order.Item) productOut {
 			out.Depth = json.Number(op.Value)
 		case catalog.TypeHeight:
 			out.Height = json.Number(op.Value)
-		case "printing-yes", "gold-yes", "silver-yes", "varnish-yes":
-			switch strings.TrimSuffix(op.Code, "-yes") {
-			case "printing":
-				out.Printing = true
-			case "gold":
-				out.Gold = true
-			case "silver":
-				out.Silver = true
-			case "varnish":
-				out.Varnish = true
-			}
-		case "SBS300", "FBB285":
-			out.Material = op.Code
-		}
-	}
-	if out.Material == "" {
-		for _, op := range opts {
-			if op.Value == "" && !strings.HasSuffix(op.Code, "-no") && !strings.HasSuffix(op.Code, "-yes") && op.Code != "customer-supplied-file" && op.Code != "design-service" {
+		case "printing-yes":
+			out.Printing = true
+		case "gold-yes":
+			out.Gold = true
+		case "silver-yes":
+			out.Silver = true
+		case "varnish-yes":
+			out.Varnish = true
+		default:
+			if p != nil && isMaterial(p, op.Code) {
 				out.Material = op.Code
 			}
 		}
@@ -540,7 +533,7 @@ func productView(o *order.Order, it *order.Item) productOut {
 	return out
 }
 
-func orderView(o *order.Order) orderOut {
+func orderView(cat *catalog.Catalog, o *order.Order) orderOut {
 	out := orderOut{ID: orderID(o), PurchaseOrder: o.PurchaseOrder, Status: orderStatus(o), Items: []productOut{},
 		TotalExcl: amount(o.Totals.Total.Excl), TotalIncl: amount(o.Totals.Total.Incl),
 		// The tax is the shown gross less the shown net, as the document's 245.7 is.
@@ -550,7 +543,7 @@ func orderView(o *order.Order) orderOut {
 		out.Billing = addressView(*o.Billing)
 	}
 	for _, it := range o.Items {
-		out.Items = append(out.Items, productView(o, it))
+		out.Items = append(out.Items, productView(cat, o, it))
 	}
 	return out
 }
@@ -589,7 +582,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, p *pressroom
 			s.failCore(w, env, err, "INTERNAL_SERVER_ERROR")
 			return
 		}
-		out = append(out, orderView(full))
+		out = append(out, orderView(s.Catalog.Current(), full))
 	}
 	env.Request["query"] = query(q)
 	env.ok(w, out)
@@ -629,7 +622,7 @@ func (s *Server) loadProduct(w http.ResponseWriter, r *http.Request, o *order.Or
 // GET /v1/reseller/orders/:order_id
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, env *envelope) {
 	if o, ok := s.load(w, r, p, env, "ORDER_ERROR"); ok {
-		env.ok(w, orderView(o))
+		env.ok(w, orderView(s.Catalog.Current(), o))
 	}
 }
 
@@ -640,7 +633,7 @@ func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request, p *pressr
 		return
 	}
 	if it, ok := s.loadProduct(w, r, o, env); ok {
-		env.ok(w, productView(o, it))
+		env.ok(w, productView(s.Catalog.Current(), o, it))
 	}
 }
 
@@ -747,7 +740,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, p *pressro
 	}
 	for _, x := range o.Items {
 		if x.ID == it.ID {
-			env.ok(w, productView(o, x))
+			env.ok(w, productView(s.Catalog.Current(), o, x))
 			return
 		}
 	}

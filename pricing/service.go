@@ -233,11 +233,17 @@ func ConfigurePrices(cfg *catalog.Configuration, r *pressroom.Reseller, on time.
 	if err != nil {
 		return nil, nil, err
 	}
-	rates, err := RatesFor(cfg.Product.Catalog.Commerce, buyer(r, homeCountry(cfg.Product.Catalog, r)), on)
+	rates, err := HomeRates(cfg.Product.Catalog, r, on)
 	if err != nil {
 		return nil, nil, err
 	}
 	return q, q.Amounts(r.Markup, rates), nil
+}
+
+// HomeRates are the VAT rates of the reseller buying at home (its own
+// country, else the company's): the rates of configure answers and lists.
+func HomeRates(cat *catalog.Catalog, r *pressroom.Reseller, on time.Time) (Rates, error) {
+	return RatesFor(cat.Commerce, buyer(r, homeCountry(cat, r)), on)
 }
 
 // AccessoryPrice is the per-piece price of an accessory product at a
@@ -251,7 +257,7 @@ func AccessoryPrice(p *catalog.CompiledProduct, quantity decimal.Decimal, r *pre
 	if err != nil {
 		return Amounts{}, false
 	}
-	rates, err := RatesFor(p.Catalog.Commerce, buyer(r, homeCountry(p.Catalog, r)), on)
+	rates, err := HomeRates(p.Catalog, r, on)
 	if err != nil {
 		return Amounts{}, false
 	}

@@ -127,16 +127,13 @@ func key(r *http.Request) string {
 func (s *Server) reseller(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		k := key(r)
-		p, err := s.Auth.Authenticate(r.Context(), k)
-		if err == nil && p.Role != pressroom.RoleReseller {
-			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
-		}
+		p, err := s.Auth.Reseller(r.Context(), k)
 		if err != nil && strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "basic ") && k != "" {
 			// A Basic value that was base64 after all, or the key verbatim:
 			// try the other reading before refusing.
 			raw := strings.TrimSpace(r.Header.Get("Authorization")[6:])
 			if raw != k {
-				if p2, err2 := s.Auth.Authenticate(r.Context(), raw); err2 == nil && p2.Role == pressroom.RoleReseller {
+				if p2, err2 := s.Auth.Reseller(r.Context(), raw); err2 == nil {
 					p, err = p2, nil
 				}
 			}

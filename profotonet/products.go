@@ -57,7 +57,7 @@ func language(r *http.Request) string {
 // productId, is for sale, and every choice besides the quantity is an
 // optional group of plain options.
 func expressible(p *catalog.CompiledProduct) bool {
-	if p.ProductID == 0 || (p.Active != nil && !*p.Active) || p.Pricing == nil {
+	if p.ProductID == 0 || !p.IsActive() || p.Pricing == nil {
 		return false
 	}
 	for _, step := range p.Steps {
@@ -135,12 +135,8 @@ func shipments(p *catalog.CompiledProduct) []*catalog.Method {
 }
 
 // homeVAT is the purchase VAT rate of the reseller at home.
-func (s *Server) homeVAT(cat *catalog.Catalog, r *pressroom.Reseller, on time.Time) decimal.Decimal {
-	country := r.Country
-	if country == "" {
-		country = cat.Commerce.Company.Country
-	}
-	rates, err := pricing.RatesFor(cat.Commerce, pricing.Buyer{Markup: r.Markup, Country: r.Country, VATID: r.VATID, Destination: country}, on)
+func homeVAT(cat *catalog.Catalog, r *pressroom.Reseller, on time.Time) decimal.Decimal {
+	rates, err := pricing.HomeRates(cat, r, on)
 	if err != nil {
 		return decimal.Zero
 	}
@@ -188,7 +184,7 @@ func (s *Server) handleProducts(w http.ResponseWriter, r *http.Request, p *press
 	cat := s.Catalog.Current()
 	lang := language(r)
 	now := s.Clock.Now()
-	vat := s.homeVAT(cat, p.Reseller, now)
+	vat := homeVAT(cat, p.Reseller, now)
 	out := []productOut{}
 	for _, prod := range cat.Products() {
 		if !expressible(prod) {

@@ -95,10 +95,7 @@ func key(r *http.Request) string {
 // reseller authenticates a reseller key and applies the rate limit.
 func (s *Server) reseller(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.Auth.Authenticate(r.Context(), key(r))
-		if err == nil && p.Role != pressroom.RoleReseller {
-			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
-		}
+		p, err := s.Auth.Reseller(r.Context(), key(r))
 		if err != nil {
 			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
 				writeErrors(w, http.StatusUnauthorized, fieldError{"key", "Unauthorized: the key header is missing or not a valid key"})

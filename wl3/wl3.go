@@ -7,7 +7,6 @@
 package wl3
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,7 +77,7 @@ func Patterns() []string {
 // Handler serves the API below its mount point (the caller strips /wl3).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /oauth/token", s.handleToken)
+	mux.Handle("POST /oauth/token", s.tokens())
 	for _, r := range s.routes() {
 		mux.Handle(r.pattern, s.reseller(r.handler, r.write))
 	}
@@ -154,10 +153,7 @@ func (s *Server) reseller(h handler, write bool) http.Handler {
 		if !strings.EqualFold(scheme, "bearer") {
 			token = ""
 		}
-		p, err := s.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err == nil && p.Role != pressroom.RoleReseller {
-			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
-		}
+		p, err := s.Auth.Reseller(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="wl3"`)
@@ -182,58 +178,8 @@ func (s *Server) reseller(h handler, write bool) http.Handler {
 	})
 }
 
-// POST /oauth/token: OAuth 2.0 client credentials (the secret in Basic
-// auth or the form) or the password grant; the secret (or password) is
-// one of the reseller's API keys and alone identifies the reseller.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	oauthError := func(status int, code, desc string) {
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		oauthError(http.StatusBadRequest, "invalid_request", "The body is not a form (application/x-www-form-urlencoded) of at most 64 KB")
-		return
-	}
-	var secret string
-	switch grant := r.PostForm.Get("grant_type"); grant {
-	case "client_credentials":
-		if _, pass, ok := r.BasicAuth(); ok {
-			secret = pass
-		} else if h := r.Header.Get("Authorization"); strings.HasPrefix(strings.ToLower(h), "basic ") {
-			if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[6:])); err == nil {
-				secret = string(b)
-			}
-		} else {
-			secret = r.PostForm.Get("client_secret")
-		}
-	case "password":
-		secret = r.PostForm.Get("password")
-	case "":
-		oauthError(http.StatusBadRequest, "invalid_request", "grant_type is required: client_credentials or password")
-		return
-	default:
-		oauthError(http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported: use client_credentials or password", grant))
-		return
-	}
-	p, err := s.Auth.Authenticate(r.Context(), secret)
-	if err == nil && p.Role != pressroom.RoleReseller {
-		err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not a reseller key")
-	}
-	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
-		w.Header().Set("WWW-Authenticate", `Basic realm="wl3"`)
-		oauthError(http.StatusUnauthorized, "invalid_client", "The client secret (or password) is not a valid API key of a reseller")
-		return
-	} else if err != nil {
-		s.fail(w, err, nil)
-		return
-	}
-	token, exp, err := pressroom.IssueAccessToken(r.Context(), s.Store, p, s.TokenTTL, s.Clock.Now())
-	if err != nil {
-		s.fail(w, err, nil)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": token, "token_type": "Bearer",
-		"expires_in": int(exp.Sub(s.Clock.Now()).Round(time.Second).Seconds()), "scope": "api"})
+// tokens is the OAuth 2.0 token endpoint of this API (see httpx.TokenEndpoint).
+func (s *Server) tokens() http.Handler {
+	return &httpx.TokenEndpoint{Auth: s.Auth, Store: s.Store, Clock: s.Clock, Logger: s.Logger, TTL: s.TokenTTL,
+		Password: true, Scope: "", Realm: "wl3"}
 }
