@@ -284,7 +284,9 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 		c.add("/order_type", "invalid_order_type", `order_type is "production" or "test"`)
 	}
 	if req.CustomerID != 0 {
-		if !s.customerOf(ctx, req.Reseller.ID, req.CustomerID) {
+		if ok, err := s.CustomerOf(ctx, req.Reseller.ID, req.CustomerID); err != nil {
+			return nil, err
+		} else if !ok {
 			c.add("/customer_id", "unknown_customer", "customer %d is not one of your end-customer accounts", req.CustomerID)
 		}
 	}
@@ -596,17 +598,18 @@ func renamePointers(err error, pairs ...string) []pressroom.FieldError {
 	return out
 }
 
-func (s *Service) customerOf(ctx context.Context, resellerID, customerID int64) bool {
+// CustomerOf reports whether customerID is one of the reseller's end-customer accounts.
+func (s *Service) CustomerOf(ctx context.Context, resellerID, customerID int64) (bool, error) {
 	cs, err := s.Store.ListCustomers(ctx, resellerID)
 	if err != nil {
-		return false
+		return false, err
 	}
 	for _, c := range cs {
 		if c.ID == customerID {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 func isLanguage(l string) bool {

@@ -91,12 +91,7 @@ func language(r *http.Request) string {
 
 // GET /apiproducts: the reseller's saved API products, paged.
 func (s *Server) handleAPIProducts(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	page, err := pageParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	perPage, err := pageParam(r, "per_page", 20, 100)
+	page, perPage, err := paging(r, 20)
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -47,12 +47,7 @@ type listedOrder struct {
 // order_date_from/to, address_company_name and address_first_name /
 // address_last_name (in part), page and per_page.
 func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	page, err := pageParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	perPage, err := pageParam(r, "per_page", 10, 100)
+	page, perPage, err := paging(r, 10)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -230,12 +225,7 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request, p *pressro
 
 // GET /tickets: the reseller's tickets (reprint requests), newest first.
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	page, err := pageParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	perPage, err := pageParam(r, "per_page", 20, 100)
+	page, perPage, err := paging(r, 20)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -285,12 +275,7 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request, p *pressr
 
 // GET /projects: the reseller's projects, oldest first.
 func (s *Server) handleProjects(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	page, err := pageParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	perPage, err := pageParam(r, "per_page", 20, 100)
+	page, perPage, err := paging(r, 20)
 	if err != nil {
 		s.fail(w, err)
 		return

@@ -49,6 +49,15 @@ func summary(p *catalog.CompiledProduct) productOut {
 }
 
 // pageParam reads page or per_page; a bad value answers 400.
+// paging reads page (from 1) and per_page (1 to 100, default def).
+func paging(r *http.Request, def int) (page, perPage int, err error) {
+	if page, err = pageParam(r, "page", 1, 1_000_000); err != nil {
+		return 0, 0, err
+	}
+	perPage, err = pageParam(r, "per_page", def, 100)
+	return page, perPage, err
+}
+
 func pageParam(r *http.Request, name string, def, max int) (int, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -63,12 +72,7 @@ func pageParam(r *http.Request, name string, def, max int) (int, error) {
 
 // GET /products
 func (s *Server) handleProducts(w http.ResponseWriter, r *http.Request, _ *pressroom.Principal) {
-	page, err := pageParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	perPage, err := pageParam(r, "per_page", 20, 100)
+	page, perPage, err := paging(r, 20)
 	if err != nil {
 		s.fail(w, err)
 		return

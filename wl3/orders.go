@@ -48,16 +48,14 @@ func (s *Server) customerOf(ctx context.Context, r *pressroom.Reseller, id strin
 	if err != nil {
 		return 0, notFound
 	}
-	cs, err := s.Store.ListCustomers(ctx, r.ID)
+	ok, err := s.Orders.CustomerOf(ctx, r.ID, cid)
 	if err != nil {
 		return 0, err
 	}
-	for _, c := range cs {
-		if c.ID == cid {
-			return cid, nil
-		}
+	if !ok {
+		return 0, notFound
 	}
-	return 0, notFound
+	return cid, nil
 }
 
 type accountOut struct {
