@@ -59,7 +59,7 @@ var (
 	callbacks = flag.Int("callbacks", 5000, "callbacks delivered in the callback measure")
 	out       = flag.String("out", "bench/results/latest.md", "where the Markdown table goes")
 	withPG    = flag.Bool("pg", true, "also measure order intake on a throwaway PostgreSQL")
-	only      = flag.String("only", "", "comma-separated groups to run (http, upload, preflight, commits, pg, callbacks); empty: all")
+	only      = flag.String("only", "", "comma-separated groups to run (http = configure, price, listing, intake; upload, preflight, commits, pg, callbacks); empty: all")
 )
 
 // want reports whether a group of measures runs.
@@ -156,17 +156,20 @@ func run() error {
 
 	// SQLite, full durability.
 	data := filepath.Join(tmp, "sqlite")
-	pr, err := startPressroom(bin, []string{"--data", data}, nil)
+	pr, err := startPressroom(bin, []string{"--data", data}, []string{"PRESSROOM_DEBUG_ADDR=" + os.Getenv("BENCH_DEBUG_ADDR"), "PRESSROOM_WORKERS=" + os.Getenv("BENCH_WORKERS")})
 	if err != nil {
 		return err
 	}
-	for _, sc := range map[bool][]scenario{false: nil, true: {
-		{name: "configure, seed's full dibond (native)", method: "POST", path: "/v1/products/configure", body: fixed(seedConfigure)},
-		{name: "configure, seed's full dibond (Probo API)", method: "POST", path: "/probo/products/configure", body: fixed(seedConfigure)},
-		{name: "price, dibond with all shipping methods (native)", method: "POST", path: "/v1/prices", body: fixed(seedPrice)},
-		{name: "product listing (native)", method: "GET", path: "/v1/products?per_page=20"},
-		{name: "order intake, 3 items with file URLs (SQLite)", method: "POST", path: "/v1/orders", body: orderBodies("sq", files.URL)},
-	}}[want("http")] {
+	for _, sc := range []scenario{
+		{group: "configure", name: "configure, seed's full dibond (native)", method: "POST", path: "/v1/products/configure", body: fixed(seedConfigure)},
+		{group: "configure", name: "configure, seed's full dibond (Probo API)", method: "POST", path: "/probo/products/configure", body: fixed(seedConfigure)},
+		{group: "price", name: "price, dibond with all shipping methods (native)", method: "POST", path: "/v1/prices", body: fixed(seedPrice)},
+		{group: "listing", name: "product listing (native)", method: "GET", path: "/v1/products?per_page=20"},
+		{group: "intake", name: "order intake, 3 items with file URLs (SQLite)", method: "POST", path: "/v1/orders", body: orderBodies("sq", files.URL)},
+	} {
+		if !want("http") && !want(sc.group) {
+			continue
+		}
 		if err := compare(res, pr, base, sc); err != nil {
 			pr.stop()
 			return err
@@ -194,7 +197,7 @@ func run() error {
 		}
 		quiet.stop()
 	}
-	if want("commits") || want("http") {
+	if want("commits") || want("http") || want("intake") {
 		if err := measureCommits(res, filepath.Join(data, "commit-probe.db")); err != nil {
 			return err
 		}
@@ -226,8 +229,8 @@ func run() error {
 
 // scenario is one kind of request.
 type scenario struct {
-	name, method, path string
-	body               func() []byte
+	group, name, method, path string
+	body                      func() []byte
 }
 
 func fixed(s string) func() []byte { return func() []byte { return []byte(s) } }
@@ -296,8 +299,10 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	if strings.Contains(sc.path, "?") {
 		sep = "&"
 	}
-	pm := attack(pr.url, sc, "")
+	// The baseline first: pressroom's background work (an intake load's
+	// downloads and checks) goes on after its load and would slow it.
 	bm := attack(base.url, sc, sep+"size="+strconv.Itoa(len(b)))
+	pm := attack(pr.url, sc, "")
 	note := fmt.Sprintf("%d B answers", len(b))
 	if pm.Success < 1 {
 		note += fmt.Sprintf("; %.1f %% failed (%v)", 100*(1-pm.Success), firstErrors(pm))

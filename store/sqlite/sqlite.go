@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -42,6 +43,12 @@ type DB struct {
 	// writes feed the group committer (see tx); quit ends it.
 	groupOnce sync.Once
 	writes    chan *write
+	// batch collects the jobs the writes of one commit group queue, to be
+	// inserted in one statement before the group commits (River's insert
+	// is most of a write's cost when made per job). Only the committer
+	// goroutine touches it: every store write runs there (see tx).
+	batch     []river.InsertManyParams
+	batching  bool
 	quit      chan struct{}
 	closeOnce sync.Once
 }
@@ -61,6 +68,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(FULL)")
+		// Savepoint and statement journals (each write of a commit group
+		// runs in a savepoint) in memory instead of a temp file: they only
+		// undo a statement or savepoint inside a transaction and play no
+		// part in crash recovery, which is the WAL's.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}
@@ -88,9 +100,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // River's SQLite driver wants one connection.
 func (db *DB) JobDB() *sql.DB { return db.write }
 
-// insertJobs queues jobs in tx.
+// insertJobs queues jobs in tx: inside a commit group it adds them to
+// the group's batch, inserted before the group commits.
 func (db *DB) insertJobs(ctx context.Context, tx *sql.Tx, jobs []pressroom.Job) error {
-	for _, j := range jobs {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
 		opts := &river.InsertOpts{}
 		if !j.RunAt.IsZero() {
 			opts.ScheduledAt = j.RunAt
@@ -98,9 +112,22 @@ func (db *DB) insertJobs(ctx context.Context, tx *sql.Tx, jobs []pressroom.Job) 
 		if q, ok := j.Args.(pressroom.QueuedJobArgs); ok {
 			opts.Queue = q.Queue()
 		}
-		if _, err := db.jobs.InsertTx(ctx, tx, j.Args, opts); err != nil {
-			return fmt.Errorf("queue %s job: %w", j.Args.Kind(), err)
-		}
+		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: opts}
+	}
+	if db.batching {
+		db.batch = append(db.batch, params...)
+		return nil
+	}
+	return db.flushJobs(ctx, tx, params)
+}
+
+// flushJobs inserts queued jobs in one statement.
+func (db *DB) flushJobs(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := db.jobs.InsertManyFastTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("queue %d job(s): %w", len(params), err)
 	}
 	return nil
 }
@@ -278,6 +305,8 @@ func (db *DB) commitGroup(group []*write) {
 			w.done <- err
 		}
 	}
+	db.batching, db.batch = true, db.batch[:0]
+	defer func() { db.batching = false; clear(db.batch) }()
 	if len(group) == 1 { // no savepoint needed
 		w := group[0]
 		tx, err := db.write.BeginTx(w.ctx, nil)
@@ -286,6 +315,11 @@ func (db *DB) commitGroup(group []*write) {
 			return
 		}
 		if err := w.fn(tx); err != nil {
+			tx.Rollback()
+			w.done <- err
+			return
+		}
+		if err := db.flushJobs(w.ctx, tx, db.batch); err != nil {
 			tx.Rollback()
 			w.done <- err
 			return
@@ -312,7 +346,9 @@ func (db *DB) commitGroup(group []*write) {
 			errs[i] = storeErr("savepoint", err)
 			continue
 		}
+		queued := len(db.batch)
 		if errs[i] = w.fn(tx); errs[i] != nil {
+			db.batch = db.batch[:queued] // the failed write's jobs go with it
 			if _, err := tx.ExecContext(context.Background(), "ROLLBACK TO w"); err != nil {
 				fail(storeErr("roll back a failed write", err))
 				return
@@ -322,6 +358,14 @@ func (db *DB) commitGroup(group []*write) {
 			fail(storeErr("release savepoint", err))
 			return
 		}
+	}
+	// The group's jobs in one insert; if it fails, no write of the group
+	// is committed.
+	if err := db.flushJobs(context.Background(), tx, db.batch); err != nil {
+		for i, w := range group {
+			w.done <- cmp.Or(errs[i], err)
+		}
+		return
 	}
 	if err := tx.Commit(); err != nil {
 		fail(storeErr("commit", err))

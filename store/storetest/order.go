@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -299,7 +300,48 @@ func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
 	if n := countJobs("probe"); n != 2 {
 		t.Errorf("%d probe jobs queued, want 2", n)
 	}
+
+	// Concurrent orders, every other one refused as a duplicate: writes
+	// that commit together (SQLite groups them) keep the jobs of those
+	// that succeed and lose those of those that fail.
+	const n = 40
+	var wg sync.WaitGroup
+	var placed atomic.Int64
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			own := fmt.Sprintf("group-%d", i/2) // pairs share an own id: one of each pair is refused
+			o := newOrder(a.ID, own)
+			o.TrackingToken = fmt.Sprintf("%s-%d", own, i)
+			var jobs []pressroom.Job
+			for range 3 {
+				jobs = append(jobs, pressroom.Job{Args: &groupJob{}})
+			}
+			err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil, jobs...)
+			switch {
+			case err == nil:
+				placed.Add(1)
+			case pressroom.ErrorCode(err) != pressroom.ECONFLICT:
+				t.Errorf("order %s: %v", own, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if placed.Load() != n/2 {
+		t.Errorf("%d of %d orders placed, want %d", placed.Load(), n, n/2)
+	}
+	if got := countJobs("group_probe"); got != int(3*placed.Load()) {
+		t.Errorf("%d jobs queued for %d placed orders, want %d", got, placed.Load(), 3*placed.Load())
+	}
 }
+
+type groupJob struct {
+	Number int64 `json:"number"`
+}
+
+func (groupJob) Kind() string        { return "group_probe" }
+func (j *groupJob) SetOrder(n int64) { j.Number = n }
 
 func testArtwork(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()

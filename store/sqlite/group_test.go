@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/pressroom/pressroom"
+)
+
+type groupProbe struct {
+	N int `json:"n"`
+}
+
+func (groupProbe) Kind() string { return "group_probe" }
+
+// Writes that commit in one group keep the jobs they queued only if they
+// succeed: a write that fails after queueing its jobs takes them with it,
+// and the others' jobs are committed.
+func TestGroupCommitJobs(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "pressroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	failed := errors.New("refused after queueing")
+	const n = 200
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.tx(context.Background(), func(tx *sql.Tx) error {
+				if err := db.insertJobs(context.Background(), tx, []pressroom.Job{{Args: groupProbe{N: i}}, {Args: groupProbe{N: i}}}); err != nil {
+					return err
+				}
+				if i%2 == 1 {
+					return failed
+				}
+				return nil
+			})
+			switch {
+			case err == nil:
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			case !errors.Is(err, failed):
+				t.Errorf("write %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	var jobs, odd int
+	if err := db.read.QueryRow(`SELECT COUNT(*), COALESCE(SUM(json_extract(args, '$.n') % 2), 0) FROM river_job WHERE kind = 'group_probe'`).Scan(&jobs, &odd); err != nil {
+		t.Fatal(err)
+	}
+	if ok != n/2 || jobs != 2*ok || odd != 0 {
+		t.Errorf("%d writes committed, %d jobs queued (%d of failed writes); want %d, %d, 0", ok, jobs, odd, n/2, n)
+	}
+}
