@@ -281,32 +281,150 @@ func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]
 
 // CallbackToDeliver returns a callback, whether an earlier one of its
 // order to its URL is still pending, and its reseller's signing secrets,
-// in one read.
+// in one read that concurrent deliveries share (see batcher).
 func (db *DB) CallbackToDeliver(ctx context.Context, id int64) (*order.Callback, bool, *pressroom.Reseller, error) {
-	var earlier bool
-	var r pressroom.Reseller
-	cb, err := scanCallback(db.pool.QueryRow(ctx, `SELECT c.id, c.reseller_id, COALESCE(c.order_number, 0), COALESCE(c.event_id, 0), c.url, c.sequence, c.type, c.format, c.payload, c.occurred_at,
-	c.status, c.attempts, c.first_attempt_at, c.next_attempt_at, c.last_status, c.last_error, c.created_at, c.finished_at, c.order_number IS NOT NULL AND EXISTS (SELECT 1 FROM callbacks e WHERE e.order_number = c.order_number AND e.url = c.url
-		AND e.sequence < c.sequence AND e.status = 'pending'),
-		r.id, r.webhook_secret, r.webhook_secret_previous, r.webhook_previous_until
-		FROM callbacks c JOIN resellers r ON r.id = c.reseller_id WHERE c.id = $1`, id), &earlier, &r.ID, &r.WebhookSecret, &r.PreviousSecret, &r.PreviousUntil)
+	d, err := db.toDeliver.do(ctx, id)
 	if err != nil {
-		return nil, false, nil, mapError(err, fmt.Sprintf("Callback %d", id))
+		return nil, false, nil, err
 	}
-	r.PreviousUntil = utc(r.PreviousUntil)
-	return cb, earlier, &r, nil
+	return d.cb, d.earlier, d.secrets, nil
 }
 
-// RecordCallbackAttempt stores an attempt and the callback's new state in
-// one statement (one round trip: a delivery's only write).
+type deliverable struct {
+	cb      *order.Callback
+	earlier bool
+	secrets *pressroom.Reseller
+}
+
+const deliverableQuery = `SELECT c.id, c.reseller_id, COALESCE(c.order_number, 0), COALESCE(c.event_id, 0), c.url, c.sequence, c.type, c.format, c.payload, c.occurred_at,
+	c.status, c.attempts, c.first_attempt_at, c.next_attempt_at, c.last_status, c.last_error, c.created_at, c.finished_at,
+	c.order_number IS NOT NULL AND EXISTS (SELECT 1 FROM callbacks e WHERE e.order_number = c.order_number AND e.url = c.url
+		AND e.sequence < c.sequence AND e.status = 'pending'),
+	r.id, r.webhook_secret, r.webhook_secret_previous, r.webhook_previous_until
+	FROM callbacks c JOIN resellers r ON r.id = c.reseller_id WHERE c.id = ANY($1)`
+
+// loadDeliverables reads a batch of callbacks to deliver.
+func (db *DB) loadDeliverables(ctx context.Context, ids []int64) ([]deliverable, []error) {
+	out, errs := make([]deliverable, len(ids)), make([]error, len(ids))
+	found := make(map[int64]deliverable, len(ids))
+	rows, err := db.pool.Query(ctx, deliverableQuery, ids)
+	if err == nil {
+		for rows.Next() {
+			var d deliverable
+			r := &pressroom.Reseller{}
+			if d.cb, err = scanCallback(rows, &d.earlier, &r.ID, &r.WebhookSecret, &r.PreviousSecret, &r.PreviousUntil); err != nil {
+				break
+			}
+			r.PreviousUntil = utc(r.PreviousUntil)
+			d.secrets = r
+			found[d.cb.ID] = d
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	for i, id := range ids {
+		d, ok := found[id]
+		switch {
+		case err != nil:
+			errs[i] = mapError(err, "Callbacks")
+		case !ok:
+			errs[i] = pressroom.Errorf(pressroom.ENOTFOUND, "Callback %d not found.", id)
+		default:
+			out[i] = d
+		}
+	}
+	return out, errs
+}
+
+// RecordCallbackAttempt stores an attempt and the callback's new state: a
+// delivery's only write, made in one statement with those of the
+// deliveries that end at the same time (see batcher).
 func (db *DB) RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error {
-	err := db.pool.QueryRow(ctx, `WITH a AS (INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
-		UPDATE callbacks SET status = $7, attempts = $8, first_attempt_at = $9, next_attempt_at = $10, last_status = $3,
-			last_error = $11, finished_at = $12 WHERE id = $1 RETURNING (SELECT id FROM a)`,
-		cb.ID, a.At, a.Status, a.Error, a.Response, a.Duration.Milliseconds(),
-		string(cb.Status), cb.Attempts, cb.FirstAttemptAt, cb.NextAttemptAt, cb.LastError, cb.FinishedAt).Scan(&a.ID)
-	return mapError(err, "Callback attempt")
+	id, err := db.attempts.do(ctx, outcome{cb, a})
+	if err == nil {
+		a.ID = id
+	}
+	return err
+}
+
+type outcome struct {
+	cb *order.Callback
+	a  *order.CallbackAttempt
+}
+
+// recordOutcomes writes a batch of delivery outcomes in one statement;
+// should it fail (a callback deleted with its order meanwhile), each is
+// written alone so that only the one at fault fails.
+func (db *DB) recordOutcomes(ctx context.Context, outs []outcome) ([]int64, []error) {
+	ids, errs := make([]int64, len(outs)), make([]error, len(outs))
+	if len(outs) > 1 {
+		if db.recordOutcomesTogether(ctx, outs, ids) == nil {
+			return ids, errs
+		}
+	}
+	for i, o := range outs {
+		errs[i] = mapError(db.pool.QueryRow(ctx, `WITH a AS (INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+			UPDATE callbacks SET status = $7, attempts = $8, first_attempt_at = $9, next_attempt_at = $10, last_status = $3,
+				last_error = $11, finished_at = $12 WHERE id = $1 RETURNING (SELECT id FROM a)`,
+			o.cb.ID, o.a.At, o.a.Status, o.a.Error, o.a.Response, o.a.Duration.Milliseconds(),
+			string(o.cb.Status), o.cb.Attempts, o.cb.FirstAttemptAt, o.cb.NextAttemptAt, o.cb.LastError, o.cb.FinishedAt).Scan(&ids[i]), "Callback attempt")
+	}
+	return ids, errs
+}
+
+func (db *DB) recordOutcomesTogether(ctx context.Context, outs []outcome, ids []int64) error {
+	n := len(outs)
+	var (
+		cbIDs, durations                = make([]int64, n), make([]int64, n)
+		ats                             = make([]time.Time, n)
+		statuses, attempts              = make([]int32, n), make([]int32, n)
+		errTexts, responses, cbStatuses = make([]string, n), make([]string, n), make([]string, n)
+		lastErrors                      = make([]string, n)
+		firstAts, nextAts, finishedAts  = make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+		index                           = make(map[int64]int, n)
+	)
+	for i, o := range outs {
+		if _, dup := index[o.cb.ID]; dup {
+			return errors.New("a callback twice in one batch")
+		}
+		index[o.cb.ID] = i
+		cbIDs[i], ats[i], statuses[i], errTexts[i], responses[i], durations[i] = o.cb.ID, o.a.At, int32(o.a.Status), o.a.Error, o.a.Response, o.a.Duration.Milliseconds()
+		cbStatuses[i], attempts[i], firstAts[i], nextAts[i], lastErrors[i], finishedAts[i] = string(o.cb.Status), int32(o.cb.Attempts), o.cb.FirstAttemptAt, o.cb.NextAttemptAt, o.cb.LastError, o.cb.FinishedAt
+	}
+	rows, err := db.pool.Query(ctx, `WITH v AS (
+			SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::int[], $4::text[], $5::text[], $6::bigint[],
+				$7::text[], $8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[])
+			AS v(callback_id, at, status, error, response, duration_ms, cb_status, attempts, first_attempt_at, next_attempt_at, last_error, finished_at)),
+		a AS (INSERT INTO callback_attempts (callback_id, at, status, error, response, duration_ms)
+			SELECT callback_id, at, status, error, response, duration_ms FROM v RETURNING id, callback_id),
+		u AS (UPDATE callbacks c SET status = v.cb_status, attempts = v.attempts, first_attempt_at = v.first_attempt_at,
+			next_attempt_at = v.next_attempt_at, last_status = v.status, last_error = v.last_error, finished_at = v.finished_at
+			FROM v WHERE c.id = v.callback_id)
+		SELECT callback_id, id FROM a`,
+		cbIDs, ats, statuses, errTexts, responses, durations, cbStatuses, attempts, firstAts, nextAts, lastErrors, finishedAts)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var cbID, id int64
+		if err := rows.Scan(&cbID, &id); err != nil {
+			return err
+		}
+		ids[index[cbID]] = id
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if got != n {
+		return fmt.Errorf("%d of %d attempts written", got, n)
+	}
+	return nil
 }
 
 // RedeliverCallback makes a finished callback pending again and queues it.

@@ -35,6 +35,9 @@ type DB struct {
 	now  func() time.Time
 	// jobs inserts River jobs inside the store's own transactions.
 	jobs *river.Client[pgx.Tx]
+	// Callback deliveries read and record in batches.
+	toDeliver *batcher[int64, deliverable]
+	attempts  *batcher[outcome, int64]
 }
 
 var _ pressroom.Store = (*DB)(nil)
@@ -59,6 +62,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
+	db.toDeliver = newBatcher(db.loadDeliverables)
+	db.attempts = newBatcher(db.recordOutcomes)
 	return db, nil
 }
 
@@ -123,6 +128,8 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes the pool.
 func (db *DB) Close() error {
+	db.toDeliver.close()
+	db.attempts.close()
 	db.pool.Close()
 	return nil
 }

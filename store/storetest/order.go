@@ -554,3 +554,66 @@ func testCallbackDelivery(t *testing.T, s pressroom.Store) {
 		t.Errorf("unknown callback: %v", err)
 	}
 }
+
+// Many deliveries at once (PostgreSQL reads and records them in shared
+// statements): each reads its own callback with its own reseller's
+// secrets and records its own outcome; an outcome for a callback that is
+// gone fails alone.
+func testConcurrentDeliveries(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	render := func() (json.RawMessage, error) { return json.RawMessage(`{}`), nil }
+	owner := map[int64]*pressroom.Reseller{}
+	for _, name := range []string{"A", "B"} {
+		r := MustCreateReseller(t, s, name)
+		o := newOrder(r.ID, "many-"+name)
+		ev := created(order.ActorReseller)
+		for i := range 60 {
+			ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: r.ID, URL: fmt.Sprintf("https://%s.example/cb/%d", name, i),
+				Type: "order.created", Format: "native", Render: render})
+		}
+		if err := s.CreateOrder(ctx, o, ev, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, cb := range ev.Callbacks {
+			owner[cb.ID] = r
+		}
+	}
+	var wg sync.WaitGroup
+	attemptIDs := sync.Map{}
+	for id, r := range owner {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cb, earlier, secrets, err := s.CallbackToDeliver(ctx, id)
+			if err != nil || cb.ID != id || earlier || secrets.ID != r.ID || secrets.WebhookSecret != r.WebhookSecret {
+				t.Errorf("callback %d of reseller %d: %+v, %v, %+v, %v", id, r.ID, cb, earlier, secrets, err)
+				return
+			}
+			now := time.Now().UTC()
+			cb.Status, cb.Attempts, cb.FirstAttemptAt, cb.FinishedAt = order.CallbackDelivered, 1, &now, &now
+			a := &order.CallbackAttempt{At: now, Status: 200, Response: fmt.Sprintf("r%d", id)}
+			if err := s.RecordCallbackAttempt(ctx, cb, a); err != nil || a.ID == 0 {
+				t.Errorf("record %d: %v (attempt %d)", id, err, a.ID)
+				return
+			}
+			if _, dup := attemptIDs.LoadOrStore(a.ID, id); dup {
+				t.Errorf("attempt id %d given twice", a.ID)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		gone := &order.Callback{ID: 1 << 40, Status: order.CallbackDelivered, Attempts: 1}
+		if err := s.RecordCallbackAttempt(ctx, gone, &order.CallbackAttempt{At: time.Now().UTC(), Status: 200}); err == nil {
+			t.Error("an outcome for a callback that does not exist was recorded")
+		}
+	}()
+	wg.Wait()
+	for id, r := range owner {
+		cb, atts, err := s.FindCallback(ctx, r.ID, id)
+		if err != nil || cb.Status != order.CallbackDelivered || len(atts) != 1 || atts[0].Response != fmt.Sprintf("r%d", id) {
+			t.Errorf("callback %d after delivery: %+v %+v %v", id, cb, atts, err)
+		}
+	}
+}
