@@ -4,7 +4,6 @@ package api
 
 import (
 	_ "embed"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -287,8 +286,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) writeProblem(w http.ResponseWriter, p Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
+	httpx.JSON(w, p.Status, p, true, []byte(`{"title":"Internal error","status":500}`))
 }
 
 // PanicHandler answers a request whose handler panicked.
@@ -297,12 +295,8 @@ func (s *Server) PanicHandler(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	httpx.JSON(w, status, v, false, []byte(`{"title":"Internal error","status":500}`))
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

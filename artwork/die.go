@@ -1,10 +1,10 @@
 package artwork
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -54,7 +54,13 @@ func DiePDF(die catalog.Die) ([]byte, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	if err := api.WriteContext(pdfcpu.CreateContext(xrt, model.NewDefaultConfiguration()), &out); err != nil {
+	ctx := pdfcpu.CreateContext(xrt, model.NewDefaultConfiguration())
+	bw := bufio.NewWriter(&out)
+	ctx.Write.Writer = bw
+	if err := pdfcpu.WriteContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil

@@ -11,10 +11,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/fault"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 	_ "golang.org/x/image/tiff" // and TIFF
 
 	"github.com/pressroom/pressroom/order"
@@ -103,7 +104,7 @@ func checkPDF(r io.ReadSeeker, spec Spec) (out []order.Finding) {
 	conf.Cmd = model.LISTINFO
 	// One parse serves the boxes, the fonts and the image list; image data
 	// is never decoded.
-	ctx, err := api.ReadValidateAndOptimize(r, conf)
+	ctx, err := readPDF(r, conf)
 	if err != nil {
 		return []order.Finding{errorf("unreadable_pdf", "", "", "the PDF cannot be read: %v", err)}
 	}
@@ -257,4 +258,24 @@ func Failed(fs []order.Finding) bool {
 		}
 	}
 	return false
+}
+
+// readPDF reads, validates and optimizes a PDF as pdfcpu's
+// api.ReadValidateAndOptimize does, from the packages below that api:
+// importing api links its form filling, whose text-width tables cost
+// every start of the program (each preflight's child process) about 30 ms.
+func readPDF(r io.ReadSeeker, conf *model.Configuration) (ctx *model.Context, err error) {
+	defer fault.Catch(&err)
+	if ctx, err = pdfcpu.Read(r, conf); err != nil {
+		return nil, fmt.Errorf("read context: %w", err)
+	}
+	if err := validate.XRefTable(ctx); err != nil {
+		return nil, fmt.Errorf("validation error (obj#:%d): %w", ctx.CurObj, err)
+	}
+	if conf.Optimize {
+		if err := pdfcpu.OptimizeXRefTable(ctx); err != nil {
+			return nil, fmt.Errorf("optimize context: %w", err)
+		}
+	}
+	return ctx, nil
 }

@@ -7,7 +7,6 @@
 package boxes
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -171,14 +170,7 @@ func (s *Server) failCore(w http.ResponseWriter, e *envelope, err error, typ str
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"response":{"code":"INTERNAL_SERVER_ERROR","message":"Internal server error","http_status_code":500}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	httpx.JSON(w, status, v, true, []byte(`{"response":{"code":"INTERNAL_SERVER_ERROR","message":"Internal server error","http_status_code":500}}`))
 }
 
 // reseller authenticates the bearer token (or the API key itself).

@@ -6,7 +6,6 @@ package probo
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -210,14 +209,7 @@ func messageOf(err error) string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"status":"error","code":500,"message":"Internal error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	httpx.JSON(w, status, v, true, []byte(`{"status":"error","code":500,"message":"Internal error"}`))
 }
 
 // timeOf writes a time as Probo does: 2018-01-23T08:31:03+0000.

@@ -130,14 +130,7 @@ func writeErrors(w http.ResponseWriter, status int, errs ...fieldError) {
 func writeData(w http.ResponseWriter, v any) { writeJSON(w, http.StatusOK, map[string]any{"data": v}) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"field":"","message":"Internal server error"}]}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	httpx.JSON(w, status, v, true, []byte(`{"errors":[{"field":"","message":"Internal server error"}]}`))
 }
 
 // fail answers a core error with the document's codes: 400 for a request

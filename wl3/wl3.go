@@ -7,7 +7,6 @@
 package wl3
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -104,14 +103,7 @@ func writeError(w http.ResponseWriter, status int, code, message string, fields 
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"internal","message":"Internal error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	httpx.JSON(w, status, v, true, []byte(`{"code":"internal","message":"Internal error"}`))
 }
 
 // codes maps the core's error codes onto HTTP statuses.

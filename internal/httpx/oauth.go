@@ -2,7 +2,6 @@ package httpx
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -101,12 +100,5 @@ func (e *TokenEndpoint) grants() string {
 
 // WriteJSON answers v as JSON with a status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	JSON(w, status, v, true, []byte(`{"error":"server_error"}`))
 }
