@@ -138,8 +138,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		ln.Close()
 		return fmt.Errorf("find the executable for preflight children: %w", err)
 	}
+	isolate := &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout}
+	defer isolate.Close() // the idle preflight children
 	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: blobs,
-		Isolate: &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout},
+		Isolate: isolate,
 		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
 	pro.Artwork = art

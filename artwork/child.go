@@ -1,16 +1,17 @@
 package artwork
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -20,49 +21,184 @@ import (
 // ChildEnv marks a process started to run one preflight.
 const ChildEnv = "PRESSROOM_CHILD"
 
-// Isolated runs preflights of untrusted files in a child process (the same
-// executable, with ChildEnv set) that has a memory limit and a timeout, so
-// that a decompression bomb or a parser bug costs one child, never the
-// server.
+// Isolated runs preflights of untrusted files in child processes (the
+// same executable, with ChildEnv set) that have a memory limit and a
+// timeout, so that a decompression bomb or a parser bug costs one child,
+// never the server.
+//
+// A child serves one check at a time and, between checks, waits for the
+// next: starting one costs about 70 ms of CPU (the runtime and package
+// initialisation of a large program), more than checking most files. A
+// child that crashed, ran out of memory or time is killed and never
+// reused; one whose memory grew during a check leaves by itself after
+// answering, so every check starts with the headroom of a new child.
 type Isolated struct {
 	// Executable is the program to start (os.Executable()).
 	Executable string
-	// MemoryMB caps the child's address space; Timeout its run.
+	// MemoryMB caps a child's address space; Timeout each check.
 	MemoryMB int64
 	Timeout  time.Duration
+
+	mu      sync.Mutex
+	idle    []*child
+	shut    bool
+	started int // children started, for tests
+}
+
+const (
+	maxIdleChildren = 4                // as many as the file workers of a node
+	childIdle       = 60 * time.Second // an idle child is ended after this
+	childUses       = 500              // checks per child, to bound what a leak can cost
+)
+
+// child is one running preflight process.
+type child struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	exited chan struct{} // closed when the process has ended
+	uses   int
+	since  time.Time // idle since
 }
 
 // Check runs Check(file, typ, spec) in a child process.
-func (i Isolated) Check(ctx context.Context, file, typ string, spec Spec) ([]order.Finding, error) {
+func (i *Isolated) Check(ctx context.Context, file, typ string, spec Spec) ([]order.Finding, error) {
 	ctx, cancel := context.WithTimeout(ctx, i.Timeout)
 	defer cancel()
 	in, err := json.Marshal(childRequest{File: file, Type: typ, Spec: spec})
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, i.Executable)
-	cmd.Env = append(os.Environ(), ChildEnv+"=preflight", "PRESSROOM_CHILD_MEMORY_MB="+strconv.FormatInt(i.MemoryMB, 10))
-	cmd.Stdin = bytes.NewReader(in)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	err = cmd.Run()
-	switch {
-	case ctx.Err() != nil:
-		return []order.Finding{{Code: "check_timed_out", Severity: "error",
-			Message: fmt.Sprintf("checking the file took longer than %s; it may be built to exhaust the checker", i.Timeout)}}, nil
-	case err != nil:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
+	c, err := i.take()
+	if err != nil {
+		return nil, fmt.Errorf("preflight child: %w", err)
+	}
+	type result struct {
+		ans childAnswer
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		if _, r.err = c.in.Write(append(in, '\n')); r.err == nil {
+			var line []byte
+			if line, r.err = c.out.ReadBytes('\n'); r.err == nil {
+				r.err = json.Unmarshal(line, &r.ans)
+			}
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil { // the child died on this file, or answered nonsense
+			c.stop()
 			return []order.Finding{{Code: "check_failed", Severity: "error",
 				Message: "the file could not be checked: reading it needed more memory than a print file should (a decompression bomb?) or broke the reader"}}, nil
 		}
-		return nil, fmt.Errorf("preflight child: %w", err)
+		c.uses++
+		if r.ans.Leaving || c.uses >= childUses {
+			c.stop()
+		} else {
+			i.put(c)
+		}
+		if r.ans.Findings == nil {
+			r.ans.Findings = []order.Finding{}
+		}
+		return r.ans.Findings, nil
+	case <-ctx.Done():
+		c.stop()
+		return []order.Finding{{Code: "check_timed_out", Severity: "error",
+			Message: fmt.Sprintf("checking the file took longer than %s; it may be built to exhaust the checker", i.Timeout)}}, nil
 	}
-	var findings []order.Finding
-	if err := json.Unmarshal(out.Bytes(), &findings); err != nil {
-		return nil, fmt.Errorf("preflight child answered %q: %w", out.String(), err)
+}
+
+// take returns an idle child that is still fit for work, or starts one.
+func (i *Isolated) take() (*child, error) {
+	i.mu.Lock()
+	for len(i.idle) > 0 {
+		c := i.idle[len(i.idle)-1]
+		i.idle = i.idle[:len(i.idle)-1]
+		select {
+		case <-c.exited:
+			continue
+		default:
+		}
+		i.mu.Unlock()
+		return c, nil
 	}
-	return findings, nil
+	i.mu.Unlock()
+	return i.start()
+}
+
+// put keeps a child that answered for the next check, for childIdle.
+func (i *Isolated) put(c *child) {
+	since := time.Now()
+	c.since = since
+	i.mu.Lock()
+	if i.shut || len(i.idle) >= maxIdleChildren {
+		i.mu.Unlock()
+		c.stop()
+		return
+	}
+	i.idle = append(i.idle, c)
+	i.mu.Unlock()
+	time.AfterFunc(childIdle, func() {
+		i.mu.Lock()
+		for k, d := range i.idle {
+			if d == c && d.since.Equal(since) { // still idle since then
+				i.idle = append(i.idle[:k], i.idle[k+1:]...)
+				i.mu.Unlock()
+				c.stop()
+				return
+			}
+		}
+		i.mu.Unlock()
+	})
+}
+
+func (i *Isolated) start() (*child, error) {
+	cmd := exec.Command(i.Executable)
+	cmd.Env = append(os.Environ(), ChildEnv+"=preflight", "PRESSROOM_CHILD_MEMORY_MB="+strconv.FormatInt(i.MemoryMB, 10))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	i.mu.Lock()
+	i.started++
+	i.mu.Unlock()
+	c := &child{cmd: cmd, in: in, out: bufio.NewReader(out), exited: make(chan struct{})}
+	go func() {
+		// Wait after the reads: it closes the pipes.
+		cmd.Wait()
+		close(c.exited)
+	}()
+	return c, nil
+}
+
+// stop ends the child and waits for it.
+func (c *child) stop() {
+	c.in.Close()
+	c.cmd.Process.Kill()
+	<-c.exited
+}
+
+// Close ends the idle children; checks running now end their children
+// when they finish.
+func (i *Isolated) Close() {
+	i.mu.Lock()
+	idle := i.idle
+	i.idle, i.shut = nil, true
+	i.mu.Unlock()
+	for _, c := range idle {
+		c.stop()
+	}
 }
 
 type childRequest struct {
@@ -71,8 +207,20 @@ type childRequest struct {
 	Spec Spec   `json:"spec"`
 }
 
-// RunChild is the child's side: it limits its own memory, reads the
-// request from stdin, checks the file and writes the findings to stdout.
+type childAnswer struct {
+	Findings []order.Finding `json:"findings"`
+	// Leaving: the check grew the child's memory; it ends after this
+	// answer, so that the next check has a new child's headroom.
+	Leaving bool `json:"leaving,omitempty"`
+}
+
+// leaveAfterMB is how far a child's address space may grow over its
+// start before it leaves after a check.
+const leaveAfterMB = 128
+
+// RunChild is the child's side: it limits its own memory, then reads
+// requests from stdin, one JSON line each, checks each file and answers
+// its findings on stdout, until stdin ends.
 // It returns the exit code.
 func RunChild(stdin io.Reader, stdout io.Writer) int {
 	mb, _ := strconv.ParseInt(os.Getenv("PRESSROOM_CHILD_MEMORY_MB"), 10, 64)
@@ -83,27 +231,47 @@ func RunChild(stdin io.Reader, stdout io.Writer) int {
 	// on the address space ends the process past it. The runtime has
 	// mapped some already: the hard limit allows mb beyond that.
 	debug.SetMemoryLimit(mb << 20 / 2)
-	if base, ok := addressSpace(); ok {
+	base, ok := addressSpace()
+	if ok {
 		lim := base + uint64(mb)<<20
 		syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim})
 	}
-	var req childRequest
-	if err := json.NewDecoder(stdin).Decode(&req); err != nil {
-		return 2
+	in := bufio.NewReader(stdin)
+	for {
+		line, err := in.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) == 0 && err != nil {
+			return 0 // the server closed the pipe
+		}
+		var req childRequest
+		if err := json.Unmarshal(line, &req); err != nil {
+			return 2
+		}
+		findings, code := checkFile(req)
+		if code != 0 {
+			return code
+		}
+		now, _ := addressSpace()
+		ans := childAnswer{Findings: findings, Leaving: ok && now > base+leaveAfterMB<<20}
+		if err := json.NewEncoder(stdout).Encode(ans); err != nil {
+			return 4
+		}
+		if ans.Leaving {
+			return 0
+		}
 	}
+}
+
+func checkFile(req childRequest) ([]order.Finding, int) {
 	f, err := os.Open(req.File)
 	if err != nil {
-		return 3
+		return nil, 3
 	}
 	defer f.Close()
 	findings := Check(f, req.Type, req.Spec)
 	if findings == nil {
 		findings = []order.Finding{}
 	}
-	if err := json.NewEncoder(stdout).Encode(findings); err != nil {
-		return 4
-	}
-	return 0
+	return findings, 0
 }
 
 // addressSpace is the process's mapped virtual memory, from /proc.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +35,8 @@ func TestIsolated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iso := artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Minute}
+	iso := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Minute}
+	defer iso.Close()
 	ctx := context.Background()
 	a4 := artwork.Spec{WidthMM: 210, HeightMM: 297}
 
@@ -63,11 +65,71 @@ func TestIsolated(t *testing.T) {
 		}
 	})
 	t.Run("a check that runs too long is stopped", func(t *testing.T) {
-		short := iso
-		short.Timeout = time.Millisecond
+		short := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Millisecond}
+		defer short.Close()
 		f, err := short.Check(ctx, writeTemp(t, testfiles.PDF(210, 297, 0)), artwork.TypePDF, a4)
 		if err != nil || len(f) != 1 || f[0].Code != "check_timed_out" {
 			t.Fatalf("findings %+v, %v", f, err)
 		}
 	})
+}
+
+// Children are kept between checks; one that crashed, timed out or was
+// killed while idle is never given work again, and the next check gets a
+// new one.
+func TestIsolatedChildrenReused(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iso := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Minute}
+	defer iso.Close()
+	ctx := context.Background()
+	a4 := artwork.Spec{WidthMM: 210, HeightMM: 297}
+	good, small := writeTemp(t, testfiles.PDF(210, 297, 0)), writeTemp(t, testfiles.PDF(100, 100, 0))
+	check := func(file, wantCode string) {
+		t.Helper()
+		f, err := iso.Check(ctx, file, artwork.TypePDF, a4)
+		if err != nil || (wantCode == "" && len(f) != 0) || (wantCode != "" && (len(f) == 0 || f[0].Code != wantCode)) {
+			t.Fatalf("findings %+v, %v; want %q", f, err, wantCode)
+		}
+	}
+	for range 10 {
+		check(good, "")
+		check(small, "page_size")
+	}
+	if n := iso.Started(); n != 1 {
+		t.Errorf("%d children started for 20 checks one after another, want 1", n)
+	}
+
+	// Four at once: four children, kept for the next four.
+	var wg sync.WaitGroup
+	for round := range 2 {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if f, err := iso.Check(ctx, good, artwork.TypePDF, a4); err != nil || len(f) != 0 {
+					t.Errorf("round %d: %+v, %v", round, f, err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if n := iso.Started(); n > 4 {
+		t.Errorf("%d children started for two rounds of 4 checks at once, want at most 4", n)
+	}
+
+	// A bomb kills its child; the next check has a working one.
+	before := iso.Started()
+	check(writeTemp(t, testfiles.PDFBomb(512<<20)), "check_failed")
+	check(good, "")
+	// Idle children killed behind our back are not used.
+	if iso.KillIdle() == 0 {
+		t.Fatal("no idle child after a check")
+	}
+	check(small, "page_size")
+	if n := iso.Started() - before; n < 1 {
+		t.Errorf("no new child after a crash and a kill")
+	}
 }

@@ -1,0 +1,20 @@
+package artwork
+
+// Started is how many child processes i has started.
+func (i *Isolated) Started() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.started
+}
+
+// KillIdle kills i's idle children's processes behind its back, as the
+// kernel or an operator might.
+func (i *Isolated) KillIdle() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	for _, c := range i.idle {
+		c.cmd.Process.Kill()
+		<-c.exited
+	}
+	return len(i.idle)
+}
