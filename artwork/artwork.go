@@ -234,6 +234,7 @@ type hashingReader struct {
 }
 
 const (
+	firstChunk = 64 << 10
 	hashChunk  = 1 << 20
 	hashChunks = 4
 )
@@ -254,9 +255,6 @@ func (h *hashingReader) release(c *chunk) {
 
 func newHashingReader(r io.Reader, hashes ...hash.Hash) *hashingReader {
 	h := &hashingReader{out: make(chan *chunk, hashChunks), free: make(chan []byte, hashChunks), done: make(chan struct{})}
-	for range hashChunks {
-		h.free <- make([]byte, hashChunk)
-	}
 	feeds := make([]chan *chunk, len(hashes))
 	for i, x := range hashes {
 		feeds[i] = make(chan *chunk, hashChunks)
@@ -275,12 +273,36 @@ func newHashingReader(r io.Reader, hashes ...hash.Hash) *hashingReader {
 				close(f)
 			}
 		}()
+		// Buffers are made as the source proves long: 64 kB first, then
+		// four times larger up to hashChunk, at most hashChunks at a time.
+		// A print file of a few kB must not cost megabytes of zeroed memory.
+		made, size := 0, firstChunk
+		take := func(b []byte) []byte {
+			if cap(b) < size { // outgrown: make a larger one
+				made--
+				return nil
+			}
+			return b[:cap(b)]
+		}
 		for {
 			var b []byte
-			select {
-			case b = <-h.free:
-			case <-h.done:
-				return
+			for b == nil {
+				select {
+				case got := <-h.free:
+					b = take(got)
+					continue
+				default:
+				}
+				if made < hashChunks {
+					b, made, size = make([]byte, size), made+1, min(size*4, hashChunk)
+					continue
+				}
+				select {
+				case got := <-h.free:
+					b = take(got)
+				case <-h.done:
+					return
+				}
 			}
 			n, err := io.ReadFull(r, b)
 			if err == io.ErrUnexpectedEOF {
