@@ -73,6 +73,41 @@ func (i *Isolated) Check(ctx context.Context, file, typ string, spec Spec) ([]or
 	if err != nil {
 		return nil, fmt.Errorf("preflight child: %w", err)
 	}
+	for {
+		ans, err := c.ask(ctx, in)
+		switch {
+		case ctx.Err() != nil:
+			c.stop()
+			return []order.Finding{{Code: "check_timed_out", Severity: "error",
+				Message: fmt.Sprintf("checking the file took longer than %s; it may be built to exhaust the checker", i.Timeout)}}, nil
+		case err != nil && c.uses > 0:
+			// A kept child may have died while it waited (killed from
+			// outside): the file gets a new child before it is blamed.
+			c.stop()
+			if c, err = i.start(); err != nil {
+				return nil, fmt.Errorf("preflight child: %w", err)
+			}
+			continue
+		case err != nil: // a new child died on this file, or answered nonsense
+			c.stop()
+			return []order.Finding{{Code: "check_failed", Severity: "error",
+				Message: "the file could not be checked: reading it needed more memory than a print file should (a decompression bomb?) or broke the reader"}}, nil
+		}
+		c.uses++
+		if ans.Leaving || c.uses >= childUses {
+			c.stop()
+		} else {
+			i.put(c)
+		}
+		if ans.Findings == nil {
+			ans.Findings = []order.Finding{}
+		}
+		return ans.Findings, nil
+	}
+}
+
+// ask sends one request and reads the answer, unless ctx ends first.
+func (c *child) ask(ctx context.Context, req []byte) (childAnswer, error) {
 	type result struct {
 		ans childAnswer
 		err error
@@ -80,7 +115,7 @@ func (i *Isolated) Check(ctx context.Context, file, typ string, spec Spec) ([]or
 	done := make(chan result, 1)
 	go func() {
 		var r result
-		if _, r.err = c.in.Write(append(in, '\n')); r.err == nil {
+		if _, r.err = c.in.Write(append(req, '\n')); r.err == nil {
 			var line []byte
 			if line, r.err = c.out.ReadBytes('\n'); r.err == nil {
 				r.err = json.Unmarshal(line, &r.ans)
@@ -90,25 +125,9 @@ func (i *Isolated) Check(ctx context.Context, file, typ string, spec Spec) ([]or
 	}()
 	select {
 	case r := <-done:
-		if r.err != nil { // the child died on this file, or answered nonsense
-			c.stop()
-			return []order.Finding{{Code: "check_failed", Severity: "error",
-				Message: "the file could not be checked: reading it needed more memory than a print file should (a decompression bomb?) or broke the reader"}}, nil
-		}
-		c.uses++
-		if r.ans.Leaving || c.uses >= childUses {
-			c.stop()
-		} else {
-			i.put(c)
-		}
-		if r.ans.Findings == nil {
-			r.ans.Findings = []order.Finding{}
-		}
-		return r.ans.Findings, nil
+		return r.ans, r.err
 	case <-ctx.Done():
-		c.stop()
-		return []order.Finding{{Code: "check_timed_out", Severity: "error",
-			Message: fmt.Sprintf("checking the file took longer than %s; it may be built to exhaust the checker", i.Timeout)}}, nil
+		return childAnswer{}, ctx.Err()
 	}
 }
 

@@ -8,13 +8,15 @@ func (i *Isolated) Started() int {
 }
 
 // KillIdle kills i's idle children's processes behind its back, as the
-// kernel or an operator might.
-func (i *Isolated) KillIdle() int {
+// kernel or an operator might; with wait, it waits until i could know.
+func (i *Isolated) KillIdle(wait bool) int {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	for _, c := range i.idle {
 		c.cmd.Process.Kill()
-		<-c.exited
+		if wait {
+			<-c.exited
+		}
 	}
 	return len(i.idle)
 }
