@@ -15,6 +15,11 @@
 // It prints a table, writes it to bench/results/latest.md, and exits
 // non-zero only when it could not run: figures are not judged here, these
 // machines are noisy.
+//
+// For profiling: BENCH_DEBUG_ADDR=127.0.0.1:6061 gives the measured
+// server (and the callback node) a pprof listener; BENCH_WORKERS sets their
+// PRESSROOM_WORKERS (0: intake on an API-only node, no downloads or
+// checks beside it).
 package main
 
 import (
@@ -258,10 +263,11 @@ func orderBodies(prefix, fileURL string) func() []byte {
 	}
 }
 
-// load drives one target as fast as the connections allow, in slices
-// (see compare); its attacker keeps its connections between slices.
+// load drives one target as fast as the connections allow, in turns
+// (see compare). An attacker ends with its attack, so each turn has its
+// own; they share one client, whose connections outlive the turns.
 type load struct {
-	a       *vegeta.Attacker
+	client  *http.Client
 	targets vegeta.Targeter
 	name    string
 	m       vegeta.Metrics
@@ -278,14 +284,16 @@ func newLoad(baseURL string, sc scenario, query string) *load {
 		}
 		return nil
 	}
-	return &load{targets: targeter, name: sc.name, a: vegeta.NewAttacker(vegeta.Workers(uint64(*conns)), vegeta.MaxWorkers(uint64(*conns)),
-		vegeta.Connections(*conns), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))}
+	tr := &http.Transport{DialContext: (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: true}
+	return &load{targets: targeter, name: sc.name, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
 // run drives the target for d more.
 func (l *load) run(d time.Duration) {
 	start := time.Now()
-	for r := range l.a.Attack(l.targets, vegeta.Rate{Freq: 0}, d, l.name) {
+	a := vegeta.NewAttacker(vegeta.Client(l.client), vegeta.Workers(uint64(*conns)), vegeta.MaxWorkers(uint64(*conns)))
+	for r := range a.Attack(l.targets, vegeta.Rate{Freq: 0}, d, l.name) {
 		if r.Error == "" && r.Code >= 200 && r.Code < 300 {
 			l.ok++
 		}
