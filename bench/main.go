@@ -406,7 +406,7 @@ func measurePostgres(res *results, bin string, base *process, files *fileServer,
 		return nil
 	}
 	defer stop()
-	pr, err := startPressroom(bin, []string{"--data", filepath.Join(tmp, "pg"), "--db", dsn}, nil)
+	pr, err := startPressroom(bin, []string{"--data", filepath.Join(tmp, "pg"), "--db", dsn}, []string{"PRESSROOM_DEBUG_ADDR=" + os.Getenv("BENCH_DEBUG_ADDR"), "PRESSROOM_WORKERS=" + os.Getenv("BENCH_WORKERS")})
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,8 @@ func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, ev *or
 }
 
 func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
+	// All items in one round trip.
+	var b pgx.Batch
 	for i, it := range o.Items {
 		it.OrderNumber, it.Position = o.Number, i+1
 		doc, err := order.EncodeItem(it)
@@ -125,11 +127,12 @@ func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
 			q = `INSERT INTO order_items (id, order_number, position, document) VALUES ($4, $1, $2, $3) RETURNING id`
 			args = append(args, it.ID)
 		}
-		if err := tx.QueryRow(ctx, q, args...).Scan(&it.ID); err != nil {
-			return mapError(err, "Order item")
-		}
+		b.Queue(q, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&it.ID) })
 	}
-	return nil
+	if b.Len() == 0 {
+		return nil
+	}
+	return mapError(tx.SendBatch(ctx, &b).Close(), "Order item")
 }
 
 // insertEvents writes events and their callbacks (the outbox), queueing a

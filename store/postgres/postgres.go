@@ -72,7 +72,11 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // insertJobs queues jobs in tx.
 func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) error {
-	for _, j := range jobs {
+	if len(jobs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
 		opts := &river.InsertOpts{}
 		if !j.RunAt.IsZero() {
 			opts.ScheduledAt = j.RunAt
@@ -80,9 +84,11 @@ func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) e
 		if q, ok := j.Args.(pressroom.QueuedJobArgs); ok {
 			opts.Queue = q.Queue()
 		}
-		if _, err := db.jobs.InsertTx(ctx, tx, j.Args, opts); err != nil {
-			return fmt.Errorf("queue %s job: %w", j.Args.Kind(), err)
-		}
+		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: opts}
+	}
+	// One statement for all (River's insert takes arrays), not one each.
+	if _, err := db.jobs.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("queue %d job(s): %w", len(jobs), err)
 	}
 	return nil
 }
