@@ -30,13 +30,20 @@ func writeTemp(t *testing.T, b []byte) string {
 	return p
 }
 
-func TestIsolated(t *testing.T) {
+// newIsolated runs checks in this test binary as the child.
+func newIsolated(t *testing.T, timeout time.Duration) *artwork.Isolated {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	iso := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Minute}
-	defer iso.Close()
+	iso := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: timeout}
+	t.Cleanup(iso.Close)
+	return iso
+}
+
+func TestIsolated(t *testing.T) {
+	iso := newIsolated(t, time.Minute)
 	ctx := context.Background()
 	a4 := artwork.Spec{WidthMM: 210, HeightMM: 297}
 
@@ -65,8 +72,7 @@ func TestIsolated(t *testing.T) {
 		}
 	})
 	t.Run("a check that runs too long is stopped", func(t *testing.T) {
-		short := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Millisecond}
-		defer short.Close()
+		short := newIsolated(t, time.Millisecond)
 		f, err := short.Check(ctx, writeTemp(t, testfiles.PDF(210, 297, 0)), artwork.TypePDF, a4)
 		if err != nil || len(f) != 1 || f[0].Code != "check_timed_out" {
 			t.Fatalf("findings %+v, %v", f, err)
@@ -78,12 +84,7 @@ func TestIsolated(t *testing.T) {
 // killed while idle is never given work again, and the next check gets a
 // new one.
 func TestIsolatedChildrenReused(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	iso := &artwork.Isolated{Executable: exe, MemoryMB: 128, Timeout: time.Minute}
-	defer iso.Close()
+	iso := newIsolated(t, time.Minute)
 	ctx := context.Background()
 	a4 := artwork.Spec{WidthMM: 210, HeightMM: 297}
 	good, small := writeTemp(t, testfiles.PDF(210, 297, 0)), writeTemp(t, testfiles.PDF(100, 100, 0))

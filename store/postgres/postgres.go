@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/jobparams"
 )
 
 //go:embed migrations/*.sql
@@ -75,17 +76,7 @@ func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) e
 	if len(jobs) == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, len(jobs))
-	for i, j := range jobs {
-		opts := &river.InsertOpts{}
-		if !j.RunAt.IsZero() {
-			opts.ScheduledAt = j.RunAt
-		}
-		if q, ok := j.Args.(pressroom.QueuedJobArgs); ok {
-			opts.Queue = q.Queue()
-		}
-		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: opts}
-	}
+	params := jobparams.Of(jobs)
 	// One statement for all (River's insert takes arrays), not one each.
 	if _, err := db.jobs.InsertManyTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("queue %d job(s): %w", len(jobs), err)

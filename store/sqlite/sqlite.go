@@ -19,6 +19,7 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/jobparams"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -103,17 +104,7 @@ func (db *DB) JobDB() *sql.DB { return db.write }
 // insertJobs queues jobs in tx: inside a commit group it adds them to
 // the group's batch, inserted before the group commits.
 func (db *DB) insertJobs(ctx context.Context, tx *sql.Tx, jobs []pressroom.Job) error {
-	params := make([]river.InsertManyParams, len(jobs))
-	for i, j := range jobs {
-		opts := &river.InsertOpts{}
-		if !j.RunAt.IsZero() {
-			opts.ScheduledAt = j.RunAt
-		}
-		if q, ok := j.Args.(pressroom.QueuedJobArgs); ok {
-			opts.Queue = q.Queue()
-		}
-		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: opts}
-	}
+	params := jobparams.Of(jobs)
 	if db.batching {
 		db.batch = append(db.batch, params...)
 		return nil
