@@ -28,6 +28,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -267,6 +268,8 @@ func orderBodies(prefix, fileURL string) func() []byte {
 // (see compare). An attacker ends with its attack, so each turn has its
 // own; they share one client, whose connections outlive the turns.
 type load struct {
+	proc    *process // whose CPU time the turns add up
+	cpu     time.Duration
 	client  *http.Client
 	targets vegeta.Targeter
 	name    string
@@ -275,7 +278,8 @@ type load struct {
 	ok      int
 }
 
-func newLoad(baseURL string, sc scenario, query string) *load {
+func newLoad(proc *process, sc scenario, query string) *load {
+	baseURL := proc.url
 	hdr := http.Header{"Authorization": {"Bearer " + demoKey}, "Content-Type": {"application/json"}}
 	targeter := func(t *vegeta.Target) error {
 		t.Method, t.URL, t.Header = sc.method, baseURL+sc.path+query, hdr
@@ -286,11 +290,12 @@ func newLoad(baseURL string, sc scenario, query string) *load {
 	}
 	tr := &http.Transport{DialContext: (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: true}
-	return &load{targets: targeter, name: sc.name, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return &load{proc: proc, targets: targeter, name: sc.name, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
 // run drives the target for d more.
 func (l *load) run(d time.Duration) {
+	cpu0, _ := l.proc.cpu()
 	start := time.Now()
 	a := vegeta.NewAttacker(vegeta.Client(l.client), vegeta.Workers(uint64(*conns)), vegeta.MaxWorkers(uint64(*conns)))
 	for r := range a.Attack(l.targets, vegeta.Rate{Freq: 0}, d, l.name) {
@@ -300,12 +305,18 @@ func (l *load) run(d time.Duration) {
 		l.m.Add(r)
 	}
 	l.busy += time.Since(start)
+	cpu1, _ := l.proc.cpu()
+	l.cpu += cpu1 - cpu0
 }
 
-// done closes the metrics; rate is successful requests per second of load.
-func (l *load) done() (m vegeta.Metrics, rate float64) {
+// done closes the metrics; rate is successful requests per second of
+// load, cpu the server process's CPU time per successful request.
+func (l *load) done() (m vegeta.Metrics, rate float64, cpu time.Duration) {
 	l.m.Close()
-	return l.m, float64(l.ok) / l.busy.Seconds()
+	if l.ok == 0 {
+		return l.m, 0, 0
+	}
+	return l.m, float64(l.ok) / l.busy.Seconds(), l.cpu / time.Duration(l.ok)
 }
 
 // slices is how many turns the baseline and pressroom take in a
@@ -338,7 +349,7 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	// Alternating turns. A load that leaves background work behind (order
 	// intake: downloads and checks) would slow the baseline's next turn,
 	// so there the baseline takes its whole time first.
-	bl, pl := newLoad(base.url, sc, sep+"size="+strconv.Itoa(len(b))), newLoad(pr.url, sc, "")
+	bl, pl := newLoad(base, sc, sep+"size="+strconv.Itoa(len(b))), newLoad(pr, sc, "")
 	turns := slices
 	if sc.background {
 		turns = 1
@@ -347,9 +358,9 @@ func compare(res *results, pr, base *process, sc scenario) error {
 		bl.run(*duration / time.Duration(turns))
 		pl.run(*duration / time.Duration(turns))
 	}
-	_, brate := bl.done()
-	pm, prate := pl.done()
-	note := fmt.Sprintf("%d B answers", len(b))
+	_, brate, bcpu := bl.done()
+	pm, prate, pcpu := pl.done()
+	note := fmt.Sprintf("%d B answers; server CPU %s/request (baseline %s)", len(b), us(pcpu), us(bcpu))
 	if pm.Success < 1 {
 		note += fmt.Sprintf("; %.1f %% failed (%v)", 100*(1-pm.Success), firstErrors(pm))
 	}
@@ -364,6 +375,8 @@ func firstErrors(m vegeta.Metrics) string {
 	}
 	return strings.Join(m.Errors, "; ")
 }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
@@ -734,6 +747,27 @@ func (p *process) resetPeak() (int64, error) {
 
 // peak is the process's peak resident memory since resetPeak.
 func (p *process) peak() (int64, error) { return p.status("VmHWM") }
+
+// cpu is the process's CPU time so far, user and system (not that of
+// its children, such as preflight checkers), from /proc at USER_HZ 100.
+func (p *process) cpu() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command's closing parenthesis: state is the
+	// first, utime the 12th, stime the 13th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc stat")
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
 
 func (p *process) status(field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
