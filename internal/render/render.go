@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -265,70 +264,10 @@ func PriceOf(a pricing.Amounts) Price {
 	}
 }
 
-// PricesByTime is a JSON object keyed by production time code, in the
-// order encoding/json gives a map (sorted keys). It writes itself: a
-// product has a price for each of up to two dozen production times, and
-// encoding/json's reflection over such a map (iterating, sorting
-// reflect.Values, copying each struct) was a sixth of a configure; it
-// re-scans this output once instead.
+// PricesByTime is a JSON object keyed by production time code. A plain map
+// of plain structs: encoding/json re-scans the output of custom marshalers,
+// which cost more than the whole rest of a configure answer.
 type PricesByTime map[string]Price
-
-// MarshalJSON writes the object as encoding/json writes the plain map.
-func (p PricesByTime) MarshalJSON() ([]byte, error) {
-	if p == nil {
-		return []byte("null"), nil
-	}
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b := make([]byte, 0, 200*len(p)+2)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(appendString(b, k), ':')
-		v := p[k]
-		b = append(b, '{')
-		for j, f := range [...]struct {
-			name string
-			n    json.Number
-		}{{`"purchase_base_price":`, v.PurchaseBasePrice}, {`"purchase_rush_surcharge":`, v.PurchaseRushSurcharge},
-			{`"purchase_price":`, v.PurchasePrice}, {`"purchase_price_incl_vat":`, v.PurchasePriceInclVAT},
-			{`"sales_price":`, v.SalesPrice}, {`"sales_price_incl_vat":`, v.SalesPriceInclVAT}} {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, f.name...)
-			if f.n == "" {
-				b = append(b, '0') // as encoding/json writes an empty Number
-			} else {
-				b = append(b, f.n...)
-			}
-		}
-		b = append(b, '}')
-	}
-	return append(b, '}'), nil
-}
-
-// appendString appends s as a JSON string: plain printable ASCII as it is,
-// anything else as encoding/json writes it.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			var q bytes.Buffer
-			enc := json.NewEncoder(&q)
-			enc.SetEscapeHTML(false) // the outer encoder escapes, if it does
-			enc.Encode(s)
-			return append(b, bytes.TrimSuffix(q.Bytes(), []byte("\n"))...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
 
 // SameAmounts reports whether two exact prices are equal (production times
 // without a rush surcharge share their price).
