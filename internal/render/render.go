@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
@@ -134,10 +135,52 @@ func Num(d *decimal.Decimal) any {
 	if d == nil {
 		return nil
 	}
-	return json.Number(d.String())
+	return json.Number(decimalString(*d))
 }
 
-func DNum(d decimal.Decimal) json.Number { return json.Number(d.String()) }
+func DNum(d decimal.Decimal) json.Number { return json.Number(decimalString(d)) }
+
+// decimalString is d.String() without math/big when the coefficient fits
+// in an int64, as prices and measures do: an answer holds hundreds of
+// numbers, and big.Int's formatting was 4 % of a configure.
+func decimalString(d decimal.Decimal) string {
+	exp := d.Exponent()
+	if exp > 0 || exp < -18 || d.NumDigits() > 18 || !decimal.TrimTrailingZeros || decimal.UseScientificNotation {
+		return d.String()
+	}
+	c := d.CoefficientInt64()
+	var buf [48]byte
+	b := buf[:0]
+	if c < 0 {
+		b, c = append(b, '-'), -c
+	}
+	var dbuf [20]byte
+	digits := strconv.AppendInt(dbuf[:0], c, 10)
+	n := -int(exp) // digits after the point
+	if n == 0 {
+		return string(append(b, digits...))
+	}
+	var frac []byte
+	zeros := 0
+	if len(digits) > n {
+		b = append(b, digits[:len(digits)-n]...)
+		frac = digits[len(digits)-n:]
+	} else {
+		b = append(b, '0')
+		zeros, frac = n-len(digits), digits
+	}
+	for len(frac) > 0 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) == 0 {
+		return string(b)
+	}
+	b = append(b, '.')
+	for range zeros {
+		b = append(b, '0')
+	}
+	return string(append(b, frac...))
+}
 
 func Images(in []catalog.Image) []Image {
 	out := make([]Image, len(in))
