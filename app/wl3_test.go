@@ -362,3 +362,23 @@ func TestWL3BadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestWL3AndBoxRateLimit: past the key's limit, the WL-V3 and box APIs
+// answer 429 in their own error shapes, with Retry-After.
+func TestWL3AndBoxRateLimit(t *testing.T) {
+	env := baseEnv()
+	env["PRESSROOM_RATE_LIMIT"] = "3"
+	srv := startServer(t, stores[0].args(t), env)
+	for _, c := range []struct{ path, body string }{
+		{"/wl3/api/orders", `{"code":"rate_limited"`},
+		{"/boxes/v1/reseller/orders", `"code":"RATE_LIMITED"`},
+	} {
+		var last response
+		for range 4 {
+			last = do(t, "GET", srv.URL+c.path, demoKey, nil)
+		}
+		if last.Status != 429 || last.Header.Get("Retry-After") == "" || !strings.Contains(string(last.Body), c.body) {
+			t.Errorf("%s past the limit: %d %v %s", c.path, last.Status, last.Header, last.Body)
+		}
+	}
+}

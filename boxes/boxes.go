@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -178,26 +177,19 @@ func (s *Server) reseller(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		env := newEnvelope(r)
 		env.params(r)
-		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		if !strings.EqualFold(scheme, "bearer") {
-			token = ""
-		}
-		p, err := s.Auth.Reseller(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="boxes"`)
-				env.fail(w, http.StatusUnauthorized, "UNAUTHORIZED", "Send Authorization: Bearer with an access token from /boxes/v1/oauth2/token; this one is missing, unknown, expired or revoked", nil)
-				return
-			}
+		p, d, err := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock}.Admit(w, r, httpx.BearerKey(r))
+		switch pressroom.ErrorCode(err) {
+		case "":
+		case pressroom.EUNAUTHORIZED:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="boxes"`)
+			env.fail(w, http.StatusUnauthorized, "UNAUTHORIZED", "Send Authorization: Bearer with an access token from /boxes/v1/oauth2/token; this one is missing, unknown, expired or revoked", nil)
+			return
+		case pressroom.ERATELIMITED:
+			env.fail(w, http.StatusTooManyRequests, "RATE_LIMITED", fmt.Sprintf("More than %d requests a minute with this key", d.Limit), nil)
+			return
+		default:
 			s.failCore(w, env, err, "INTERNAL_SERVER_ERROR")
 			return
-		}
-		if s.RateLimiter != nil {
-			if d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now()); !d.Allowed {
-				w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
-				env.fail(w, http.StatusTooManyRequests, "RATE_LIMITED", fmt.Sprintf("More than %d requests a minute with this key", d.Limit), nil)
-				return
-			}
 		}
 		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p, env)
 	})

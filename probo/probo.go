@@ -125,38 +125,36 @@ func key(r *http.Request) string {
 // Probo's headers on every answer.
 func (s *Server) reseller(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gate := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock}
 		k := key(r)
-		p, err := s.Auth.Reseller(r.Context(), k)
-		if err != nil && strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "basic ") && k != "" {
+		p, d, err := gate.Admit(w, r, k)
+		if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED && strings.HasPrefix(strings.ToLower(r.Header.Get("Authorization")), "basic ") && k != "" {
 			// A Basic value that was base64 after all, or the key verbatim:
 			// try the other reading before refusing.
 			raw := strings.TrimSpace(r.Header.Get("Authorization")[6:])
 			if raw != k {
-				if p2, err2 := s.Auth.Reseller(r.Context(), raw); err2 == nil {
-					p, err = p2, nil
+				if p2, d2, err2 := gate.Admit(w, r, raw); err2 == nil || pressroom.ErrorCode(err2) == pressroom.ERATELIMITED {
+					p, d, err = p2, d2, err2
 				}
 			}
 		}
-		if err != nil {
-			switch pressroom.ErrorCode(err) {
-			case pressroom.EUNAUTHORIZED:
-				writeError(w, http.StatusUnauthorized, "Unauthorized or invalid client application credentials")
-			default:
-				s.Logger.Error("probo: authenticate", "err", err)
-				writeError(w, http.StatusServiceUnavailable, "Service temporarily unavailable")
-			}
-			return
-		}
-		if s.RateLimiter != nil {
-			d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now())
+		if s.RateLimiter != nil && (err == nil || pressroom.ErrorCode(err) == pressroom.ERATELIMITED) {
 			w.Header().Set("x-ratelimit-limits", strconv.Itoa(d.Limit))
 			w.Header().Set("x-ratelimit-remaining", strconv.Itoa(d.Remaining))
 			w.Header().Set("x-ratelimit-reset", strconv.FormatInt(d.Reset.Milliseconds(), 10))
-			if !d.Allowed {
-				w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
-				writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "Quota has been exceeded"})
-				return
-			}
+		}
+		switch pressroom.ErrorCode(err) {
+		case "":
+		case pressroom.EUNAUTHORIZED:
+			writeError(w, http.StatusUnauthorized, "Unauthorized or invalid client application credentials")
+			return
+		case pressroom.ERATELIMITED:
+			writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "Quota has been exceeded"})
+			return
+		default:
+			s.Logger.Error("probo: authenticate", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "Service temporarily unavailable")
+			return
 		}
 		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
 	})

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/pressroom/pressroom"
@@ -85,32 +84,25 @@ func key(r *http.Request) string {
 	if k := strings.TrimSpace(r.Header.Get("key")); k != "" {
 		return k
 	}
-	scheme, rest, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if strings.EqualFold(scheme, "bearer") {
-		return strings.TrimSpace(rest)
-	}
-	return ""
+	return httpx.BearerKey(r)
 }
 
 // reseller authenticates a reseller key and applies the rate limit.
 func (s *Server) reseller(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.Auth.Reseller(r.Context(), key(r))
-		if err != nil {
-			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
-				writeErrors(w, http.StatusUnauthorized, fieldError{"key", "Unauthorized: the key header is missing or not a valid key"})
-				return
-			}
+		p, d, err := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock}.Admit(w, r, key(r))
+		switch pressroom.ErrorCode(err) {
+		case "":
+		case pressroom.EUNAUTHORIZED:
+			writeErrors(w, http.StatusUnauthorized, fieldError{"key", "Unauthorized: the key header is missing or not a valid key"})
+			return
+		case pressroom.ERATELIMITED:
+			writeErrors(w, http.StatusTooManyRequests, fieldError{"key", fmt.Sprintf("Too many requests for this key (%d per minute); retry after the Retry-After seconds", d.Limit)})
+			return
+		default:
 			s.Logger.Error("profotonet: authenticate", "err", err)
 			writeErrors(w, http.StatusServiceUnavailable, fieldError{"", "Service temporarily unavailable; try again shortly"})
 			return
-		}
-		if s.RateLimiter != nil {
-			if d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now()); !d.Allowed {
-				w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
-				writeErrors(w, http.StatusTooManyRequests, fieldError{"key", fmt.Sprintf("Too many requests for this key (%d per minute); retry after the Retry-After seconds", d.Limit)})
-				return
-			}
 		}
 		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
 	})

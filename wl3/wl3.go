@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pressroom/pressroom"
@@ -141,26 +139,19 @@ func (s *Server) fail(w http.ResponseWriter, err error, fieldOf func(string) str
 // and, for writes, the edition.
 func (s *Server) reseller(h handler, write bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		if !strings.EqualFold(scheme, "bearer") {
-			token = ""
-		}
-		p, err := s.Auth.Reseller(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="wl3"`)
-				writeError(w, http.StatusUnauthorized, "unauthorized", "Send Authorization: Bearer with an access token from /wl3/oauth/token or an API key; this one is missing, unknown, expired or revoked")
-				return
-			}
+		p, d, err := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock}.Admit(w, r, httpx.BearerKey(r))
+		switch pressroom.ErrorCode(err) {
+		case "":
+		case pressroom.EUNAUTHORIZED:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="wl3"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "Send Authorization: Bearer with an access token from /wl3/oauth/token or an API key; this one is missing, unknown, expired or revoked")
+			return
+		case pressroom.ERATELIMITED:
+			writeError(w, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf("More than %d requests a minute with this key; retry after the Retry-After seconds", d.Limit))
+			return
+		default:
 			s.fail(w, err, nil)
 			return
-		}
-		if s.RateLimiter != nil {
-			if d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now()); !d.Allowed {
-				w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
-				writeError(w, http.StatusTooManyRequests, "rate_limited", fmt.Sprintf("More than %d requests a minute with this key; retry after the Retry-After seconds", d.Limit))
-				return
-			}
 		}
 		if write && p.Reseller.Edition == pressroom.EditionFree {
 			writeError(w, http.StatusForbidden, "forbidden", "The free edition may only read orders and items; creating and changing them needs the standard edition")

@@ -1,0 +1,34 @@
+package httpx
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/pressroom/pressroom"
+)
+
+// Gate admits a request to a compatible API: the key must be a reseller's,
+// and its rate limit must allow one more request. Each API answers a
+// refusal in its own shape; the gate only decides.
+type Gate struct {
+	Auth    *pressroom.Authenticator
+	Limiter *RateLimiter // nil: no limit
+	Clock   pressroom.Clock
+}
+
+// Admit returns the reseller's principal and the rate limit's decision
+// (zero without a limiter). It refuses with the authenticator's error
+// (EUNAUTHORIZED for a missing or bad key, a store error otherwise) or
+// with ERATELIMITED, having set Retry-After.
+func (g Gate) Admit(w http.ResponseWriter, r *http.Request, key string) (*pressroom.Principal, Decision, error) {
+	p, err := g.Auth.Reseller(r.Context(), key)
+	if err != nil || g.Limiter == nil {
+		return p, Decision{}, err
+	}
+	d := g.Limiter.Allow(p.KeyID, g.Clock.Now())
+	if !d.Allowed {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
+		return nil, d, pressroom.Errorf(pressroom.ERATELIMITED, "More than %d requests a minute with this key.", d.Limit)
+	}
+	return p, d, nil
+}
