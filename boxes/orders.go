@@ -19,6 +19,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
@@ -255,7 +256,7 @@ func newOwnID() string {
 
 // POST /v1/reseller/orders
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, env *envelope) {
-	data, err := readBody(w, r)
+	data, err := httpx.ReadBody(w, r, MaxBodyBytes)
 	if err != nil {
 		s.failCore(w, env, err, "VALIDATION_ERROR")
 		return
@@ -354,19 +355,6 @@ func coreProblem(err error) *invalid {
 		return &invalid{"VALIDATION_ERROR", "ORD_1123", "shipping", f.Detail}
 	}
 	return &invalid{"BOX_ERROR", "BOX_ERROR", path, f.Detail}
-}
-
-// readBody reads a JSON body of at most MaxBodyBytes.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, pressroom.Errorf(pressroom.ETOOLARGE, "The body is larger than %d bytes.", MaxBodyBytes)
-		}
-		return nil, pressroom.Errorf(pressroom.EMALFORMED, "The body could not be read.")
-	}
-	return data, nil
 }
 
 // Ids: 2024-1724415-8887275 is the order date's year, the reseller and the
