@@ -138,7 +138,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		ln.Close()
 		return fmt.Errorf("find the executable for preflight children: %w", err)
 	}
-	isolate := &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout}
+	isolate := &artwork.Isolated{Executable: exe, MemoryMB: cfg.PreflightMemoryMB, Timeout: cfg.PreflightTimeout, MaxIdle: jobs.FileWorkers}
 	defer isolate.Close() // the idle preflight children
 	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: blobs,
 		Isolate: isolate,

@@ -3,6 +3,7 @@ package artwork
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,9 @@ type Isolated struct {
 	// MemoryMB caps a child's address space; Timeout each check.
 	MemoryMB int64
 	Timeout  time.Duration
+	// MaxIdle is how many children wait between checks (0: 4): as many
+	// as the node runs checks at once.
+	MaxIdle int
 
 	mu      sync.Mutex
 	idle    []*child
@@ -46,9 +50,8 @@ type Isolated struct {
 }
 
 const (
-	maxIdleChildren = 4                // as many as the file workers of a node
-	childIdle       = 60 * time.Second // an idle child is ended after this
-	childUses       = 500              // checks per child, to bound what a leak can cost
+	childIdle = 60 * time.Second // an idle child is ended after this
+	childUses = 500              // checks per child, to bound what a leak can cost
 )
 
 // child is one running preflight process.
@@ -154,7 +157,7 @@ func (i *Isolated) put(c *child) {
 	since := time.Now()
 	c.since = since
 	i.mu.Lock()
-	if i.shut || len(i.idle) >= maxIdleChildren {
+	if i.shut || len(i.idle) >= cmp.Or(i.MaxIdle, 4) {
 		i.mu.Unlock()
 		c.stop()
 		return
