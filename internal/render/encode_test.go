@@ -1,0 +1,209 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/pricing"
+)
+
+// The appenders write exactly what encoding/json writes, with and without
+// HTML escaping, for products whose every field (found by reflection, so a
+// field added later is covered without touching this test) holds random
+// values: strings with quotes, control characters, HTML, U+2028 and
+// invalid UTF-8; nil and empty slices, pointers and maps; and each kind
+// of value the untyped fields can hold.
+func TestAppendMatchesEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 2).Draw(t, "products")
+		var ps []Product
+		if n > 0 || rapid.Bool().Draw(t, "empty not nil") {
+			ps = make([]Product, n)
+		}
+		for i := range ps {
+			fill(t, reflect.ValueOf(&ps[i]).Elem(), fmt.Sprintf("products[%d]", i), 0)
+		}
+		for _, esc := range []bool{false, true} {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(esc)
+			if err := enc.Encode(ps); err != nil {
+				t.Fatalf("encoding/json: %v", err)
+			}
+			got := AppendProducts(nil, ps, esc)
+			if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+				t.Fatalf("escapeHTML %v:\n got %s\nwant %s", esc, got, w)
+			}
+		}
+	})
+}
+
+var (
+	numberType = reflect.TypeOf(json.Number(""))
+	rawType    = reflect.TypeOf(json.RawMessage(nil))
+	anyType    = reflect.TypeOf((*any)(nil)).Elem()
+)
+
+func drawString(t *rapid.T, label string) string {
+	return rapid.OneOf(
+		rapid.StringOf(rapid.SampledFrom([]rune{'a', 'Z', '0', ' ', '<', '>', '&', '"', '\\', '/', '\n', '\r', '\t', '\b', '\f', 0, 0x1f, 0x7f, 'é', '€', '\u2028', '\u2029', '😀'})),
+		rapid.String(),
+		rapid.Map(rapid.SliceOf(rapid.Byte()), func(b []byte) string { return string(b) }), // any bytes, invalid UTF-8 too
+	).Draw(t, label)
+}
+
+func drawNumber(t *rapid.T, label string) json.Number {
+	return json.Number(rapid.SampledFrom([]string{"", "0", "-0", "1", "12.5", "-3.25", "0.0001", "1e5", "2.5E-3", "123456789012345678901234567890"}).Draw(t, label))
+}
+
+// fill sets v, and everything it holds, to random values.
+func fill(t *rapid.T, v reflect.Value, label string, depth int) {
+	switch {
+	case v.Type() == numberType:
+		v.Set(reflect.ValueOf(drawNumber(t, label)))
+		return
+	case v.Type() == rawType:
+		raw := rapid.SampledFrom([]string{"", "null", "0", "-12", "3.5", `"abc"`, `"a<b>&c"`, `"\u00e9"`, `{ "a" : [1, 2] }`, `true`}).Draw(t, label)
+		if raw != "" {
+			v.SetBytes([]byte(raw))
+		}
+		return
+	case v.Type() == anyType:
+		var x any
+		switch rapid.IntRange(0, 7).Draw(t, label+" kind") {
+		case 1:
+			x = drawNumber(t, label)
+		case 2:
+			var p Price
+			fill(t, reflect.ValueOf(&p).Elem(), label, depth+1)
+			x = p
+		case 3:
+			var p *Price
+			if rapid.Bool().Draw(t, label+" set") {
+				p = new(Price)
+				fill(t, reflect.ValueOf(p).Elem(), label, depth+1)
+			}
+			x = p
+		case 4:
+			x = drawString(t, label)
+		case 5:
+			x = rapid.Int().Draw(t, label)
+		case 6:
+			x = map[string]any{drawString(t, label+" key"): []any{1.5, "x<y", nil, true}}
+		case 7:
+			x = rapid.Bool().Draw(t, label)
+		}
+		if x != nil {
+			v.Set(reflect.ValueOf(&x).Elem())
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(drawString(t, label))
+	case reflect.Bool:
+		v.SetBool(rapid.Bool().Draw(t, label))
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		v.SetInt(rapid.Int64Range(-1<<31, 1<<31-1).Draw(t, label))
+	case reflect.Pointer:
+		if rapid.Bool().Draw(t, label+" set") {
+			p := reflect.New(v.Type().Elem())
+			fill(t, p.Elem(), label, depth+1)
+			v.Set(p)
+		}
+	case reflect.Slice:
+		switch {
+		case depth > 3 || rapid.IntRange(0, 3).Draw(t, label+" nil") == 0:
+			// nil
+		default:
+			n := rapid.IntRange(0, 3).Draw(t, label+" len")
+			s := reflect.MakeSlice(v.Type(), n, n)
+			for i := range n {
+				fill(t, s.Index(i), fmt.Sprintf("%s[%d]", label, i), depth+1)
+			}
+			v.Set(s)
+		}
+	case reflect.Map:
+		if rapid.IntRange(0, 3).Draw(t, label+" nil") == 0 {
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for range rapid.IntRange(0, 4).Draw(t, label+" len") {
+			k := reflect.New(v.Type().Key()).Elem()
+			fill(t, k, label+" key", depth+1)
+			e := reflect.New(v.Type().Elem()).Elem()
+			fill(t, e, label+" value", depth+1)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(t, v.Field(i), label+"."+v.Type().Field(i).Name, depth)
+		}
+	default:
+		t.Fatalf("%s: no generator for %s", label, v.Type())
+	}
+}
+
+// A field the appenders do not know fails the comparison above only if it
+// is drawn non-zero; this guards the field lists themselves.
+func TestAppendKnowsEveryField(t *testing.T) {
+	for typ, n := range map[reflect.Type]int{
+		reflect.TypeOf(Product{}): 17, reflect.TypeOf(Group{}): 13, reflect.TypeOf(OptionCore{}): 12,
+		reflect.TypeOf(Child{}): 8, reflect.TypeOf(Selected{}): 5, reflect.TypeOf(Image{}): 2,
+		reflect.TypeOf(Uploader{}): 24, reflect.TypeOf(LinkedProduct{}): 6, reflect.TypeOf(Price{}): 6,
+	} {
+		if typ.NumField() != n {
+			t.Errorf("%s has %d fields, the appenders write %d: teach encode.go the new field", typ, typ.NumField(), n)
+		}
+	}
+}
+
+// BenchmarkAppendConfigure writes the seed's full dibond configuration
+// (offered and selected options, uploader, prices for every production time).
+func BenchmarkAppendConfigure(b *testing.B) {
+	cat, err := catalog.Load(catalog.DemoJSON, 1, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var opts []OptionIn
+	if err := json.Unmarshal([]byte(`[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":1},{"code":"direct-to-plate"},{"code":"single-sided"},{"code":"dibond-budget"},{"code":"3mm"},{"code":"milling"},{"code":"no-drillholes"},{"code":"customer-supplied-file"}]`), &opts); err != nil {
+		b.Fatal(err)
+	}
+	cfg := cat.Product("dibond").Configure(Selections(opts), "")
+	ps := []Product{{ID: json.RawMessage("0"), Code: "dibond"}}
+	Configuration(cfg, &ps[0], nil)
+	q, amounts, err := pricing.ConfigurePrices(cfg, &pressroom.Reseller{ID: 1}, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	total, per := ConfigurePrices(q, amounts)
+	ps[0].PricesTotal, ps[0].PricesPerProduct = &total, &per
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			buf = AppendProducts(buf[:0], ps, false)
+		}
+		b.SetBytes(int64(len(buf)))
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.Encode(ps)
+		}
+		b.SetBytes(int64(buf.Len()))
+	})
+}
