@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -452,11 +453,17 @@ func Options(cfg *catalog.Configuration) []Option {
 	return out
 }
 
-// ParseSnapshot reads a calculation's stored prices.
+// ParseSnapshot reads a calculation's stored prices. A production time
+// stored without items has the previous time's (see SnapshotTime).
 func ParseSnapshot(raw []byte) (*Snapshot, error) {
 	var s Snapshot
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, err
+	}
+	for i := 1; i < len(s.Times); i++ {
+		if s.Times[i].Items == nil {
+			s.Times[i].Items = s.Times[i-1].Items
+		}
 	}
 	return &s, nil
 }
@@ -516,9 +523,13 @@ type SnapshotItem struct {
 }
 
 // SnapshotTime is one production time with the exact purchase prices.
+// Items is left out when it equals the previous time's: most production
+// times share their price, and a calculation is written for every
+// configure answer (21 identical lines were 70 % of a dibond's row).
+// ParseSnapshot fills it back in; rows written before keep every list.
 type SnapshotTime struct {
 	Code      string             `json:"code"`
-	Items     []SnapshotLine     `json:"items"`
+	Items     []SnapshotLine     `json:"items,omitempty"`
 	Shipments []SnapshotShipment `json:"shipments,omitempty"`
 }
 
@@ -541,15 +552,21 @@ func snapshotOf(res *Result) Snapshot {
 		snap.Items = append(snap.Items, SnapshotItem{Product: it.Config.Product.Code, Options: Options(it.Config), Amount: it.Quote.Measure.Amount.String()})
 	}
 	shipments := map[string]string{}
+	var prev []SnapshotLine // the previous time's lines
 	for oi, o := range res.Options {
 		st := SnapshotTime{Code: o.Time.Code, Items: make([]SnapshotLine, len(o.Items))}
 		for i, a := range o.Items {
 			if oi > 0 && sameItems(res.Options[oi-1].Items[i:i+1], o.Items[i:i+1]) {
-				st.Items[i] = snap.Times[oi-1].Items[i]
+				st.Items[i] = prev[i]
 				continue
 			}
 			st.Items[i] = SnapshotLine{Base: a.PurchaseBase.String(), Rush: a.PurchaseRush.String(), Total: a.Purchase.String()}
 		}
+		lines := st.Items
+		if oi > 0 && slices.Equal(lines, prev) {
+			st.Items = nil // the previous time's
+		}
+		prev = lines
 		st.Shipments = make([]SnapshotShipment, len(o.Deliveries))
 		for i, d := range o.Deliveries {
 			v, ok := shipments[d.Method.Code]
@@ -589,27 +606,34 @@ func (s *Service) record(ctx context.Context, r *pressroom.Reseller, cat *catalo
 // with its prices per production time at home.
 func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller, cfg *catalog.Configuration, q *Quote) (*pressroom.Calculation, error) {
 	snap := Snapshot{Currency: cfg.Product.Catalog.Commerce.Company.Currency, Destination: homeCountry(cfg.Product.Catalog, r)}
-	snap.Items = []SnapshotItem{{Product: cfg.Product.Code, Options: Options(cfg), Amount: cfg.Amount.String()}}
+	options := Options(cfg)
+	snap.Items = []SnapshotItem{{Product: cfg.Product.Code, Options: options, Amount: cfg.Amount.String()}}
 	if q != nil {
-		snap.Times = make([]SnapshotTime, len(q.Lines))
-		for i, l := range q.Lines {
-			snap.Times[i].Code = l.Time.Code
-			if i > 0 && l.Time.Surcharge.Equal(q.Lines[i-1].Time.Surcharge) {
-				snap.Times[i].Items = snap.Times[i-1].Items
-				continue
-			}
-			snap.Times[i].Items = []SnapshotLine{{Base: l.Base.String(), Rush: l.Rush.String(), Total: l.Total.String()}}
-		}
+		snap.Times = snapshotTimes(q.Lines)
 	}
 	prices, err := json.Marshal(snap)
 	if err != nil {
 		return nil, err
 	}
-	opts, _ := json.Marshal(Options(cfg))
+	opts, _ := json.Marshal(options)
 	now := s.Clock.Now()
 	c := &pressroom.Calculation{ResellerID: r.ID, CatalogVersion: cfg.Product.Catalog.Version, ProductCode: cfg.Product.Code,
 		Options: opts, Prices: prices, CreatedAt: now, ExpiresAt: now.Add(pressroom.CalculationLifetime)}
 	return c, s.Recorder.Record(ctx, c)
+}
+
+// snapshotTimes keeps one item's lines, each only where it differs from
+// the previous time's (see SnapshotTime).
+func snapshotTimes(lines []Line) []SnapshotTime {
+	times := make([]SnapshotTime, len(lines))
+	for i, l := range lines {
+		times[i].Code = l.Time.Code
+		if i > 0 && l.Base.Equal(lines[i-1].Base) && l.Rush.Equal(lines[i-1].Rush) && l.Total.Equal(lines[i-1].Total) {
+			continue
+		}
+		times[i].Items = []SnapshotLine{{Base: l.Base.String(), Rush: l.Rush.String(), Total: l.Total.String()}}
+	}
+	return times
 }
 
 // sameItems reports whether two lists hold the same amounts (shared, not recomputed).
