@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -279,26 +278,19 @@ func (p *Price) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// appendJSON writes the map with its keys sorted, as encoding/json does.
-func (m *PricesByTime) appendJSON(b []byte, esc bool) []byte {
-	if *m == nil {
+// appendJSON writes the object; its entries are sorted already.
+func (m PricesByTime) appendJSON(b []byte, esc bool) []byte {
+	if m == nil {
 		return append(b, "null"...)
 	}
-	var kbuf [32]string
-	keys := kbuf[:0]
-	for k := range *m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	b = append(b, '{')
-	for i, k := range keys {
+	for i := range m {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k, esc)
+		b = appendString(b, m[i].Code, esc)
 		b = append(b, ':')
-		p := (*m)[k]
-		b = p.appendJSON(b)
+		b = m[i].Price.appendJSON(b)
 	}
 	return append(b, '}')
 }

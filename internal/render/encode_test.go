@@ -50,6 +50,7 @@ var (
 	numberType = reflect.TypeOf(json.Number(""))
 	rawType    = reflect.TypeOf(json.RawMessage(nil))
 	anyType    = reflect.TypeOf((*any)(nil)).Elem()
+	pricesType = reflect.TypeOf(PricesByTime(nil))
 )
 
 func drawString(t *rapid.T, label string) string {
@@ -75,6 +76,18 @@ func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 		if raw != "" {
 			v.SetBytes([]byte(raw))
 		}
+		return
+	case v.Type() == pricesType:
+		if rapid.IntRange(0, 3).Draw(t, label+" nil") == 0 {
+			return
+		}
+		m := PricesByTime{}
+		for range rapid.IntRange(0, 4).Draw(t, label+" len") {
+			var p Price
+			fill(t, reflect.ValueOf(&p).Elem(), label+" price", depth+1)
+			m = m.set(drawString(t, label+" code"), p)
+		}
+		v.Set(reflect.ValueOf(m))
 		return
 	case v.Type() == anyType:
 		var x any
@@ -151,6 +164,40 @@ func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 	default:
 		t.Fatalf("%s: no generator for %s", label, v.Type())
 	}
+}
+
+// Prices by production time, kept as a sorted list, are the JSON object
+// encoding/json writes for the same prices in a map, however the codes
+// come (repeated ones keep the last price, as in a map).
+func TestPricesByTimeIsTheMap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := PricesByTime{}
+		want := map[string]Price{}
+		for range rapid.IntRange(0, 25).Draw(t, "len") {
+			code := rapid.OneOf(rapid.SampledFrom([]string{"480", "24", "18", "240", "96"}), rapid.Just(drawString(t, "code"))).Draw(t, "code")
+			p := Price{PurchasePrice: drawNumber(t, "price"), SalesPrice: drawNumber(t, "sales")}
+			m, want[code] = m.set(code, p), p
+		}
+		for _, esc := range []bool{false, true} {
+			var w bytes.Buffer
+			enc := json.NewEncoder(&w)
+			enc.SetEscapeHTML(esc)
+			if err := enc.Encode(want); err != nil {
+				t.Fatal(err)
+			}
+			wb := bytes.TrimSuffix(w.Bytes(), []byte("\n"))
+			if got := m.appendJSON(nil, esc); !bytes.Equal(got, wb) {
+				t.Fatalf("escapeHTML %v:\n got %s\nwant %s", esc, got, wb)
+			}
+			w.Reset()
+			if err := enc.Encode(m); err != nil { // through MarshalJSON
+				t.Fatal(err)
+			}
+			if got := bytes.TrimSuffix(w.Bytes(), []byte("\n")); !bytes.Equal(got, wb) {
+				t.Fatalf("MarshalJSON, escapeHTML %v:\n got %s\nwant %s", esc, got, wb)
+			}
+		}
+	})
 }
 
 // A field the appenders do not know fails the comparison above only if it

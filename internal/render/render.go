@@ -8,7 +8,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -224,6 +226,10 @@ func Configuration(cfg *catalog.Configuration, out *Product, price AccessoryPric
 		d := DNum(cfg.Depth)
 		out.Depth = &d
 	}
+	// Sized once: a selected option is ~250 bytes, and growing the list by
+	// appending was the largest allocation of a configure answer.
+	out.AvailableOptions = slices.Grow(out.AvailableOptions, len(cfg.Offers))
+	out.SelectedOptions = slices.Grow(out.SelectedOptions, len(cfg.Selected))
 	for _, offer := range cfg.Offers {
 		g := Group{
 			Name: offer.Name.Lookup(lang, def), Label: offer.Label.Lookup(lang, def), Code: offer.Code,
@@ -307,10 +313,19 @@ func PriceOf(a pricing.Amounts) Price {
 	}
 }
 
-// PricesByTime is a JSON object keyed by production time code. A plain map
-// of plain structs: encoding/json re-scans the output of custom marshalers,
-// which cost more than the whole rest of a configure answer.
-type PricesByTime map[string]Price
+// PricesByTime is a JSON object keyed by production time code, held as
+// its entries sorted by code (the order encoding/json gives a map's keys):
+// two maps of 21 prices were the largest allocation of a configure answer.
+type PricesByTime []TimePrice
+
+// TimePrice is one production time's price.
+type TimePrice struct {
+	Code  string
+	Price Price
+}
+
+// MarshalJSON writes the object for answers encoded with encoding/json.
+func (m PricesByTime) MarshalJSON() ([]byte, error) { return m.appendJSON(nil, false), nil }
 
 // SameAmounts reports whether two exact prices are equal (production times
 // without a rush surcharge share their price).
@@ -322,15 +337,27 @@ func SameAmounts(a, b pricing.Amounts) bool {
 // ConfigurePrices fills the prices of a complete configuration: totals and
 // per piece for every production time.
 func ConfigurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece PricesByTime) {
-	total, perPiece = make(PricesByTime, len(q.Lines)), make(PricesByTime, len(q.Lines))
+	total, perPiece = make(PricesByTime, 0, len(q.Lines)), make(PricesByTime, 0, len(q.Lines))
 	var lastTotal, lastPiece Price
 	for i, l := range q.Lines {
 		if i == 0 || !SameAmounts(amounts[i], amounts[i-1]) {
 			lastTotal, lastPiece = PriceOf(amounts[i].Rounded()), PriceOf(amounts[i].PerPiece(q.Measure.Amount))
 		}
-		total[l.Time.Code], perPiece[l.Time.Code] = lastTotal, lastPiece
+		total = total.set(l.Time.Code, lastTotal)
+		perPiece = perPiece.set(l.Time.Code, lastPiece)
 	}
 	return total, perPiece
+}
+
+// set puts a code's price in its sorted place; a code given twice keeps
+// the last price, as a map would.
+func (m PricesByTime) set(code string, p Price) PricesByTime {
+	i, found := slices.BinarySearchFunc(m, code, func(e TimePrice, code string) int { return strings.Compare(e.Code, code) })
+	if found {
+		m[i].Price = p
+		return m
+	}
+	return slices.Insert(m, i, TimePrice{Code: code, Price: p})
 }
 
 // OptionIn is a chosen option as requests send it.
