@@ -290,7 +290,11 @@ func (m PricesByTime) appendJSON(b []byte, esc bool) []byte {
 		}
 		b = appendString(b, m[i].Code, esc)
 		b = append(b, ':')
-		b = m[i].Price.appendJSON(b)
+		if m[i].Price == nil {
+			b = append(b, "null"...)
+		} else {
+			b = m[i].Price.appendJSON(b)
+		}
 	}
 	return append(b, '}')
 }

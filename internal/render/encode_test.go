@@ -83,11 +83,11 @@ func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 		}
 		m := PricesByTime{}
 		for range rapid.IntRange(0, 4).Draw(t, label+" len") {
-			var p Price
+			var p *Price
 			fill(t, reflect.ValueOf(&p).Elem(), label+" price", depth+1)
-			m = m.set(drawString(t, label+" code"), p)
+			m = append(m, TimePrice{Code: drawString(t, label+" code"), Price: p})
 		}
-		v.Set(reflect.ValueOf(m))
+		v.Set(reflect.ValueOf(m.sorted()))
 		return
 	case v.Type() == anyType:
 		var x any
@@ -172,12 +172,16 @@ func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 func TestPricesByTimeIsTheMap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := PricesByTime{}
-		want := map[string]Price{}
+		want := map[string]*Price{}
 		for range rapid.IntRange(0, 25).Draw(t, "len") {
 			code := rapid.OneOf(rapid.SampledFrom([]string{"480", "24", "18", "240", "96"}), rapid.Just(drawString(t, "code"))).Draw(t, "code")
-			p := Price{PurchasePrice: drawNumber(t, "price"), SalesPrice: drawNumber(t, "sales")}
-			m, want[code] = m.set(code, p), p
+			p := &Price{PurchasePrice: drawNumber(t, "price"), SalesPrice: drawNumber(t, "sales")}
+			if rapid.IntRange(0, 9).Draw(t, "nil price") == 0 {
+				p = nil
+			}
+			m, want[code] = append(m, TimePrice{Code: code, Price: p}), p
 		}
+		m = m.sorted()
 		for _, esc := range []bool{false, true} {
 			var w bytes.Buffer
 			enc := json.NewEncoder(&w)

@@ -316,16 +316,31 @@ func PriceOf(a pricing.Amounts) Price {
 // PricesByTime is a JSON object keyed by production time code, held as
 // its entries sorted by code (the order encoding/json gives a map's keys):
 // two maps of 21 prices were the largest allocation of a configure answer.
+// Times with the same price share it.
 type PricesByTime []TimePrice
 
 // TimePrice is one production time's price.
 type TimePrice struct {
 	Code  string
-	Price Price
+	Price *Price
 }
 
 // MarshalJSON writes the object for answers encoded with encoding/json.
 func (m PricesByTime) MarshalJSON() ([]byte, error) { return m.appendJSON(nil, false), nil }
+
+// sorted puts the entries in code order; of a code given twice the last
+// entry stays, as in a map.
+func (m PricesByTime) sorted() PricesByTime {
+	slices.SortStableFunc(m, func(a, b TimePrice) int { return strings.Compare(a.Code, b.Code) })
+	out := m[:0]
+	for i := range m {
+		if i+1 < len(m) && m[i+1].Code == m[i].Code {
+			continue
+		}
+		out = append(out, m[i])
+	}
+	return out
+}
 
 // SameAmounts reports whether two exact prices are equal (production times
 // without a rush surcharge share their price).
@@ -337,27 +352,16 @@ func SameAmounts(a, b pricing.Amounts) bool {
 // ConfigurePrices fills the prices of a complete configuration: totals and
 // per piece for every production time.
 func ConfigurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece PricesByTime) {
-	total, perPiece = make(PricesByTime, 0, len(q.Lines)), make(PricesByTime, 0, len(q.Lines))
-	var lastTotal, lastPiece Price
+	total, perPiece = make(PricesByTime, len(q.Lines)), make(PricesByTime, len(q.Lines))
+	var lastTotal, lastPiece *Price
 	for i, l := range q.Lines {
 		if i == 0 || !SameAmounts(amounts[i], amounts[i-1]) {
-			lastTotal, lastPiece = PriceOf(amounts[i].Rounded()), PriceOf(amounts[i].PerPiece(q.Measure.Amount))
+			t, p := PriceOf(amounts[i].Rounded()), PriceOf(amounts[i].PerPiece(q.Measure.Amount))
+			lastTotal, lastPiece = &t, &p
 		}
-		total = total.set(l.Time.Code, lastTotal)
-		perPiece = perPiece.set(l.Time.Code, lastPiece)
+		total[i], perPiece[i] = TimePrice{Code: l.Time.Code, Price: lastTotal}, TimePrice{Code: l.Time.Code, Price: lastPiece}
 	}
-	return total, perPiece
-}
-
-// set puts a code's price in its sorted place; a code given twice keeps
-// the last price, as a map would.
-func (m PricesByTime) set(code string, p Price) PricesByTime {
-	i, found := slices.BinarySearchFunc(m, code, func(e TimePrice, code string) int { return strings.Compare(e.Code, code) })
-	if found {
-		m[i].Price = p
-		return m
-	}
-	return slices.Insert(m, i, TimePrice{Code: code, Price: p})
+	return total.sorted(), perPiece.sorted()
 }
 
 // OptionIn is a chosen option as requests send it.
