@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -404,6 +406,15 @@ func compilePricing(cp *CompiledProduct, profiles map[string][]ProductionTime, a
 		add("", "production profile %q does not exist", pr.Production)
 	}
 	cp.Production = times
+	byCode := make([]int, len(times))
+	for i := range times {
+		byCode[i] = i
+	}
+	slices.SortStableFunc(byCode, func(a, b int) int { return strings.Compare(times[a].Code, times[b].Code) })
+	cp.ProductionRank = make([]int, len(times))
+	for rank, i := range byCode {
+		cp.ProductionRank[i] = rank
+	}
 	for i, c := range pr.Components {
 		for _, code := range c.When {
 			if cp.options[code] == nil {

@@ -75,8 +75,11 @@ type CompiledProduct struct {
 	reversible bool
 	// Production lists the product's production times, slowest first.
 	Production []ProductionTime
-	created    time.Time
-	updated    time.Time
+	// ProductionRank gives each of Production's times its place in the
+	// order of their codes as strings: the order of JSON objects keyed by code.
+	ProductionRank []int
+	created        time.Time
+	updated        time.Time
 }
 
 // CompiledGroup is a group placed at a step of one product.

@@ -136,6 +136,12 @@ func Price(cfg *catalog.Configuration) (*Quote, error) {
 	q := &Quote{Product: p, Measure: m, Weight: weight(cfg, m), Lines: make([]Line, len(p.Production))}
 	for i := range p.Production {
 		t := &p.Production[i]
+		if i > 0 && t.Surcharge.Equal(p.Production[i-1].Surcharge) {
+			// Most times share a surcharge (often none): same line.
+			q.Lines[i] = q.Lines[i-1]
+			q.Lines[i].Time = t
+			continue
+		}
 		rush := base.Mul(t.Surcharge)
 		q.Lines[i] = Line{Time: t, Base: base, Rush: rush, Total: base.Add(rush)}
 	}

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
 	"github.com/pressroom/pressroom"
@@ -257,4 +260,43 @@ func BenchmarkAppendConfigure(b *testing.B) {
 		}
 		b.SetBytes(int64(buf.Len()))
 	})
+}
+
+// Every demo product's prices by time come out in code order (the order
+// of a JSON object's keys from encoding/json), through the product's
+// known order of its production times.
+func TestConfigurePricesInCodeOrder(t *testing.T) {
+	cat, err := catalog.Load(catalog.DemoJSON, 1, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, p := range cat.Products() {
+		if len(p.Production) < 2 {
+			continue
+		}
+		q := &pricing.Quote{Product: p, Lines: make([]pricing.Line, len(p.Production))}
+		amounts := make([]pricing.Amounts, len(q.Lines))
+		for i := range q.Lines {
+			q.Lines[i] = pricing.Line{Time: &p.Production[i]}
+			amounts[i].Purchase = decimal.NewFromInt(int64(i))
+		}
+		q.Measure.Amount = decimal.NewFromInt(1)
+		total, per := ConfigurePrices(q, amounts)
+		for _, m := range []PricesByTime{total, per} {
+			if len(m) != len(p.Production) || !slices.IsSortedFunc(m, func(a, b TimePrice) int { return strings.Compare(a.Code, b.Code) }) {
+				t.Fatalf("%s: %d prices, not in code order: %v", p.Code, len(m), m)
+			}
+			for _, e := range m { // each code keeps its own time's price
+				i := slices.IndexFunc(p.Production, func(pt catalog.ProductionTime) bool { return pt.Code == e.Code })
+				if e.Price.PurchasePrice != json.Number(fmt.Sprint(i)) {
+					t.Fatalf("%s: time %s has price %s, want %d", p.Code, e.Code, e.Price.PurchasePrice, i)
+				}
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no demo product has production times")
+	}
 }

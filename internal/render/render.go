@@ -353,15 +353,26 @@ func SameAmounts(a, b pricing.Amounts) bool {
 // per piece for every production time.
 func ConfigurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece PricesByTime) {
 	total, perPiece = make(PricesByTime, len(q.Lines)), make(PricesByTime, len(q.Lines))
+	// The lines are usually the product's production times, whose order
+	// by code is known; otherwise they are sorted at the end.
+	rank := q.Product.ProductionRank
+	known := len(rank) == len(q.Lines) && len(q.Lines) == len(q.Product.Production) && (len(q.Lines) == 0 || q.Lines[0].Time == &q.Product.Production[0])
 	var lastTotal, lastPiece *Price
 	for i, l := range q.Lines {
 		if i == 0 || !SameAmounts(amounts[i], amounts[i-1]) {
 			t, p := PriceOf(amounts[i].Rounded()), PriceOf(amounts[i].PerPiece(q.Measure.Amount))
 			lastTotal, lastPiece = &t, &p
 		}
-		total[i], perPiece[i] = TimePrice{Code: l.Time.Code, Price: lastTotal}, TimePrice{Code: l.Time.Code, Price: lastPiece}
+		at := i
+		if known {
+			at = rank[i]
+		}
+		total[at], perPiece[at] = TimePrice{Code: l.Time.Code, Price: lastTotal}, TimePrice{Code: l.Time.Code, Price: lastPiece}
 	}
-	return total.sorted(), perPiece.sorted()
+	if !known {
+		return total.sorted(), perPiece.sorted()
+	}
+	return total, perPiece
 }
 
 // OptionIn is a chosen option as requests send it.
