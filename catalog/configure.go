@@ -103,7 +103,7 @@ type state struct {
 	sel      map[string]int // code to index into selections
 	values   map[string]decimal.Decimal
 	problems []ConfigProblem
-	done     map[int]bool // selections accounted for
+	done     []bool // selections accounted for, by index
 	all      []Selection
 }
 
@@ -244,7 +244,7 @@ func (p *CompiledProduct) Configure(selections []Selection, lang string) *Config
 		chosen: make(map[string]bool, len(selections)),
 		sel:    make(map[string]int, len(selections)),
 		values: make(map[string]decimal.Decimal, 4),
-		done:   make(map[int]bool, len(selections)),
+		done:   make([]bool, len(selections)),
 		all:    selections,
 	}
 	cfg := &Configuration{Product: p, Language: lang}
@@ -337,7 +337,7 @@ func optionCodes(g *CompiledGroup) string {
 // group evaluates one applicable group: it accepts its valid selections and
 // reports whether it still needs a choice, with the offer to show.
 func (s *state) group(g *CompiledGroup, cfg *Configuration) (Offer, bool) {
-	offer := Offer{CompiledGroup: g}
+	offer := Offer{CompiledGroup: g, Choices: make([]Choice, 0, len(g.Options))}
 	open := false
 	if g.numeric {
 		for _, o := range g.Options {
@@ -434,7 +434,7 @@ func (s *state) group(g *CompiledGroup, cfg *Configuration) (Offer, bool) {
 }
 
 func (s *state) crossSell(g *CompiledGroup, cfg *Configuration) Offer {
-	offer := Offer{CompiledGroup: g}
+	offer := Offer{CompiledGroup: g, Choices: make([]Choice, 0, len(g.Options))}
 	for _, o := range g.Options {
 		why := s.condition(o.RequiresAny, o.Excludes)
 		if why == "" {
