@@ -14,6 +14,7 @@ import (
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/delivery"
+	"github.com/pressroom/pressroom/internal/jsonw"
 )
 
 // Service prices configurations and saved API products with deliveries, on
@@ -605,35 +606,80 @@ func (s *Service) record(ctx context.Context, r *pressroom.Reseller, cat *catalo
 // RecordConfiguration gives a complete configuration its calculation id,
 // with its prices per production time at home.
 func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller, cfg *catalog.Configuration, q *Quote) (*pressroom.Calculation, error) {
-	snap := Snapshot{Currency: cfg.Product.Catalog.Commerce.Company.Currency, Destination: homeCountry(cfg.Product.Catalog, r)}
 	options := Options(cfg)
-	snap.Items = []SnapshotItem{{Product: cfg.Product.Code, Options: options, Amount: cfg.Amount.String()}}
+	var lines []Line
 	if q != nil {
-		snap.Times = snapshotTimes(q.Lines)
+		lines = q.Lines
 	}
-	prices, err := json.Marshal(snap)
-	if err != nil {
-		return nil, err
-	}
-	opts, _ := json.Marshal(options)
+	// Written by hand (a calculation for every configure answer): the
+	// same JSON as json.Marshal of the Snapshot, see TestConfigurationSnapshotJSON.
+	prices := appendConfigurationSnapshot(make([]byte, 0, 512), cfg.Product.Catalog.Commerce.Company.Currency,
+		homeCountry(cfg.Product.Catalog, r), cfg.Product.Code, options, cfg.Amount.String(), lines, q != nil)
+	opts := appendOptions(make([]byte, 0, 32*len(options)), options)
 	now := s.Clock.Now()
 	c := &pressroom.Calculation{ResellerID: r.ID, CatalogVersion: cfg.Product.Catalog.Version, ProductCode: cfg.Product.Code,
 		Options: opts, Prices: prices, CreatedAt: now, ExpiresAt: now.Add(pressroom.CalculationLifetime)}
 	return c, s.Recorder.Record(ctx, c)
 }
 
-// snapshotTimes keeps one item's lines, each only where it differs from
-// the previous time's (see SnapshotTime).
-func snapshotTimes(lines []Line) []SnapshotTime {
-	times := make([]SnapshotTime, len(lines))
-	for i, l := range lines {
-		times[i].Code = l.Time.Code
-		if i > 0 && l.Base.Equal(lines[i-1].Base) && l.Rush.Equal(lines[i-1].Rush) && l.Total.Equal(lines[i-1].Total) {
-			continue
-		}
-		times[i].Items = []SnapshotLine{{Base: l.Base.String(), Rush: l.Rush.String(), Total: l.Total.String()}}
+// appendConfigurationSnapshot writes the Snapshot of one configured item
+// whose lines are priced (times nil when not priced), each production time's
+// line only where it differs from the previous time's (see SnapshotTime).
+func appendConfigurationSnapshot(b []byte, currency, destination, product string, options []Option, amount string, lines []Line, priced bool) []byte {
+	b = append(b, `{"currency":`...)
+	b = jsonw.AppendString(b, currency, true)
+	b = append(b, `,"destination":`...)
+	b = jsonw.AppendString(b, destination, true)
+	b = append(b, `,"items":[{"product":`...)
+	b = jsonw.AppendString(b, product, true)
+	b = append(b, `,"options":`...)
+	b = appendOptions(b, options)
+	b = append(b, `,"amount":`...)
+	b = jsonw.AppendString(b, amount, true)
+	b = append(b, `}],"times":`...)
+	if !priced {
+		return append(b, "null}"...)
 	}
-	return times
+	b = append(b, '[')
+	for i, l := range lines {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"code":`...)
+		b = jsonw.AppendString(b, l.Time.Code, true)
+		if i == 0 || !l.Base.Equal(lines[i-1].Base) || !l.Rush.Equal(lines[i-1].Rush) || !l.Total.Equal(lines[i-1].Total) {
+			b = append(b, `,"items":[{"base":`...)
+			b = jsonw.AppendString(b, l.Base.String(), true)
+			b = append(b, `,"rush":`...)
+			b = jsonw.AppendString(b, l.Rush.String(), true)
+			b = append(b, `,"total":`...)
+			b = jsonw.AppendString(b, l.Total.String(), true)
+			b = append(b, "}]"...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendOptions writes options as json.Marshal does.
+func appendOptions(b []byte, opts []Option) []byte {
+	if opts == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, o := range opts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"code":`...)
+		b = jsonw.AppendString(b, o.Code, true)
+		if o.Value != "" {
+			b = append(b, `,"value":`...)
+			b = jsonw.AppendString(b, o.Value, true)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // sameItems reports whether two lists hold the same amounts (shared, not recomputed).

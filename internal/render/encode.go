@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/pressroom/pressroom/internal/jsonw"
 )
 
 // The configure answer is the largest hot answer (14 kB for the seed's
@@ -448,62 +449,9 @@ func validNumber(s string) bool {
 	return s == ""
 }
 
-const hexDigits = "0123456789abcdef"
-
 // AppendString quotes s as encoding/json does, for the APIs' envelopes.
-func AppendString(b []byte, s string, escapeHTML bool) []byte { return appendString(b, s, escapeHTML) }
-
-// appendString quotes s as encoding/json does: control characters, quotes
-// and backslashes escaped, <, > and & too when esc, invalid UTF-8 as
-// U+FFFD, and U+2028/U+2029 escaped.
-func appendString(b []byte, s string, esc bool) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && (!esc || (c != '<' && c != '>' && c != '&')) {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+func AppendString(b []byte, s string, escapeHTML bool) []byte {
+	return jsonw.AppendString(b, s, escapeHTML)
 }
+
+func appendString(b []byte, s string, esc bool) []byte { return jsonw.AppendString(b, s, esc) }
