@@ -24,7 +24,7 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 			if err := enc.Encode(s); err != nil {
 				t.Fatal(err)
 			}
-			if got, w := AppendString(nil, s, esc), bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			if got, w := String(nil, s, esc), bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
 				t.Fatalf("%q escapeHTML %v: got %s, want %s", s, esc, got, w)
 			}
 		}

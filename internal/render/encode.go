@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 
@@ -34,38 +33,38 @@ func AppendProducts(b []byte, ps []Product, escapeHTML bool) []byte {
 // AppendJSON appends p as encoding/json writes it.
 func (p *Product) AppendJSON(b []byte, esc bool) []byte {
 	b = append(b, `{"id":`...)
-	b = appendRaw(b, p.ID, esc)
+	b = jsonw.Raw(b, p.ID, esc)
 	b = append(b, `,"code":`...)
-	b = appendString(b, p.Code, esc)
+	b = jsonw.String(b, p.Code, esc)
 	b = append(b, `,"can_order":`...)
 	b = strconv.AppendBool(b, p.CanOrder)
 	b = append(b, `,"amount":`...)
-	b = appendNumber(b, p.Amount)
+	b = jsonw.Number(b, p.Amount)
 	b = append(b, `,"width":`...)
-	b = appendNumber(b, p.Width)
+	b = jsonw.Number(b, p.Width)
 	b = append(b, `,"height":`...)
-	b = appendNumber(b, p.Height)
+	b = jsonw.Number(b, p.Height)
 	b = append(b, `,"length":`...)
-	b = appendNumber(b, p.Length)
+	b = jsonw.Number(b, p.Length)
 	if p.Depth != nil {
 		b = append(b, `,"depth":`...)
-		b = appendNumber(b, *p.Depth)
+		b = jsonw.Number(b, *p.Depth)
 	}
 	b = append(b, `,"available_options":`...)
-	b = appendSlice(b, p.AvailableOptions, esc, (*Group).appendJSON)
+	b = jsonw.Slice(b, p.AvailableOptions, esc, (*Group).appendJSON)
 	b = append(b, `,"selected_options":`...)
-	b = appendSlice(b, p.SelectedOptions, esc, (*Selected).appendJSON)
+	b = jsonw.Slice(b, p.SelectedOptions, esc, (*Selected).appendJSON)
 	if p.Upload != nil {
 		b = append(b, `,"upload":`...)
 		b = strconv.AppendBool(b, *p.Upload)
 	}
 	if len(p.Uploaders) > 0 {
 		b = append(b, `,"uploaders":`...)
-		b = appendSlice(b, p.Uploaders, esc, (*Uploader).appendJSON)
+		b = jsonw.Slice(b, p.Uploaders, esc, (*Uploader).appendJSON)
 	}
 	if len(p.LinkedProducts) > 0 {
 		b = append(b, `,"linked_products":`...)
-		b = appendSlice(b, p.LinkedProducts, esc, (*LinkedProduct).appendJSON)
+		b = jsonw.Slice(b, p.LinkedProducts, esc, (*LinkedProduct).appendJSON)
 	}
 	if p.PricesTotal != nil {
 		b = append(b, `,"prices_total":`...)
@@ -88,32 +87,32 @@ func (p *Product) AppendJSON(b []byte, esc bool) []byte {
 
 func (g *Group) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, `{"name":`...)
-	b = appendStringPtr(b, g.Name, esc)
+	b = jsonw.StringPtr(b, g.Name, esc)
 	b = append(b, `,"label":`...)
-	b = appendStringPtr(b, g.Label, esc)
+	b = jsonw.StringPtr(b, g.Label, esc)
 	b = append(b, `,"code":`...)
-	b = appendString(b, g.Code, esc)
+	b = jsonw.String(b, g.Code, esc)
 	b = append(b, `,"can_order":`...)
-	b = appendBoolPtr(b, g.CanOrder)
+	b = jsonw.BoolPtr(b, g.CanOrder)
 	b = append(b, `,"amount":`...)
-	b = appendIntPtr(b, g.Amount)
+	b = jsonw.IntPtr(b, g.Amount)
 	b = append(b, `,"width":`...)
-	b = appendIntPtr(b, g.Width)
+	b = jsonw.IntPtr(b, g.Width)
 	b = append(b, `,"height":`...)
-	b = appendIntPtr(b, g.Height)
+	b = jsonw.IntPtr(b, g.Height)
 	b = append(b, `,"length":`...)
-	b = appendIntPtr(b, g.Length)
+	b = jsonw.IntPtr(b, g.Length)
 	b = append(b, `,"available":`...)
 	b = strconv.AppendBool(b, g.Available)
 	b = append(b, `,"unit_code":`...)
-	b = appendStringPtr(b, g.UnitCode, esc)
+	b = jsonw.StringPtr(b, g.UnitCode, esc)
 	b = append(b, `,"price":`...)
 	b = appendAny(b, g.Price, esc)
 	if g.Optional {
 		b = append(b, `,"optional":true`...)
 	}
 	b = append(b, `,"children":`...)
-	b = appendSlice(b, g.Children, esc, (*Child).appendJSON)
+	b = jsonw.Slice(b, g.Children, esc, (*Child).appendJSON)
 	return append(b, '}')
 }
 
@@ -121,17 +120,17 @@ func (g *Group) appendJSON(b []byte, esc bool) []byte {
 // except the first.
 func (c *OptionCore) appendFields(b []byte, esc bool) []byte {
 	b = append(b, `"type_code":`...)
-	b = appendString(b, c.TypeCode, esc)
+	b = jsonw.String(b, c.TypeCode, esc)
 	b = append(b, `,"name":`...)
-	b = appendStringPtr(b, c.Name, esc)
+	b = jsonw.StringPtr(b, c.Name, esc)
 	b = append(b, `,"label":`...)
-	b = appendStringPtr(b, c.Label, esc)
+	b = jsonw.StringPtr(b, c.Label, esc)
 	b = append(b, `,"description":`...)
-	b = appendStringPtr(b, c.Description, esc)
+	b = jsonw.StringPtr(b, c.Description, esc)
 	b = append(b, `,"value":`...)
-	b = appendStringPtr(b, c.Value, esc)
+	b = jsonw.StringPtr(b, c.Value, esc)
 	b = append(b, `,"code":`...)
-	b = appendString(b, c.Code, esc)
+	b = jsonw.String(b, c.Code, esc)
 	b = append(b, `,"default_value":`...)
 	b = appendAny(b, c.DefaultValue, esc)
 	b = append(b, `,"min_value":`...)
@@ -147,28 +146,28 @@ func (c *OptionCore) appendFields(b []byte, esc bool) []byte {
 		b = strconv.AppendInt(b, int64(*c.Scale), 10)
 	}
 	b = append(b, `,"reversible":`...)
-	return appendBoolPtr(b, c.Reversible)
+	return jsonw.BoolPtr(b, c.Reversible)
 }
 
 func (c *Child) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, '{')
 	b = c.OptionCore.appendFields(b, esc)
 	b = append(b, `,"last_option":`...)
-	b = appendBoolPtr(b, c.LastOption)
+	b = jsonw.BoolPtr(b, c.LastOption)
 	b = append(b, `,"available":`...)
 	b = strconv.AppendBool(b, c.Available)
 	b = append(b, `,"unit_code":`...)
-	b = appendStringPtr(b, c.UnitCode, esc)
+	b = jsonw.StringPtr(b, c.UnitCode, esc)
 	b = append(b, `,"price":`...)
 	b = appendAny(b, c.Price, esc)
 	b = append(b, `,"images":`...)
-	b = appendSlice(b, c.Images, esc, (*Image).appendJSON)
+	b = jsonw.Slice(b, c.Images, esc, (*Image).appendJSON)
 	if c.IsDefault {
 		b = append(b, `,"is_default":true`...)
 	}
 	if c.UnavailableReason != "" {
 		b = append(b, `,"unavailable_reason":`...)
-		b = appendString(b, c.UnavailableReason, esc)
+		b = jsonw.String(b, c.UnavailableReason, esc)
 	}
 	return append(b, '}')
 }
@@ -177,57 +176,57 @@ func (s *Selected) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, '{')
 	b = s.OptionCore.appendFields(b, esc)
 	b = append(b, `,"parent_code":`...)
-	b = appendString(b, s.ParentCode, esc)
+	b = jsonw.String(b, s.ParentCode, esc)
 	b = append(b, `,"parent_name":`...)
-	b = appendStringPtr(b, s.ParentName, esc)
+	b = jsonw.StringPtr(b, s.ParentName, esc)
 	b = append(b, `,"unit_code":`...)
-	b = appendStringPtr(b, s.UnitCode, esc)
+	b = jsonw.StringPtr(b, s.UnitCode, esc)
 	b = append(b, `,"images":`...)
-	b = appendSlice(b, s.Images, esc, (*Image).appendJSON)
+	b = jsonw.Slice(b, s.Images, esc, (*Image).appendJSON)
 	return append(b, '}')
 }
 
 func (im *Image) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, `{"language":`...)
-	b = appendString(b, im.Language, esc)
+	b = jsonw.String(b, im.Language, esc)
 	b = append(b, `,"url":`...)
-	b = appendString(b, im.URL, esc)
+	b = jsonw.String(b, im.URL, esc)
 	return append(b, '}')
 }
 
 func (u *Uploader) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, `{"type":`...)
-	b = appendString(b, u.Type, esc)
+	b = jsonw.String(b, u.Type, esc)
 	b = append(b, `,"amount":`...)
-	b = appendNumber(b, u.Amount)
+	b = jsonw.Number(b, u.Amount)
 	b = append(b, `,"width":`...)
-	b = appendNumber(b, u.Width)
+	b = jsonw.Number(b, u.Width)
 	b = append(b, `,"height":`...)
-	b = appendNumber(b, u.Height)
+	b = jsonw.Number(b, u.Height)
 	b = append(b, `,"length":`...)
-	b = appendNumber(b, u.Length)
+	b = jsonw.Number(b, u.Length)
 	b = append(b, `,"minimal_dpi":`...)
-	b = appendIntPtr(b, u.MinimalDPI)
+	b = jsonw.IntPtr(b, u.MinimalDPI)
 	b = append(b, `,"mirror_enabled":`...)
-	b = appendBoolPtr(b, u.MirrorEnabled)
+	b = jsonw.BoolPtr(b, u.MirrorEnabled)
 	b = append(b, `,"fill_enabled":`...)
-	b = appendBoolPtr(b, u.FillEnabled)
+	b = jsonw.BoolPtr(b, u.FillEnabled)
 	b = append(b, `,"rotation_enabled":`...)
-	b = appendBoolPtr(b, u.RotationEnabled)
+	b = jsonw.BoolPtr(b, u.RotationEnabled)
 	b = append(b, `,"file_limit":`...)
-	b = appendIntPtr(b, u.FileLimit)
+	b = jsonw.IntPtr(b, u.FileLimit)
 	b = append(b, `,"require_white_spot":`...)
-	b = appendBoolPtr(b, u.RequireWhiteSpot)
+	b = jsonw.BoolPtr(b, u.RequireWhiteSpot)
 	b = append(b, `,"required_cut_names":`...)
-	b = appendStrings(b, u.RequiredCutNames, esc)
+	b = jsonw.Strings(b, u.RequiredCutNames, esc)
 	b = append(b, `,"optional_cut_names":`...)
-	b = appendStrings(b, u.OptionalCutNames, esc)
+	b = jsonw.Strings(b, u.OptionalCutNames, esc)
 	b = append(b, `,"tiling_enabled":`...)
-	b = appendBoolPtr(b, u.TilingEnabled)
+	b = jsonw.BoolPtr(b, u.TilingEnabled)
 	b = append(b, `,"tiling_mandatory":`...)
-	b = appendBoolPtr(b, u.TilingMandatory)
+	b = jsonw.BoolPtr(b, u.TilingMandatory)
 	b = append(b, `,"tiling_direction":`...)
-	b = appendStringPtr(b, u.TilingDirection, esc)
+	b = jsonw.StringPtr(b, u.TilingDirection, esc)
 	b = append(b, `,"max_width_excl_overlap":`...)
 	b = appendAny(b, u.MaxWidthExclOverlap, esc)
 	b = append(b, `,"max_height_excl_overlap":`...)
@@ -249,33 +248,33 @@ func (u *Uploader) appendJSON(b []byte, esc bool) []byte {
 
 func (l *LinkedProduct) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, `{"title":`...)
-	b = appendStringPtr(b, l.Title, esc)
+	b = jsonw.StringPtr(b, l.Title, esc)
 	b = append(b, `,"description":`...)
-	b = appendStringPtr(b, l.Description, esc)
+	b = jsonw.StringPtr(b, l.Description, esc)
 	b = append(b, `,"code":`...)
-	b = appendString(b, l.Code, esc)
+	b = jsonw.String(b, l.Code, esc)
 	b = append(b, `,"article_group_code":`...)
-	b = appendString(b, l.ArticleGroupCode, esc)
+	b = jsonw.String(b, l.ArticleGroupCode, esc)
 	b = append(b, `,"unit_code":`...)
-	b = appendString(b, l.UnitCode, esc)
+	b = jsonw.String(b, l.UnitCode, esc)
 	b = append(b, `,"shipping_weight":`...)
-	b = appendNumber(b, l.ShippingWeight)
+	b = jsonw.Number(b, l.ShippingWeight)
 	return append(b, '}')
 }
 
 func (p *Price) appendJSON(b []byte) []byte {
 	b = append(b, `{"purchase_base_price":`...)
-	b = appendNumber(b, p.PurchaseBasePrice)
+	b = jsonw.Number(b, p.PurchaseBasePrice)
 	b = append(b, `,"purchase_rush_surcharge":`...)
-	b = appendNumber(b, p.PurchaseRushSurcharge)
+	b = jsonw.Number(b, p.PurchaseRushSurcharge)
 	b = append(b, `,"purchase_price":`...)
-	b = appendNumber(b, p.PurchasePrice)
+	b = jsonw.Number(b, p.PurchasePrice)
 	b = append(b, `,"purchase_price_incl_vat":`...)
-	b = appendNumber(b, p.PurchasePriceInclVAT)
+	b = jsonw.Number(b, p.PurchasePriceInclVAT)
 	b = append(b, `,"sales_price":`...)
-	b = appendNumber(b, p.SalesPrice)
+	b = jsonw.Number(b, p.SalesPrice)
 	b = append(b, `,"sales_price_incl_vat":`...)
-	b = appendNumber(b, p.SalesPriceInclVAT)
+	b = jsonw.Number(b, p.SalesPriceInclVAT)
 	return append(b, '}')
 }
 
@@ -289,7 +288,7 @@ func (m PricesByTime) appendJSON(b []byte, esc bool) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, m[i].Code, esc)
+		b = jsonw.String(b, m[i].Code, esc)
 		b = append(b, ':')
 		if m[i].Price == nil {
 			b = append(b, "null"...)
@@ -300,64 +299,6 @@ func (m PricesByTime) appendJSON(b []byte, esc bool) []byte {
 	return append(b, '}')
 }
 
-func appendSlice[T any](b []byte, s []T, esc bool, f func(*T, []byte, bool) []byte) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range s {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = f(&s[i], b, esc)
-	}
-	return append(b, ']')
-}
-
-func appendStrings(b []byte, s []string, esc bool) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, v := range s {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, v, esc)
-	}
-	return append(b, ']')
-}
-
-func appendStringPtr(b []byte, s *string, esc bool) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return appendString(b, *s, esc)
-}
-
-func appendBoolPtr(b []byte, v *bool) []byte {
-	if v == nil {
-		return append(b, "null"...)
-	}
-	return strconv.AppendBool(b, *v)
-}
-
-func appendIntPtr(b []byte, v *int) []byte {
-	if v == nil {
-		return append(b, "null"...)
-	}
-	return strconv.AppendInt(b, int64(*v), 10)
-}
-
-// appendNumber writes a number as encoding/json does: an empty one is 0.
-// Numbers here come from decimals, so they are valid JSON numbers.
-func appendNumber(b []byte, n json.Number) []byte {
-	if n == "" {
-		return append(b, '0')
-	}
-	return append(b, n...)
-}
-
 // appendAny writes the values the answers put into their untyped fields
 // directly, and anything else through encoding/json.
 func appendAny(b []byte, v any, esc bool) []byte {
@@ -365,8 +306,8 @@ func appendAny(b []byte, v any, esc bool) []byte {
 	case nil:
 		return append(b, "null"...)
 	case json.Number:
-		if validNumber(string(x)) {
-			return appendNumber(b, x)
+		if jsonw.ValidNumber(string(x)) {
+			return jsonw.Number(b, x)
 		}
 	case Price:
 		return x.appendJSON(b)
@@ -376,82 +317,10 @@ func appendAny(b []byte, v any, esc bool) []byte {
 		}
 		return x.appendJSON(b)
 	case string:
-		return appendString(b, x, esc)
+		return jsonw.String(b, x, esc)
 	}
-	return appendEncoded(b, v, esc)
-}
-
-// appendRaw writes a raw JSON value as encoding/json does (compacted, HTML
-// escaped when asked); a plain number or null, what ids usually are, is
-// copied as it is.
-func appendRaw(b []byte, raw json.RawMessage, esc bool) []byte {
-	if raw == nil {
-		return append(b, "null"...)
-	}
-	if string(raw) == "null" || validNumber(string(raw)) {
-		return append(b, raw...)
-	}
-	return appendEncoded(b, raw, esc)
-}
-
-// appendEncoded is the slow path: encoding/json itself. A value it cannot
-// encode (no answer of ours holds one) is written as null.
-func appendEncoded(b []byte, v any, esc bool) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(esc)
-	if err := enc.Encode(v); err != nil {
-		return append(b, "null"...)
-	}
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-}
-
-// validNumber reports whether s is a JSON number (encoding/json's rule).
-func validNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	if s[0] == '-' {
-		s = s[1:]
-		if s == "" {
-			return false
-		}
-	}
-	switch {
-	case s[0] == '0':
-		s = s[1:]
-	case '1' <= s[0] && s[0] <= '9':
-		s = s[1:]
-		for len(s) > 0 && '0' <= s[0] && s[0] <= '9' {
-			s = s[1:]
-		}
-	default:
-		return false
-	}
-	if len(s) >= 2 && s[0] == '.' && '0' <= s[1] && s[1] <= '9' {
-		s = s[2:]
-		for len(s) > 0 && '0' <= s[0] && s[0] <= '9' {
-			s = s[1:]
-		}
-	}
-	if len(s) >= 2 && (s[0] == 'e' || s[0] == 'E') {
-		s = s[1:]
-		if s[0] == '+' || s[0] == '-' {
-			s = s[1:]
-			if s == "" {
-				return false
-			}
-		}
-		for len(s) > 0 && '0' <= s[0] && s[0] <= '9' {
-			s = s[1:]
-		}
-	}
-	return s == ""
+	return jsonw.Encoded(b, v, esc)
 }
 
 // AppendString quotes s as encoding/json does, for the APIs' envelopes.
-func AppendString(b []byte, s string, escapeHTML bool) []byte {
-	return jsonw.AppendString(b, s, escapeHTML)
-}
-
-func appendString(b []byte, s string, esc bool) []byte { return jsonw.AppendString(b, s, esc) }
+func AppendString(b []byte, s string, escapeHTML bool) []byte { return jsonw.String(b, s, escapeHTML) }

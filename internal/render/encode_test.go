@@ -15,6 +15,7 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/jsonw/jsonwtest"
 	"github.com/pressroom/pressroom/pricing"
 )
 
@@ -50,39 +51,24 @@ func TestAppendMatchesEncodingJSON(t *testing.T) {
 }
 
 var (
-	numberType = reflect.TypeOf(json.Number(""))
-	rawType    = reflect.TypeOf(json.RawMessage(nil))
 	anyType    = reflect.TypeOf((*any)(nil)).Elem()
 	pricesType = reflect.TypeOf(PricesByTime(nil))
 )
 
-func drawString(t *rapid.T, label string) string {
-	return rapid.OneOf(
-		rapid.StringOf(rapid.SampledFrom([]rune{'a', 'Z', '0', ' ', '<', '>', '&', '"', '\\', '/', '\n', '\r', '\t', '\b', '\f', 0, 0x1f, 0x7f, 'é', '€', '\u2028', '\u2029', '😀'})),
-		rapid.String(),
-		rapid.Map(rapid.SliceOf(rapid.Byte()), func(b []byte) string { return string(b) }), // any bytes, invalid UTF-8 too
-	).Draw(t, label)
-}
+func drawString(t *rapid.T, label string) string      { return jsonwtest.String(t, label) }
+func drawNumber(t *rapid.T, label string) json.Number { return jsonwtest.Number(t, label) }
 
-func drawNumber(t *rapid.T, label string) json.Number {
-	return json.Number(rapid.SampledFrom([]string{"", "0", "-0", "1", "12.5", "-3.25", "0.0001", "1e5", "2.5E-3", "123456789012345678901234567890"}).Draw(t, label))
-}
-
-// fill sets v, and everything it holds, to random values.
 func fill(t *rapid.T, v reflect.Value, label string, depth int) {
-	switch {
-	case v.Type() == numberType:
-		v.Set(reflect.ValueOf(drawNumber(t, label)))
-		return
-	case v.Type() == rawType:
-		raw := rapid.SampledFrom([]string{"", "null", "0", "-12", "3.5", `"abc"`, `"a<b>&c"`, `"\u00e9"`, `{ "a" : [1, 2] }`, `true`}).Draw(t, label)
-		if raw != "" {
-			v.SetBytes([]byte(raw))
-		}
-		return
-	case v.Type() == pricesType:
+	jsonwtest.Fill(t, v, label, depth, special)
+}
+
+// special fills what the answers hold beyond plain values: prices by time
+// (kept sorted) and the untyped fields, with each kind of value they take.
+func special(t *rapid.T, v reflect.Value, label string, depth int) bool {
+	switch v.Type() {
+	case pricesType:
 		if rapid.IntRange(0, 3).Draw(t, label+" nil") == 0 {
-			return
+			return true
 		}
 		m := PricesByTime{}
 		for range rapid.IntRange(0, 4).Draw(t, label+" len") {
@@ -91,8 +77,8 @@ func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 			m = append(m, TimePrice{Code: drawString(t, label+" code"), Price: p})
 		}
 		v.Set(reflect.ValueOf(m.sorted()))
-		return
-	case v.Type() == anyType:
+		return true
+	case anyType:
 		var x any
 		switch rapid.IntRange(0, 7).Draw(t, label+" kind") {
 		case 1:
@@ -120,53 +106,9 @@ func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 		if x != nil {
 			v.Set(reflect.ValueOf(&x).Elem())
 		}
-		return
+		return true
 	}
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(drawString(t, label))
-	case reflect.Bool:
-		v.SetBool(rapid.Bool().Draw(t, label))
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		v.SetInt(rapid.Int64Range(-1<<31, 1<<31-1).Draw(t, label))
-	case reflect.Pointer:
-		if rapid.Bool().Draw(t, label+" set") {
-			p := reflect.New(v.Type().Elem())
-			fill(t, p.Elem(), label, depth+1)
-			v.Set(p)
-		}
-	case reflect.Slice:
-		switch {
-		case depth > 3 || rapid.IntRange(0, 3).Draw(t, label+" nil") == 0:
-			// nil
-		default:
-			n := rapid.IntRange(0, 3).Draw(t, label+" len")
-			s := reflect.MakeSlice(v.Type(), n, n)
-			for i := range n {
-				fill(t, s.Index(i), fmt.Sprintf("%s[%d]", label, i), depth+1)
-			}
-			v.Set(s)
-		}
-	case reflect.Map:
-		if rapid.IntRange(0, 3).Draw(t, label+" nil") == 0 {
-			return
-		}
-		m := reflect.MakeMap(v.Type())
-		for range rapid.IntRange(0, 4).Draw(t, label+" len") {
-			k := reflect.New(v.Type().Key()).Elem()
-			fill(t, k, label+" key", depth+1)
-			e := reflect.New(v.Type().Elem()).Elem()
-			fill(t, e, label+" value", depth+1)
-			m.SetMapIndex(k, e)
-		}
-		v.Set(m)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			fill(t, v.Field(i), label+"."+v.Type().Field(i).Name, depth)
-		}
-	default:
-		t.Fatalf("%s: no generator for %s", label, v.Type())
-	}
+	return false
 }
 
 // Prices by production time, kept as a sorted list, are the JSON object
