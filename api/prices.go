@@ -137,7 +137,9 @@ func (s *Server) handlePrices(w http.ResponseWriter, r *http.Request, p *pressro
 		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, priceAnswer(req, res))
+	out := priceAnswer(req, res)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	httpx.JSONAppend(w, http.StatusOK, out.appendJSON)
 }
 
 // priceInput checks the request's shape and translates it for the core.

@@ -262,7 +262,8 @@ func (l *LinkedProduct) appendJSON(b []byte, esc bool) []byte {
 	return append(b, '}')
 }
 
-func (p *Price) appendJSON(b []byte) []byte {
+// AppendJSON appends p as encoding/json writes it.
+func (p *Price) AppendJSON(b []byte) []byte {
 	b = append(b, `{"purchase_base_price":`...)
 	b = jsonw.Number(b, p.PurchaseBasePrice)
 	b = append(b, `,"purchase_rush_surcharge":`...)
@@ -293,7 +294,7 @@ func (m PricesByTime) appendJSON(b []byte, esc bool) []byte {
 		if m[i].Price == nil {
 			b = append(b, "null"...)
 		} else {
-			b = m[i].Price.appendJSON(b)
+			b = m[i].Price.AppendJSON(b)
 		}
 	}
 	return append(b, '}')
@@ -310,12 +311,12 @@ func appendAny(b []byte, v any, esc bool) []byte {
 			return jsonw.Number(b, x)
 		}
 	case Price:
-		return x.appendJSON(b)
+		return x.AppendJSON(b)
 	case *Price:
 		if x == nil {
 			return append(b, "null"...)
 		}
-		return x.appendJSON(b)
+		return x.AppendJSON(b)
 	case string:
 		return jsonw.String(b, x, esc)
 	}
