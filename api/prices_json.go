@@ -46,19 +46,9 @@ func (p *pricedProductIn) appendJSON(b []byte, esc bool) []byte {
 	b = append(b, `,"amount":`...)
 	b = jsonw.Number(b, p.Amount)
 	b = append(b, `,"options":`...)
-	b = jsonw.Slice(b, p.Options, esc, appendOption)
+	b = jsonw.Slice(b, p.Options, esc, pricing.AppendOption)
 	b = append(b, `,"weight":`...)
 	b = jsonw.Number(b, p.Weight)
-	return append(b, '}')
-}
-
-func appendOption(o *pricing.Option, b []byte, esc bool) []byte {
-	b = append(b, `{"code":`...)
-	b = jsonw.String(b, o.Code, esc)
-	if o.Value != "" {
-		b = append(b, `,"value":`...)
-		b = jsonw.String(b, o.Value, esc)
-	}
 	return append(b, '}')
 }
 

@@ -627,15 +627,15 @@ func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller
 // line only where it differs from the previous time's (see SnapshotTime).
 func appendConfigurationSnapshot(b []byte, currency, destination, product string, options []Option, amount string, lines []Line, priced bool) []byte {
 	b = append(b, `{"currency":`...)
-	b = jsonw.AppendString(b, currency, true)
+	b = jsonw.String(b, currency, true)
 	b = append(b, `,"destination":`...)
-	b = jsonw.AppendString(b, destination, true)
+	b = jsonw.String(b, destination, true)
 	b = append(b, `,"items":[{"product":`...)
-	b = jsonw.AppendString(b, product, true)
+	b = jsonw.String(b, product, true)
 	b = append(b, `,"options":`...)
 	b = appendOptions(b, options)
 	b = append(b, `,"amount":`...)
-	b = jsonw.AppendString(b, amount, true)
+	b = jsonw.String(b, amount, true)
 	b = append(b, `}],"times":`...)
 	if !priced {
 		return append(b, "null}"...)
@@ -646,14 +646,14 @@ func appendConfigurationSnapshot(b []byte, currency, destination, product string
 			b = append(b, ',')
 		}
 		b = append(b, `{"code":`...)
-		b = jsonw.AppendString(b, l.Time.Code, true)
+		b = jsonw.String(b, l.Time.Code, true)
 		if i == 0 || !l.Base.Equal(lines[i-1].Base) || !l.Rush.Equal(lines[i-1].Rush) || !l.Total.Equal(lines[i-1].Total) {
 			b = append(b, `,"items":[{"base":`...)
-			b = jsonw.AppendString(b, l.Base.String(), true)
+			b = jsonw.String(b, l.Base.String(), true)
 			b = append(b, `,"rush":`...)
-			b = jsonw.AppendString(b, l.Rush.String(), true)
+			b = jsonw.String(b, l.Rush.String(), true)
 			b = append(b, `,"total":`...)
-			b = jsonw.AppendString(b, l.Total.String(), true)
+			b = jsonw.String(b, l.Total.String(), true)
 			b = append(b, "}]"...)
 		}
 		b = append(b, '}')
@@ -662,24 +662,17 @@ func appendConfigurationSnapshot(b []byte, currency, destination, product string
 }
 
 // appendOptions writes options as json.Marshal does.
-func appendOptions(b []byte, opts []Option) []byte {
-	if opts == nil {
-		return append(b, "null"...)
+func appendOptions(b []byte, opts []Option) []byte { return jsonw.Slice(b, opts, true, AppendOption) }
+
+// AppendOption writes an option as encoding/json does, HTML escaped or not.
+func AppendOption(o *Option, b []byte, esc bool) []byte {
+	b = append(b, `{"code":`...)
+	b = jsonw.String(b, o.Code, esc)
+	if o.Value != "" {
+		b = append(b, `,"value":`...)
+		b = jsonw.String(b, o.Value, esc)
 	}
-	b = append(b, '[')
-	for i, o := range opts {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"code":`...)
-		b = jsonw.AppendString(b, o.Code, true)
-		if o.Value != "" {
-			b = append(b, `,"value":`...)
-			b = jsonw.AppendString(b, o.Value, true)
-		}
-		b = append(b, '}')
-	}
-	return append(b, ']')
+	return append(b, '}')
 }
 
 // sameItems reports whether two lists hold the same amounts (shared, not recomputed).
