@@ -36,16 +36,7 @@ func TestAppendMatchesEncodingJSON(t *testing.T) {
 			fill(t, reflect.ValueOf(&ps[i]).Elem(), fmt.Sprintf("products[%d]", i), 0)
 		}
 		for _, esc := range []bool{false, true} {
-			var want bytes.Buffer
-			enc := json.NewEncoder(&want)
-			enc.SetEscapeHTML(esc)
-			if err := enc.Encode(ps); err != nil {
-				t.Fatalf("encoding/json: %v", err)
-			}
-			got := AppendProducts(nil, ps, esc)
-			if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
-				t.Fatalf("escapeHTML %v:\n got %s\nwant %s", esc, got, w)
-			}
+			jsonwtest.Check(t, AppendProducts(nil, ps, esc), ps, esc)
 		}
 	})
 }
@@ -128,23 +119,15 @@ func TestPricesByTimeIsTheMap(t *testing.T) {
 		}
 		m = m.sorted()
 		for _, esc := range []bool{false, true} {
-			var w bytes.Buffer
-			enc := json.NewEncoder(&w)
+			jsonwtest.Check(t, m.appendJSON(nil, esc), want, esc)
+			// encoding/json through MarshalJSON writes the map too.
+			var through bytes.Buffer
+			enc := json.NewEncoder(&through)
 			enc.SetEscapeHTML(esc)
-			if err := enc.Encode(want); err != nil {
+			if err := enc.Encode(m); err != nil {
 				t.Fatal(err)
 			}
-			wb := bytes.TrimSuffix(w.Bytes(), []byte("\n"))
-			if got := m.appendJSON(nil, esc); !bytes.Equal(got, wb) {
-				t.Fatalf("escapeHTML %v:\n got %s\nwant %s", esc, got, wb)
-			}
-			w.Reset()
-			if err := enc.Encode(m); err != nil { // through MarshalJSON
-				t.Fatal(err)
-			}
-			if got := bytes.TrimSuffix(w.Bytes(), []byte("\n")); !bytes.Equal(got, wb) {
-				t.Fatalf("MarshalJSON, escapeHTML %v:\n got %s\nwant %s", esc, got, wb)
-			}
+			jsonwtest.Check(t, bytes.TrimSuffix(through.Bytes(), []byte("\n")), want, esc)
 		}
 	})
 }
