@@ -8,27 +8,15 @@ import (
 	"sync"
 )
 
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-var byteBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+// buffers keep the memory of past answers for the next ones.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // JSONAppend answers the JSON that appendTo writes (and a newline) with
-// status, in one write with its Content-Length, as JSON does: for the hot
-// answers whose types write themselves without encoding/json.
+// status, as JSON does: for the hot answers whose types write themselves
+// without encoding/json.
 func JSONAppend(w http.ResponseWriter, status int, appendTo func([]byte) []byte) {
-	bp := byteBuffers.Get().(*[]byte)
-	b := append(appendTo((*bp)[:0]), '\n')
-	h := w.Header()
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
-	}
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
-	if cap(b) <= 1<<20 { // a rare huge answer is not kept
-		*bp = b[:0]
-		byteBuffers.Put(bp)
-	}
+	bp := buffers.Get().(*[]byte)
+	send(w, status, append(appendTo((*bp)[:0]), '\n'), bp)
 }
 
 // JSON answers v as JSON (and a newline) with status. The answer is
@@ -38,13 +26,8 @@ func JSONAppend(w http.ResponseWriter, status int, appendTo func([]byte) []byte)
 // with 500 and fallback, the API's own error body. escapeHTML chooses
 // whether <, > and & are escaped (encoding/json's default).
 func JSON(w http.ResponseWriter, status int, v any, escapeHTML bool, fallback []byte) {
-	buf := buffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 1<<20 { // a rare huge answer is not kept
-			buffers.Put(buf)
-		}
-	}()
+	bp := buffers.Get().(*[]byte)
+	buf := bytes.NewBuffer((*bp)[:0])
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(escapeHTML)
 	if err := enc.Encode(v); err != nil {
@@ -53,11 +36,21 @@ func JSON(w http.ResponseWriter, status int, v any, escapeHTML bool, fallback []
 		buf.Write(fallback)
 		buf.WriteByte('\n')
 	}
+	send(w, status, buf.Bytes(), bp)
+}
+
+// send writes an answer with its Content-Length in one write, then keeps
+// its memory in bp for the next answer (a rare huge one is not kept).
+func send(w http.ResponseWriter, status int, b []byte, bp *[]byte) {
 	h := w.Header()
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(b)
+	if cap(b) <= 1<<20 {
+		*bp = b[:0]
+		buffers.Put(bp)
+	}
 }
