@@ -92,7 +92,7 @@ type Quote struct {
 	Measure Measure
 	// Weight is the shipping weight of the whole line in kilograms.
 	Weight decimal.Decimal
-	Lines  []Line // slowest production time first
+	Lines  []Line // one per production time of Product, in its order (slowest first)
 }
 
 // Line returns the quote's line for a production time code, or nil.

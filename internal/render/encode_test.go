@@ -46,9 +46,6 @@ var (
 	pricesType = reflect.TypeOf(PricesByTime(nil))
 )
 
-func drawString(t *rapid.T, label string) string      { return jsonwtest.String(t, label) }
-func drawNumber(t *rapid.T, label string) json.Number { return jsonwtest.Number(t, label) }
-
 func fill(t *rapid.T, v reflect.Value, label string, depth int) {
 	jsonwtest.Fill(t, v, label, depth, special)
 }
@@ -65,7 +62,7 @@ func special(t *rapid.T, v reflect.Value, label string, depth int) bool {
 		for range rapid.IntRange(0, 4).Draw(t, label+" len") {
 			var p *Price
 			fill(t, reflect.ValueOf(&p).Elem(), label+" price", depth+1)
-			m = append(m, TimePrice{Code: drawString(t, label+" code"), Price: p})
+			m = append(m, TimePrice{Code: jsonwtest.String(t, label+" code"), Price: p})
 		}
 		v.Set(reflect.ValueOf(m.sorted()))
 		return true
@@ -73,7 +70,7 @@ func special(t *rapid.T, v reflect.Value, label string, depth int) bool {
 		var x any
 		switch rapid.IntRange(0, 7).Draw(t, label+" kind") {
 		case 1:
-			x = drawNumber(t, label)
+			x = jsonwtest.Number(t, label)
 		case 2:
 			var p Price
 			fill(t, reflect.ValueOf(&p).Elem(), label, depth+1)
@@ -86,11 +83,11 @@ func special(t *rapid.T, v reflect.Value, label string, depth int) bool {
 			}
 			x = p
 		case 4:
-			x = drawString(t, label)
+			x = jsonwtest.String(t, label)
 		case 5:
 			x = rapid.Int().Draw(t, label)
 		case 6:
-			x = map[string]any{drawString(t, label+" key"): []any{1.5, "x<y", nil, true}}
+			x = map[string]any{jsonwtest.String(t, label+" key"): []any{1.5, "x<y", nil, true}}
 		case 7:
 			x = rapid.Bool().Draw(t, label)
 		}
@@ -110,8 +107,8 @@ func TestPricesByTimeIsTheMap(t *testing.T) {
 		m := PricesByTime{}
 		want := map[string]*Price{}
 		for range rapid.IntRange(0, 25).Draw(t, "len") {
-			code := rapid.OneOf(rapid.SampledFrom([]string{"480", "24", "18", "240", "96"}), rapid.Just(drawString(t, "code"))).Draw(t, "code")
-			p := &Price{PurchasePrice: drawNumber(t, "price"), SalesPrice: drawNumber(t, "sales")}
+			code := rapid.OneOf(rapid.SampledFrom([]string{"480", "24", "18", "240", "96"}), rapid.Just(jsonwtest.String(t, "code"))).Draw(t, "code")
+			p := &Price{PurchasePrice: jsonwtest.Number(t, "price"), SalesPrice: jsonwtest.Number(t, "sales")}
 			if rapid.IntRange(0, 9).Draw(t, "nil price") == 0 {
 				p = nil
 			}
@@ -224,4 +221,18 @@ func TestConfigurePricesInCodeOrder(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no demo product has production times")
 	}
+}
+
+// sorted puts the entries in code order, as encoding/json orders a map's keys; of a code given twice the last
+// entry stays, as in a map.
+func (m PricesByTime) sorted() PricesByTime {
+	slices.SortStableFunc(m, func(a, b TimePrice) int { return strings.Compare(a.Code, b.Code) })
+	out := m[:0]
+	for i := range m {
+		if i+1 < len(m) && m[i+1].Code == m[i].Code {
+			continue
+		}
+		out = append(out, m[i])
+	}
+	return out
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -328,20 +327,6 @@ type TimePrice struct {
 // MarshalJSON writes the object for answers encoded with encoding/json.
 func (m PricesByTime) MarshalJSON() ([]byte, error) { return m.appendJSON(nil, false), nil }
 
-// sorted puts the entries in code order; of a code given twice the last
-// entry stays, as in a map.
-func (m PricesByTime) sorted() PricesByTime {
-	slices.SortStableFunc(m, func(a, b TimePrice) int { return strings.Compare(a.Code, b.Code) })
-	out := m[:0]
-	for i := range m {
-		if i+1 < len(m) && m[i+1].Code == m[i].Code {
-			continue
-		}
-		out = append(out, m[i])
-	}
-	return out
-}
-
 // SameAmounts reports whether two exact prices are equal (production times
 // without a rush surcharge share their price).
 func SameAmounts(a, b pricing.Amounts) bool {
@@ -353,24 +338,16 @@ func SameAmounts(a, b pricing.Amounts) bool {
 // per piece for every production time.
 func ConfigurePrices(q *pricing.Quote, amounts []pricing.Amounts) (total, perPiece PricesByTime) {
 	total, perPiece = make(PricesByTime, len(q.Lines)), make(PricesByTime, len(q.Lines))
-	// The lines are usually the product's production times, whose order
-	// by code is known; otherwise they are sorted at the end.
+	// A quote has a line per production time of its product, in the
+	// product's order, whose rank by code the catalog knows.
 	rank := q.Product.ProductionRank
-	known := len(rank) == len(q.Lines) && len(q.Lines) == len(q.Product.Production) && (len(q.Lines) == 0 || q.Lines[0].Time == &q.Product.Production[0])
 	var lastTotal, lastPiece *Price
 	for i, l := range q.Lines {
 		if i == 0 || !SameAmounts(amounts[i], amounts[i-1]) {
 			t, p := PriceOf(amounts[i].Rounded()), PriceOf(amounts[i].PerPiece(q.Measure.Amount))
 			lastTotal, lastPiece = &t, &p
 		}
-		at := i
-		if known {
-			at = rank[i]
-		}
-		total[at], perPiece[at] = TimePrice{Code: l.Time.Code, Price: lastTotal}, TimePrice{Code: l.Time.Code, Price: lastPiece}
-	}
-	if !known {
-		return total.sorted(), perPiece.sorted()
+		total[rank[i]], perPiece[rank[i]] = TimePrice{Code: l.Time.Code, Price: lastTotal}, TimePrice{Code: l.Time.Code, Price: lastPiece}
 	}
 	return total, perPiece
 }
