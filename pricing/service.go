@@ -607,14 +607,10 @@ func (s *Service) record(ctx context.Context, r *pressroom.Reseller, cat *catalo
 // with its prices per production time at home.
 func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller, cfg *catalog.Configuration, q *Quote) (*pressroom.Calculation, error) {
 	options := Options(cfg)
-	var lines []Line
-	if q != nil {
-		lines = q.Lines
-	}
 	// Written by hand (a calculation for every configure answer): the
 	// same JSON as json.Marshal of the Snapshot, see TestConfigurationSnapshotJSON.
 	prices := appendConfigurationSnapshot(make([]byte, 0, 512), cfg.Product.Catalog.Commerce.Company.Currency,
-		homeCountry(cfg.Product.Catalog, r), cfg.Product.Code, options, cfg.Amount.String(), lines, q != nil)
+		homeCountry(cfg.Product.Catalog, r), cfg.Product.Code, options, cfg.Amount.String(), q)
 	opts := appendOptions(make([]byte, 0, 32*len(options)), options)
 	now := s.Clock.Now()
 	c := &pressroom.Calculation{ResellerID: r.ID, CatalogVersion: cfg.Product.Catalog.Version, ProductCode: cfg.Product.Code,
@@ -623,9 +619,9 @@ func (s *Service) RecordConfiguration(ctx context.Context, r *pressroom.Reseller
 }
 
 // appendConfigurationSnapshot writes the Snapshot of one configured item
-// whose lines are priced (times nil when not priced), each production time's
-// line only where it differs from the previous time's (see SnapshotTime).
-func appendConfigurationSnapshot(b []byte, currency, destination, product string, options []Option, amount string, lines []Line, priced bool) []byte {
+// priced by q (times null when q is nil), each production time's line
+// only where it differs from the previous time's (see SnapshotTime).
+func appendConfigurationSnapshot(b []byte, currency, destination, product string, options []Option, amount string, q *Quote) []byte {
 	b = append(b, `{"currency":`...)
 	b = jsonw.String(b, currency, true)
 	b = append(b, `,"destination":`...)
@@ -637,9 +633,10 @@ func appendConfigurationSnapshot(b []byte, currency, destination, product string
 	b = append(b, `,"amount":`...)
 	b = jsonw.String(b, amount, true)
 	b = append(b, `}],"times":`...)
-	if !priced {
+	if q == nil {
 		return append(b, "null}"...)
 	}
+	lines := q.Lines
 	b = append(b, '[')
 	for i, l := range lines {
 		if i > 0 {

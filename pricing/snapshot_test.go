@@ -63,7 +63,11 @@ func TestConfigurationSnapshotJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := appendConfigurationSnapshot(nil, snap.Currency, snap.Destination, snap.Items[0].Product, options, snap.Items[0].Amount, lines, priced)
+		var q *Quote
+		if priced {
+			q = &Quote{Lines: lines}
+		}
+		got := appendConfigurationSnapshot(nil, snap.Currency, snap.Destination, snap.Items[0].Product, options, snap.Items[0].Amount, q)
 		if string(got) != string(want) {
 			t.Fatalf("\n got %s\nwant %s", got, want)
 		}
@@ -86,7 +90,7 @@ func TestSnapshotTimesRoundTrip(t *testing.T) {
 			rush := decimal.RequireFromString(rapid.SampledFrom(prices).Draw(t, "rush"))
 			lines[i] = Line{Time: &catalog.ProductionTime{Code: fmt.Sprint(480 - 24*i)}, Base: base, Rush: rush, Total: base.Add(rush)}
 		}
-		raw := appendConfigurationSnapshot(nil, "EUR", "NL", "dibond", nil, "1", lines, true)
+		raw := appendConfigurationSnapshot(nil, "EUR", "NL", "dibond", nil, "1", &Quote{Lines: lines})
 		snap, err := ParseSnapshot(raw)
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +114,7 @@ func TestSnapshotTimesStoreEachPriceOnce(t *testing.T) {
 	for i := range lines {
 		lines[i] = Line{Time: &catalog.ProductionTime{Code: fmt.Sprint(480 - 24*i)}, Base: decimal.RequireFromString("1.876"), Total: decimal.RequireFromString("1.876")}
 	}
-	raw := appendConfigurationSnapshot(nil, "EUR", "NL", "dibond", nil, "1", lines, true)
+	raw := appendConfigurationSnapshot(nil, "EUR", "NL", "dibond", nil, "1", &Quote{Lines: lines})
 	if got := strings.Count(string(raw), `"total"`); got != 1 {
 		t.Errorf("%d lines stored, want 1: %s", got, raw)
 	}
