@@ -33,8 +33,8 @@ type document struct {
 	Rejection      string            `json:"rejection,omitempty"`
 }
 
-// EncodeDocument is the JSON the stores keep for an order's unsearched fields.
-func EncodeDocument(o *Order) ([]byte, error) {
+// encodeDocument is the JSON the stores keep for an order's unsearched fields.
+func encodeDocument(o *Order) ([]byte, error) {
 	return json.Marshal(document{
 		PurchaseOrder: o.PurchaseOrder, ContactEmail: o.ContactEmail, ErrorEmails: o.ErrorEmails, Language: o.Language,
 		CallbackURLs: o.CallbackURLs, Delivery: o.Delivery, Billing: o.Billing, PackingSlip: o.PackingSlip,
@@ -81,14 +81,40 @@ type itemDocument struct {
 	ProductionTime  string            `json:"production_time,omitempty"`
 }
 
-// EncodeItem is the JSON the stores keep for an item.
-func EncodeItem(it *Item) ([]byte, error) {
+// encodeItem is the JSON the stores keep for an item.
+func encodeItem(it *Item) ([]byte, error) {
 	return json.Marshal(itemDocument{
 		Reference: it.Reference, Product: it.Product, CustomerCode: it.CustomerCode, CalculationID: it.CalculationID,
 		CalculationItem: it.CalculationItem, Options: it.Options, Amount: it.Amount,
 		Base: it.Base, Rush: it.Rush, Price: it.Price, Sales: it.Sales, Weight: it.Weight, Files: it.Files,
 		FileState: it.FileState, Note: it.Note, Backprint: it.Backprint, Characteristics: it.Characteristics, ProductionTime: it.ProductionTime,
 	})
+}
+
+// Encoded is an order as the stores write it: its document and its items'
+// documents, in order. Neither depends on what the store assigns (number,
+// positions, ids), so a store encodes before its write transaction and
+// keeps the JSON work out of the one writer.
+type Encoded struct {
+	Document string
+	Items    []string
+}
+
+// Encode encodes an order's document and its items'.
+func Encode(o *Order) (Encoded, error) {
+	doc, err := encodeDocument(o)
+	if err != nil {
+		return Encoded{}, err
+	}
+	e := Encoded{Document: string(doc), Items: make([]string, len(o.Items))}
+	for i, it := range o.Items {
+		b, err := encodeItem(it)
+		if err != nil {
+			return Encoded{}, err
+		}
+		e.Items[i] = string(b)
+	}
+	return e, nil
 }
 
 // DecodeItem fills an item from its stored JSON.

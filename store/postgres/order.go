@@ -50,8 +50,12 @@ func nullInt(v int64) *int64 {
 
 // CreateOrder stores an order, its items and first event in one transaction.
 func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer, jobs ...pressroom.Job) error {
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		if err := db.insertOrder(ctx, tx, o, ev); err != nil {
+	enc, err := order.Encode(o)
+	if err != nil {
+		return err
+	}
+	err = db.tx(ctx, func(tx pgx.Tx) error {
+		if err := db.insertOrder(ctx, tx, o, enc, ev); err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -89,40 +93,34 @@ func (db *DB) nameConflict(ctx context.Context, o *order.Order, err error) error
 	return err
 }
 
-// insertOrder writes a new order, its items and first event in tx.
-func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, ev *order.Event) error {
-	doc, err := order.EncodeDocument(o)
-	if err != nil {
-		return err
-	}
+// insertOrder writes a new order (enc: its encoding), its items and first
+// event in tx.
+func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, enc order.Encoded, ev *order.Event) error {
 	now := db.now().Truncate(time.Microsecond)
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-	err = tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
+	err := tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
 		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
 		VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now, o.TrackingToken).Scan(&o.Number)
+		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken).Scan(&o.Number)
 	if err != nil {
 		return mapError(err, "Order")
 	}
-	if err := insertItems(ctx, tx, o); err != nil {
+	if err := insertItems(ctx, tx, o, enc.Items); err != nil {
 		return err
 	}
 	ev.OrderNumber = o.Number
 	return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
 }
 
-func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order) error {
-	// All items in one round trip.
+// insertItems writes an order's items (docs: their encodings) in one round
+// trip and gives each its position and id.
+func insertItems(ctx context.Context, tx pgx.Tx, o *order.Order, docs []string) error {
 	var b pgx.Batch
 	for i, it := range o.Items {
 		it.OrderNumber, it.Position = o.Number, i+1
-		doc, err := order.EncodeItem(it)
-		if err != nil {
-			return err
-		}
 		q := `INSERT INTO order_items (order_number, position, document) VALUES ($1, $2, $3) RETURNING id`
-		args := []any{o.Number, it.Position, string(doc)}
+		args := []any{o.Number, it.Position, docs[i]}
 		if it.ID != 0 {
 			q = `INSERT INTO order_items (id, order_number, position, document) VALUES ($4, $1, $2, $3) RETURNING id`
 			args = append(args, it.ID)
@@ -565,7 +563,7 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 
 // UpdateOrder stores a change made at version o.Version.
 func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
-	doc, err := order.EncodeDocument(o)
+	enc, err := order.Encode(o)
 	if err != nil {
 		return err
 	}
@@ -575,7 +573,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			reference = $7, address_name = $8, order_date = $9::date, expires_at = $10, document = $11, version = version + 1, updated_at = $12
 			WHERE number = $13 AND version = $14`,
 			nullInt(o.CustomerID), o.Released, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, string(doc), now, o.Number, o.Version)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.Number, o.Version)
 		if err != nil {
 			return mapError(err, "Order")
 		}
@@ -590,7 +588,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			if _, err := tx.Exec(ctx, `DELETE FROM order_items WHERE order_number = $1`, o.Number); err != nil {
 				return mapError(err, "Order items")
 			}
-			if err := insertItems(ctx, tx, o); err != nil {
+			if err := insertItems(ctx, tx, o, enc.Items); err != nil {
 				return err
 			}
 		}
@@ -801,10 +799,17 @@ func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, s
 // DecideReprint approves or rejects a requested reprint.
 func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error {
 	now := db.now().Truncate(time.Microsecond)
+	var enc order.Encoded
+	if newOrder != nil {
+		var err error
+		if enc, err = order.Encode(newOrder); err != nil {
+			return err
+		}
+	}
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		if newOrder != nil {
 			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
-			if err := db.insertOrder(ctx, tx, newOrder, created); err != nil {
+			if err := db.insertOrder(ctx, tx, newOrder, enc, created); err != nil {
 				return err
 			}
 			rp.NewOrder = newOrder.Number

@@ -62,8 +62,12 @@ func boolInt(b bool) int {
 
 // CreateOrder stores an order, its items and first event in one transaction.
 func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer, jobs ...pressroom.Job) error {
+	enc, err := order.Encode(o)
+	if err != nil {
+		return err
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := db.insertOrder(ctx, tx, o, ev); err != nil {
+		if err := db.insertOrder(ctx, tx, o, enc, ev); err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -88,19 +92,16 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 	})
 }
 
-// insertOrder writes a new order, its items and first event in tx.
-func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, ev *order.Event) error {
-	doc, err := order.EncodeDocument(o)
-	if err != nil {
-		return err
-	}
+// insertOrder writes a new order (enc: its encoding), its items and first
+// event in tx.
+func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, enc order.Encoded, ev *order.Event) error {
 	now := db.now()
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-	err = tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
+	err := tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
 		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
 		VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.TrackingToken, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), formatTime(now)).Scan(&o.Number)
+		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, formatTime(now), formatTime(now)).Scan(&o.Number)
 	if err != nil {
 		if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
 			var existing int64
@@ -111,24 +112,70 @@ func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, ev *o
 		}
 		return mapError(err, "Order")
 	}
-	if err := insertItems(ctx, tx, o); err != nil {
+	if err := insertItems(ctx, tx, o, enc.Items); err != nil {
 		return err
 	}
 	ev.OrderNumber = o.Number
 	return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
 }
 
-func insertItems(ctx context.Context, tx *sql.Tx, o *order.Order) error {
-	for i, it := range o.Items {
-		it.OrderNumber, it.Position = o.Number, i+1
-		doc, err := order.EncodeItem(it)
-		if err != nil {
-			return err
+// itemChunk bounds the rows of one item insert: each count up to it is one
+// statement in the connection's cache.
+const itemChunk = 8
+
+// itemInserts[n] inserts n items and returns their ids by position.
+var itemInserts = func() (q [itemChunk + 1]string) {
+	for n := 1; n <= itemChunk; n++ {
+		q[n] = `INSERT INTO order_items (id, order_number, position, document) VALUES (?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?)`, n-1) + ` RETURNING id, position`
+	}
+	return q
+}()
+
+// insertItems writes an order's items (docs: their encodings), up to
+// itemChunk in a statement, and gives each its position and id.
+func insertItems(ctx context.Context, tx *sql.Tx, o *order.Order, docs []string) error {
+	args := make([]any, 0, 4*min(len(o.Items), itemChunk))
+	for start := 0; start < len(o.Items); start += itemChunk {
+		part := o.Items[start:min(start+itemChunk, len(o.Items))]
+		args = args[:0]
+		for k, it := range part {
+			it.OrderNumber, it.Position = o.Number, start+k+1
+			args = append(args, nullInt(it.ID), o.Number, it.Position, docs[start+k])
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO order_items (id, order_number, position, document) VALUES (?, ?, ?, ?) RETURNING id`,
-			nullInt(it.ID), o.Number, it.Position, string(doc)).Scan(&it.ID); err != nil {
+		rows, err := tx.QueryContext(ctx, itemInserts[len(part)], args...)
+		if err != nil {
 			return mapError(err, "Order item")
 		}
+		if err := scanItemIDs(rows, o.Items, len(part)); err != nil {
+			return mapError(err, "Order item")
+		}
+	}
+	return nil
+}
+
+// scanItemIDs reads the ids a multi-row insert returns (in no set order,
+// so by position) and checks that every row came back.
+func scanItemIDs(rows *sql.Rows, items []*order.Item, want int) error {
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var id int64
+		var pos int
+		if err := rows.Scan(&id, &pos); err != nil {
+			return err
+		}
+		if pos < 1 || pos > len(items) {
+			return fmt.Errorf("insert returned position %d of %d items", pos, len(items))
+		}
+		items[pos-1].ID = id
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("insert returned %d of %d items", got, want)
 	}
 	return nil
 }
@@ -441,7 +488,7 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 
 // UpdateOrder stores a change made at version o.Version.
 func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
-	doc, err := order.EncodeDocument(o)
+	enc, err := order.Encode(o)
 	if err != nil {
 		return err
 	}
@@ -451,7 +498,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			reference = ?, address_name = ?, order_date = ?, expires_at = ?, document = ?, version = version + 1, updated_at = ?
 			WHERE number = ? AND version = ?`,
 			nullInt(o.CustomerID), boolInt(o.Released), o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), string(doc), formatTime(now), o.Number, o.Version)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, formatTime(now), o.Number, o.Version)
 		if err != nil {
 			return mapError(err, "Order")
 		}
@@ -466,7 +513,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			if _, err := tx.ExecContext(ctx, `DELETE FROM order_items WHERE order_number = ?`, o.Number); err != nil {
 				return mapError(err, "Order items")
 			}
-			if err := insertItems(ctx, tx, o); err != nil {
+			if err := insertItems(ctx, tx, o, enc.Items); err != nil {
 				return err
 			}
 		}
@@ -674,10 +721,17 @@ func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, s
 // DecideReprint approves or rejects a requested reprint.
 func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error {
 	now := db.now()
+	var enc order.Encoded
+	if newOrder != nil {
+		var err error
+		if enc, err = order.Encode(newOrder); err != nil {
+			return err
+		}
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if newOrder != nil {
 			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
-			if err := db.insertOrder(ctx, tx, newOrder, created); err != nil {
+			if err := db.insertOrder(ctx, tx, newOrder, enc, created); err != nil {
 				return err
 			}
 			rp.NewOrder = newOrder.Number

@@ -201,6 +201,61 @@ func testDraftsAndItems(t *testing.T, s pressroom.Store) {
 	if len(got.Items) != 2 || got.Items[0].ID != keep || got.Items[1].Product != "airtex" || got.Items[1].Position != 2 || got.ExpiresAt == nil || !got.ExpiresAt.Equal(exp) {
 		t.Errorf("items after replace = %+v", got.Items)
 	}
+
+	// Many items (more than one insert statement holds) keep their
+	// positions, get distinct ids, and on a replace keep the ids they had.
+	many := newOrder(a.ID, "many")
+	many.Items = nil
+	for i := range 21 {
+		many.Items = append(many.Items, &order.Item{Product: "dibond", Reference: fmt.Sprintf("line-%d", i+1), Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(int64(i + 1))})
+	}
+	if err := s.CreateOrder(ctx, many, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int64]bool{}
+	for i, it := range many.Items {
+		if it.ID == 0 || ids[it.ID] || it.Position != i+1 || it.OrderNumber != many.Number {
+			t.Errorf("created item %d = id %d position %d order %d", i, it.ID, it.Position, it.OrderNumber)
+		}
+		ids[it.ID] = true
+	}
+	back, err := s.FindOrder(ctx, a.ID, many.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range back.Items {
+		if it.ID != many.Items[i].ID || it.Reference != fmt.Sprintf("line-%d", i+1) || !it.Amount.Equal(decimal.NewFromInt(int64(i+1))) {
+			t.Errorf("stored item %d = id %d %q amount %s, want id %d line-%d", i, it.ID, it.Reference, it.Amount, many.Items[i].ID, i+1)
+		}
+	}
+	if len(back.Items) != 21 {
+		t.Fatalf("stored %d items, want 21", len(back.Items))
+	}
+	// Reversed, with one new item in the middle.
+	var replaced []*order.Item
+	for i := len(back.Items) - 1; i >= 0; i-- {
+		replaced = append(replaced, back.Items[i])
+		if i == 10 {
+			replaced = append(replaced, &order.Item{Product: "airtex", Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(1)})
+		}
+	}
+	back.Items = replaced
+	if err := s.UpdateOrder(ctx, back, true, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.FindOrder(ctx, a.ID, many.Number)
+	if len(again.Items) != 22 {
+		t.Fatalf("after replace %d items, want 22", len(again.Items))
+	}
+	for i, it := range again.Items {
+		want := replaced[i]
+		if it.ID != want.ID || it.Position != i+1 || it.Product != want.Product || it.Reference != want.Reference {
+			t.Errorf("replaced item %d = id %d position %d %s %q, want id %d %s %q", i, it.ID, it.Position, it.Product, it.Reference, want.ID, want.Product, want.Reference)
+		}
+	}
+	if replaced[11].ID == 0 || ids[replaced[11].ID] {
+		t.Errorf("the new item got id %d", replaced[11].ID)
+	}
 	live := newOrder(a.ID, "live")
 	if err := s.CreateOrder(ctx, live, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
@@ -211,7 +266,7 @@ func testDraftsAndItems(t *testing.T, s pressroom.Store) {
 	if n, err := s.DeleteExpiredDrafts(ctx, exp.Add(time.Hour), 10); err != nil || n != 1 {
 		t.Errorf("after expiry: %d, %v", n, err)
 	}
-	_, err := s.FindOrder(ctx, a.ID, d.Number)
+	_, err = s.FindOrder(ctx, a.ID, d.Number)
 	wantCode(t, err, pressroom.ENOTFOUND)
 	if _, err := s.FindOrder(ctx, a.ID, live.Number); err != nil {
 		t.Errorf("a live order is no draft: %v", err)
