@@ -79,6 +79,14 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "pressroom_catalog_version", Help: "The catalog version this node serves.",
 	}, func() float64 { return float64(cat.Current().Version) }))
+	if gc, ok := store.(interface{ CommitStats() (uint64, uint64) }); ok { // SQLite's group commit
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pressroom_store_commits_total", Help: "Durable commits of the store's writes (SQLite: one per commit group).",
+		}, func() float64 { c, _ := gc.CommitStats(); return float64(c) }))
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pressroom_store_committed_writes_total", Help: "Store writes committed; divided by the commits, how many writes one fsync serves.",
+		}, func() float64 { _, w := gc.CommitStats(); return float64(w) }))
+	}
 	metrics := httpx.NewMetrics(reg)
 
 	var ready atomic.Bool

@@ -389,10 +389,26 @@ func TestMetricsAndRequestID(t *testing.T) {
 		`pressroom_http_request_duration_seconds_bucket{route="GET /v1/products"`,
 		`pressroom_job_queue_depth{queue="calculations"}`,
 		`pressroom_catalog_version 1`,
+		`pressroom_store_commits_total `,
+		`pressroom_store_committed_writes_total `,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// An order is one durable write: SQLite's group commit counts it,
+	// never more commits than writes.
+	if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("metrics-1")); r.Status != 201 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	body = string(do(t, "GET", srv.URL+"/metrics", "", nil).Body)
+	var commits, writes float64
+	for _, line := range strings.Split(body, "\n") {
+		fmt.Sscanf(line, "pressroom_store_commits_total %g", &commits)
+		fmt.Sscanf(line, "pressroom_store_committed_writes_total %g", &writes)
+	}
+	if commits < 1 || writes < commits {
+		t.Errorf("store commits %g, committed writes %g; want at least one commit, no more commits than writes", commits, writes)
 	}
 }
 

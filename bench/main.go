@@ -276,6 +276,10 @@ type load struct {
 	m       vegeta.Metrics
 	busy    time.Duration
 	ok      int
+	// commits and writes are the store's durable commits during the turns
+	// and the writes they carried (grouped: see commitStats).
+	commits, writes float64
+	grouped         bool
 }
 
 func newLoad(proc *process, sc scenario, query string) *load {
@@ -296,6 +300,7 @@ func newLoad(proc *process, sc scenario, query string) *load {
 // run drives the target for d more.
 func (l *load) run(d time.Duration) {
 	cpu0, _ := l.proc.cpu()
+	c0, w0, ok0 := l.proc.commitStats()
 	start := time.Now()
 	a := vegeta.NewAttacker(vegeta.Client(l.client), vegeta.Workers(uint64(*conns)), vegeta.MaxWorkers(uint64(*conns)))
 	for r := range a.Attack(l.targets, vegeta.Rate{Freq: 0}, d, l.name) {
@@ -307,6 +312,9 @@ func (l *load) run(d time.Duration) {
 	l.busy += time.Since(start)
 	cpu1, _ := l.proc.cpu()
 	l.cpu += cpu1 - cpu0
+	if c1, w1, ok1 := l.proc.commitStats(); ok0 && ok1 {
+		l.commits, l.writes, l.grouped = l.commits+c1-c0, l.writes+w1-w0, true
+	}
 }
 
 // done closes the metrics; rate is successful requests per second of
@@ -361,6 +369,11 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	_, brate, bcpu := bl.done()
 	pm, prate, pcpu := pl.done()
 	note := fmt.Sprintf("%d B answers; server CPU %s/request (baseline %s)", len(b), us(pcpu), us(bcpu))
+	if pl.grouped && sc.group == "intake" && pl.commits > 0 {
+		// How far the disk is from being the limit: the store's durable
+		// commits during the load, and how many writes each carried.
+		note += fmt.Sprintf("; store %.0f durable commits/s, %.1f writes each", pl.commits/pl.busy.Seconds(), pl.writes/pl.commits)
+	}
 	if pm.Success < 1 {
 		note += fmt.Sprintf("; %.1f %% failed (%v)", 100*(1-pm.Success), firstErrors(pm))
 	}
@@ -672,9 +685,10 @@ func waitFileState(pr *process, o *orderOut, from string, limit time.Duration) (
 
 // process is a started server.
 type process struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan struct{}
+	cmd       *exec.Cmd
+	url       string
+	done      chan struct{}
+	pressroom bool // serves /metrics
 }
 
 // startProcess starts a program and waits for the line that names its URL.
@@ -723,7 +737,33 @@ func startPressroom(bin string, args, env []string) (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pressroom: %w", err)
 	}
+	p.pressroom = true
 	return p, nil
+}
+
+// commitStats reads the store's durable commits and the writes they
+// carried from pressroom's /metrics (ok false: a store without group
+// commit, PostgreSQL).
+func (p *process) commitStats() (commits, writes float64, ok bool) {
+	if !p.pressroom {
+		return 0, 0, false
+	}
+	resp, err := http.Get(p.url + "/metrics")
+	if err != nil {
+		return 0, 0, false
+	}
+	defer resp.Body.Close()
+	var seen int
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if n, _ := fmt.Sscanf(sc.Text(), "pressroom_store_commits_total %g", &commits); n == 1 {
+			seen++
+		}
+		if n, _ := fmt.Sscanf(sc.Text(), "pressroom_store_committed_writes_total %g", &writes); n == 1 {
+			seen++
+		}
+	}
+	return commits, writes, seen == 2
 }
 
 func (p *process) stop() {

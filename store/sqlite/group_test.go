@@ -62,4 +62,11 @@ func TestGroupCommitJobs(t *testing.T) {
 	if ok != n/2 || jobs != 2*ok || odd != 0 {
 		t.Errorf("%d writes committed, %d jobs queued (%d of failed writes); want %d, %d, 0", ok, jobs, odd, n/2, n)
 	}
+	// Only the writes that succeeded count, in as many commits as groups
+	// ran (at least one, at most one per write).
+	commits, committed := db.CommitStats()
+	if committed != uint64(ok) || commits < 1 || commits > uint64(n) {
+		t.Errorf("CommitStats = %d commits of %d writes; want %d writes in 1 to %d commits", commits, committed, ok, n)
+	}
+	t.Logf("%d writes in %d commits", committed, commits)
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -48,10 +49,13 @@ type DB struct {
 	// inserted in one statement before the group commits (River's insert
 	// is most of a write's cost when made per job). Only the committer
 	// goroutine touches it: every store write runs there (see tx).
-	batch     []river.InsertManyParams
-	batching  bool
-	quit      chan struct{}
-	closeOnce sync.Once
+	batch    []river.InsertManyParams
+	batching bool
+	// commits and committed count the groups committed and the writes
+	// they carried (see CommitStats).
+	commits, committed atomic.Uint64
+	quit               chan struct{}
+	closeOnce          sync.Once
 }
 
 var _ pressroom.Store = (*DB)(nil)
@@ -256,6 +260,15 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
+// CommitStats are the commit groups committed since the store opened and
+// the writes they carried; each group is one durable commit (one fsync of
+// the WAL), so committed/commits is how many writes an fsync serves. The
+// job queue's own transactions (fetching and finishing jobs) are not
+// counted.
+func (db *DB) CommitStats() (commits, committed uint64) {
+	return db.commits.Load(), db.committed.Load()
+}
+
 // maxGroup bounds the writes of one group.
 const maxGroup = 128
 
@@ -319,6 +332,8 @@ func (db *DB) commitGroup(group []*write) {
 			w.done <- storeErr("commit", err)
 			return
 		}
+		db.commits.Add(1)
+		db.committed.Add(1)
 		w.done <- nil
 		return
 	}
@@ -362,6 +377,14 @@ func (db *DB) commitGroup(group []*write) {
 		fail(storeErr("commit", err))
 		return
 	}
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		}
+	}
+	db.commits.Add(1)
+	db.committed.Add(uint64(ok))
 	for i, w := range group {
 		w.done <- errs[i]
 	}
