@@ -97,14 +97,14 @@ func encodeItem(it *Item) ([]byte, error) {
 // keeps the JSON work out of the one writer.
 type Encoded struct {
 	Document string
-	Items    []string
+	Items    []string // nil when encoded without items
 }
 
-// Encode encodes an order's document and its items'.
-func Encode(o *Order) (Encoded, error) {
+// Encode encodes an order's document and, with items, its items'.
+func Encode(o *Order, items bool) (Encoded, error) {
 	doc, err := encodeDocument(o)
-	if err != nil {
-		return Encoded{}, err
+	if err != nil || !items {
+		return Encoded{Document: string(doc)}, err
 	}
 	e := Encoded{Document: string(doc), Items: make([]string, len(o.Items))}
 	for i, it := range o.Items {

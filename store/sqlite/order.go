@@ -62,7 +62,7 @@ func boolInt(b bool) int {
 
 // CreateOrder stores an order, its items and first event in one transaction.
 func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, idem *pressroom.IdempotencyAnswer, jobs ...pressroom.Job) error {
-	enc, err := order.Encode(o)
+	enc, err := order.Encode(o, true)
 	if err != nil {
 		return err
 	}
@@ -488,7 +488,7 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 
 // UpdateOrder stores a change made at version o.Version.
 func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
-	enc, err := order.Encode(o)
+	enc, err := order.Encode(o, items)
 	if err != nil {
 		return err
 	}
@@ -724,7 +724,7 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 	var enc order.Encoded
 	if newOrder != nil {
 		var err error
-		if enc, err = order.Encode(newOrder); err != nil {
+		if enc, err = order.Encode(newOrder, true); err != nil {
 			return err
 		}
 	}
