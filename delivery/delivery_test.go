@@ -2,10 +2,14 @@ package delivery_test
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
@@ -221,4 +225,43 @@ func TestPlanErrors(t *testing.T) {
 			t.Errorf("%s: %v (%+v)", c.name, err, e)
 		}
 	}
+}
+
+// The cheapest preset keeps the slowest production time that fits, and
+// planning stops there: whatever the moment, destination, wished date and
+// method preset, it answers the first option of the whole plan (or the
+// same error).
+func TestCheapestPresetIsTheFirstOption(t *testing.T) {
+	p := delivery.Planner{C: demo.Commerce}
+	var countries []string
+	for c := range demo.Commerce.Countries {
+		countries = append(countries, c)
+	}
+	slices.Sort(countries)
+	rapid.Check(t, func(t *rapid.T) {
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rapid.Int64Range(0, 2*365*24*60).Draw(t, "minutes")) * time.Minute)
+		r := dibondRequest(now)
+		r.Destination = rapid.SampledFrom(countries).Draw(t, "destination")
+		r.MethodPreset = rapid.SampledFrom([]string{"", delivery.PresetCheapest, delivery.PresetFastest}).Draw(t, "method preset")
+		switch rapid.IntRange(0, 2).Draw(t, "wish") {
+		case 1:
+			d := delivery.DateOf(now).AddDays(rapid.IntRange(0, 45).Draw(t, "delivery in"))
+			r.DeliveryDate = &d
+		case 2:
+			d := delivery.DateOf(now).AddDays(rapid.IntRange(0, 45).Draw(t, "shipping in"))
+			r.ShippingDate = &d
+		}
+		all, allErr := p.Plan(r)
+		r.DeliveryPreset = delivery.PresetCheapest
+		cheapest, err := p.Plan(r)
+		if allErr != nil || err != nil {
+			if fmt.Sprint(allErr) != fmt.Sprint(err) {
+				t.Fatalf("errors differ: whole plan %v, cheapest %v", allErr, err)
+			}
+			return
+		}
+		if len(cheapest) != 1 || !reflect.DeepEqual(cheapest[0], all[0]) {
+			t.Fatalf("cheapest = %+v, want the plan's first option %+v", cheapest, all[0])
+		}
+	})
 }

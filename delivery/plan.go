@@ -211,6 +211,9 @@ func (p Planner) Plan(r Request) ([]Option, error) {
 		}
 		opt.Deliveries = pickMethod(opt.Deliveries, r.MethodPreset)
 		out = append(out, opt)
+		if r.DeliveryPreset == PresetCheapest {
+			break // the slowest time that fits is the one kept: plan no other
+		}
 	}
 	if len(out) == 0 {
 		if r.ShippingDate != nil {

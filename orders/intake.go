@@ -440,7 +440,13 @@ func (s *Service) price(ctx context.Context, req Request, o *order.Order) []pres
 	for t := range times {
 		wanted = t
 	}
-	res, err := s.Pricing.Price(ctx, pricing.Request{Reseller: req.Reseller, Language: req.Language, Items: items, Delivery: req.Delivery, NoRecord: true})
+	wish := req.Delivery
+	if wanted == "" && wish.DeliveryPreset == "" {
+		// The order takes the slowest production time that fits (the
+		// cheapest): price that one alone, not every time of the product.
+		wish.DeliveryPreset = delivery.PresetCheapest
+	}
+	res, err := s.Pricing.Price(ctx, pricing.Request{Reseller: req.Reseller, Language: req.Language, Items: items, Delivery: wish, NoRecord: true})
 	if err != nil {
 		return dedupe(append(c.fields, renamePointers(err, "/products/", "/items/", "/delivery/", "/delivery/")...))
 	}
