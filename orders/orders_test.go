@@ -196,6 +196,22 @@ func BenchmarkIntake(b *testing.B) {
 	}
 }
 
+// BenchmarkIntakeDryRun is the request side of intake alone: checking
+// and pricing the same order (dry_run: nothing is stored).
+func BenchmarkIntakeDryRun(b *testing.B) {
+	s, r, _, _ := newService(b)
+	files := []order.FileRef{{URL: "https://files.example/print.pdf"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		p1, p2 := plate(40, 20, 5), plate(100, 50, 2)
+		p1.Upload, p2.Upload = false, false
+		p1.Files, p2.Files = files, files
+		if _, err := s.Place(context.Background(), request(r, "bench", p1, p2, grips(4)), true, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestConcurrentFileStates: the files of one order finish at the same
 // time; each file's state change lands, neither is lost to the other's
 // write (a write that lost the race reads the order again).

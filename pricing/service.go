@@ -372,7 +372,7 @@ func (s *Service) resolve(ctx context.Context, cat *catalog.Catalog, r *pressroo
 
 // commonTimes are the production times every item offers, in the first's order.
 func commonTimes(items []Priced) []catalog.ProductionTime {
-	var out []catalog.ProductionTime
+	out := make([]catalog.ProductionTime, 0, len(items[0].Config.Product.Production))
 	for _, t := range items[0].Config.Product.Production {
 		all := true
 		for _, it := range items[1:] {
