@@ -310,13 +310,19 @@ func (s *Server) handleCreateOrder(w http.ResponseWriter, r *http.Request, p *pr
 			default:
 				w.Header().Set("Content-Type", prev.Answer.ContentType)
 				w.Header().Set("Idempotent-Replayed", "true")
+				if prev.Answer.Status == http.StatusCreated {
+					var v struct{ Number int64 }
+					if json.Unmarshal(prev.Answer.Body, &v) == nil && v.Number != 0 {
+						w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", v.Number))
+					}
+				}
 				w.WriteHeader(prev.Answer.Status)
 				w.Write(prev.Answer.Body)
 			}
 			return
 		}
 	}
-	status, ctype, out := s.createOrder(r, p, body, key)
+	status, ctype, out, number := s.createOrder(r, p, body, key)
 	if key != "" && status != http.StatusCreated {
 		// Errors are answers too; the created order's answer is stored with it.
 		if err := s.Store.FinishIdempotency(r.Context(), p.Reseller.ID, key, pressroom.IdempotencyAnswer{Status: status, ContentType: ctype, Body: out}); err != nil {
@@ -326,23 +332,22 @@ func (s *Server) handleCreateOrder(w http.ResponseWriter, r *http.Request, p *pr
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if status == http.StatusCreated {
-		var v struct{ Number int64 }
-		json.Unmarshal(out, &v)
-		w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", v.Number))
+		w.Header().Set("Location", fmt.Sprintf("/v1/orders/%d", number))
 	}
 	w.WriteHeader(status)
 	w.Write(out)
 }
 
-// createOrder runs the intake and renders its answer (status, type, body).
-func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byte, key string) (int, string, []byte) {
+// createOrder runs the intake and renders its answer (status, type, body),
+// with the new order's number (0 when none was created).
+func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byte, key string) (int, string, []byte, int64) {
 	var in orderIn
 	if err := httpx.Unmarshal(body, true, &in); err != nil {
-		return s.problemBytes(r, err)
+		return s.orderProblem(r, err)
 	}
 	req, fields := orderRequest(p, in)
 	if len(fields) > 0 {
-		return s.problemBytes(r, pressroom.Invalid(fmt.Sprintf("The order has %d problem(s); each names its field.", len(fields)), fields...))
+		return s.orderProblem(r, pressroom.Invalid(fmt.Sprintf("The order has %d problem(s); each names its field.", len(fields)), fields...))
 	}
 	var idem *pressroom.IdempotencyAnswer
 	render := func(o *order.Order) (int, string, []byte, error) {
@@ -354,22 +359,23 @@ func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byt
 	}
 	res, err := s.Orders.Place(r.Context(), req, in.DryRun, idem)
 	if err != nil {
-		return s.problemBytes(r, err)
+		return s.orderProblem(r, err)
 	}
 	if res.DryRun {
 		v := s.orderView(res.Order, nil, true)
 		v.DryRun = true
 		data, _ := json.Marshal(v)
-		return http.StatusOK, "application/json", append(data, '\n')
+		return http.StatusOK, "application/json", append(data, '\n'), 0
 	}
 	status, ctype, data, _ := render(res.Order)
-	return status, ctype, data
+	return status, ctype, data, res.Order.Number
 }
 
-func (s *Server) problemBytes(r *http.Request, err error) (int, string, []byte) {
+// orderProblem is createOrder's answer to an error (no order: number 0).
+func (s *Server) orderProblem(r *http.Request, err error) (int, string, []byte, int64) {
 	p := s.problem(r, err)
 	data, _ := json.Marshal(p)
-	return p.Status, "application/problem+json", append(data, '\n')
+	return p.Status, "application/problem+json", append(data, '\n'), 0
 }
 
 func orderNumber(r *http.Request) (int64, error) {

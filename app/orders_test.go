@@ -203,6 +203,9 @@ func TestOrderIdempotency(t *testing.T) {
 		if first.Status != 201 || again.Status != 201 || string(first.Body) != string(again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("replay: %d/%d, same body %v\n%s\n%s", first.Status, again.Status, string(first.Body) == string(again.Body), first.Body, again.Body)
 		}
+		if loc := first.Header.Get("Location"); loc == "" || again.Header.Get("Location") != loc {
+			t.Errorf("Location %q, replayed %q: want the created order's, both times", loc, again.Header.Get("Location"))
+		}
 		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders", demoKey, nil).Body); num(t, path(t, l, "meta", "items")) != "1" {
 			t.Errorf("a replay created an order: %v", path(t, l, "meta", "items"))
 		}
