@@ -321,6 +321,17 @@ func (s *Service) check(ctx context.Context, a *order.Artwork, spec Spec) ([]ord
 		return nil, err
 	}
 	defer rc.Close()
+	if f, ok := rc.(*os.File); ok {
+		// A blob of the local folder is checked where it lies: blobs are
+		// never rewritten, and a copy would cost its size in writes.
+		if s.Isolate != nil {
+			return s.Isolate.Check(ctx, f.Name(), a.ContentType, spec)
+		}
+		return Check(f, a.ContentType, spec), nil
+	}
+	// Others (S3) are fetched to a scratch file first: the checker
+	// seeks, and a child reads it by name (through the page cache: it
+	// needs no fsync).
 	if err := os.MkdirAll(s.Scratch, 0o750); err != nil {
 		return nil, err
 	}
@@ -334,9 +345,6 @@ func (s *Service) check(ctx context.Context, a *order.Artwork, spec Spec) ([]ord
 		return nil, err
 	}
 	if s.Isolate != nil {
-		if err := tmp.Sync(); err != nil {
-			return nil, err
-		}
 		return s.Isolate.Check(ctx, tmp.Name(), a.ContentType, spec)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
