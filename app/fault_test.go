@@ -44,6 +44,10 @@ func TestKillDuringIntake(t *testing.T) {
 		env := baseEnv()
 		env["PRESSROOM_DEMO_CALLBACK_URL"] = "https://shop.example/never-called"
 		env["PRESSROOM_WORKERS"] = "0" // nothing delivers: callbacks stay as written
+		// The check reads every order back, thousands of requests of one
+		// key: no rate limit (at 6,000 a minute it answered 429 and the
+		// check failed on a fast run).
+		env["PRESSROOM_RATE_LIMIT"] = "0"
 		type acked struct {
 			id     string
 			number string
@@ -113,21 +117,21 @@ func TestKillDuringIntake(t *testing.T) {
 		}
 		p := startProcess(t, args, env)
 		for _, a := range acks {
-			o := decodeNumbers(t, do(t, "GET", p.URL+"/v1/orders/"+a.number, demoKey, nil).Body)
-			if o["id"] != a.id || len(o["items"].([]any)) != 2 {
+			o := getOK(t, p.URL+"/v1/orders/"+a.number)
+			if items, _ := o["items"].([]any); o["id"] != a.id || len(items) != 2 {
 				t.Fatalf("acknowledged order %s (%s) after the kills: %v", a.number, a.id, o)
 			}
 		}
 		for _, n := range moved {
-			o := decodeNumbers(t, do(t, "GET", p.URL+"/v1/orders/"+n, demoKey, nil).Body)
+			o := getOK(t, p.URL+"/v1/orders/"+n)
 			if o["status"] != "in_production" {
 				t.Errorf("order %s was acknowledged in production, is %v", n, o["status"])
 			}
-			evs := string(do(t, "GET", p.URL+"/v1/orders/"+n+"/events", demoKey, nil).Body)
+			evs := string(getOKBody(t, p.URL+"/v1/orders/"+n+"/events"))
 			if !strings.Contains(evs, `"in_production"`) {
 				t.Errorf("order %s lost its status event: %s", n, evs)
 			}
-			cbs := decodeNumbers(t, do(t, "GET", p.URL+"/v1/callbacks?order="+n, demoKey, nil).Body)["data"].([]any)
+			cbs, _ := getOK(t, p.URL+"/v1/callbacks?order="+n)["data"].([]any)
 			var types []string
 			for _, c := range cbs {
 				if fmt.Sprint(c.(map[string]any)["order"]) != n {
@@ -142,8 +146,7 @@ func TestKillDuringIntake(t *testing.T) {
 		// Every stored order is whole and no own id is there twice.
 		seen := map[string]bool{}
 		for page := 1; ; page++ {
-			l := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders?per_page=100&page=%d", p.URL, page), demoKey, nil).Body)
-			data := l["data"].([]any)
+			data, _ := getOK(t, fmt.Sprintf("%s/v1/orders?per_page=100&page=%d", p.URL, page))["data"].([]any)
 			for _, x := range data {
 				o := x.(map[string]any)
 				id := fmt.Sprint(o["id"])
@@ -151,8 +154,8 @@ func TestKillDuringIntake(t *testing.T) {
 					t.Errorf("own id %s twice", id)
 				}
 				seen[id] = true
-				whole := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%v", p.URL, o["number"]), demoKey, nil).Body)
-				evs := string(do(t, "GET", fmt.Sprintf("%s/v1/orders/%v/events", p.URL, o["number"]), demoKey, nil).Body)
+				whole := getOK(t, fmt.Sprintf("%s/v1/orders/%v", p.URL, o["number"]))
+				evs := string(getOKBody(t, fmt.Sprintf("%s/v1/orders/%v/events", p.URL, o["number"])))
 				if items, _ := whole["items"].([]any); len(items) != 2 || !strings.Contains(evs, `"created"`) {
 					t.Errorf("half-written order %v: %v, events %.200s", o["number"], whole, evs)
 				}
@@ -258,7 +261,7 @@ func TestKillDuringCheckout(t *testing.T) {
 		q := startProcess(t, args, baseEnv())
 		var accepted int
 		for _, n := range drafts {
-			o := decodeNumbers(t, do(t, "GET", q.URL+"/v1/orders/"+n, demoKey, nil).Body)
+			o := getOK(t, q.URL+"/v1/orders/"+n)
 			items, _ := o["items"].([]any)
 			if len(items) != 2 {
 				t.Errorf("order %s lost items: %v", n, o)
@@ -270,7 +273,7 @@ func TestKillDuringCheckout(t *testing.T) {
 				}
 			case "accepted":
 				accepted++
-				if evs := string(do(t, "GET", q.URL+"/v1/orders/"+n+"/events", demoKey, nil).Body); !strings.Contains(evs, "checkout") {
+				if evs := string(getOKBody(t, q.URL+"/v1/orders/"+n+"/events")); !strings.Contains(evs, "checkout") {
 					t.Errorf("order %s is accepted without its checkout event: %.300s", n, evs)
 				}
 			default:
@@ -471,4 +474,21 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("integrity check: %q %v", check, err)
 	}
 	t.Logf("%d orders acknowledged; refused while full: %v", len(acked), refused)
+}
+
+// getOK reads a JSON answer of the demo reseller that must be 200: a
+// check that reads data back fails on anything else, naming it.
+func getOK(t *testing.T, url string) map[string]any {
+	t.Helper()
+	return decodeNumbers(t, getOKBody(t, url))
+}
+
+// getOKBody is getOK's answer as it came.
+func getOKBody(t *testing.T, url string) []byte {
+	t.Helper()
+	r := do(t, "GET", url, demoKey, nil)
+	if r.Status != 200 {
+		t.Fatalf("GET %s: %d %s", url, r.Status, r.Body)
+	}
+	return r.Body
 }
