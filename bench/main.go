@@ -277,9 +277,9 @@ type load struct {
 	busy    time.Duration
 	ok      int
 	// commits and writes are the store's durable commits during the turns
-	// and the writes they carried (grouped: see commitStats).
+	// and the writes they carried (0: a store without group commit, see
+	// commitStats).
 	commits, writes float64
-	grouped         bool
 }
 
 func newLoad(proc *process, sc scenario, query string) *load {
@@ -313,7 +313,7 @@ func (l *load) run(d time.Duration) {
 	cpu1, _ := l.proc.cpu()
 	l.cpu += cpu1 - cpu0
 	if c1, w1, ok1 := l.proc.commitStats(); ok0 && ok1 {
-		l.commits, l.writes, l.grouped = l.commits+c1-c0, l.writes+w1-w0, true
+		l.commits, l.writes = l.commits+c1-c0, l.writes+w1-w0
 	}
 }
 
@@ -369,7 +369,7 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	_, brate, bcpu := bl.done()
 	pm, prate, pcpu := pl.done()
 	note := fmt.Sprintf("%d B answers; server CPU %s/request (baseline %s)", len(b), us(pcpu), us(bcpu))
-	if pl.grouped && sc.group == "intake" && pl.commits > 0 {
+	if sc.group == "intake" && pl.commits > 0 {
 		// How far the disk is from being the limit: the store's durable
 		// commits during the load, and how many writes each carried.
 		note += fmt.Sprintf("; store %.0f durable commits/s, %.1f writes each", pl.commits/pl.busy.Seconds(), pl.writes/pl.commits)
