@@ -377,15 +377,11 @@ func (db *DB) commitGroup(group []*write) {
 		fail(storeErr("commit", err))
 		return
 	}
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-		}
-	}
 	db.commits.Add(1)
-	db.committed.Add(uint64(ok))
 	for i, w := range group {
+		if errs[i] == nil {
+			db.committed.Add(1)
+		}
 		w.done <- errs[i]
 	}
 }
