@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -19,13 +20,15 @@ func (db *DB) SaveArtwork(ctx context.Context, a *order.Artwork) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}
-	err = db.write.QueryRowContext(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
 		content_type, blob_key, state, findings, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (order_number, item_id, idx) DO UPDATE SET source = excluded.source, url = excluded.url, expected_md5 = excluded.expected_md5,
 		size = excluded.size, md5 = excluded.md5, sha256 = excluded.sha256, content_type = excluded.content_type, blob_key = excluded.blob_key,
 		state = excluded.state, findings = excluded.findings, error = excluded.error, updated_at = excluded.updated_at
 		RETURNING id`, a.OrderNumber, a.ItemID, a.Index, a.Source, a.URL, a.ExpectedMD5, a.Size, a.MD5, a.SHA256, a.ContentType, a.BlobKey,
-		a.State, string(findings), a.Error, formatTime(a.CreatedAt), formatTime(now)).Scan(&a.ID)
+			a.State, string(findings), a.Error, formatTime(a.CreatedAt), formatTime(now)).Scan(&a.ID)
+	})
 	return mapError(err, "Artwork")
 }
 

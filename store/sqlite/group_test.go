@@ -3,12 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/store/storetest"
 )
 
 type groupProbe struct {
@@ -69,4 +73,39 @@ func TestGroupCommitJobs(t *testing.T) {
 		t.Errorf("CommitStats = %d commits of %d writes; want %d writes in 1 to %d commits", commits, committed, ok, n)
 	}
 	t.Logf("%d writes in %d commits", committed, commits)
+}
+
+// The job path's writes (a downloaded file's row) and an idempotency
+// answer commit in groups, sharing the fsync of the orders beside them;
+// a refused write in a group still answers as the store's own error.
+func TestJobPathWritesCommitInGroups(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "pressroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := storetest.MustCreateReseller(t, db, "A")
+	o := &order.Order{ResellerID: r.ID, OwnID: "g-1", TrackingToken: "t-g-1", Type: order.TypeProduction, Stage: order.StageOrder,
+		Status: order.Accepted, OrderDate: "2026-12-06", Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[]`), FileState: order.FileAwaiting}}}
+	if err := db.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, before := db.CommitStats()
+	if err := db.SaveArtwork(ctx, &order.Artwork{OrderNumber: o.Number, ItemID: o.Items[0].ID, Source: "url", URL: "https://f.example/a.pdf", State: order.FileDownloading}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BeginIdempotency(ctx, r.ID, "k-1", []byte("hash"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishIdempotency(ctx, r.ID, "k-1", pressroom.IdempotencyAnswer{Status: 422, ContentType: "application/json", Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, after := db.CommitStats(); after-before != 3 {
+		t.Errorf("group commits carried %d writes, want 3 (the file, the key, its answer)", after-before)
+	}
+	err = db.SaveArtwork(ctx, &order.Artwork{OrderNumber: o.Number + 1000, ItemID: 1, Source: "url", State: order.FileDownloading})
+	if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		t.Errorf("a file of no order: %v, want not found", err)
+	}
 }

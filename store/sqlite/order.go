@@ -629,8 +629,11 @@ func (db *DB) BeginIdempotency(ctx context.Context, resellerID int64, key string
 
 // FinishIdempotency stores an answer that stored nothing else.
 func (db *DB) FinishIdempotency(ctx context.Context, resellerID int64, key string, a pressroom.IdempotencyAnswer) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE reseller_id = ? AND key = ?`,
-		a.Status, a.ContentType, a.Body, resellerID, key)
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE reseller_id = ? AND key = ?`,
+			a.Status, a.ContentType, a.Body, resellerID, key)
+		return err
+	})
 	return mapError(err, "Idempotency key")
 }
 
