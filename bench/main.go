@@ -166,6 +166,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	pr.db = filepath.Join(data, "pressroom.db")
 	for _, sc := range []scenario{
 		{group: "configure", name: "configure, seed's full dibond (native)", method: "POST", path: "/v1/products/configure", body: fixed(seedConfigure)},
 		{group: "configure", name: "configure, seed's full dibond (Probo API)", method: "POST", path: "/probo/products/configure", body: fixed(seedConfigure)},
@@ -362,10 +363,12 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	if sc.background {
 		turns = 1
 	}
+	done0, _, _ := fileJobs(pr.db)
 	for range turns {
 		bl.run(*duration / time.Duration(turns))
 		pl.run(*duration / time.Duration(turns))
 	}
+	done1, waiting, jobsOK := fileJobs(pr.db)
 	_, brate, bcpu := bl.done()
 	pm, prate, pcpu := pl.done()
 	note := fmt.Sprintf("%d B answers; server CPU %s/request (baseline %s)", len(b), us(pcpu), us(bcpu))
@@ -373,6 +376,11 @@ func compare(res *results, pr, base *process, sc scenario) error {
 		// How far the disk is from being the limit: the store's durable
 		// commits during the load, and how many writes each carried.
 		note += fmt.Sprintf("; store %.0f durable commits/s, %.1f writes each", pl.commits/pl.busy.Seconds(), pl.writes/pl.commits)
+	}
+	if sc.background && jobsOK {
+		// The orders' files are fetched and checked beside the load; what
+		// is still queued at its end is work the intake rate left behind.
+		note += fmt.Sprintf("; file jobs done during the load %.0f/s, %d still queued at its end", float64(done1-done0)/pl.busy.Seconds(), waiting)
 	}
 	if pm.Success < 1 {
 		note += fmt.Sprintf("; %.1f %% failed (%v)", 100*(1-pm.Success), firstErrors(pm))
@@ -392,6 +400,22 @@ func firstErrors(m vegeta.Metrics) string {
 func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// fileJobs counts the download and preflight jobs of pressroom's SQLite
+// file: finished, and waiting or running; ok is false without a file.
+func fileJobs(path string) (done, waiting int, ok bool) {
+	if path == "" {
+		return 0, 0, false
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return 0, 0, false
+	}
+	defer db.Close()
+	err = db.QueryRow(`SELECT COALESCE(SUM(state IN ('completed', 'discarded', 'cancelled')), 0), COALESCE(SUM(state NOT IN ('completed', 'discarded', 'cancelled')), 0)
+		FROM river_job WHERE kind IN ('download', 'preflight')`).Scan(&done, &waiting)
+	return done, waiting, err == nil
+}
 
 // measureCommits is the disk's durable commit rate: one row per
 // transaction into a SQLite file with the store's settings (WAL, FULL).
@@ -688,7 +712,8 @@ type process struct {
 	cmd       *exec.Cmd
 	url       string
 	done      chan struct{}
-	pressroom bool // serves /metrics
+	pressroom bool   // serves /metrics
+	db        string // its SQLite file, if it runs on SQLite
 }
 
 // startProcess starts a program and waits for the line that names its URL.
