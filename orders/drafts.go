@@ -276,17 +276,16 @@ func (s *Service) SetCharacteristics(ctx context.Context, resellerID, number, it
 	if len(c.fields) > 0 {
 		return nil, nil, pressroom.Invalid("The characteristics are not valid.", c.fields...)
 	}
-	o, err := s.Store.FindOrder(ctx, resellerID, number)
+	var idx int
+	o, err := s.changeItems(ctx, resellerID, number, true, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		if idx = itemIndex(o, itemID); idx < 0 {
+			return nil, nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+		}
+		o.Items[idx].Characteristics = ch
+		return []*order.Event{{Actor: order.ActorReseller, Kind: "characteristics", Reason: fmt.Sprintf("item %d", itemID)}}, nil, nil
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	idx := itemIndex(o, itemID)
-	if idx < 0 {
-		return nil, nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
-	}
-	o.Items[idx].Characteristics = ch
-	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "characteristics", Reason: fmt.Sprintf("item %d", itemID)}}, nil); err != nil {
-		return nil, nil, conflictNow(ctx, s, resellerID, number, err)
 	}
 	return o, o.Items[idx], nil
 }

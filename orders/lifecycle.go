@@ -17,31 +17,55 @@ func (s *Service) Get(ctx context.Context, resellerID, number int64) (*order.Ord
 }
 
 // change reads an order, applies fn and stores it with its events, all at
-// the version read; a concurrent change makes it ECONFLICT, never half-done.
+// the version read, never half-done. A write that lost the race to another
+// (a file job marking an item checked, a second status report) reads the
+// order again and applies fn to what it finds: fn sees the order as it is,
+// so it refuses what no longer applies ("cannot be cancelled, because its
+// status is: shipped") and a change the caller could not have seen does
+// not fail the request.
 func (s *Service) change(ctx context.Context, resellerID, number int64, fn func(o *order.Order) ([]*order.Event, []*order.Package, error)) (*order.Order, error) {
+	return s.changeItems(ctx, resellerID, number, false, fn)
+}
+
+// changeItems is change for an fn that may change the items too.
+func (s *Service) changeItems(ctx context.Context, resellerID, number int64, items bool, fn func(o *order.Order) ([]*order.Event, []*order.Package, error)) (*order.Order, error) {
+	for attempt := 1; ; attempt++ {
+		o, lost, err := s.changeOnce(ctx, resellerID, number, items, fn)
+		if !lost || attempt == changeAttempts || ctx.Err() != nil {
+			return o, err
+		}
+	}
+}
+
+// changeAttempts bounds how often change reads an order again.
+const changeAttempts = 5
+
+// changeOnce is one attempt of change; lost says another write of the
+// order came between its read and its write.
+func (s *Service) changeOnce(ctx context.Context, resellerID, number int64, items bool, fn func(o *order.Order) ([]*order.Event, []*order.Package, error)) (*order.Order, bool, error) {
 	o, err := s.Store.FindOrder(ctx, resellerID, number)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	evs, pkgs, err := fn(o)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(evs) == 0 && len(pkgs) == 0 {
-		return o, nil // nothing changed
+		return o, false, nil // nothing changed
 	}
 	if err := s.withCallbacks(ctx, o, evs, pkgs); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if err := s.Store.UpdateOrder(ctx, o, false, evs, pkgs); err != nil {
+	if err := s.Store.UpdateOrder(ctx, o, items, evs, pkgs); err != nil {
 		if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
 			if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
-				return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
+				return nil, true, pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
 			}
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return o, nil
+	return o, false, nil
 }
 
 // move checks a status change and records it.

@@ -247,3 +247,105 @@ func TestConcurrentFileStates(t *testing.T) {
 		}
 	}
 }
+
+// racingStore is the real store, except that the first order write it is
+// given waits until race has written the same order: another write lands
+// between a change's read and its write, as a file job's does when it
+// marks an item while the reseller acts.
+type racingStore struct {
+	pressroom.Store
+	race func()
+	done bool
+}
+
+func (s *racingStore) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
+	if !s.done {
+		s.done = true
+		s.race()
+	}
+	return s.Store.UpdateOrder(ctx, o, items, evs, pkgs, jobs...)
+}
+
+// A reseller's change of an order does not fail because a file job wrote
+// the order meanwhile: it applies to the order as it is then, keeping the
+// job's write; one that no longer applies says why.
+func TestChangesSurviveAConcurrentWrite(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		race   func(s *orders.Service, o *order.Order) error
+		change func(s *orders.Service, o *order.Order) error
+		check  func(t *testing.T, got *order.Order, err error)
+	}{
+		{
+			name: "custom fields while a file is checked",
+			race: func(s *orders.Service, o *order.Order) error {
+				_, err := s.SetFileState(ctx, o.Number, o.Items[0].ID, order.FileChecking, "checking")
+				return err
+			},
+			change: func(s *orders.Service, o *order.Order) error {
+				_, err := s.SetCustomFields(ctx, o.ResellerID, o.Number, map[string]string{"costCenter": "42"})
+				return err
+			},
+			check: func(t *testing.T, got *order.Order, err error) {
+				if err != nil || got.CustomFields["costCenter"] != "42" || got.Items[0].FileState != order.FileChecking {
+					t.Errorf("err %v; custom fields %v, file %s", err, got.CustomFields, got.Items[0].FileState)
+				}
+			},
+		},
+		{
+			name: "characteristics while a file is checked",
+			race: func(s *orders.Service, o *order.Order) error {
+				_, err := s.SetFileState(ctx, o.Number, o.Items[0].ID, order.FileChecking, "checking")
+				return err
+			},
+			change: func(s *orders.Service, o *order.Order) error {
+				_, _, err := s.SetCharacteristics(ctx, o.ResellerID, o.Number, o.Items[0].ID, map[string]string{"color": "red"})
+				return err
+			},
+			check: func(t *testing.T, got *order.Order, err error) {
+				if err != nil || got.Items[0].Characteristics["color"] != "red" || got.Items[0].FileState != order.FileChecking {
+					t.Errorf("err %v; characteristics %v, file %s", err, got.Items[0].Characteristics, got.Items[0].FileState)
+				}
+			},
+		},
+		{
+			name: "a cancel that production overtook",
+			race: func(s *orders.Service, o *order.Order) error {
+				_, err := s.Advance(ctx, o.Number, orders.StatusChange{Status: order.InProduction}, order.ActorOperator)
+				return err
+			},
+			change: func(s *orders.Service, o *order.Order) error {
+				_, err := s.Cancel(ctx, o.ResellerID, o.Number, order.ActorReseller, "changed my mind")
+				return err
+			},
+			check: func(t *testing.T, got *order.Order, err error) {
+				if pressroom.ErrorCode(err) != pressroom.ECONFLICT || !strings.Contains(pressroom.ErrorMessage(err), "because its status is: in_production") ||
+					got.Status != order.InProduction {
+					t.Errorf("err %v; status %s", err, got.Status)
+				}
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, r, _, store := newService(t)
+			res, err := s.Place(ctx, request(r, "race", plate(40, 20, 5)), false, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := res.Order
+			racing := *s
+			racing.Store = &racingStore{Store: store, race: func() {
+				if err := tc.race(s, o); err != nil {
+					t.Errorf("the other write: %v", err)
+				}
+			}}
+			err = tc.change(&racing, o)
+			got, gerr := s.Get(ctx, r.ID, o.Number)
+			if gerr != nil {
+				t.Fatal(gerr)
+			}
+			tc.check(t, got, err)
+		})
+	}
+}
