@@ -294,6 +294,33 @@ func TestArtworkUploads(t *testing.T) {
 	})
 }
 
+// A file uploaded to a draft's item and checked stays the item's file when
+// the draft changes and at its checkout.
+func TestDraftUploadThenCheckout(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), callbackEnv())
+		d := mustOrder(t, srv, demoKey, `{"id":"draft-up","stage":"draft","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		url := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, d["number"], num(t, path(t, d, "items", 0, "id")))
+		if r := upload(t, url, testfiles.PDF(400, 200, 10), ""); r.Status != 202 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if state, _ := fileState(t, srv.URL, d); state != "passed" {
+			t.Fatalf("uploaded PDF: %s", state)
+		}
+		if r := do(t, "POST", orderURL(srv, d, "/items"), demoKey, `{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":1}]}`); r.Status != 201 && r.Status != 200 {
+			t.Fatalf("add an item: %d %s", r.Status, r.Body)
+		}
+		r := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil)
+		if r.Status != 200 {
+			t.Fatalf("checkout: %d %s", r.Status, r.Body)
+		}
+		o := r.JSON(t)
+		if o["status"] != "accepted" || path(t, o, "items", 0, "file_state") != "passed" || path(t, o, "items", 1, "file_state") != "none" {
+			t.Errorf("after checkout: status %v, files %v and %v", o["status"], path(t, o, "items", 0, "file_state"), path(t, o, "items", 1, "file_state"))
+		}
+	})
+}
+
 // TestArtworkOnS3: with PRESSROOM_BLOB=s3://... the files go to the bucket
 // (an S3-compatible server started for the test), not to --data.
 func TestArtworkOnS3(t *testing.T) {

@@ -40,7 +40,9 @@ func requestOf(o *order.Order, r *pressroom.Reseller) Request {
 }
 
 func itemRequestOf(it *order.Item) ItemRequest {
-	ir := ItemRequest{Reference: it.Reference, Files: it.Files, Upload: it.FileState == order.FileAwaiting, Note: it.Note,
+	// An item with no file URLs takes an upload: awaiting it, or holding
+	// one (checked or being checked), whose state keepIDs carries over.
+	ir := ItemRequest{Reference: it.Reference, Files: it.Files, Upload: it.FileState == order.FileAwaiting || (len(it.Files) == 0 && it.FileState != order.FileNone), Note: it.Note,
 		Backprint: it.Backprint, Characteristics: it.Characteristics, CalculationID: it.CalculationID, CalculationItem: it.CalculationItem,
 		ProductionTime: it.ProductionTime}
 	if it.CalculationID == 0 {
@@ -68,54 +70,68 @@ func (s *Service) draft(ctx context.Context, resellerID, number int64) (*order.O
 // UpdateDraft changes what a draft says besides its items (its address,
 // delivery wishes, reference) and prices it again.
 func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number int64, change func(req *Request)) (*order.Order, error) {
-	o, err := s.draft(ctx, r.ID, number)
-	if err != nil {
-		return nil, err
-	}
-	req := requestOf(o, r)
-	change(&req)
-	req.Draft, req.OrderDate = true, o.OrderDate
-	built, err := s.build(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	keepIDs(o.Items, built.Items, -1, false)
-	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
-	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
-	o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
-	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
-		return nil, conflictNow(ctx, s, r.ID, number, err)
-	}
-	return o, nil
+	return again(ctx, func() (*order.Order, bool, error) {
+		o, err := s.draft(ctx, r.ID, number)
+		if err != nil {
+			return nil, false, err
+		}
+		req := requestOf(o, r)
+		change(&req)
+		req.Draft, req.OrderDate = true, o.OrderDate
+		built, err := s.build(ctx, req)
+		if err != nil {
+			return nil, false, err
+		}
+		keepIDs(o.Items, built.Items, -1, false)
+		o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
+		o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
+		o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
+		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
+			return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, r.ID, number, err)
+		}
+		return o, false, nil
+	})
 }
 
 // EditItems changes a draft's items with edit and prices the draft again.
 // Errors about the item at index focus point at the item itself ("/options/2/value").
 func (s *Service) EditItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, edit func(items []ItemRequest) ([]ItemRequest, error)) (*order.Order, error) {
+	return again(ctx, func() (*order.Order, bool, error) { return s.editItems(ctx, r, number, focus, 0, edit) })
+}
+
+// editItems is one attempt of EditItems; itemID, if not 0, is the item
+// the caller found at focus, and a draft whose items moved meanwhile is a
+// lost race.
+func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, itemID int64, edit func(items []ItemRequest) ([]ItemRequest, error)) (*order.Order, bool, error) {
 	o, err := s.draft(ctx, r.ID, number)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if itemID != 0 && (focus >= len(o.Items) || o.Items[focus].ID != itemID) {
+		return nil, true, pressroom.Errorf(pressroom.ECONFLICT, "The draft changed meanwhile; read it again.")
 	}
 	req := requestOf(o, r)
 	if req.Items, err = edit(req.Items); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	req.Draft, req.OrderDate = true, o.OrderDate
 	built, err := s.build(ctx, req)
 	if err != nil {
-		return nil, focusFields(err, focus)
+		return nil, false, focusFields(err, focus)
 	}
 	keepIDs(o.Items, built.Items, focus, len(req.Items) < len(o.Items))
 	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
 	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
 	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "items", Reason: fmt.Sprintf("%d item(s)", len(o.Items))}}, nil); err != nil {
-		return nil, conflictNow(ctx, s, r.ID, number, err)
+		return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, r.ID, number, err)
 	}
-	return o, nil
+	return o, false, nil
 }
 
 // keepIDs gives re-priced items the ids they had: items before the edited
-// one keep theirs; after a removal the later ones shift down by one.
+// one keep theirs; after a removal the later ones shift down by one. An
+// item that was not the one replaced keeps its uploaded file: pricing it
+// again makes it awaiting an upload, which it has had.
 func keepIDs(old, fresh []*order.Item, focus int, removed bool) {
 	for i, it := range fresh {
 		j := i
@@ -124,10 +140,21 @@ func keepIDs(old, fresh []*order.Item, focus int, removed bool) {
 		} else if !removed && i == focus && focus >= len(old) {
 			continue // a new item
 		}
-		if j < len(old) {
-			it.ID = old[j].ID
+		if j >= len(old) {
+			continue
+		}
+		it.ID = old[j].ID
+		replaced := !removed && i == focus
+		if was := old[j]; !replaced && it.FileState == order.FileAwaiting && len(was.Files) == 0 && uploaded(was.FileState) {
+			it.FileState = was.FileState
 		}
 	}
+}
+
+// uploaded says an item in this state holds a file (checked or being
+// checked), as against awaiting one or needing none.
+func uploaded(s order.FileState) bool {
+	return s == order.FileChecking || s == order.FilePassed || s == order.FileFailed
 }
 
 // focusFields makes the edited item's errors relative to the item's body.
@@ -190,27 +217,28 @@ func (s *Service) draftItem(ctx context.Context, resellerID, number, itemID int6
 
 // ReplaceItem replaces a draft's item.
 func (s *Service) ReplaceItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, it ItemRequest) (*order.Order, error) {
-	idx, err := s.draftItem(ctx, r.ID, number, itemID)
-	if err != nil {
-		return nil, err
-	}
-	return s.EditItems(ctx, r, number, idx, func(items []ItemRequest) ([]ItemRequest, error) {
-		if idx >= len(items) {
-			return nil, pressroom.Errorf(pressroom.ECONFLICT, "The draft changed meanwhile; read it again.")
+	return again(ctx, func() (*order.Order, bool, error) {
+		idx, err := s.draftItem(ctx, r.ID, number, itemID)
+		if err != nil {
+			return nil, false, err
 		}
-		items[idx] = it
-		return items, nil
+		return s.editItems(ctx, r, number, idx, itemID, func(items []ItemRequest) ([]ItemRequest, error) {
+			items[idx] = it
+			return items, nil
+		})
 	})
 }
 
 // RemoveItem removes a draft's item.
 func (s *Service) RemoveItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64) (*order.Order, error) {
-	idx, err := s.draftItem(ctx, r.ID, number, itemID)
-	if err != nil {
-		return nil, err
-	}
-	return s.EditItems(ctx, r, number, idx, func(items []ItemRequest) ([]ItemRequest, error) {
-		return append(items[:idx:idx], items[idx+1:]...), nil
+	return again(ctx, func() (*order.Order, bool, error) {
+		idx, err := s.draftItem(ctx, r.ID, number, itemID)
+		if err != nil {
+			return nil, false, err
+		}
+		return s.editItems(ctx, r, number, idx, itemID, func(items []ItemRequest) ([]ItemRequest, error) {
+			return append(items[:idx:idx], items[idx+1:]...), nil
+		})
 	})
 }
 
@@ -227,33 +255,35 @@ func itemIndex(o *order.Order, id int64) int {
 // citing a valid calculation keep its price), full validation. Two
 // checkouts at once: one wins, the other is ECONFLICT.
 func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number int64) (*order.Order, error) {
-	o, err := s.draft(ctx, r.ID, number)
-	if err != nil {
-		return nil, err
-	}
-	if len(o.Items) == 0 {
-		return nil, pressroom.Invalid("The draft has no items.", pressroom.FieldError{Pointer: "/items", Code: "required", Detail: "add at least one item before the checkout"})
-	}
-	// Items still awaiting their file carry upload: true, which an order allows.
-	built, err := s.build(ctx, requestOf(o, r))
-	if err != nil {
-		return nil, err
-	}
-	keepIDs(o.Items, built.Items, -1, false)
-	o.Items, o.Totals, o.ProductionTime, o.Delivery = built.Items, built.Totals, built.ProductionTime, built.Delivery
-	o.VATRate, o.ReverseCharge, o.CatalogVersion, o.CalculationID = built.VATRate, built.ReverseCharge, built.CatalogVersion, built.CalculationID
-	o.Stage, o.ExpiresAt = order.StageOrder, nil
-	ev, err := move(o, order.Accepted, order.ActorReseller, "checkout")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.withCallbacks(ctx, o, []*order.Event{ev}, nil); err != nil {
-		return nil, err
-	}
-	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil, s.jobsFor(o)...); err != nil {
-		return nil, conflictNow(ctx, s, r.ID, number, err)
-	}
-	return o, nil
+	return again(ctx, func() (*order.Order, bool, error) {
+		o, err := s.draft(ctx, r.ID, number)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(o.Items) == 0 {
+			return nil, false, pressroom.Invalid("The draft has no items.", pressroom.FieldError{Pointer: "/items", Code: "required", Detail: "add at least one item before the checkout"})
+		}
+		// Items still awaiting their file carry upload: true, which an order allows.
+		built, err := s.build(ctx, requestOf(o, r))
+		if err != nil {
+			return nil, false, err
+		}
+		keepIDs(o.Items, built.Items, -1, false)
+		o.Items, o.Totals, o.ProductionTime, o.Delivery = built.Items, built.Totals, built.ProductionTime, built.Delivery
+		o.VATRate, o.ReverseCharge, o.CatalogVersion, o.CalculationID = built.VATRate, built.ReverseCharge, built.CatalogVersion, built.CalculationID
+		o.Stage, o.ExpiresAt = order.StageOrder, nil
+		ev, err := move(o, order.Accepted, order.ActorReseller, "checkout")
+		if err != nil {
+			return nil, false, err
+		}
+		if err := s.withCallbacks(ctx, o, []*order.Event{ev}, nil); err != nil {
+			return nil, false, err
+		}
+		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil, s.jobsFor(o)...); err != nil {
+			return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, r.ID, number, err)
+		}
+		return o, false, nil
+	})
 }
 
 // DeleteDraft drops a draft: it is cancelled and its own id released.

@@ -29,15 +29,22 @@ func (s *Service) change(ctx context.Context, resellerID, number int64, fn func(
 
 // changeItems is change for an fn that may change the items too.
 func (s *Service) changeItems(ctx context.Context, resellerID, number int64, items bool, fn func(o *order.Order) ([]*order.Event, []*order.Package, error)) (*order.Order, error) {
-	for attempt := 1; ; attempt++ {
-		o, lost, err := s.changeOnce(ctx, resellerID, number, items, fn)
-		if !lost || attempt == changeAttempts || ctx.Err() != nil {
+	return again(ctx, func() (*order.Order, bool, error) { return s.changeOnce(ctx, resellerID, number, items, fn) })
+}
+
+// again runs attempt, which reads an order afresh and writes it at the
+// version read, until it does not lose the race to another write of the
+// order (lost), at most changeAttempts times.
+func again(ctx context.Context, attempt func() (o *order.Order, lost bool, err error)) (*order.Order, error) {
+	for n := 1; ; n++ {
+		o, lost, err := attempt()
+		if !lost || n == changeAttempts || ctx.Err() != nil {
 			return o, err
 		}
 	}
 }
 
-// changeAttempts bounds how often change reads an order again.
+// changeAttempts bounds how often a change reads an order again.
 const changeAttempts = 5
 
 // changeOnce is one attempt of change; lost says another write of the

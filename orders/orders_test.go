@@ -273,6 +273,7 @@ func TestChangesSurviveAConcurrentWrite(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name   string
+		draft  bool
 		race   func(s *orders.Service, o *order.Order) error
 		change func(s *orders.Service, o *order.Order) error
 		check  func(t *testing.T, got *order.Order, err error)
@@ -326,10 +327,47 @@ func TestChangesSurviveAConcurrentWrite(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:  "a draft's checkout while its file is checked",
+			draft: true,
+			race: func(s *orders.Service, o *order.Order) error {
+				_, err := s.SetFileState(ctx, o.Number, o.Items[0].ID, order.FileChecking, "checking")
+				return err
+			},
+			change: func(s *orders.Service, o *order.Order) error {
+				_, err := s.Checkout(ctx, &pressroom.Reseller{ID: o.ResellerID, Edition: pressroom.EditionStandard}, o.Number)
+				return err
+			},
+			check: func(t *testing.T, got *order.Order, err error) {
+				if err != nil || got.Stage != order.StageOrder || got.Status != order.Accepted {
+					t.Errorf("err %v; stage %s, status %s", err, got.Stage, got.Status)
+				}
+			},
+		},
+		{
+			name:  "a draft's item replaced after an earlier one was removed",
+			draft: true,
+			race: func(s *orders.Service, o *order.Order) error {
+				_, err := s.RemoveItem(ctx, &pressroom.Reseller{ID: o.ResellerID, Edition: pressroom.EditionStandard}, o.Number, o.Items[0].ID)
+				return err
+			},
+			change: func(s *orders.Service, o *order.Order) error {
+				_, err := s.ReplaceItem(ctx, &pressroom.Reseller{ID: o.ResellerID, Edition: pressroom.EditionStandard}, o.Number, o.Items[1].ID, plate(60, 30, 7))
+				return err
+			},
+			check: func(t *testing.T, got *order.Order, err error) {
+				// The replaced item is the second one, now the only one.
+				if err != nil || len(got.Items) != 1 || !got.Items[0].Amount.Equal(decimal.NewFromInt(7)) {
+					t.Errorf("err %v; items %+v", err, got.Items)
+				}
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, r, _, store := newService(t)
-			res, err := s.Place(ctx, request(r, "race", plate(40, 20, 5)), false, nil)
+			req := request(r, "race", plate(40, 20, 5), plate(50, 25, 3))
+			req.Draft = tc.draft
+			res, err := s.Place(ctx, req, false, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,5 +385,64 @@ func TestChangesSurviveAConcurrentWrite(t *testing.T) {
 			}
 			tc.check(t, got, err)
 		})
+	}
+}
+
+// A draft's uploaded files stay with their items when the draft changes
+// and at its checkout: pricing the draft again does not make an item that
+// has its file await one (nor refuse it for having no file URL).
+func TestDraftKeepsItsUploadedFiles(t *testing.T) {
+	ctx := context.Background()
+	s, r, _, _ := newService(t)
+	req := request(r, "d", plate(40, 20, 5), plate(50, 25, 3), plate(60, 30, 1))
+	req.Draft = true
+	res, err := s.Place(ctx, req, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Order
+	// Item 1's upload passed its check, item 2's is being checked.
+	for _, step := range []struct {
+		item  int
+		state order.FileState
+	}{{0, order.FileChecking}, {0, order.FilePassed}, {1, order.FileChecking}} {
+		if _, err := s.SetFileState(ctx, o.Number, o.Items[step.item].ID, step.state, "uploaded"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	states := func(o *order.Order) string {
+		var out []string
+		for _, it := range o.Items {
+			out = append(out, string(it.FileState))
+		}
+		return strings.Join(out, ",")
+	}
+	got, err := s.UpdateDraft(ctx, r, o.Number, func(req *orders.Request) { req.Reference = "new reference" })
+	if err != nil || states(got) != "passed,checking,awaiting" {
+		t.Fatalf("update: %v; files %s", err, states(got))
+	}
+	if _, _, err := s.AddItem(ctx, r, o.Number, plate(70, 35, 2)); err != nil {
+		t.Fatal(err)
+	}
+	// The third item is replaced (a new item: it awaits its file), the
+	// fourth removed.
+	if _, err := s.ReplaceItem(ctx, r, o.Number, o.Items[2].ID, plate(80, 40, 4)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Get(ctx, r.ID, o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.RemoveItem(ctx, r, o.Number, got.Items[3].ID); err != nil || states(got) != "passed,checking,awaiting" {
+		t.Fatalf("edits: %v; files %s", err, states(got))
+	}
+	got, err = s.Checkout(ctx, r, o.Number)
+	if err != nil || got.Status != order.Accepted || states(got) != "passed,checking,awaiting" {
+		t.Fatalf("checkout: %v; files %s", err, states(got))
+	}
+	for i, it := range got.Items {
+		if it.ID != o.Items[i].ID {
+			t.Errorf("item %d has id %d, had %d", i+1, it.ID, o.Items[i].ID)
+		}
 	}
 }
