@@ -65,12 +65,7 @@ func (s *Service) changeOnce(ctx context.Context, resellerID, number int64, item
 		return nil, false, err
 	}
 	if err := s.Store.UpdateOrder(ctx, o, items, evs, pkgs); err != nil {
-		if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
-			if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
-				return nil, true, pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
-			}
-		}
-		return nil, false, err
+		return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, resellerID, number, err)
 	}
 	return o, false, nil
 }
@@ -241,12 +236,10 @@ const IdempotencyLifetime = 24 * time.Hour
 func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
 	// The files of one order are fetched and checked at the same time: a
 	// write that lost the race to another file's reads the order again.
-	for attempt := 1; ; attempt++ {
+	return again(ctx, func() (*order.Order, bool, error) {
 		o, err := s.setFileState(ctx, number, itemID, state, reason, jobs...)
-		if pressroom.ErrorCode(err) != pressroom.ECONFLICT || attempt == 5 || ctx.Err() != nil {
-			return o, err
-		}
-	}
+		return o, pressroom.ErrorCode(err) == pressroom.ECONFLICT, err
+	})
 }
 
 func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
