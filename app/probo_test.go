@@ -134,7 +134,7 @@ func TestProboAuth(t *testing.T) {
 	// The fourth call of the minute is allowed, the fifth is not.
 	get("Bearer " + demoKey)
 	r := get("Bearer " + demoKey)
-	if r.Status != 429 || strings.TrimSpace(string(r.Body)) != `{"error":"Quota has been exceeded"}` || r.Header.Get("x-ratelimit-remaining") != "0" {
+	if r.Status != 429 || strings.TrimSpace(string(r.Body)) != `{"error":"Quota has been exceeded"}` || r.Header.Get("x-ratelimit-remaining") != "0" || !waitForOne(r.Header) {
 		t.Errorf("over the limit: %d %s %v", r.Status, r.Body, r.Header)
 	}
 }

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -27,7 +28,9 @@ func (g Gate) Admit(w http.ResponseWriter, r *http.Request, key string) (*pressr
 	}
 	d := g.Limiter.Allow(p.KeyID, g.Clock.Now())
 	if !d.Allowed {
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Reset.Seconds()+0.999)))
+		// The wait for one more request, as the native API says it, not
+		// for the whole bucket (a minute's worth at an emptied limit).
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Max(1, math.Ceil(d.RetryAfter.Seconds())))))
 		return nil, d, pressroom.Errorf(pressroom.ERATELIMITED, "More than %d requests a minute with this key.", d.Limit)
 	}
 	return p, d, nil
