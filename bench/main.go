@@ -369,6 +369,13 @@ func compare(res *results, pr, base *process, sc scenario) error {
 		pl.run(*duration / time.Duration(turns))
 	}
 	done1, waiting, jobsOK := fileJobs(pr.db)
+	drained := 0
+	if jobsOK && waiting > 0 {
+		// The load gone, the node works the backlog alone for a while.
+		time.Sleep(drainFor)
+		done2, _, _ := fileJobs(pr.db)
+		drained = done2 - done1
+	}
 	_, brate, bcpu := bl.done()
 	pm, prate, pcpu := pl.done()
 	note := fmt.Sprintf("%d B answers; server CPU %s/request (baseline %s)", len(b), us(pcpu), us(bcpu))
@@ -380,7 +387,8 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	if sc.background && jobsOK {
 		// The orders' files are fetched and checked beside the load; what
 		// is still queued at its end is work the intake rate left behind.
-		note += fmt.Sprintf("; file jobs done during the load %.0f/s, %d still queued at its end", float64(done1-done0)/pl.busy.Seconds(), waiting)
+		note += fmt.Sprintf("; file jobs done during the load %.0f/s, %d still queued at its end, then %.0f/s with the load gone",
+			float64(done1-done0)/pl.busy.Seconds(), waiting, float64(drained)/drainFor.Seconds())
 	}
 	if pm.Success < 1 {
 		note += fmt.Sprintf("; %.1f %% failed (%v)", 100*(1-pm.Success), firstErrors(pm))
@@ -400,6 +408,10 @@ func firstErrors(m vegeta.Metrics) string {
 func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// drainFor is how long the bench watches a node work the file jobs an
+// intake load left behind.
+const drainFor = 10 * time.Second
 
 // fileJobs counts the download and preflight jobs of pressroom's SQLite
 // file: finished, and waiting or running; ok is false without a file.
