@@ -457,7 +457,7 @@ func testTestOrdersDryRunsAndDrafts(t *testing.T, st storeArgs) {
 		t.Errorf("a dry run stored an order: %s", r.Body)
 	}
 	// A draft has a number, an expiry 7 days after its order date, no tracking page.
-	d := mustOrder(t, srv, demoKey, `{"id":"draft-1","stage":"draft","order_date":"`+time.Now().Format(time.DateOnly)+`","delivery":{"address":`+probonl+`},"items":[]}`)
+	d := mustOrder(t, srv, demoKey, `{"id":"draft-1","stage":"draft","order_date":"`+companyToday(t).Format(time.DateOnly)+`","delivery":{"address":`+probonl+`},"items":[]}`)
 	exp, _ := time.Parse(time.RFC3339, d["expires_at"].(string))
 	if d["status"] != "draft" || d["stage"] != "draft" || d["tracking_page"] != nil || exp.Sub(time.Now()) < 6*24*time.Hour {
 		t.Errorf("draft = %v %v %v %v", d["status"], d["stage"], d["tracking_page"], d["expires_at"])

@@ -335,6 +335,18 @@ func TestCatalogHotReload(t *testing.T) {
 	})
 }
 
+// companyToday is now where the demo catalog's company is (its
+// time_zone, Europe/Amsterdam): order dates are that company's days, which
+// begin an hour or two before UTC's.
+func companyToday(t *testing.T) time.Time {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return time.Now().In(loc)
+}
+
 // waitForOne says Retry-After is the wait for one more request under the
 // tests' limits of 3 or 4 a minute (at most 20 s), not for the whole
 // bucket to refill (60 s).

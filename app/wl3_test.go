@@ -100,7 +100,7 @@ func TestWL3Flow(t *testing.T) {
 		// Step 1: a draft, with the document's AccountID spelling.
 		d := wantStatus(t, "create", wl(t, srv, "POST", "/orders", token, `{"AccountID":"`+account+`","callbackUrl":"`+rv.URL+`/wl3"}`), 201)
 		id := fmt.Sprint(d["orderId"])
-		today := time.Now().UTC()
+		today := companyToday(t) // a draft's dates are the print company's
 		if d["status"] != "Draft" || d["accountId"] != account || d["expirationDate"] != today.AddDate(0, 0, 7).Format(time.DateOnly) || d["orderDate"] != today.Format(time.DateOnly) {
 			t.Errorf("draft: %v", d)
 		}
