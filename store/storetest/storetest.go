@@ -44,7 +44,7 @@ func Run(t *testing.T, open Opener) {
 }
 
 // MustCreateReseller creates a standard reseller with the name.
-func MustCreateReseller(t *testing.T, s pressroom.Store, name string) *pressroom.Reseller {
+func MustCreateReseller(t testing.TB, s pressroom.Store, name string) *pressroom.Reseller {
 	t.Helper()
 	r := &pressroom.Reseller{Name: name, Edition: pressroom.EditionStandard}
 	if err := s.CreateReseller(context.Background(), r); err != nil {
