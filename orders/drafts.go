@@ -87,7 +87,7 @@ func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number
 		o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
 		o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
 		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
-			return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, r.ID, number, err)
+			return s.lostRace(ctx, r.ID, number, err)
 		}
 		return o, false, nil
 	})
@@ -123,7 +123,7 @@ func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number i
 	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
 	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
 	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "items", Reason: fmt.Sprintf("%d item(s)", len(o.Items))}}, nil); err != nil {
-		return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, r.ID, number, err)
+		return s.lostRace(ctx, r.ID, number, err)
 	}
 	return o, false, nil
 }
@@ -177,13 +177,17 @@ func focusFields(err error, focus int) error {
 	return pressroom.Invalid(pressroom.ErrorMessage(err), out...)
 }
 
-func conflictNow(ctx context.Context, s *Service, resellerID, number int64, err error) error {
-	if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
-		if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
-			return pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
-		}
+// lostRace answers a write of an order that the store refused: lost when
+// another write of the order came first (ECONFLICT), saying what the order
+// is now.
+func (s *Service) lostRace(ctx context.Context, resellerID, number int64, err error) (*order.Order, bool, error) {
+	if pressroom.ErrorCode(err) != pressroom.ECONFLICT {
+		return nil, false, err
 	}
-	return err
+	if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
+		err = pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
+	}
+	return nil, true, err
 }
 
 // AddItem adds an item to a draft.
@@ -280,7 +284,7 @@ func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number in
 			return nil, false, err
 		}
 		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil, s.jobsFor(o)...); err != nil {
-			return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, r.ID, number, err)
+			return s.lostRace(ctx, r.ID, number, err)
 		}
 		return o, false, nil
 	})

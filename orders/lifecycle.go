@@ -65,7 +65,7 @@ func (s *Service) changeOnce(ctx context.Context, resellerID, number int64, item
 		return nil, false, err
 	}
 	if err := s.Store.UpdateOrder(ctx, o, items, evs, pkgs); err != nil {
-		return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, conflictNow(ctx, s, resellerID, number, err)
+		return s.lostRace(ctx, resellerID, number, err)
 	}
 	return o, false, nil
 }
@@ -236,24 +236,21 @@ const IdempotencyLifetime = 24 * time.Hour
 func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
 	// The files of one order are fetched and checked at the same time: a
 	// write that lost the race to another file's reads the order again.
-	return again(ctx, func() (*order.Order, bool, error) {
-		o, err := s.setFileState(ctx, number, itemID, state, reason, jobs...)
-		return o, pressroom.ErrorCode(err) == pressroom.ECONFLICT, err
-	})
+	return again(ctx, func() (*order.Order, bool, error) { return s.setFileState(ctx, number, itemID, state, reason, jobs...) })
 }
 
-func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
+func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, bool, error) {
 	o, err := s.Store.FindOrder(ctx, 0, number)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	idx := itemIndex(o, itemID)
 	if idx < 0 {
-		return nil, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+		return nil, false, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
 	}
 	it := o.Items[idx]
 	if it.FileState == state && len(jobs) == 0 {
-		return o, nil
+		return o, false, nil
 	}
 	ev := &order.Event{Actor: order.ActorSystem, Kind: "file", From: string(it.FileState), To: string(state),
 		Reason: fmt.Sprintf("item %d: %s", itemID, reason)}
@@ -270,10 +267,10 @@ func (s *Service) setFileState(ctx context.Context, number, itemID int64, state 
 		told = []*order.Event{cancel} // one callback says it all
 	}
 	if err := s.withCallbacks(ctx, o, told, nil); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := s.Store.UpdateOrder(ctx, o, true, evs, nil, jobs...); err != nil {
-		return nil, conflictNow(ctx, s, 0, number, err)
+		return s.lostRace(ctx, 0, number, err)
 	}
-	return o, nil
+	return o, false, nil
 }

@@ -17,6 +17,17 @@ import (
 	"github.com/pressroom/pressroom/store/storetest"
 )
 
+// openTemp opens a store in a temporary directory, closed after the test.
+func openTemp(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "pressroom.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 type groupProbe struct {
 	N int `json:"n"`
 }
@@ -27,11 +38,7 @@ func (groupProbe) Kind() string { return "group_probe" }
 // succeed: a write that fails after queueing its jobs takes them with it,
 // and the others' jobs are committed.
 func TestGroupCommitJobs(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "pressroom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	failed := errors.New("refused after queueing")
 	const n = 200
 	var wg sync.WaitGroup
@@ -82,11 +89,7 @@ func TestGroupCommitJobs(t *testing.T) {
 // a refused write in a group still answers as the store's own error.
 func TestJobPathWritesCommitInGroups(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "pressroom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	r := storetest.MustCreateReseller(t, db, "A")
 	o := &order.Order{ResellerID: r.ID, OwnID: "g-1", TrackingToken: "t-g-1", Type: order.TypeProduction, Stage: order.StageOrder,
 		Status: order.Accepted, OrderDate: "2026-12-06", Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[]`), FileState: order.FileAwaiting}}}
@@ -106,7 +109,7 @@ func TestJobPathWritesCommitInGroups(t *testing.T) {
 	if _, after := db.CommitStats(); after-before != 3 {
 		t.Errorf("group commits carried %d writes, want 3 (the file, the key, its answer)", after-before)
 	}
-	err = db.SaveArtwork(ctx, &order.Artwork{OrderNumber: o.Number + 1000, ItemID: 1, Source: "url", State: order.FileDownloading})
+	err := db.SaveArtwork(ctx, &order.Artwork{OrderNumber: o.Number + 1000, ItemID: 1, Source: "url", State: order.FileDownloading})
 	if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
 		t.Errorf("a file of no order: %v, want not found", err)
 	}
@@ -120,11 +123,7 @@ func BenchmarkCreateOrder(b *testing.B) {
 	for _, jobs := range []int{0, 3} {
 		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) {
 			ctx := context.Background()
-			db, err := Open(ctx, filepath.Join(b.TempDir(), "pressroom.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
+			db := openTemp(b)
 			r := storetest.MustCreateReseller(b, db, "A")
 			var n atomic.Int64
 			b.SetParallelism(16) // intake's many requests waiting on one writer
