@@ -20,7 +20,7 @@ import (
 )
 
 // fileServer serves the files a test orders with.
-func fileServer(t *testing.T, files map[string][]byte) *httptest.Server {
+func fileServer(t testing.TB, files map[string][]byte) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/loop":

@@ -3,62 +3,180 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pressroom/pressroom/api"
+	"github.com/pressroom/pressroom/boxes"
+	"github.com/pressroom/pressroom/internal/testfiles"
+	"github.com/pressroom/pressroom/probo"
+	"github.com/pressroom/pressroom/profotonet"
+	"github.com/pressroom/pressroom/wl3"
 )
 
-// FuzzAPIBodies sends arbitrary bodies to the JSON endpoints of every API
-// (native, Probo, Profotonet, white-label V3): whatever comes in, the
-// answer is never a 5xx. The seed corpus is the seed documents' request
-// examples, each on its own endpoint, and odd bodies on all of them.
+// fuzzRoute is one endpoint that reads a body, with the ids of the demo
+// reseller's own objects in its path (so that the body is read, not
+// refused for an unknown id), the key it is sent with and the body's type.
+type fuzzRoute struct {
+	method, path, key, ctype string
+	seeds                    []string // the seed documents' examples and bodies that work
+}
+
+// formFile is a multipart body with one file field, as the upload
+// endpoints take it.
+func formFile(field string, data []byte) string {
+	return "--fuzz\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
+		string(data) + "\r\n--fuzz--\r\n"
+}
+
+// bodyPatterns are the "METHOD /path" of every endpoint of every API that
+// reads a request body.
+func bodyPatterns() []string {
+	var out []string
+	for _, a := range []struct {
+		prefix   string
+		patterns []string
+	}{{"", api.Patterns()}, {"/probo", probo.Patterns()}, {"/profotonet/v1", profotonet.Patterns()}, {"/wl3", wl3.Patterns()}, {"/boxes", boxes.Patterns()}} {
+		for _, p := range a.patterns {
+			method, rest, _ := strings.Cut(p, " ")
+			if method == "POST" || method == "PUT" || method == "PATCH" {
+				out = append(out, method+" "+a.prefix+rest)
+			}
+		}
+	}
+	return out
+}
+
+// FuzzAPIBodies sends arbitrary bodies to every endpoint of every API that
+// reads one (native, operator, Probo, Profotonet, white-label V3, boxes;
+// JSON, forms and multipart uploads): whatever comes in, the answer is
+// never a 5xx. The seed corpus is the seed documents' request examples and
+// working bodies, each on its own endpoint, and odd bodies on all of them;
+// the setup fails when an endpoint that reads a body is not fuzzed.
 // `go test -run '^$' -fuzz FuzzAPIBodies -fuzzminimizetime 100x ./app`
 // fuzzes; the normal suite runs the corpus.
 func FuzzAPIBodies(f *testing.F) {
-	srv := startServer(f, []string{"--data", f.TempDir()}, nil)
-	draft := fmt.Sprint(decodeNumbers(f, do(f, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"fuzz-draft","stage":"draft","delivery":{"address":`+probonl+`},"items":[]}`).Body)["number"])
-	account := fmt.Sprint(decodeNumbers(f, do(f, "GET", srv.URL+"/v1/account", demoKey, nil).Body)["id"])
-	wlDraft := fmt.Sprint(decodeNumbers(f, do(f, "POST", srv.URL+"/wl3/api/orders", demoKey, `{"accountId":"`+account+`"}`).Body)["orderId"])
-	routes := []struct{ method, path string }{
-		{"POST", "/v1/orders"}, {"POST", "/v1/products/configure"}, {"POST", "/v1/prices"}, {"POST", "/v1/orders/" + draft + "/items"},
-		{"POST", "/probo/order"}, {"POST", "/probo/products/configure"}, {"POST", "/probo/price"}, {"POST", "/probo/order/status"},
-		{"POST", "/profotonet/v1/order"}, {"POST", "/profotonet/v1/reprint"},
-		{"POST", "/wl3/api/orders"}, {"POST", "/wl3/api/orders/" + wlDraft + "/items"}, {"PUT", "/wl3/api/orders/" + wlDraft},
-		{"POST", "/probo/ticket"}, {"PUT", "/v1/account/callbacks"}, {"PUT", "/wl3/api/orders/" + wlDraft + "/customfields"},
-		{"POST", "/boxes/v1/reseller/orders"},
+	files := fileServer(f, map[string][]byte{"/a.pdf": testfiles.PDF(200, 400, 10), "/a.jpg": photo(f, 300, 450, 5)})
+	srv := startServer(f, []string{"--data", f.TempDir()}, callbackEnv())
+	ob := makeObjects(f, srv, files.URL, demoKey)
+	// A reprint to approve or reject: of an order that was delivered.
+	rp := decodeNumbers(f, wantOK(f, do(f, "POST", srv.URL+"/v1/orders", demoKey, orderBody("fz-rp")), 201).Body)
+	rpOrder, rpItem := fmt.Sprint(rp["number"]), fmt.Sprint(path(f, rp, "items", 0, "id"))
+	for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+		wantOK(f, do(f, "POST", srv.URL+"/v1/operator/orders/"+rpOrder+"/status", operatorKey, `{"status":"`+s+`"}`), 200)
 	}
+	reprint := fmt.Sprint(decodeNumbers(f, wantOK(f, do(f, "POST", srv.URL+"/v1/orders/"+rpOrder+"/reprints", demoKey, `{"reason":"damaged"}`), 201).Body)["id"])
+	uploader := strings.TrimPrefix(ob.uploaderURL, srv.URL)
+	// Orders of their own for the changes that would end another route's
+	// order (the seeds run in the routes' order): staff's status change,
+	// cancel and release, checkout.
+	number := func(body string) string {
+		return fmt.Sprint(decodeNumbers(f, wantOK(f, do(f, "POST", srv.URL+"/v1/orders", demoKey, body), 201).Body)["number"])
+	}
+	staffOrder, cancelOrder := number(orderBody("fz-staff")), number(orderBody("fz-cancel"))
+	checkoutDraft := number(`{"id":"fz-draft","stage":"draft","delivery":{"address":` + probonl + `},"items":[` + dibondItem + `]}`)
+	seedPrice := seedExample(f, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+	price := seedExample(f, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+	price["deliveries"].([]any)[0].(map[string]any)["delivery_date"] = ob.day
+	nativePrice := map[string]any{"language": price["language"], "products": price["products"], "delivery": price["deliveries"].([]any)[0]}
+
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	seeds := map[int][]string{
-		0:  {orderBody("fz-1")},
-		1:  {js(seedExample(f, "probo-user-guide.txt", "Request payload (iteration 1):"))},
-		2:  {`{"products":[{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":5}]}],"delivery":{"address":{"country":"NL"}}}`},
-		3:  {dibondItem},
-		4:  {proboOrder("fz-2", "https://files.example/a.pdf", "https://shop.example/cb", "2030-01-02")},
-		5:  {js(seedExample(f, "probo-user-guide.txt", "Request payload (can_order iteration)"))},
-		6:  {js(seedExample(f, "probo-user-guide.txt", "Request payload (price)"))},
-		7:  {`{"orders":[{"id":"fz-2"}]}`},
-		8:  {js(jsExample(f, "label.md5 String false Optional MD5 of the file for extra checks after the download."))},
-		9:  {js(jsExample(f, "note String false A note can be added to the reprint to help with the evaluation."))},
-		10: {`{"accountId":"` + account + `"}`},
-		11: {fmt.Sprintf(wl3Dibond, "https://files.example/a.pdf")},
-		12: {wl3Address},
-		13: {`{"order_id":"fz-2","reason":"damaged","description":"bent"}`},
-		14: {`{"callback_url":"https://shop.example/cb"}`},
-		15: {`{"customFields":[{"name":"a","value":"b"}]}`},
-		16: {js(boxExample(f, "POST /v1/reseller/orders HTTP/1.1", 1))},
+	pdf := testfiles.PDF(200, 400, 10)
+	const form, mp = "application/x-www-form-urlencoded", "multipart/form-data; boundary=fuzz"
+	ord, draft, w := "/v1/orders/"+ob.order, "/v1/orders/"+ob.draft, "/wl3/api/orders/"+ob.wl3Draft
+	r := func(method, path string, seeds ...string) fuzzRoute {
+		return fuzzRoute{method: method, path: path, key: demoKey, ctype: "application/json", seeds: seeds}
 	}
-	for i := range routes {
-		for _, s := range seeds[i] {
-			f.Add(uint8(i), []byte(s))
+	op := func(method, path string, seeds ...string) fuzzRoute {
+		return fuzzRoute{method: method, path: path, key: operatorKey, ctype: "application/json", seeds: seeds}
+	}
+	typed := func(fr fuzzRoute, ctype string) fuzzRoute { fr.ctype = ctype; return fr }
+	routes := map[string]fuzzRoute{
+		"POST /v1/products/configure": r("POST", "/v1/products/configure",
+			`{"products":[{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":5}]}]}`),
+		"POST /v1/prices":                                      r("POST", "/v1/prices", js(nativePrice)),
+		"POST /v1/api-products":                                r("POST", "/v1/api-products", `{"customer_code":"fz-ap","code":"dibond","options":`+dibondOptions+`}`),
+		"PUT /v1/api-products/{customer_code}":                 r("PUT", "/v1/api-products/iso-ap", `{"code":"dibond","options":`+dibondOptions+`}`),
+		"POST /v1/orders":                                      r("POST", "/v1/orders", orderBody("fz-1")),
+		"POST /v1/orders/{number}/items":                       r("POST", draft+"/items", dibondItem),
+		"PUT /v1/orders/{number}/items/{item}":                 r("PUT", draft+"/items/"+ob.draftItem, dibondItem),
+		"POST /v1/orders/{number}/checkout":                    r("POST", "/v1/orders/"+checkoutDraft+"/checkout", `{}`),
+		"POST /v1/orders/{number}/reprints":                    r("POST", "/v1/orders/"+rpOrder+"/reprints", `{"reason":"damaged","note":"bent","items":[{"item_id":`+rpItem+`,"quantity":1}]}`),
+		"PUT /v1/orders/{number}/items/{item}/artwork":         typed(r("PUT", ord+"/items/"+ob.item+"/artwork", formFile("artwork", pdf)), mp),
+		"PUT /v1/orders/{number}/items/{item}/characteristics": r("PUT", ord+"/items/"+ob.item+"/characteristics", `{"characteristics":{"a":"b"}}`),
+		"POST /v1/orders/{number}/cancel":                      r("POST", "/v1/orders/"+cancelOrder+"/cancel", `{}`),
+		"POST /v1/orders/{number}/release":                     r("POST", "/v1/orders/"+cancelOrder+"/release", `{}`),
+		"PUT /v1/orders/{number}/custom-fields":                r("PUT", ord+"/custom-fields", `{"custom_fields":{"a":"b"}}`),
+		"POST /v1/callbacks/{id}/redeliver":                    r("POST", "/v1/callbacks/"+ob.callback+"/redeliver", `{}`),
+		"POST /v1/callbacks/test":                              r("POST", "/v1/callbacks/test", `{"url":"https://shop.example/cb"}`),
+		"PUT /v1/account/callbacks":                            r("PUT", "/v1/account/callbacks", `{"callback_url":"https://shop.example/cb"}`),
+
+		"POST /v1/operator/resellers":                op("POST", "/v1/operator/resellers", `{"name":"Other"}`, `{"name":"Free","edition":"free"}`),
+		"PATCH /v1/operator/resellers/{id}":          op("PATCH", "/v1/operator/resellers/"+ob.account, `{"markup":2}`),
+		"POST /v1/operator/resellers/{id}/customers": op("POST", "/v1/operator/resellers/"+ob.account+"/customers", `{"name":"A's customer"}`),
+		"POST /v1/operator/resellers/{id}/keys":      op("POST", "/v1/operator/resellers/"+ob.account+"/keys", `{"name":"temp"}`),
+		"POST /v1/operator/catalog":                  op("POST", "/v1/operator/catalog", `{"default_language":"nl","products":[{"code":"bad","article_group":"cheese","unit":"m2","translations":{"en":{"title":"Bad"}},"steps":[["nope"]]}]}`),
+		"POST /v1/operator/orders/{number}/status":   op("POST", "/v1/operator/orders/"+staffOrder+"/status", `{"status":"in_production"}`),
+		"POST /v1/operator/orders/{number}/payment":  op("POST", "/v1/operator/orders/"+staffOrder+"/payment", `{"payment":"paid"}`),
+		"POST /v1/operator/reprints/{id}/approve":    op("POST", "/v1/operator/reprints/"+reprint+"/approve", `{"note":"sorry"}`),
+		"POST /v1/operator/reprints/{id}/reject":     op("POST", "/v1/operator/reprints/"+reprint+"/reject", `{"note":"no"}`),
+
+		"PUT /probo/uploader/{id}":             typed(r("PUT", uploader, formFile("file", pdf)), mp),
+		"POST /probo/uploader/{id}":            typed(r("POST", uploader, formFile("file", pdf)), mp),
+		"POST /probo/products/configure":       r("POST", "/probo/products/configure", js(seedExample(f, "probo-user-guide.txt", "Request payload (iteration 1):")), js(seedExample(f, "probo-user-guide.txt", "Request payload (can_order iteration)"))),
+		"POST /probo/price":                    r("POST", "/probo/price", js(seedPrice), js(price)),
+		"POST /probo/order":                    r("POST", "/probo/order", proboOrder("fz-2", files.URL+"/a.pdf", "https://shop.example/cb", ob.day)),
+		"POST /probo/order/status":             r("POST", "/probo/order/status", `{"orders":[{"id":"iso-probo"}]}`),
+		"POST /probo/order/cancel":             r("POST", "/probo/order/cancel", `{"id":"iso-probo"}`),
+		"POST /probo/order/release":            r("POST", "/probo/order/release", `{"id":"iso-probo"}`),
+		"POST /probo/drafts":                   r("POST", "/probo/drafts", proboOrder("fz-d", files.URL+"/a.pdf", "https://shop.example/cb", ob.day)),
+		"POST /probo/ticket":                   r("POST", "/probo/ticket", `{"order_id":"fz-rp","reason":"broken","suggested_solution":"reprint"}`),
+		"POST /probo/project":                  r("POST", "/probo/project", `{"name":"fz"}`),
+		"POST /probo/products/uploader/create": r("POST", "/probo/products/uploader/create", `{"calculation_id":`+ob.calculation+`}`),
+
+		"POST /profotonet/v1/order": r("POST", "/profotonet/v1/order", js(jsExample(f, "label.md5 String false Optional MD5 of the file for extra checks after the download.")), js(pfOrder("fz-pf", files.URL+"/a.jpg"))),
+		"POST /profotonet/v1/reprint": r("POST", "/profotonet/v1/reprint", js(jsExample(f, "note String false A note can be added to the reprint to help with the evaluation.")),
+			`{"referenceId":"iso-pf","entries":[{"referenceId":1}],"reason":"damaged"}`),
+
+		"POST /wl3/oauth/token":                                          typed(r("POST", "/wl3/oauth/token", "grant_type=client_credentials&client_id=a&client_secret="+demoKey), form),
+		"POST /wl3/api/orders":                                           r("POST", "/wl3/api/orders", `{"accountId":"`+ob.account+`"}`, `{"accountId":"`+ob.customerAccount+`"}`),
+		"PUT /wl3/api/orders/{orderId}":                                  r("PUT", w, wl3Address, `{"reference":"x"}`),
+		"POST /wl3/api/orders/{orderId}/items":                           r("POST", w+"/items", fmt.Sprintf(wl3Dibond, files.URL+"/a.pdf"), `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`),
+		"POST /wl3/api/orders/{orderId}/checkout":                        r("POST", w+"/checkout", `{}`),
+		"PUT /wl3/api/orders/{orderId}/customfields":                     r("PUT", w+"/customfields", `{"customFields":[{"name":"a","value":"b"}]}`),
+		"PUT /wl3/api/orders/{orderId}/items/{itemId}/characteristics":   r("PUT", w+"/items/"+ob.wl3Item+"/characteristics", `{"characteristics":[{"code":"width","value":"40"}]}`),
+		"POST /boxes/v1/oauth2/token":                                    typed(r("POST", "/boxes/v1/oauth2/token", "grant_type=client_credentials&scope=external&client_id=a&client_secret="+demoKey), form),
+		"POST /boxes/v1/reseller/orders":                                 r("POST", "/boxes/v1/reseller/orders", js(boxExample(f, "POST /v1/reseller/orders HTTP/1.1", 1))),
+		"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": typed(r("PUT", "/boxes/v1/reseller/orders/"+ob.box+"/products/"+ob.box+".01", formFile("file", pdf)), mp),
+	}
+	served := map[string]bool{}
+	for _, p := range bodyPatterns() {
+		served[p] = true
+		if _, ok := routes[p]; !ok {
+			f.Errorf("%s reads a body and is not fuzzed", p)
 		}
-		for _, odd := range []string{"", "null", "[]", "{}", `{"items":[null]}`, "\x00", `{"a":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`} {
-			f.Add(uint8(i), []byte(odd))
+	}
+	patterns := make([]string, 0, len(routes))
+	for p := range routes {
+		if !served[p] {
+			f.Errorf("the fuzz table names %s, which the server does not answer with a body", p)
+		}
+		patterns = append(patterns, p)
+	}
+	sort.Strings(patterns) // the corpus's route numbers stay put
+	odd := []string{"", "null", "[]", "{}", `{"items":[null]}`, "\x00", `{"a":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+		"--fuzz\r\n", "--fuzz--\r\n", "a=%zz&b"}
+	for i, p := range patterns {
+		for _, s := range append(routes[p].seeds, odd...) {
+			f.Add(uint8(i), []byte(s))
 		}
 	}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
-		r := routes[int(route)%len(routes)]
-		resp := do(t, r.method, srv.URL+r.path, demoKey, body)
+		fr := routes[patterns[int(route)%len(patterns)]]
+		resp := doWith(t, fr.method, srv.URL+fr.path, fr.key, body, map[string]string{"Content-Type": fr.ctype})
 		if resp.Status >= 500 || resp.Status < 200 {
-			t.Fatalf("%s %s %q: %d %s", r.method, r.path, body, resp.Status, resp.Body)
+			t.Fatalf("%s %s %q: %d %s", fr.method, fr.path, body, resp.Status, resp.Body)
 		}
 	})
 }

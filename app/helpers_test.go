@@ -221,7 +221,7 @@ func seedExample(t testing.TB, file, marker string) any {
 }
 
 // path walks a decoded JSON value: path(v, "products", 0, "code").
-func path(t *testing.T, v any, steps ...any) any {
+func path(t testing.TB, v any, steps ...any) any {
 	t.Helper()
 	for _, s := range steps {
 		switch k := s.(type) {

@@ -56,38 +56,9 @@ func testIsolation(t *testing.T, st storeArgs) {
 	files := fileServer(t, map[string][]byte{"/a.pdf": testfiles.PDF(200, 400, 10), "/a.jpg": photo(t, 300, 450, 5)})
 	srv := startServer(t, st.args(t), callbackEnv())
 	a := demoKey
-	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
-	account := fmt.Sprint(decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", a, nil).Body)["id"])
-
-	// Reseller A's objects, one of each kind.
-	o := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/orders", a, orderBody("iso-1")), 201).Body)
-	n, item := fmt.Sprint(o["number"]), fmt.Sprint(path(t, o, "items", 0, "id"))
-	dr := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/orders", a, `{"id":"iso-draft","stage":"draft","delivery":{"address":`+probonl+`},"items":[`+dibondItem+`]}`), 201).Body)
-	draft, draftItem := fmt.Sprint(dr["number"]), fmt.Sprint(path(t, dr, "items", 0, "id"))
-	wantOK(t, do(t, "POST", srv.URL+"/v1/api-products", a, `{"customer_code":"iso-ap","code":"dibond","options":`+dibondOptions+`}`), 201)
-	var cb string
-	for _, c := range decodeNumbers(t, do(t, "GET", srv.URL+"/v1/callbacks", a, nil).Body)["data"].([]any) {
-		cb = fmt.Sprint(c.(map[string]any)["id"])
-	}
-	if cb == "" {
-		t.Fatal("no callback of reseller A")
-	}
-	wantOK(t, do(t, "POST", srv.URL+"/probo/order", a, proboOrder("iso-probo", files.URL+"/a.pdf", "https://shop.example/p", day)), 202)
-	price := seedExample(t, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
-	delete(price["deliveries"].([]any)[0].(map[string]any), "delivery_date")
-	calc := fmt.Sprint(decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/probo/price", a, price), 200).Body)["calculation_id"])
-	up := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/probo/products/uploader/create", a, `{"calculation_id":`+calc+`}`), 200).Body)
-	session := fmt.Sprint(path(t, up, "uploaders", 0, "id"))
-	project := fmt.Sprint(decodeNumbers(t, do(t, "POST", srv.URL+"/probo/project", a, `{"name":"iso"}`).Body)["id"])
-	pfo := pfOrder("iso-pf", files.URL+"/a.jpg")
-	wantOK(t, pf(t, srv, "POST", "/order", a, pfo), 200)
-	w := fmt.Sprint(decodeNumbers(t, wantOK(t, wl(t, srv, "POST", "/orders", a, `{"accountId":"`+account+`"}`), 201).Body)["orderId"])
-	wItem := fmt.Sprint(decodeNumbers(t, wantOK(t, wl(t, srv, "POST", "/orders/"+w+"/items", a, `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`), 201).Body)["itemId"])
-	cust := decodeNumbers(t, do(t, "POST", srv.URL+"/v1/operator/resellers/"+account+"/customers", operatorKey, `{"name":"A's customer"}`).Body)
-	custAccount := account + "-" + fmt.Sprint(cust["id"])
-
-	boxReq := boxExample(t, "POST /v1/reseller/orders HTTP/1.1", 1)
-	bx := fmt.Sprint(path(t, decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", a, boxReq), 200).Body), "response", "id"))
+	ob := makeObjects(t, srv, files.URL, a)
+	day, n, item, draft, draftItem, cb := ob.day, ob.order, ob.item, ob.draft, ob.draftItem, ob.callback
+	calc, session, project, w, wItem, custAccount, bx := ob.calculation, ob.uploader, ob.project, ob.wl3Draft, ob.wl3Item, ob.customerAccount, ob.box
 
 	b := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"B"}`).JSON(t)["api_key"].(string)
 
@@ -220,10 +191,63 @@ func testIsolation(t *testing.T, st storeArgs) {
 	}
 }
 
-func wantOK(t *testing.T, r response, status int) response {
+func wantOK(t testing.TB, r response, status int) response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("setup: %d %s, want %d", r.Status, r.Body, status)
 	}
 	return r
+}
+
+// objects are one of each kind of object a reseller has, made through the
+// APIs by the reseller (and its customer account by the operator): the
+// ids that the endpoints taking one are tried with.
+type objects struct {
+	account, customerAccount string // the reseller's own and a customer's WL3 account
+	day                      string // a seed weekday far enough ahead to order for
+	order, item              string // an accepted native order and its first item
+	draft, draftItem         string // a native draft and its item
+	callback                 string // a callback event of the order
+	calculation, uploader    string // a Probo price calculation and its upload session
+	uploaderURL              string // where the session takes the file, with its token
+	project                  string // a Probo project
+	wl3Draft, wl3Item        string // a WL3 draft and its item
+	box                      string // a packaging-box order
+}
+
+// makeObjects makes them for the reseller of key; files serves /a.pdf and
+// /a.jpg.
+func makeObjects(t testing.TB, srv *server, files, key string) objects {
+	t.Helper()
+	a := key
+	var ob objects
+	ob.account = fmt.Sprint(decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", a, nil).Body)["id"])
+	ob.day = seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
+	o := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/orders", a, orderBody("iso-1")), 201).Body)
+	ob.order, ob.item = fmt.Sprint(o["number"]), fmt.Sprint(path(t, o, "items", 0, "id"))
+	dr := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/orders", a, `{"id":"iso-draft","stage":"draft","delivery":{"address":`+probonl+`},"items":[`+dibondItem+`]}`), 201).Body)
+	ob.draft, ob.draftItem = fmt.Sprint(dr["number"]), fmt.Sprint(path(t, dr, "items", 0, "id"))
+	wantOK(t, do(t, "POST", srv.URL+"/v1/api-products", a, `{"customer_code":"iso-ap","code":"dibond","options":`+dibondOptions+`}`), 201)
+	for _, c := range decodeNumbers(t, do(t, "GET", srv.URL+"/v1/callbacks", a, nil).Body)["data"].([]any) {
+		ob.callback = fmt.Sprint(c.(map[string]any)["id"])
+	}
+	if ob.callback == "" {
+		t.Fatal("no callback of the reseller")
+	}
+	wantOK(t, do(t, "POST", srv.URL+"/probo/order", a, proboOrder("iso-probo", files+"/a.pdf", "https://shop.example/p", ob.day)), 202)
+	price := seedExample(t, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+	delete(price["deliveries"].([]any)[0].(map[string]any), "delivery_date")
+	ob.calculation = fmt.Sprint(decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/probo/price", a, price), 200).Body)["calculation_id"])
+	up := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/probo/products/uploader/create", a, `{"calculation_id":`+ob.calculation+`}`), 200).Body)
+	ob.uploader = fmt.Sprint(path(t, up, "uploaders", 0, "id"))
+	ob.uploaderURL = fmt.Sprint(path(t, up, "uploaders", 0, "url"))
+	ob.project = fmt.Sprint(decodeNumbers(t, do(t, "POST", srv.URL+"/probo/project", a, `{"name":"iso"}`).Body)["id"])
+	wantOK(t, pf(t, srv, "POST", "/order", a, pfOrder("iso-pf", files+"/a.jpg")), 200)
+	ob.wl3Draft = fmt.Sprint(decodeNumbers(t, wantOK(t, wl(t, srv, "POST", "/orders", a, `{"accountId":"`+ob.account+`"}`), 201).Body)["orderId"])
+	ob.wl3Item = fmt.Sprint(decodeNumbers(t, wantOK(t, wl(t, srv, "POST", "/orders/"+ob.wl3Draft+"/items", a, `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`), 201).Body)["itemId"])
+	cust := decodeNumbers(t, do(t, "POST", srv.URL+"/v1/operator/resellers/"+ob.account+"/customers", operatorKey, `{"name":"A's customer"}`).Body)
+	ob.customerAccount = ob.account + "-" + fmt.Sprint(cust["id"])
+	boxReq := boxExample(t, "POST /v1/reseller/orders HTTP/1.1", 1)
+	ob.box = fmt.Sprint(path(t, decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/boxes/v1/reseller/orders", a, boxReq), 200).Body), "response", "id"))
+	return ob
 }

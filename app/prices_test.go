@@ -19,7 +19,7 @@ const dibondOptions = `[{"code":"height","value":40},{"code":"width","value":20}
 // seedWeekDate moves a seed date forward by whole weeks (the weekday stays)
 // until it is at least minAhead from now and its Monday-to-Friday week has
 // no public holiday in the countries: the seeds' README allows this.
-func seedWeekDate(t *testing.T, seed string, minAhead time.Duration, countries ...string) delivery.Date {
+func seedWeekDate(t testing.TB, seed string, minAhead time.Duration, countries ...string) delivery.Date {
 	t.Helper()
 	d, err := delivery.ParseDate(seed)
 	if err != nil {

@@ -22,7 +22,7 @@ const pfFile = "profotonet-api.txt"
 
 // pf calls the Profotonet API with the key in the "key" header, as its
 // document says.
-func pf(t *testing.T, srv *server, method, p, key string, body any) response {
+func pf(t testing.TB, srv *server, method, p, key string, body any) response {
 	t.Helper()
 	h := map[string]string{}
 	if key != "" {
@@ -90,7 +90,7 @@ func jsExample(t testing.TB, marker string) any {
 }
 
 // photo is a JPEG of w×h pixels.
-func photo(t *testing.T, w, h int, shade uint8) []byte {
+func photo(t testing.TB, w, h int, shade uint8) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {

@@ -20,7 +20,7 @@ const wl3Address = `{"deliveryAddress":{"companyName":"Probo","firstName":"Mr.",
   "postalCode":"9101PE","city":"Dokkum","country":"NL","phone":"31612345678","email":"print@example.com"},"shippingMethod":"onbezorgd-standard"}`
 
 // wl calls the WL-V3 API with a bearer token.
-func wl(t *testing.T, srv *server, method, p, token string, body any) response {
+func wl(t testing.TB, srv *server, method, p, token string, body any) response {
 	t.Helper()
 	return do(t, method, srv.URL+"/wl3/api"+p, token, body)
 }
