@@ -351,8 +351,8 @@ func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byt
 	}
 	var idem *pressroom.IdempotencyAnswer
 	render := func(o *order.Order) (int, string, []byte, error) {
-		data, err := json.Marshal(s.orderView(o, nil, true))
-		return http.StatusCreated, "application/json", append(data, '\n'), err
+		data, err := httpx.Marshal(s.orderView(o, nil, true), false)
+		return http.StatusCreated, "application/json", data, err
 	}
 	if key != "" && !in.DryRun {
 		idem = &pressroom.IdempotencyAnswer{Key: key, Render: render}
@@ -364,8 +364,8 @@ func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byt
 	if res.DryRun {
 		v := s.orderView(res.Order, nil, true)
 		v.DryRun = true
-		data, _ := json.Marshal(v)
-		return http.StatusOK, "application/json", append(data, '\n'), 0
+		data, _ := httpx.Marshal(v, false)
+		return http.StatusOK, "application/json", data, 0
 	}
 	status, ctype, data, _ := render(res.Order)
 	return status, ctype, data, res.Order.Number
@@ -374,8 +374,8 @@ func (s *Server) createOrder(r *http.Request, p *pressroom.Principal, body []byt
 // orderProblem is createOrder's answer to an error (no order: number 0).
 func (s *Server) orderProblem(r *http.Request, err error) (int, string, []byte, int64) {
 	p := s.problem(r, err)
-	data, _ := json.Marshal(p)
-	return p.Status, "application/problem+json", append(data, '\n'), 0
+	data, _ := httpx.Marshal(p, false)
+	return p.Status, "application/problem+json", data, 0
 }
 
 func orderNumber(r *http.Request) (int64, error) {

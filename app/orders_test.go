@@ -222,6 +222,16 @@ func TestOrderIdempotency(t *testing.T) {
 		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody("idem-1")); r.Status != 409 {
 			t.Errorf("retry without key: %d", r.Status)
 		}
+		// The answer writes text as the order's other answers do: "&", "<"
+		// and ">" as they are, not as \u0026 and the like.
+		amp := strings.Replace(orderBody("idem-3"), `"reference":"Reseller API test order"`, `"reference":"Smith & Sons <NL>"`, 1)
+		created, replayed := post("key-3", amp), post("key-3", amp)
+		read := do(t, "GET", srv.URL+created.Header.Get("Location"), demoKey, nil)
+		for name, r := range map[string]response{"created": created, "replayed": replayed, "read": read} {
+			if !strings.Contains(string(r.Body), `"reference":"Smith & Sons <NL>"`) {
+				t.Errorf("%s: %d %.300s", name, r.Status, r.Body)
+			}
+		}
 	})
 }
 

@@ -39,6 +39,18 @@ func JSON(w http.ResponseWriter, status int, v any, escapeHTML bool, fallback []
 	send(w, status, buf.Bytes(), bp)
 }
 
+// Marshal is v as JSON and a newline, as JSON writes it, for an answer
+// that is kept as well as sent (an idempotent request's).
+func Marshal(v any, escapeHTML bool) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // send writes an answer with its Content-Length in one write, then keeps
 // its memory in bp for the next answer (a rare huge one is not kept).
 func send(w http.ResponseWriter, status int, b []byte, bp *[]byte) {
