@@ -55,7 +55,8 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 		return err
 	}
 	err = db.tx(ctx, func(tx pgx.Tx) error {
-		if err := db.insertOrder(ctx, tx, o, enc, ev); err != nil {
+		deliveries, err := db.insertOrder(ctx, tx, o, enc, ev)
+		if err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -63,7 +64,8 @@ func (db *DB) CreateOrder(ctx context.Context, o *order.Order, ev *order.Event, 
 				a.SetOrder(o.Number)
 			}
 		}
-		if err := db.insertJobs(ctx, tx, jobs); err != nil {
+		// The order's jobs and its callbacks' deliveries: one statement.
+		if err := db.insertJobs(ctx, tx, append(deliveries, jobs...)); err != nil {
 			return err
 		}
 		if idem != nil {
@@ -93,24 +95,60 @@ func (db *DB) nameConflict(ctx context.Context, o *order.Order, err error) error
 	return err
 }
 
+// insertNewOrder writes an order, its items and its first event in one
+// statement (one round trip, not one each): it returns the order's number,
+// the event's id and the items' ids by position.
+const insertNewOrder = `WITH o AS (
+	INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
+		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
+	VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number
+), i AS (
+	INSERT INTO order_items (order_number, position, document)
+	SELECT o.number, d.position, d.document FROM o, unnest($15::text[]) WITH ORDINALITY AS d(document, position)
+	RETURNING id, position
+), e AS (
+	INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data)
+	SELECT o.number, $16, $17, $18, $19, $20, $21, $22 FROM o RETURNING id
+)
+SELECT o.number, e.id, COALESCE((SELECT array_agg(id ORDER BY position) FROM i), '{}') FROM o, e`
+
 // insertOrder writes a new order (enc: its encoding), its items and first
-// event in tx.
-func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, enc order.Encoded, ev *order.Event) error {
+// event in tx, and the event's callbacks; it returns the callbacks'
+// delivery jobs for the caller to queue with its own.
+func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, enc order.Encoded, ev *order.Event) ([]pressroom.Job, error) {
 	now := db.now().Truncate(time.Microsecond)
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-	err := tx.QueryRow(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
-		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-		VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number`,
-		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken).Scan(&o.Number)
-	if err != nil {
-		return mapError(err, "Order")
+	if ev.At.IsZero() {
+		ev.At = now
 	}
-	if err := insertItems(ctx, tx, o, enc.Items); err != nil {
-		return err
+	var ids []int64
+	err := tx.QueryRow(ctx, insertNewOrder,
+		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
+		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken, enc.Items,
+		ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason, string(ev.Data)).Scan(&o.Number, &ev.ID, &ids)
+	if err != nil {
+		return nil, mapError(err, "Order")
+	}
+	if len(ids) != len(o.Items) {
+		return nil, fmt.Errorf("order %d: %d item ids for %d items", o.Number, len(ids), len(o.Items))
+	}
+	for i, it := range o.Items {
+		it.ID, it.OrderNumber, it.Position = ids[i], o.Number, i+1
 	}
 	ev.OrderNumber = o.Number
-	return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
+	// A new order has no callbacks yet: each URL's sequence starts at 1.
+	seq := map[string]int64{}
+	var deliveries []pressroom.Job
+	for _, cb := range ev.Callbacks {
+		cb.EventID, cb.OrderNumber, cb.OccurredAt = ev.ID, ev.OrderNumber, ev.At
+		seq[cb.URL]++
+		cb.Sequence = seq[cb.URL]
+		if err := db.insertCallbackRow(ctx, tx, cb, now); err != nil {
+			return nil, err
+		}
+		deliveries = append(deliveries, pressroom.Job{Args: pressroom.CallbackJobArgs{ID: cb.ID}})
+	}
+	return deliveries, nil
 }
 
 // insertItems writes an order's items (docs: their encodings) in one round
@@ -165,6 +203,14 @@ func (db *DB) insertCallback(ctx context.Context, tx pgx.Tx, cb *order.Callback,
 			return mapError(err, "Callback")
 		}
 	}
+	if err := db.insertCallbackRow(ctx, tx, cb, now); err != nil {
+		return err
+	}
+	return db.insertJobs(ctx, tx, []pressroom.Job{{Args: pressroom.CallbackJobArgs{ID: cb.ID}}})
+}
+
+// insertCallbackRow writes the outbox row of cb, its sequence given.
+func (db *DB) insertCallbackRow(ctx context.Context, tx pgx.Tx, cb *order.Callback, now time.Time) error {
 	cb.Status, cb.CreatedAt = order.CallbackPending, now
 	if cb.Render != nil {
 		p, err := cb.Render()
@@ -182,7 +228,7 @@ func (db *DB) insertCallback(ctx context.Context, tx pgx.Tx, cb *order.Callback,
 		cb.OccurredAt, string(cb.Status), now).Scan(&cb.ID); err != nil {
 		return mapError(err, "Callback")
 	}
-	return db.insertJobs(ctx, tx, []pressroom.Job{{Args: pressroom.CallbackJobArgs{ID: cb.ID}}})
+	return nil
 }
 
 const callbackColumns = `id, reseller_id, COALESCE(order_number, 0), COALESCE(event_id, 0), url, sequence, type, format, payload, occurred_at,
@@ -809,7 +855,11 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		if newOrder != nil {
 			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
-			if err := db.insertOrder(ctx, tx, newOrder, enc, created); err != nil {
+			deliveries, err := db.insertOrder(ctx, tx, newOrder, enc, created)
+			if err != nil {
+				return err
+			}
+			if err := db.insertJobs(ctx, tx, deliveries); err != nil {
 				return err
 			}
 			rp.NewOrder = newOrder.Number

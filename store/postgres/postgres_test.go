@@ -44,6 +44,19 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
+// BenchmarkCreateOrder: see storetest.BenchmarkCreateOrder, on a
+// throwaway cluster's database.
+func BenchmarkCreateOrder(b *testing.B) {
+	storetest.BenchmarkCreateOrder(b, func(tb testing.TB) pressroom.Store {
+		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	}, nil)
+}
+
 func TestJobs(t *testing.T) {
 	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {

@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,39 +113,11 @@ func TestJobPathWritesCommitInGroups(t *testing.T) {
 	}
 }
 
-// BenchmarkCreateOrder: orders of 3 items written by concurrent callers,
-// as intake writes them (one commit group at a time), with the order's 3
-// jobs and without: the difference is what the job queue's insert costs
-// the writer. ns/op is wall time per order.
+// BenchmarkCreateOrder: see storetest.BenchmarkCreateOrder; it reports
+// the writes each durable commit carried.
 func BenchmarkCreateOrder(b *testing.B) {
-	for _, jobs := range []int{0, 3} {
-		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) {
-			ctx := context.Background()
-			db := openTemp(b)
-			r := storetest.MustCreateReseller(b, db, "A")
-			var n atomic.Int64
-			b.SetParallelism(16) // intake's many requests waiting on one writer
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := n.Add(1)
-					o := &order.Order{ResellerID: r.ID, OwnID: fmt.Sprint("b-", i), TrackingToken: fmt.Sprint("t-", i), Type: order.TypeProduction,
-						Stage: order.StageOrder, Status: order.Accepted, OrderDate: "2026-12-06"}
-					var js []pressroom.Job
-					for k := range 3 {
-						o.Items = append(o.Items, &order.Item{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading})
-						if k < jobs {
-							js = append(js, pressroom.Job{Args: groupProbe{N: k}})
-						}
-					}
-					if err := db.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil, js...); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			commits, writes := db.CommitStats()
-			b.ReportMetric(float64(writes)/float64(max(commits, 1)), "writes/commit")
-		})
-	}
+	storetest.BenchmarkCreateOrder(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) }, func(b *testing.B, s pressroom.Store) {
+		commits, writes := s.(*DB).CommitStats()
+		b.ReportMetric(float64(writes)/float64(max(commits, 1)), "writes/commit")
+	})
 }

@@ -1,0 +1,51 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+)
+
+// BenchmarkCreateOrder: orders of 3 items written by concurrent callers, as
+// intake writes them, with the order's 3 jobs and without: the difference
+// is what the job queue's insert costs. ns/op is wall time per order. open
+// gives each run a store of its own; report, if not nil, adds the store's
+// own metrics at the end of a run.
+func BenchmarkCreateOrder(b *testing.B, open func(testing.TB) pressroom.Store, report func(*testing.B, pressroom.Store)) {
+	for _, jobs := range []int{0, 3} {
+		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) {
+			ctx := context.Background()
+			s := open(b)
+			r := MustCreateReseller(b, s, "A")
+			var n atomic.Int64
+			b.SetParallelism(16) // intake's many requests at once
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					o := &order.Order{ResellerID: r.ID, OwnID: fmt.Sprint("b-", i), TrackingToken: fmt.Sprint("t-", i), Type: order.TypeProduction,
+						Stage: order.StageOrder, Status: order.Accepted, OrderDate: "2026-12-06"}
+					var js []pressroom.Job
+					for k := range 3 {
+						o.Items = append(o.Items, &order.Item{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading})
+						if k < jobs {
+							js = append(js, pressroom.Job{Args: &groupJob{}})
+						}
+					}
+					if err := s.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil, js...); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			if report != nil {
+				report(b, s)
+			}
+		})
+	}
+}
