@@ -30,9 +30,9 @@ func formFile(field string, data []byte) string {
 		string(data) + "\r\n--fuzz--\r\n"
 }
 
-// bodyPatterns are the "METHOD /path" of every endpoint of every API that
-// reads a request body.
-func bodyPatterns() []string {
+// allPatterns are the "METHOD /path" of every endpoint of every API, as
+// the server answers them.
+func allPatterns() []string {
 	var out []string
 	for _, a := range []struct {
 		prefix   string
@@ -40,9 +40,18 @@ func bodyPatterns() []string {
 	}{{"", api.Patterns()}, {"/probo", probo.Patterns()}, {"/profotonet/v1", profotonet.Patterns()}, {"/wl3", wl3.Patterns()}, {"/boxes", boxes.Patterns()}} {
 		for _, p := range a.patterns {
 			method, rest, _ := strings.Cut(p, " ")
-			if method == "POST" || method == "PUT" || method == "PATCH" {
-				out = append(out, method+" "+a.prefix+rest)
-			}
+			out = append(out, method+" "+a.prefix+rest)
+		}
+	}
+	return out
+}
+
+// bodyPatterns are those of the endpoints that read a request body.
+func bodyPatterns() []string {
+	var out []string
+	for _, p := range allPatterns() {
+		if method, _, _ := strings.Cut(p, " "); method == "POST" || method == "PUT" || method == "PATCH" {
+			out = append(out, p)
 		}
 	}
 	return out

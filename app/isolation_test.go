@@ -7,12 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressroom/pressroom/api"
-	"github.com/pressroom/pressroom/boxes"
 	"github.com/pressroom/pressroom/internal/testfiles"
-	"github.com/pressroom/pressroom/probo"
-	"github.com/pressroom/pressroom/profotonet"
-	"github.com/pressroom/pressroom/wl3"
 )
 
 // isolationExempt are the endpoints that take no id of a reseller's
@@ -129,20 +124,8 @@ func testIsolation(t *testing.T, st storeArgs) {
 	probes["POST /profotonet/v1/order"] = probe{"POST", "/profotonet/v1/order", pfOrder("iso-pf", files.URL+"/a.jpg"), 200, `"status":"accepted"`}
 
 	// The matrix covers every endpoint.
-	var served []string
-	add := func(prefix string, patterns []string) {
-		for _, p := range patterns {
-			method, rest, _ := strings.Cut(p, " ")
-			served = append(served, method+" "+prefix+rest)
-		}
-	}
-	add("", api.Patterns())
-	add("/probo", probo.Patterns())
-	add("/profotonet/v1", profotonet.Patterns())
-	add("/wl3", wl3.Patterns())
-	add("/boxes", boxes.Patterns())
 	known := map[string]bool{}
-	for _, p := range served {
+	for _, p := range allPatterns() {
 		known[p] = true
 		_, probed := probes[p]
 		_, exempt := isolationExempt[p]
