@@ -57,36 +57,30 @@ func bodyPatterns() []string {
 	return out
 }
 
-// FuzzAPIBodies sends arbitrary bodies to every endpoint of every API that
-// reads one (native, operator, Probo, Profotonet, white-label V3, boxes;
-// JSON, forms and multipart uploads): whatever comes in, the answer is
-// never a 5xx. The seed corpus is the seed documents' request examples and
-// working bodies, each on its own endpoint, and odd bodies on all of them;
-// the setup fails when an endpoint that reads a body is not fuzzed.
-// `go test -run '^$' -fuzz FuzzAPIBodies -fuzzminimizetime 100x ./app`
-// fuzzes; the normal suite runs the corpus.
-func FuzzAPIBodies(f *testing.F) {
-	files := fileServer(f, map[string][]byte{"/a.pdf": testfiles.PDF(200, 400, 10), "/a.jpg": photo(f, 300, 450, 5)})
-	srv := startServer(f, []string{"--data", f.TempDir()}, callbackEnv())
-	ob := makeObjects(f, srv, files.URL, demoKey)
+// bodyRoutes makes the demo reseller's objects on srv (files serves /a.pdf
+// and /a.jpg) and answers every endpoint that reads a body, by pattern,
+// and the patterns in order; it fails tb when the table misses one.
+func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]fuzzRoute, []string) {
+	tb.Helper()
+	ob := makeObjects(tb, srv, files, demoKey)
 	// A reprint to approve or reject: of an order that was delivered.
-	rp := decodeNumbers(f, wantOK(f, do(f, "POST", srv.URL+"/v1/orders", demoKey, orderBody("fz-rp")), 201).Body)
-	rpOrder, rpItem := fmt.Sprint(rp["number"]), fmt.Sprint(path(f, rp, "items", 0, "id"))
+	rp := decodeNumbers(tb, wantOK(tb, do(tb, "POST", srv.URL+"/v1/orders", demoKey, orderBody("fz-rp")), 201).Body)
+	rpOrder, rpItem := fmt.Sprint(rp["number"]), fmt.Sprint(path(tb, rp, "items", 0, "id"))
 	for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
-		wantOK(f, do(f, "POST", srv.URL+"/v1/operator/orders/"+rpOrder+"/status", operatorKey, `{"status":"`+s+`"}`), 200)
+		wantOK(tb, do(tb, "POST", srv.URL+"/v1/operator/orders/"+rpOrder+"/status", operatorKey, `{"status":"`+s+`"}`), 200)
 	}
-	reprint := fmt.Sprint(decodeNumbers(f, wantOK(f, do(f, "POST", srv.URL+"/v1/orders/"+rpOrder+"/reprints", demoKey, `{"reason":"damaged"}`), 201).Body)["id"])
+	reprint := fmt.Sprint(decodeNumbers(tb, wantOK(tb, do(tb, "POST", srv.URL+"/v1/orders/"+rpOrder+"/reprints", demoKey, `{"reason":"damaged"}`), 201).Body)["id"])
 	uploader := strings.TrimPrefix(ob.uploaderURL, srv.URL)
 	// Orders of their own for the changes that would end another route's
 	// order (the seeds run in the routes' order): staff's status change,
 	// cancel and release, checkout.
 	number := func(body string) string {
-		return fmt.Sprint(decodeNumbers(f, wantOK(f, do(f, "POST", srv.URL+"/v1/orders", demoKey, body), 201).Body)["number"])
+		return fmt.Sprint(decodeNumbers(tb, wantOK(tb, do(tb, "POST", srv.URL+"/v1/orders", demoKey, body), 201).Body)["number"])
 	}
 	staffOrder, cancelOrder := number(orderBody("fz-staff")), number(orderBody("fz-cancel"))
 	checkoutDraft := number(`{"id":"fz-draft","stage":"draft","delivery":{"address":` + probonl + `},"items":[` + dibondItem + `]}`)
-	seedPrice := seedExample(f, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
-	price := seedExample(f, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+	seedPrice := seedExample(tb, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
+	price := seedExample(tb, "probo-user-guide.txt", "Request payload (price)").(map[string]any)
 	price["deliveries"].([]any)[0].(map[string]any)["delivery_date"] = ob.day
 	nativePrice := map[string]any{"language": price["language"], "products": price["products"], "delivery": price["deliveries"].([]any)[0]}
 
@@ -133,47 +127,62 @@ func FuzzAPIBodies(f *testing.F) {
 
 		"PUT /probo/uploader/{id}":             typed(r("PUT", uploader, formFile("file", pdf)), mp),
 		"POST /probo/uploader/{id}":            typed(r("POST", uploader, formFile("file", pdf)), mp),
-		"POST /probo/products/configure":       r("POST", "/probo/products/configure", js(seedExample(f, "probo-user-guide.txt", "Request payload (iteration 1):")), js(seedExample(f, "probo-user-guide.txt", "Request payload (can_order iteration)"))),
+		"POST /probo/products/configure":       r("POST", "/probo/products/configure", js(seedExample(tb, "probo-user-guide.txt", "Request payload (iteration 1):")), js(seedExample(tb, "probo-user-guide.txt", "Request payload (can_order iteration)"))),
 		"POST /probo/price":                    r("POST", "/probo/price", js(seedPrice), js(price)),
-		"POST /probo/order":                    r("POST", "/probo/order", proboOrder("fz-2", files.URL+"/a.pdf", "https://shop.example/cb", ob.day)),
+		"POST /probo/order":                    r("POST", "/probo/order", proboOrder("fz-2", files+"/a.pdf", "https://shop.example/cb", ob.day)),
 		"POST /probo/order/status":             r("POST", "/probo/order/status", `{"orders":[{"id":"iso-probo"}]}`),
 		"POST /probo/order/cancel":             r("POST", "/probo/order/cancel", `{"id":"iso-probo"}`),
 		"POST /probo/order/release":            r("POST", "/probo/order/release", `{"id":"iso-probo"}`),
-		"POST /probo/drafts":                   r("POST", "/probo/drafts", proboOrder("fz-d", files.URL+"/a.pdf", "https://shop.example/cb", ob.day)),
+		"POST /probo/drafts":                   r("POST", "/probo/drafts", proboOrder("fz-d", files+"/a.pdf", "https://shop.example/cb", ob.day)),
 		"POST /probo/ticket":                   r("POST", "/probo/ticket", `{"order_id":"fz-rp","reason":"broken","suggested_solution":"reprint"}`),
 		"POST /probo/project":                  r("POST", "/probo/project", `{"name":"fz"}`),
 		"POST /probo/products/uploader/create": r("POST", "/probo/products/uploader/create", `{"calculation_id":`+ob.calculation+`}`),
 
-		"POST /profotonet/v1/order": r("POST", "/profotonet/v1/order", js(jsExample(f, "label.md5 String false Optional MD5 of the file for extra checks after the download.")), js(pfOrder("fz-pf", files.URL+"/a.jpg"))),
-		"POST /profotonet/v1/reprint": r("POST", "/profotonet/v1/reprint", js(jsExample(f, "note String false A note can be added to the reprint to help with the evaluation.")),
+		"POST /profotonet/v1/order": r("POST", "/profotonet/v1/order", js(jsExample(tb, "label.md5 String false Optional MD5 of the file for extra checks after the download.")), js(pfOrder("fz-pf", files+"/a.jpg"))),
+		"POST /profotonet/v1/reprint": r("POST", "/profotonet/v1/reprint", js(jsExample(tb, "note String false A note can be added to the reprint to help with the evaluation.")),
 			`{"referenceId":"iso-pf","entries":[{"referenceId":1}],"reason":"damaged"}`),
 
 		"POST /wl3/oauth/token":                                          typed(r("POST", "/wl3/oauth/token", "grant_type=client_credentials&client_id=a&client_secret="+demoKey), form),
 		"POST /wl3/api/orders":                                           r("POST", "/wl3/api/orders", `{"accountId":"`+ob.account+`"}`, `{"accountId":"`+ob.customerAccount+`"}`),
 		"PUT /wl3/api/orders/{orderId}":                                  r("PUT", w, wl3Address, `{"reference":"x"}`),
-		"POST /wl3/api/orders/{orderId}/items":                           r("POST", w+"/items", fmt.Sprintf(wl3Dibond, files.URL+"/a.pdf"), `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`),
+		"POST /wl3/api/orders/{orderId}/items":                           r("POST", w+"/items", fmt.Sprintf(wl3Dibond, files+"/a.pdf"), `{"productCode":"side-grip-spacer-2-5mm","quantity":1}`),
 		"POST /wl3/api/orders/{orderId}/checkout":                        r("POST", w+"/checkout", `{}`),
 		"PUT /wl3/api/orders/{orderId}/customfields":                     r("PUT", w+"/customfields", `{"customFields":[{"name":"a","value":"b"}]}`),
 		"PUT /wl3/api/orders/{orderId}/items/{itemId}/characteristics":   r("PUT", w+"/items/"+ob.wl3Item+"/characteristics", `{"characteristics":[{"code":"width","value":"40"}]}`),
 		"POST /boxes/v1/oauth2/token":                                    typed(r("POST", "/boxes/v1/oauth2/token", "grant_type=client_credentials&scope=external&client_id=a&client_secret="+demoKey), form),
-		"POST /boxes/v1/reseller/orders":                                 r("POST", "/boxes/v1/reseller/orders", js(boxExample(f, "POST /v1/reseller/orders HTTP/1.1", 1))),
-		"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": typed(r("PUT", "/boxes/v1/reseller/orders/"+ob.box+"/products/"+ob.box+".01", formFile("file", pdf)), mp),
+		"POST /boxes/v1/reseller/orders":                                 r("POST", "/boxes/v1/reseller/orders", js(boxExample(tb, "POST /v1/reseller/orders HTTP/1.1", 1))),
+		"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": typed(r("PUT", "/boxes/v1/reseller/orders/"+ob.box+"/products/"+ob.box+".02", formFile("file", pdf)), mp),
 	}
 	served := map[string]bool{}
 	for _, p := range bodyPatterns() {
 		served[p] = true
 		if _, ok := routes[p]; !ok {
-			f.Errorf("%s reads a body and is not fuzzed", p)
+			tb.Errorf("%s reads a body and is not fuzzed", p)
 		}
 	}
 	patterns := make([]string, 0, len(routes))
 	for p := range routes {
 		if !served[p] {
-			f.Errorf("the fuzz table names %s, which the server does not answer with a body", p)
+			tb.Errorf("the fuzz table names %s, which the server does not answer with a body", p)
 		}
 		patterns = append(patterns, p)
 	}
-	sort.Strings(patterns) // the corpus's route numbers stay put
+	sort.Strings(patterns)
+	return routes, patterns
+}
+
+// FuzzAPIBodies sends arbitrary bodies to every endpoint of every API that
+// reads one (native, operator, Probo, Profotonet, white-label V3, boxes;
+// JSON, forms and multipart uploads): whatever comes in, the answer is
+// never a 5xx. The seed corpus is the seed documents' request examples and
+// working bodies, each on its own endpoint, and odd bodies on all of them;
+// the setup fails when an endpoint that reads a body is not fuzzed.
+// `go test -run '^$' -fuzz FuzzAPIBodies -fuzzminimizetime 100x ./app`
+// fuzzes; the normal suite runs the corpus.
+func FuzzAPIBodies(f *testing.F) {
+	files := fileServer(f, map[string][]byte{"/a.pdf": testfiles.PDF(200, 400, 10), "/a.jpg": photo(f, 300, 450, 5)})
+	srv := startServer(f, []string{"--data", f.TempDir()}, callbackEnv())
+	routes, patterns := bodyRoutes(f, srv, files.URL) // in order: the corpus's route numbers stay put
 	odd := []string{"", "null", "[]", "{}", `{"items":[null]}`, "\x00", `{"a":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
 		"--fuzz\r\n", "--fuzz--\r\n", "a=%zz&b"}
 	for i, p := range patterns {

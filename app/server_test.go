@@ -325,6 +325,11 @@ func TestCatalogHotReload(t *testing.T) {
 		if r.Status != 422 || !strings.Contains(string(r.Body), `product \"bad\"`) || !strings.Contains(string(r.Body), "article_group") {
 			t.Errorf("invalid import: %d %s", r.Status, r.Body)
 		}
+		// A document that is not JSON is malformed (400), with where it breaks.
+		r = do(t, "POST", srv.URL+"/v1/operator/catalog", operatorKey, "{\n  \"default_language\": \"nl\",\n  \"products\": [}\n")
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"code":"malformed"`) || !strings.Contains(string(r.Body), "line 3, column 16") {
+			t.Errorf("import of a document that is not JSON: %d %s", r.Status, r.Body)
+		}
 		r = do(t, "POST", srv.URL+"/v1/operator/catalog?note=again", operatorKey, data)
 		if r.Status != 201 || r.JSON(t)["version"] != float64(3) {
 			t.Errorf("import through the operator API: %d %s", r.Status, r.Body)

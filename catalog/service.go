@@ -1,9 +1,11 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -105,6 +107,9 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 // here (other nodes follow within their poll interval). Problems come back
 // as an EINVALID pressroom error whose fields name each one.
 func (s *Service) Import(ctx context.Context, doc []byte, note string) (*Catalog, error) {
+	if err := NotJSON(doc); err != nil {
+		return nil, err
+	}
 	c, err := Load(doc, 0, time.Time{})
 	if err != nil {
 		return nil, AsDomainError(err)
@@ -116,6 +121,25 @@ func (s *Service) Import(ctx context.Context, doc []byte, note string) (*Catalog
 	c.Version, c.CreatedAt = v.Version, v.CreatedAt
 	s.adopt(c)
 	return c, nil
+}
+
+// NotJSON is an EMALFORMED pressroom error, naming the line and column,
+// when doc is not JSON at all (nil when it is): a catalog's problems are
+// for a document that parses.
+func NotJSON(doc []byte) error {
+	var v any
+	err := json.Unmarshal(doc, &v)
+	if err == nil {
+		return nil
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		before := doc[:min(int(se.Offset), len(doc))] // up to and with the character it stopped at
+		line := bytes.Count(before, []byte("\n")) + 1
+		col := len(before) - bytes.LastIndexByte(before, '\n') - 1
+		return pressroom.Errorf(pressroom.EMALFORMED, "The catalog is not JSON: %s at line %d, column %d.", se, line, col)
+	}
+	return pressroom.Errorf(pressroom.EMALFORMED, "The catalog is not JSON: %s.", err)
 }
 
 // AsDomainError turns a *ValidationError into an EINVALID pressroom error

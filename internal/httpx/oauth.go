@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -37,6 +38,10 @@ func (e *TokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			fail(http.StatusRequestEntityTooLarge, "invalid_request", "The body is over 64 KB; a token request is a short form")
+			return
+		}
 		fail(http.StatusBadRequest, "invalid_request", "The body is not a form (application/x-www-form-urlencoded) of at most 64 KB")
 		return
 	}

@@ -1,0 +1,99 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
+)
+
+// badBodyExempt are the endpoints that read a body but not as the check
+// below sends it, each with the reason and the test that covers it
+// instead; the check applies to what is not named.
+var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
+	// Actions: no body is read, a small one is drained, a large one refused.
+	"POST /v1/orders/{number}/cancel":   {malformed: "an action takes no body"},
+	"POST /v1/orders/{number}/release":  {malformed: "an action takes no body"},
+	"POST /v1/orders/{number}/checkout": {malformed: "an action takes no body"},
+	// These answer from the object's state first, whatever the body.
+	"POST /v1/callbacks/{id}/redeliver":       {malformed: "takes no body", tooLarge: "takes no body, reads none"},
+	"POST /wl3/api/orders/{orderId}/checkout": {malformed: "takes no body", tooLarge: "takes no body, reads none"},
+	// Print files, as multipart bodies: their limit is the upload limit
+	// (TestArtworkUploads' "too large", TestProboUploader, TestBoxesErrors).
+	"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": {tooLarge: "a print file: the upload limit applies"},
+	"PUT /v1/orders/{number}/items/{item}/artwork":                   {tooLarge: "a print file: the upload limit applies"},
+	"PUT /probo/uploader/{id}":                                       {tooLarge: "a print file: the upload limit applies", noKey: "the session's token in its URL authorises it"},
+	"POST /probo/uploader/{id}":                                      {tooLarge: "a print file: the upload limit applies", noKey: "the session's token in its URL authorises it"},
+	// A catalog may be larger than a request: 16 MB, checked below.
+	"POST /v1/operator/catalog": {tooLarge: "its limit is 16 MB, checked on its own"},
+	// OAuth token endpoints: the client's credentials are in the form.
+	"POST /wl3/oauth/token":       {noKey: "the form carries the client's credentials"},
+	"POST /boxes/v1/oauth2/token": {noKey: "the form carries the client's credentials"},
+}
+
+// apiError is how each API writes an error (a substring of its body), by
+// path prefix: native and operator problem documents, Probo's status
+// object, Profotonet's error list, WL3's code and boxes' response.
+func apiError(path string, status int) string {
+	switch {
+	case strings.HasPrefix(path, "/probo/"):
+		return `"status":"error"`
+	case strings.HasPrefix(path, "/profotonet/"):
+		return `"errors":[`
+	case strings.HasPrefix(path, "/wl3/oauth/"), strings.HasPrefix(path, "/boxes/v1/oauth2/"):
+		return `"error":"invalid_request"`
+	case strings.HasPrefix(path, "/boxes/"):
+		return `"response":{"code":"`
+	}
+	return map[int]string{400: `"code":"malformed"`, 401: `"code":"unauthorized"`, 413: `"code":"too_large"`}[status]
+}
+
+// TestEveryBodyEndpointRefusesBadBodies: every endpoint of every API that
+// reads a body answers a body that is not JSON (nor a form, nor multipart)
+// with 400, one over its limit with 413 and a request without its key with
+// 401, each in its API's own shape; never 5xx. The endpoints come from the
+// servers' own route lists (bodyRoutes fails on one left out), and the
+// exemptions name their reason.
+func TestEveryBodyEndpointRefusesBadBodies(t *testing.T) {
+	files := fileServer(t, map[string][]byte{"/a.pdf": testfiles.PDF(200, 400, 10), "/a.jpg": photo(t, 300, 450, 5)})
+	srv := startServer(t, []string{"--data", t.TempDir()}, callbackEnv())
+	routes, patterns := bodyRoutes(t, srv, files.URL)
+	known := map[string]bool{}
+	for _, p := range patterns {
+		known[p] = true
+	}
+	for p := range badBodyExempt {
+		if !known[p] {
+			t.Errorf("the exemptions name %s, which reads no body", p)
+		}
+	}
+	big := `{"a":"` + strings.Repeat("x", 2<<20) + `"}`
+	for _, p := range patterns {
+		fr, ex := routes[p], badBodyExempt[p]
+		h := map[string]string{"Content-Type": fr.ctype}
+		for _, c := range []struct {
+			what, key, body, exempt string
+			want                    int
+		}{
+			{"malformed", fr.key, `{"a":`, ex.malformed, 400},
+			{"too large", fr.key, big, ex.tooLarge, 413},
+			{"no key", "", `{}`, ex.noKey, 401},
+		} {
+			r := doWith(t, fr.method, srv.URL+fr.path, c.key, c.body, h)
+			if r.Status >= 500 {
+				t.Errorf("%s, %s: %d %.300s", p, c.what, r.Status, r.Body)
+				continue
+			}
+			if c.exempt != "" {
+				continue
+			}
+			if r.Status != c.want || !strings.Contains(string(r.Body), apiError(fr.path, c.want)) {
+				t.Errorf("%s, %s: %d %.300s; want %d with %s", p, c.what, r.Status, r.Body, c.want, apiError(fr.path, c.want))
+			}
+		}
+	}
+	huge := `{"a":"` + strings.Repeat("x", 17<<20) + `"}`
+	if r := do(t, "POST", srv.URL+"/v1/operator/catalog", operatorKey, huge); r.Status != 413 || !strings.Contains(string(r.Body), `"code":"too_large"`) {
+		t.Errorf("a catalog over 16 MB: %d %.300s", r.Status, r.Body)
+	}
+}
