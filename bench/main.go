@@ -45,6 +45,7 @@ import (
 	"syscall"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 	_ "modernc.org/sqlite"
 
@@ -363,17 +364,17 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	if sc.background {
 		turns = 1
 	}
-	done0, _, _ := fileJobs(pr.db)
+	done0, _, _ := fileJobs(pr)
 	for range turns {
 		bl.run(*duration / time.Duration(turns))
 		pl.run(*duration / time.Duration(turns))
 	}
-	done1, waiting, jobsOK := fileJobs(pr.db)
+	done1, waiting, jobsOK := fileJobs(pr)
 	drained := 0
 	if jobsOK && waiting > 0 {
 		// The load gone, the node works the backlog alone for a while.
 		time.Sleep(drainFor)
-		done2, _, _ := fileJobs(pr.db)
+		done2, _, _ := fileJobs(pr)
 		drained = done2 - done1
 	}
 	_, brate, bcpu := bl.done()
@@ -413,18 +414,24 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float
 // intake load left behind.
 const drainFor = 10 * time.Second
 
-// fileJobs counts the download and preflight jobs of pressroom's SQLite
-// file: finished, and waiting or running; ok is false without a file.
-func fileJobs(path string) (done, waiting int, ok bool) {
-	if path == "" {
+// fileJobs counts the download and preflight jobs of pressroom's store
+// (its SQLite file or its PostgreSQL database): finished, and waiting or
+// running; ok is false without a store to read.
+func fileJobs(p *process) (done, waiting int, ok bool) {
+	driver, source := "sqlite", "file:"+p.db+"?mode=ro&_pragma=busy_timeout(10000)"
+	switch {
+	case p.dsn != "":
+		driver, source = "pgx", p.dsn
+	case p.db == "":
 		return 0, 0, false
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		return 0, 0, false
 	}
 	defer db.Close()
-	err = db.QueryRow(`SELECT COALESCE(SUM(state IN ('completed', 'discarded', 'cancelled')), 0), COALESCE(SUM(state NOT IN ('completed', 'discarded', 'cancelled')), 0)
+	err = db.QueryRow(`SELECT COUNT(*) FILTER (WHERE state IN ('completed', 'discarded', 'cancelled')),
+		COUNT(*) FILTER (WHERE state NOT IN ('completed', 'discarded', 'cancelled'))
 		FROM river_job WHERE kind IN ('download', 'preflight')`).Scan(&done, &waiting)
 	return done, waiting, err == nil
 }
@@ -473,6 +480,7 @@ func measurePostgres(res *results, bin string, base *process, files *fileServer,
 		return err
 	}
 	defer pr.stop()
+	pr.dsn = dsn
 	return compare(res, pr, base, scenario{name: "order intake, 3 items with file URLs (PostgreSQL)", method: "POST", path: "/v1/orders", body: orderBodies("pg", files.URL), background: true})
 }
 
@@ -726,6 +734,7 @@ type process struct {
 	done      chan struct{}
 	pressroom bool   // serves /metrics
 	db        string // its SQLite file, if it runs on SQLite
+	dsn       string // its PostgreSQL database, if it runs on one
 }
 
 // startProcess starts a program and waits for the line that names its URL.
