@@ -301,6 +301,7 @@ func TestPostgresOutageAnswers503AndLosesNothing(t *testing.T) {
 		hung   atomic.Int64
 		seq    atomic.Int64
 		down   atomic.Bool
+		slow   time.Duration // the slowest answer while the database was down
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -318,6 +319,7 @@ func TestPostgresOutageAnswers503AndLosesNothing(t *testing.T) {
 				id := fmt.Sprintf("pg-%d", seq.Add(1))
 				req, _ := http.NewRequest("POST", srv.URL+"/v1/orders", strings.NewReader(orderBody(id)))
 				req.Header.Set("Authorization", "Bearer "+demoKey)
+				start := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {
 					hung.Add(1)
@@ -326,9 +328,11 @@ func TestPostgresOutageAnswers503AndLosesNothing(t *testing.T) {
 				var body struct{ Number json.Number }
 				json.NewDecoder(resp.Body).Decode(&body)
 				resp.Body.Close()
+				took := time.Since(start)
 				mu.Lock()
 				if down.Load() {
 					status[resp.StatusCode]++
+					slow = max(slow, took)
 				}
 				if resp.StatusCode == 201 {
 					acked = append(acked, string(body.Number))
@@ -382,7 +386,7 @@ func TestPostgresOutageAnswers503AndLosesNothing(t *testing.T) {
 			t.Errorf("acknowledged order %s after the outage: %d %s", n, r.Status, r.Body)
 		}
 	}
-	t.Logf("%d orders acknowledged, lost: %d; answers while down: %v", len(acked), lost, status)
+	t.Logf("%d orders acknowledged, lost: %d; answers while down: %v, the slowest in %s", len(acked), lost, status, slow.Round(time.Millisecond))
 }
 
 // TestDiskFullRefusesCleanlyAndLosesNothing fills the data directory (a small tmpfs) under order
