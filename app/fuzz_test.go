@@ -15,10 +15,10 @@ import (
 	"github.com/pressroom/pressroom/wl3"
 )
 
-// fuzzRoute is one endpoint that reads a body, with the ids of the demo
+// bodyRoute is one endpoint that reads a body, with the ids of the demo
 // reseller's own objects in its path (so that the body is read, not
 // refused for an unknown id), the key it is sent with and the body's type.
-type fuzzRoute struct {
+type bodyRoute struct {
 	method, path, key, ctype string
 	seeds                    []string // the seed documents' examples and bodies that work
 }
@@ -60,7 +60,7 @@ func bodyPatterns() []string {
 // bodyRoutes makes the demo reseller's objects on srv (files serves /a.pdf
 // and /a.jpg) and answers every endpoint that reads a body, by pattern,
 // and the patterns in order; it fails tb when the table misses one.
-func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]fuzzRoute, []string) {
+func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute, []string) {
 	tb.Helper()
 	ob := makeObjects(tb, srv, files, demoKey)
 	// A reprint to approve or reject: of an order that was delivered.
@@ -88,14 +88,14 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]fuzzRoute,
 	pdf := testfiles.PDF(200, 400, 10)
 	const form, mp = "application/x-www-form-urlencoded", "multipart/form-data; boundary=fuzz"
 	ord, draft, w := "/v1/orders/"+ob.order, "/v1/orders/"+ob.draft, "/wl3/api/orders/"+ob.wl3Draft
-	r := func(method, path string, seeds ...string) fuzzRoute {
-		return fuzzRoute{method: method, path: path, key: demoKey, ctype: "application/json", seeds: seeds}
+	r := func(method, path string, seeds ...string) bodyRoute {
+		return bodyRoute{method: method, path: path, key: demoKey, ctype: "application/json", seeds: seeds}
 	}
-	op := func(method, path string, seeds ...string) fuzzRoute {
-		return fuzzRoute{method: method, path: path, key: operatorKey, ctype: "application/json", seeds: seeds}
+	op := func(method, path string, seeds ...string) bodyRoute {
+		return bodyRoute{method: method, path: path, key: operatorKey, ctype: "application/json", seeds: seeds}
 	}
-	typed := func(fr fuzzRoute, ctype string) fuzzRoute { fr.ctype = ctype; return fr }
-	routes := map[string]fuzzRoute{
+	typed := func(fr bodyRoute, ctype string) bodyRoute { fr.ctype = ctype; return fr }
+	routes := map[string]bodyRoute{
 		"POST /v1/products/configure": r("POST", "/v1/products/configure",
 			`{"products":[{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":5}]}]}`),
 		"POST /v1/prices":                                      r("POST", "/v1/prices", js(nativePrice)),
