@@ -107,7 +107,7 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 // here (other nodes follow within their poll interval). Problems come back
 // as an EINVALID pressroom error whose fields name each one.
 func (s *Service) Import(ctx context.Context, doc []byte, note string) (*Catalog, error) {
-	if err := NotJSON(doc); err != nil {
+	if err := notJSON(doc); err != nil {
 		return nil, err
 	}
 	c, err := Load(doc, 0, time.Time{})
@@ -123,15 +123,15 @@ func (s *Service) Import(ctx context.Context, doc []byte, note string) (*Catalog
 	return c, nil
 }
 
-// NotJSON is an EMALFORMED pressroom error, naming the line and column,
+// notJSON is an EMALFORMED pressroom error, naming the line and column,
 // when doc is not JSON at all (nil when it is): a catalog's problems are
 // for a document that parses.
-func NotJSON(doc []byte) error {
-	var v any
-	err := json.Unmarshal(doc, &v)
-	if err == nil {
+func notJSON(doc []byte) error {
+	if json.Valid(doc) {
 		return nil
 	}
+	var v any
+	err := json.Unmarshal(doc, &v)
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		before := doc[:min(int(se.Offset), len(doc))] // up to and with the character it stopped at
