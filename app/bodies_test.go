@@ -97,3 +97,51 @@ func TestEveryBodyEndpointRefusesBadBodies(t *testing.T) {
 		t.Errorf("a catalog over 16 MB: %d %.300s", r.Status, r.Body)
 	}
 }
+
+// keyExempt are the endpoints that take no API key, each with why.
+var keyExempt = map[string]string{
+	"GET /healthz": "public", "GET /metrics": "public", "GET /openapi.json": "public",
+	"GET /track/{token}":          "the tracking page: public by an unguessable token",
+	"POST /wl3/oauth/token":       "the form carries the client's credentials",
+	"POST /boxes/v1/oauth2/token": "the form carries the client's credentials",
+	"PUT /probo/uploader/{id}":    "the session's token in its URL authorises it",
+	"POST /probo/uploader/{id}":   "the session's token in its URL authorises it",
+}
+
+// TestEveryEndpointNeedsItsKey: every endpoint of every API, from the
+// servers' own route lists, answers a request without a key and one with
+// a key that does not exist with 401 in its API's own shape (operator
+// endpoints too), before it looks at anything else; the exemptions name
+// why they need none.
+func TestEveryEndpointNeedsItsKey(t *testing.T) {
+	srv := startServer(t, []string{"--data", t.TempDir()}, nil)
+	known, checked := map[string]bool{}, 0
+	for _, p := range allPatterns() {
+		known[p] = true
+		if _, ok := keyExempt[p]; ok {
+			continue
+		}
+		checked++
+		method, path, _ := strings.Cut(p, " ")
+		for strings.Contains(path, "{") { // any id: the key is checked first
+			open, end := strings.Index(path, "{"), strings.Index(path, "}")
+			path = path[:open] + "1" + path[end+1:]
+		}
+		var body any
+		if method == "POST" || method == "PUT" || method == "PATCH" {
+			body = `{}`
+		}
+		for name, key := range map[string]string{"no key": "", "an unknown key": "pr_unknownunknownunknownunknown0"} {
+			r := do(t, method, srv.URL+path, key, body)
+			if r.Status != 401 || !strings.Contains(string(r.Body), apiError(path, 401)) {
+				t.Errorf("%s with %s: %d %.300s; want 401 with %s", p, name, r.Status, r.Body, apiError(path, 401))
+			}
+		}
+	}
+	for p := range keyExempt {
+		if !known[p] {
+			t.Errorf("the exemptions name %s, which the server does not answer", p)
+		}
+	}
+	t.Logf("%d endpoints need a key; %d need none", checked, len(keyExempt))
+}
