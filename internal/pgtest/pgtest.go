@@ -31,6 +31,10 @@ type Cluster struct {
 	cmd            *exec.Cmd
 	exited         chan struct{}
 	seq            atomic.Int64
+	// durable keeps PostgreSQL's own settings: every commit flushed and
+	// synced (fsync, synchronous_commit and full_page_writes on). Tests
+	// turn them off for speed; the benchmark measures with them.
+	durable bool
 }
 
 // errNoBinaries is the one reason to skip rather than fail.
@@ -105,7 +109,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func start() (*Cluster, error) {
+func start(durable bool) (*Cluster, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err
@@ -136,7 +140,7 @@ func start() (*Cluster, error) {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("initdb: %w: %s", err, out)
 	}
-	c := &Cluster{dir: dir, bin: bin, data: data, attr: attr}
+	c := &Cluster{dir: dir, bin: bin, data: data, attr: attr, durable: durable}
 	for attempt := 0; attempt < 5; attempt++ {
 		if c.port, err = freePort(); err != nil {
 			return nil, err
@@ -152,9 +156,12 @@ func start() (*Cluster, error) {
 // launch starts the server on the cluster's data and port and waits until
 // it takes connections.
 func (c *Cluster) launch() error {
-	c.cmd = exec.Command(filepath.Join(c.bin, "postgres"), "-D", c.data, "-p", strconv.Itoa(c.port), "-k", c.dir,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB")
+	args := []string{"-D", c.data, "-p", strconv.Itoa(c.port), "-k", c.dir,
+		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "shared_buffers=64MB"}
+	if !c.durable {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	c.cmd = exec.Command(filepath.Join(c.bin, "postgres"), args...)
 	c.cmd.SysProcAttr = c.attr
 	c.cmd.Dir = c.dir
 	logf, _ := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -183,7 +190,7 @@ type Own struct {
 // it skips the test, loudly, when no PostgreSQL binaries exist.
 func NewOwn(tb testing.TB) *Own {
 	tb.Helper()
-	c, err := start()
+	c, err := start(false)
 	if errors.Is(err, errNoBinaries) {
 		msg := "SKIPPING POSTGRESQL TESTS: " + err.Error()
 		fmt.Fprintln(os.Stderr, "!!!", msg)
@@ -265,7 +272,7 @@ func (c *Cluster) stop() {
 // PostgreSQL binaries exist, and fails it when they exist but do not start.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	once.Do(func() { cluster, startErr = start() })
+	once.Do(func() { cluster, startErr = start(false) })
 	if startErr != nil {
 		if errors.Is(startErr, errNoBinaries) {
 			msg := "SKIPPING POSTGRESQL TESTS: " + startErr.Error()
@@ -295,10 +302,11 @@ func NewDatabase(tb testing.TB) string {
 	return cluster.dsn(name)
 }
 
-// Start starts a throwaway cluster outside tests (the benchmark) and
-// returns the DSN of a fresh database on it and a function that stops it.
+// Start starts a throwaway cluster outside tests (the benchmark), durable
+// as a production server is (see Cluster.durable), and returns the DSN of
+// a fresh database on it and a function that stops it.
 func Start(ctx context.Context, db string) (dsn string, stop func(), err error) {
-	c, err := start()
+	c, err := start(true)
 	if err != nil {
 		return "", nil, err
 	}
