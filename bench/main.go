@@ -467,7 +467,8 @@ func measureCommits(res *results, file string) error {
 	return nil
 }
 
-// measurePostgres is order intake on a throwaway PostgreSQL cluster.
+// measurePostgres is order intake on a throwaway PostgreSQL cluster, durable
+// as a production server is.
 func measurePostgres(res *results, bin string, base *process, files *fileServer, tmp string) error {
 	dsn, stop, err := pgtest.Start(context.Background(), "bench")
 	if err != nil {
