@@ -158,6 +158,10 @@ func (s *Server) handleRedeliver(w http.ResponseWriter, r *http.Request, p *pres
 		s.Error(w, r, err)
 		return
 	}
+	if err := httpx.NoBody(w, r, MaxBodyBytes); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	cb, err := s.Store.RedeliverCallback(r.Context(), p.Reseller.ID, id)
 	if err != nil {
 		s.Error(w, r, err)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -737,8 +736,8 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, p *pressroo
 		return
 	}
 	// An action takes no body; drain a small one, refuse a large one.
-	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {
-		s.Error(w, r, pressroom.Errorf(pressroom.ETOOLARGE, "The request body is too large."))
+	if err := httpx.NoBody(w, r, MaxBodyBytes); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	o, err := fn(n)

@@ -12,12 +12,11 @@ import (
 // instead; the check applies to what is not named.
 var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
 	// Actions: no body is read, a small one is drained, a large one refused.
-	"POST /v1/orders/{number}/cancel":   {malformed: "an action takes no body"},
-	"POST /v1/orders/{number}/release":  {malformed: "an action takes no body"},
-	"POST /v1/orders/{number}/checkout": {malformed: "an action takes no body"},
-	// These answer from the object's state first, whatever the body.
-	"POST /v1/callbacks/{id}/redeliver":       {malformed: "takes no body", tooLarge: "takes no body, reads none"},
-	"POST /wl3/api/orders/{orderId}/checkout": {malformed: "takes no body", tooLarge: "takes no body, reads none"},
+	"POST /v1/orders/{number}/cancel":         {malformed: "an action takes no body"},
+	"POST /v1/orders/{number}/release":        {malformed: "an action takes no body"},
+	"POST /v1/orders/{number}/checkout":       {malformed: "an action takes no body"},
+	"POST /v1/callbacks/{id}/redeliver":       {malformed: "an action takes no body"},
+	"POST /wl3/api/orders/{orderId}/checkout": {malformed: "an action takes no body"},
 	// Print files, as multipart bodies: their limit is the upload limit
 	// (TestArtworkUploads' "too large", TestProboUploader, TestBoxesErrors).
 	"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": {tooLarge: "a print file: the upload limit applies"},

@@ -689,6 +689,10 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, p *press
 	if !ok {
 		return
 	}
+	if err := httpx.NoBody(w, r, MaxBodyBytes); err != nil {
+		s.fail(w, err, plain)
+		return
+	}
 	if o.Stage != order.StageDraft {
 		writeError(w, http.StatusConflict, pressroom.ECONFLICT, fmt.Sprintf("Order %d is %s already; only a draft is checked out.", o.Number, statusName(o.Status)))
 		return

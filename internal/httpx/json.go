@@ -38,6 +38,20 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return data, nil
 }
 
+// NoBody drains the body of a request that takes none: a small one is
+// ignored, one over limit is ETOOLARGE, so that a client sending a large
+// body learns it went nowhere instead of the server reading it all.
+func NoBody(w http.ResponseWriter, r *http.Request, limit int64) error {
+	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, limit)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes; this request takes none.", limit)
+		}
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
+	}
+	return nil
+}
+
 // Unmarshal decodes data into v with the errors of DecodeJSON.
 func Unmarshal(data []byte, strict bool, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
