@@ -281,7 +281,7 @@ func (p *Program) cmdCatalog(ctx context.Context, args []string) error {
 			}
 			c, err := catalog.NewService(s, nil).Import(ctx, doc, note)
 			if err != nil {
-				return fmt.Errorf("%s: %w; nothing imported", rest[0], describe(err))
+				return fmt.Errorf("%s: nothing imported: %w", rest[0], describe(err))
 			}
 			fmt.Fprintf(p.Stdout, "imported catalog version %d (%d products); running servers pick it up within seconds\n", c.Version, len(c.Products()))
 			return nil
