@@ -8,8 +8,8 @@ import (
 )
 
 // badBodyExempt are the endpoints that read a body but not as the check
-// below sends it, each with the reason and the test that covers it
-// instead; the check applies to what is not named.
+// below sends it, each with the reason (and where another test covers
+// it); the check applies to every case not named.
 var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
 	// Actions: no body is read, a small one is drained, a large one refused.
 	"POST /v1/orders/{number}/cancel":         {malformed: "an action takes no body"},
