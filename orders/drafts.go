@@ -83,8 +83,7 @@ func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number
 			return nil, false, err
 		}
 		keepIDs(o.Items, built.Items, -1, false)
-		o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
-		o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
+		takePricing(o, built)
 		o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
 		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
 			return s.lostRace(ctx, r.ID, number, err)
@@ -96,22 +95,33 @@ func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number
 // EditItems changes a draft's items with edit and prices the draft again.
 // Errors about the item at index focus point at the item itself ("/options/2/value").
 func (s *Service) EditItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, edit func(items []ItemRequest) ([]ItemRequest, error)) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) { return s.editItems(ctx, r, number, focus, 0, edit) })
+	return again(ctx, func() (*order.Order, bool, error) {
+		return s.editItems(ctx, r, number, focus, 0, func(items []ItemRequest, _ int) ([]ItemRequest, error) { return edit(items) })
+	})
 }
 
-// editItems is one attempt of EditItems; itemID, if not 0, is the item
-// the caller found at focus, and a draft whose items moved meanwhile is a
-// lost race.
-func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, itemID int64, edit func(items []ItemRequest) ([]ItemRequest, error)) (*order.Order, bool, error) {
+// editItem changes the draft's item itemID with edit, which gets the
+// item's index, and prices the draft again; errors point at the item.
+func (s *Service) editItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, edit func(items []ItemRequest, idx int) []ItemRequest) (*order.Order, error) {
+	return again(ctx, func() (*order.Order, bool, error) {
+		return s.editItems(ctx, r, number, -1, itemID, func(items []ItemRequest, idx int) ([]ItemRequest, error) { return edit(items, idx), nil })
+	})
+}
+
+// editItems is one attempt of EditItems and editItem: itemID, if not 0,
+// is the item to focus on, found in the draft as read.
+func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, itemID int64, edit func(items []ItemRequest, focus int) ([]ItemRequest, error)) (*order.Order, bool, error) {
 	o, err := s.draft(ctx, r.ID, number)
 	if err != nil {
 		return nil, false, err
 	}
-	if itemID != 0 && (focus >= len(o.Items) || o.Items[focus].ID != itemID) {
-		return nil, true, pressroom.Errorf(pressroom.ECONFLICT, "The draft changed meanwhile; read it again.")
+	if itemID != 0 {
+		if focus = itemIndex(o, itemID); focus < 0 {
+			return nil, false, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
+		}
 	}
 	req := requestOf(o, r)
-	if req.Items, err = edit(req.Items); err != nil {
+	if req.Items, err = edit(req.Items, focus); err != nil {
 		return nil, false, err
 	}
 	req.Draft, req.OrderDate = true, o.OrderDate
@@ -120,12 +130,18 @@ func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number i
 		return nil, false, focusFields(err, focus)
 	}
 	keepIDs(o.Items, built.Items, focus, len(req.Items) < len(o.Items))
-	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
-	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
+	takePricing(o, built)
 	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "items", Reason: fmt.Sprintf("%d item(s)", len(o.Items))}}, nil); err != nil {
 		return s.lostRace(ctx, r.ID, number, err)
 	}
 	return o, false, nil
+}
+
+// takePricing gives a draft what pricing it again (built) decided: its
+// items, totals, production time, delivery, VAT and catalog version.
+func takePricing(o, built *order.Order) {
+	o.Items, o.Totals, o.ProductionTime = built.Items, built.Totals, built.ProductionTime
+	o.Delivery, o.VATRate, o.ReverseCharge, o.CatalogVersion = built.Delivery, built.VATRate, built.ReverseCharge, built.CatalogVersion
 }
 
 // keepIDs gives re-priced items the ids they had: items before the edited
@@ -206,43 +222,18 @@ func (s *Service) AddItem(ctx context.Context, r *pressroom.Reseller, number int
 	return o, o.Items[len(o.Items)-1], nil
 }
 
-// draftItem finds an item of a reseller's draft by id.
-func (s *Service) draftItem(ctx context.Context, resellerID, number, itemID int64) (int, error) {
-	o, err := s.draft(ctx, resellerID, number)
-	if err != nil {
-		return 0, err
-	}
-	idx := itemIndex(o, itemID)
-	if idx < 0 {
-		return 0, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
-	}
-	return idx, nil
-}
-
 // ReplaceItem replaces a draft's item.
 func (s *Service) ReplaceItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, it ItemRequest) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) {
-		idx, err := s.draftItem(ctx, r.ID, number, itemID)
-		if err != nil {
-			return nil, false, err
-		}
-		return s.editItems(ctx, r, number, idx, itemID, func(items []ItemRequest) ([]ItemRequest, error) {
-			items[idx] = it
-			return items, nil
-		})
+	return s.editItem(ctx, r, number, itemID, func(items []ItemRequest, idx int) []ItemRequest {
+		items[idx] = it
+		return items
 	})
 }
 
 // RemoveItem removes a draft's item.
 func (s *Service) RemoveItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) {
-		idx, err := s.draftItem(ctx, r.ID, number, itemID)
-		if err != nil {
-			return nil, false, err
-		}
-		return s.editItems(ctx, r, number, idx, itemID, func(items []ItemRequest) ([]ItemRequest, error) {
-			return append(items[:idx:idx], items[idx+1:]...), nil
-		})
+	return s.editItem(ctx, r, number, itemID, func(items []ItemRequest, idx int) []ItemRequest {
+		return append(items[:idx:idx], items[idx+1:]...)
 	})
 }
 
@@ -273,8 +264,8 @@ func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number in
 			return nil, false, err
 		}
 		keepIDs(o.Items, built.Items, -1, false)
-		o.Items, o.Totals, o.ProductionTime, o.Delivery = built.Items, built.Totals, built.ProductionTime, built.Delivery
-		o.VATRate, o.ReverseCharge, o.CatalogVersion, o.CalculationID = built.VATRate, built.ReverseCharge, built.CatalogVersion, built.CalculationID
+		takePricing(o, built)
+		o.CalculationID = built.CalculationID
 		o.Stage, o.ExpiresAt = order.StageOrder, nil
 		ev, err := move(o, order.Accepted, order.ActorReseller, "checkout")
 		if err != nil {
