@@ -28,9 +28,7 @@ func JSONAppend(w http.ResponseWriter, status int, appendTo func([]byte) []byte)
 func JSON(w http.ResponseWriter, status int, v any, escapeHTML bool, fallback []byte) {
 	bp := buffers.Get().(*[]byte)
 	buf := bytes.NewBuffer((*bp)[:0])
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(escapeHTML)
-	if err := enc.Encode(v); err != nil {
+	if err := encode(buf, v, escapeHTML); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
 		buf.Write(fallback)
@@ -43,12 +41,17 @@ func JSON(w http.ResponseWriter, status int, v any, escapeHTML bool, fallback []
 // that is kept as well as sent (an idempotent request's).
 func Marshal(v any, escapeHTML bool) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(escapeHTML)
-	if err := enc.Encode(v); err != nil {
+	if err := encode(&buf, v, escapeHTML); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// encode writes v to buf as JSON and a newline, escaping <, > and & or not.
+func encode(buf *bytes.Buffer, v any, escapeHTML bool) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(escapeHTML)
+	return enc.Encode(v)
 }
 
 // send writes an answer with its Content-Length in one write, then keeps

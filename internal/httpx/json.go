@@ -29,13 +29,19 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, strict bool
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes.", limit)
-		}
-		return nil, pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
+		return nil, readError(err, limit, "")
 	}
 	return data, nil
+}
+
+// readError is a failed read of a request body as a pressroom error:
+// ETOOLARGE past limit (with more said after), else EMALFORMED.
+func readError(err error, limit int64, more string) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes%s.", limit, more)
+	}
+	return pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
 }
 
 // NoBody drains the body of a request that takes none: a small one is
@@ -43,11 +49,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 // body learns it went nowhere instead of the server reading it all.
 func NoBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 	if _, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, limit)); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return pressroom.Errorf(pressroom.ETOOLARGE, "The request body is larger than %d bytes; this request takes none.", limit)
-		}
-		return pressroom.Errorf(pressroom.EMALFORMED, "The request body could not be read.")
+		return readError(err, limit, "; this request takes none")
 	}
 	return nil
 }
