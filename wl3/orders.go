@@ -685,12 +685,12 @@ func (s *Server) handleDeleteItem(w http.ResponseWriter, r *http.Request, p *pre
 // POST /api/orders/{orderId}/checkout: a draft with an address and a
 // shipping method becomes a confirmed order, priced again.
 func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	o, ok := s.load(w, r, p)
-	if !ok {
-		return
-	}
 	if err := httpx.NoBody(w, r, MaxBodyBytes); err != nil {
 		s.fail(w, err, plain)
+		return
+	}
+	o, ok := s.load(w, r, p)
+	if !ok {
 		return
 	}
 	if o.Stage != order.StageDraft {
