@@ -42,7 +42,10 @@ type Server struct {
 	RateLimiter *httpx.RateLimiter // nil: no limit
 	Logger      *slog.Logger
 	Registry    *prometheus.Registry
-	Clock       pressroom.Clock
+	// NoMetrics leaves GET /metrics off the API's port: the node serves
+	// Registry on a listener of its own (PRESSROOM_METRICS_ADDR).
+	NoMetrics bool
+	Clock     pressroom.Clock
 	// Ready reports whether the server takes requests (false while shutting down).
 	Ready func() bool
 }
@@ -138,6 +141,9 @@ func Patterns() []string {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, r := range s.routes() {
+		if s.NoMetrics && r.pattern == "GET /metrics" {
+			continue
+		}
 		mux.Handle(r.pattern, r.handler)
 	}
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {

@@ -33,6 +33,8 @@ type Config struct {
 	PublicURL string
 	// DebugAddr, when set, serves Go's profiler (net/http/pprof) there.
 	DebugAddr string
+	// MetricsAddr, when set, serves /metrics there instead of on Addr.
+	MetricsAddr string
 	// Sandbox walks test orders through their lifecycle every SandboxStep.
 	Sandbox     bool
 	SandboxStep time.Duration
@@ -79,6 +81,7 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	cfg.LogLevel = envOr(getenv, "PRESSROOM_LOG_LEVEL", "info")
 	cfg.PublicURL = strings.TrimRight(getenv("PRESSROOM_PUBLIC_URL"), "/")
 	cfg.DebugAddr = getenv("PRESSROOM_DEBUG_ADDR")
+	cfg.MetricsAddr = getenv("PRESSROOM_METRICS_ADDR")
 	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
 		return fmt.Errorf("PRESSROOM_PUBLIC_URL must start with http:// or https://, not %q", cfg.PublicURL)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/api"
@@ -99,7 +100,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Pricing:     pricer,
 		Orders:      ordersvc,
 		RateLimiter: httpx.NewRateLimiter(cfg.RateLimit), Logger: logger, Registry: reg,
-		Clock: clock, Ready: ready.Load,
+		Clock: clock, Ready: ready.Load, NoMetrics: cfg.MetricsAddr != "",
 	}
 	// Each compatible API under its own prefix, on the same core, keys and
 	// rate limit (one limiter: a key's calls count the same on every API).
@@ -174,6 +175,20 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		}()
 	} else {
 		logger.Info("PRESSROOM_WORKERS=0: this node runs no background jobs; another node must")
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("PRESSROOM_METRICS_ADDR: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		defer ms.Close()
+		go ms.Serve(mln)
+		fmt.Fprintf(p.Stdout, "metrics on http://%s/metrics\n", mln.Addr())
 	}
 	if cfg.DebugAddr != "" {
 		dln, err := net.Listen("tcp", cfg.DebugAddr)

@@ -389,6 +389,53 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestMetricsOnTheirOwnAddress: with PRESSROOM_METRICS_ADDR the metrics
+// leave the API's port for a listener of their own (one that need not face
+// the resellers), and a bad address stops the server with its name.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	env := baseEnv()
+	env["PRESSROOM_METRICS_ADDR"] = "127.0.0.1:0"
+	srv := startServer(t, stores[0].args(t), env)
+	var metricsURL string
+	for _, line := range strings.Split(srv.Stdout.String(), "\n") {
+		if u, ok := strings.CutPrefix(line, "metrics on "); ok {
+			metricsURL = u
+		}
+	}
+	if metricsURL == "" {
+		t.Fatalf("the server did not say where its metrics are:\n%s", srv.Stdout.String())
+	}
+	if r := do(t, "GET", srv.URL+"/v1/products", demoKey, nil); r.Status != 200 {
+		t.Fatalf("products: %d", r.Status)
+	}
+	if r := do(t, "GET", srv.URL+"/metrics", "", nil); r.Status != 404 {
+		t.Errorf("/metrics on the API's port: %d, want 404", r.Status)
+	}
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		r := do(t, "GET", metricsURL, "", nil)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d", metricsURL, r.Status)
+		}
+		if body = string(r.Body); strings.Contains(body, `route="GET /v1/products"`) {
+			break
+		}
+	}
+	if !strings.Contains(body, `pressroom_http_requests_total{code="200",route="GET /v1/products"} 1`) {
+		t.Errorf("the metrics address does not count the API's requests:\n%s", body)
+	}
+	if r := do(t, "GET", srv.URL+"/healthz", "", nil); r.Status != 200 {
+		t.Errorf("healthz: %d", r.Status)
+	}
+
+	bad := baseEnv()
+	bad["PRESSROOM_METRICS_ADDR"] = "127.0.0.1:not-a-port"
+	code, _, stderr := runCLI(t, bad, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	if code == 0 || !strings.Contains(stderr, "PRESSROOM_METRICS_ADDR") {
+		t.Errorf("a bad metrics address: exit %d, %s", code, stderr)
+	}
+}
+
 func TestMetricsAndRequestID(t *testing.T) {
 	srv := startServer(t, stores[0].args(t), nil)
 	req, _ := http.NewRequest("GET", srv.URL+"/v1/products", nil)
