@@ -360,14 +360,23 @@ func compare(res *results, pr, base *process, sc scenario) error {
 	// intake: downloads and checks) would slow the baseline's next turn,
 	// so there the baseline takes its whole time first.
 	bl, pl := newLoad(base, sc, sep+"size="+strconv.Itoa(len(b))), newLoad(pr, sc, "")
-	turns := slices
-	if sc.background {
-		turns = 1
-	}
 	done0, _, _ := fileJobs(pr)
-	for range turns {
-		bl.run(*duration / time.Duration(turns))
-		pl.run(*duration / time.Duration(turns))
+	var mem []memPoint
+	if sc.background {
+		// One turn each, pressroom's in two halves: its resident memory
+		// before, after the first half of the orders and after all of
+		// them shows whether memory grows with the number of orders.
+		bl.run(*duration)
+		mem = append(mem, memAt(pr, pl.ok))
+		pl.run(*duration / 2)
+		mem = append(mem, memAt(pr, pl.ok))
+		pl.run(*duration - *duration/2)
+		mem = append(mem, memAt(pr, pl.ok))
+	} else {
+		for range slices {
+			bl.run(*duration / slices)
+			pl.run(*duration / slices)
+		}
 	}
 	done1, waiting, jobsOK := fileJobs(pr)
 	drained := 0
@@ -391,6 +400,10 @@ func compare(res *results, pr, base *process, sc scenario) error {
 		note += fmt.Sprintf("; file jobs done during the load %.0f/s, %d still queued at its end, then %.0f/s with the load gone",
 			float64(done1-done0)/pl.busy.Seconds(), waiting, float64(drained)/drainFor.Seconds())
 	}
+	if len(mem) == 3 && mem[0].rss > 0 && mem[1].rss > 0 && mem[2].rss > 0 {
+		note += fmt.Sprintf("; server memory %.0f MB before, %.0f MB after %d orders, %.0f MB after %d",
+			mbOf(mem[0].rss), mbOf(mem[1].rss), mem[1].orders, mbOf(mem[2].rss), mem[2].orders)
+	}
 	if pm.Success < 1 {
 		note += fmt.Sprintf("; %.1f %% failed (%v)", 100*(1-pm.Success), firstErrors(pm))
 	}
@@ -409,6 +422,17 @@ func firstErrors(m vegeta.Metrics) string {
 func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// memPoint is a process's resident memory after a number of orders.
+type memPoint struct {
+	orders int
+	rss    int64 // 0: unknown
+}
+
+func memAt(p *process, orders int) memPoint {
+	rss, _ := p.status("VmRSS")
+	return memPoint{orders, rss}
+}
 
 // drainFor is how long the bench watches a node work the file jobs an
 // intake load left behind.
