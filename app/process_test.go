@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bufio"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,7 +13,11 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/pressroom/pressroom/internal/pgtest"
+	"github.com/pressroom/pressroom/internal/testfiles"
+	"github.com/pressroom/pressroom/orders"
 )
 
 var (
@@ -186,5 +191,65 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 	}
 	if len(got) != n || len(seen) != n {
 		t.Errorf("%d deliveries of %d callbacks, want %d of %d", len(got), len(seen), n, n)
+	}
+}
+
+// TestTwoNodesCheckABigOrdersFiles: two nodes on one PostgreSQL database
+// and one file folder fetch and check the 100 files of one order (a photo
+// app's order of prints) at the same time. Each node's writes of the order
+// take turns; the two nodes' writes race, and the loser reads the order
+// again: every file passes, and no file job fails for having lost.
+func TestTwoNodesCheckABigOrdersFiles(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	files := fileServer(t, map[string][]byte{"/photo.pdf": testfiles.PDF(200, 400, 10)})
+	env := callbackEnv()
+	env["PRESSROOM_BLOB"] = t.TempDir()
+	a := startProcess(t, []string{"--data", t.TempDir(), "--db", dsn}, env)
+	startProcess(t, []string{"--data", t.TempDir(), "--db", dsn}, env)
+	items := make([]string, orders.MaxItems)
+	for i := range items {
+		items[i] = `{"code":"dibond","options":` + dibondOptions + `,"files":[{"url":"` + files.URL + `/photo.pdf?n=` + fmt.Sprint(i) + `"}]}`
+	}
+	start := time.Now()
+	r := do(t, "POST", a.URL+"/v1/orders", demoKey, `{"id":"prints","delivery":{"address":`+probonl+`},"items":[`+strings.Join(items, ",")+`]}`)
+	if r.Status != 201 {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	o := decodeNumbers(t, r.Body)
+	passed := 0
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		body := string(do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items", a.URL, o["number"]), demoKey, nil).Body)
+		if passed = strings.Count(body, `"file_state":"passed"`); passed == len(items) {
+			break
+		}
+	}
+	// What the job queue recorded: which node ran each file job, and any
+	// error one met (a lost race that ran out of attempts would be one).
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var jobs, nodes, errored int
+	if err := db.QueryRow(`SELECT count(*), count(DISTINCT attempted_by[1]), count(*) FILTER (WHERE cardinality(errors) > 0)
+		FROM river_job WHERE kind IN ('download', 'preflight')`).Scan(&jobs, &nodes, &errored); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d of %d files passed in %s; %d file jobs on %d nodes, %d met an error", passed, len(items), time.Since(start).Round(time.Millisecond), jobs, nodes, errored)
+	if passed != len(items) {
+		t.Errorf("%d of %d files passed", passed, len(items))
+	}
+	if errored != 0 {
+		rows, err := db.Query(`SELECT kind, attempt, errors[1]->>'error' FROM river_job WHERE cardinality(errors) > 0 LIMIT 5`)
+		if err == nil {
+			for rows.Next() {
+				var kind, msg string
+				var attempt int
+				rows.Scan(&kind, &attempt, &msg)
+				t.Logf("%s job, attempt %d: %s", kind, attempt, msg)
+			}
+			rows.Close()
+		}
+		t.Errorf("%d file jobs met an error", errored)
 	}
 }

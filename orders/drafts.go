@@ -70,7 +70,7 @@ func (s *Service) draft(ctx context.Context, resellerID, number int64) (*order.O
 // UpdateDraft changes what a draft says besides its items (its address,
 // delivery wishes, reference) and prices it again.
 func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number int64, change func(req *Request)) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) {
+	return s.again(ctx, r.ID, number, func() (*order.Order, bool, error) {
 		o, err := s.draft(ctx, r.ID, number)
 		if err != nil {
 			return nil, false, err
@@ -86,7 +86,7 @@ func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number
 		takePricing(o, built)
 		o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
 		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
-			return s.lostRace(ctx, r.ID, number, err)
+			return lostRace(err)
 		}
 		return o, false, nil
 	})
@@ -95,7 +95,7 @@ func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number
 // EditItems changes a draft's items with edit and prices the draft again.
 // Errors about the item at index focus point at the item itself ("/options/2/value").
 func (s *Service) EditItems(ctx context.Context, r *pressroom.Reseller, number int64, focus int, edit func(items []ItemRequest) ([]ItemRequest, error)) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) {
+	return s.again(ctx, r.ID, number, func() (*order.Order, bool, error) {
 		return s.editItems(ctx, r, number, focus, 0, func(items []ItemRequest, _ int) ([]ItemRequest, error) { return edit(items) })
 	})
 }
@@ -103,7 +103,7 @@ func (s *Service) EditItems(ctx context.Context, r *pressroom.Reseller, number i
 // editItem changes the draft's item itemID with edit, which gets the
 // item's index, and prices the draft again; errors point at the item.
 func (s *Service) editItem(ctx context.Context, r *pressroom.Reseller, number, itemID int64, edit func(items []ItemRequest, idx int) []ItemRequest) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) {
+	return s.again(ctx, r.ID, number, func() (*order.Order, bool, error) {
 		return s.editItems(ctx, r, number, -1, itemID, func(items []ItemRequest, idx int) ([]ItemRequest, error) { return edit(items, idx), nil })
 	})
 }
@@ -132,7 +132,7 @@ func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number i
 	keepIDs(o.Items, built.Items, focus, len(req.Items) < len(o.Items))
 	takePricing(o, built)
 	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "items", Reason: fmt.Sprintf("%d item(s)", len(o.Items))}}, nil); err != nil {
-		return s.lostRace(ctx, r.ID, number, err)
+		return lostRace(err)
 	}
 	return o, false, nil
 }
@@ -194,16 +194,22 @@ func focusFields(err error, focus int) error {
 }
 
 // lostRace answers a write of an order that the store refused: lost when
-// another write of the order came first (ECONFLICT), saying what the order
-// is now.
-func (s *Service) lostRace(ctx context.Context, resellerID, number int64, err error) (*order.Order, bool, error) {
+// another write of the order came first (ECONFLICT), for again to try
+// once more.
+func lostRace(err error) (*order.Order, bool, error) {
+	return nil, pressroom.ErrorCode(err) == pressroom.ECONFLICT, err
+}
+
+// changedMeanwhile is the answer to a change that lost every attempt:
+// what the order is now.
+func (s *Service) changedMeanwhile(ctx context.Context, resellerID, number int64, err error) error {
 	if pressroom.ErrorCode(err) != pressroom.ECONFLICT {
-		return nil, false, err
+		return err
 	}
 	if now, ferr := s.Store.FindOrder(ctx, resellerID, number); ferr == nil {
-		err = pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
+		return pressroom.Errorf(pressroom.ECONFLICT, "Order %d changed meanwhile and is now %s; nothing was done.", number, now.Status)
 	}
-	return nil, true, err
+	return err
 }
 
 // AddItem adds an item to a draft.
@@ -250,7 +256,7 @@ func itemIndex(o *order.Order, id int64) int {
 // citing a valid calculation keep its price), full validation. Two
 // checkouts at once: one wins, the other is ECONFLICT.
 func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number int64) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) {
+	return s.again(ctx, r.ID, number, func() (*order.Order, bool, error) {
 		o, err := s.draft(ctx, r.ID, number)
 		if err != nil {
 			return nil, false, err
@@ -275,7 +281,7 @@ func (s *Service) Checkout(ctx context.Context, r *pressroom.Reseller, number in
 			return nil, false, err
 		}
 		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{ev}, nil, s.jobsFor(o)...); err != nil {
-			return s.lostRace(ctx, r.ID, number, err)
+			return lostRace(err)
 		}
 		return o, false, nil
 	})

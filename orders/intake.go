@@ -44,6 +44,10 @@ type Service struct {
 	// its creation sends, in order (default: order.created alone); an API
 	// whose clients expect to hear "queued" first asks for it here.
 	CreatedCallbacks map[string][]string
+
+	// turns has one order's changes on this node wait for each other
+	// instead of racing (see again).
+	turns turns
 }
 
 // Limits of an order request.

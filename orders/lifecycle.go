@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -29,23 +30,58 @@ func (s *Service) change(ctx context.Context, resellerID, number int64, fn func(
 
 // changeItems is change for an fn that may change the items too.
 func (s *Service) changeItems(ctx context.Context, resellerID, number int64, items bool, fn func(o *order.Order) ([]*order.Event, []*order.Package, error)) (*order.Order, error) {
-	return again(ctx, func() (*order.Order, bool, error) { return s.changeOnce(ctx, resellerID, number, items, fn) })
+	return s.again(ctx, resellerID, number, func() (*order.Order, bool, error) { return s.changeOnce(ctx, resellerID, number, items, fn) })
 }
 
 // again runs attempt, which reads an order afresh and writes it at the
 // version read, until it does not lose the race to another write of the
-// order (lost), at most changeAttempts times.
-func again(ctx context.Context, attempt func() (o *order.Order, lost bool, err error)) (*order.Order, error) {
+// order (lost), at most changeAttempts times. The changes of one order on
+// this node take turns, so only another node's write can make an attempt
+// lose; then a short random wait lets the two part.
+func (s *Service) again(ctx context.Context, resellerID, number int64, attempt func() (o *order.Order, lost bool, err error)) (*order.Order, error) {
+	return s.retry(ctx, resellerID, number, 0, attempt)
+}
+
+// retry is again, trying on for as long as patience after changeAttempts
+// lost attempts: a file job's change may meet another node working the
+// same order's other files for a while, write after write.
+func (s *Service) retry(ctx context.Context, resellerID, number int64, patience time.Duration, attempt func() (o *order.Order, lost bool, err error)) (*order.Order, error) {
+	done, err := s.turns.take(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	start := time.Now()
 	for n := 1; ; n++ {
 		o, lost, err := attempt()
-		if !lost || n == changeAttempts || ctx.Err() != nil {
+		if !lost {
 			return o, err
+		}
+		if (n >= changeAttempts && time.Since(start) >= patience) || !pause(ctx, n) {
+			return nil, s.changedMeanwhile(ctx, resellerID, number, err)
 		}
 	}
 }
 
-// changeAttempts bounds how often a change reads an order again.
-const changeAttempts = 5
+// changeAttempts bounds how often a change reads an order again; filePatience
+// is how long a file's state change keeps trying after that.
+const (
+	changeAttempts = 8
+	filePatience   = time.Minute
+)
+
+// pause waits a random time of up to 2^n ms (at most 64 ms) before the
+// attempt after the n-th, false if ctx ends first.
+func pause(ctx context.Context, n int) bool {
+	t := time.NewTimer(rand.N(time.Duration(1<<min(n, 6)) * time.Millisecond))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
 
 // changeOnce is one attempt of change; lost says another write of the
 // order came between its read and its write.
@@ -65,7 +101,7 @@ func (s *Service) changeOnce(ctx context.Context, resellerID, number int64, item
 		return nil, false, err
 	}
 	if err := s.Store.UpdateOrder(ctx, o, items, evs, pkgs); err != nil {
-		return s.lostRace(ctx, resellerID, number, err)
+		return lostRace(err)
 	}
 	return o, false, nil
 }
@@ -234,9 +270,12 @@ const IdempotencyLifetime = 24 * time.Hour
 // SetFileState records what happened to an item's files (downloading,
 // checking, passed, failed) with an event, and the jobs that follow.
 func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
-	// The files of one order are fetched and checked at the same time: a
-	// write that lost the race to another file's reads the order again.
-	return again(ctx, func() (*order.Order, bool, error) { return s.setFileState(ctx, number, itemID, state, reason, jobs...) })
+	// The files of one order are fetched and checked at the same time:
+	// their state changes take turns (see again), and keep trying against
+	// another node's (see retry).
+	return s.retry(ctx, 0, number, filePatience, func() (*order.Order, bool, error) {
+		return s.setFileState(ctx, number, itemID, state, reason, jobs...)
+	})
 }
 
 func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, bool, error) {
@@ -270,7 +309,7 @@ func (s *Service) setFileState(ctx context.Context, number, itemID int64, state 
 		return nil, false, err
 	}
 	if err := s.Store.UpdateOrder(ctx, o, true, evs, nil, jobs...); err != nil {
-		return s.lostRace(ctx, 0, number, err)
+		return lostRace(err)
 	}
 	return o, false, nil
 }
