@@ -137,6 +137,10 @@ type Store interface {
 	// items true it also replaces the items (drafts). ECONFLICT when another
 	// change came first, ENOTFOUND when the order is gone.
 	UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...Job) error
+	// UpdateOrderItem is UpdateOrder for a change of o and of its one item
+	// it (a file's state): the other items are not written. ENOTFOUND
+	// when the order has no such item.
+	UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Item, evs []*order.Event, jobs ...Job) error
 	// ListOrderEvents returns an order's events, oldest first.
 	ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error)
 	// ListOrderPackages returns an order's packages, oldest first.

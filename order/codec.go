@@ -91,6 +91,12 @@ func encodeItem(it *Item) ([]byte, error) {
 	})
 }
 
+// EncodeItem is the JSON the stores keep for one item.
+func EncodeItem(it *Item) (string, error) {
+	b, err := encodeItem(it)
+	return string(b), err
+}
+
 // Encoded is an order as the stores write it: its document and its items'
 // documents, in order. Neither depends on what the store assigns (number,
 // positions, ids), so a store encodes before its write transaction and

@@ -308,7 +308,9 @@ func (s *Service) setFileState(ctx context.Context, number, itemID int64, state 
 	if err := s.withCallbacks(ctx, o, told, nil); err != nil {
 		return nil, false, err
 	}
-	if err := s.Store.UpdateOrder(ctx, o, true, evs, nil, jobs...); err != nil {
+	// Only this item's row is written: an order of 100 items does not
+	// rewrite them all for each of its files.
+	if err := s.Store.UpdateOrderItem(ctx, o, it, evs, jobs...); err != nil {
 		return lostRace(err)
 	}
 	return o, false, nil

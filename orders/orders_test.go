@@ -287,7 +287,14 @@ type conflictCounter struct {
 }
 
 func (s *conflictCounter) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
-	err := s.Store.UpdateOrder(ctx, o, items, evs, pkgs, jobs...)
+	return s.count(s.Store.UpdateOrder(ctx, o, items, evs, pkgs, jobs...))
+}
+
+func (s *conflictCounter) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Item, evs []*order.Event, jobs ...pressroom.Job) error {
+	return s.count(s.Store.UpdateOrderItem(ctx, o, it, evs, jobs...))
+}
+
+func (s *conflictCounter) count(err error) error {
 	if pressroom.ErrorCode(err) == pressroom.ECONFLICT {
 		s.conflicts.Add(1)
 	}

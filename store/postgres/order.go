@@ -613,13 +613,51 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 	if err != nil {
 		return err
 	}
+	var replace func(tx pgx.Tx) error
+	if items {
+		replace = func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `DELETE FROM order_items WHERE order_number = $1`, o.Number); err != nil {
+				return mapError(err, "Order items")
+			}
+			return insertItems(ctx, tx, o, enc.Items)
+		}
+	}
+	return db.updateOrder(ctx, o, enc.Document, replace, evs, pkgs, jobs)
+}
+
+// UpdateOrderItem stores a change of an order and its one item made at
+// version o.Version.
+func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Item, evs []*order.Event, jobs ...pressroom.Job) error {
+	enc, err := order.Encode(o, false)
+	if err != nil {
+		return err
+	}
+	doc, err := order.EncodeItem(it)
+	if err != nil {
+		return err
+	}
+	return db.updateOrder(ctx, o, enc.Document, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE order_items SET document = $1 WHERE id = $2 AND order_number = $3`, doc, it.ID, o.Number)
+		if err != nil {
+			return mapError(err, "Order item")
+		}
+		if tag.RowsAffected() == 0 {
+			return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", o.Number, it.ID)
+		}
+		return nil
+	}, evs, nil, jobs)
+}
+
+// updateOrder writes the order's row at version o.Version, then its items
+// (items, when not nil), events, packages and jobs, in one transaction.
+func (db *DB) updateOrder(ctx context.Context, o *order.Order, document string, items func(tx pgx.Tx) error, evs []*order.Event, pkgs []*order.Package, jobs []pressroom.Job) error {
 	now := db.now().Truncate(time.Microsecond)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE orders SET customer_id = $1, released = $2, type = $3, stage = $4, status = $5, payment = $6,
 			reference = $7, address_name = $8, order_date = $9::date, expires_at = $10, document = $11, version = version + 1, updated_at = $12
 			WHERE number = $13 AND version = $14`,
 			nullInt(o.CustomerID), o.Released, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.Number, o.Version)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, document, now, o.Number, o.Version)
 		if err != nil {
 			return mapError(err, "Order")
 		}
@@ -630,11 +668,8 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			}
 			return pressroom.Errorf(pressroom.ECONFLICT, "Order %d was changed meanwhile; read it again.", o.Number)
 		}
-		if items {
-			if _, err := tx.Exec(ctx, `DELETE FROM order_items WHERE order_number = $1`, o.Number); err != nil {
-				return mapError(err, "Order items")
-			}
-			if err := insertItems(ctx, tx, o, enc.Items); err != nil {
+		if items != nil {
+			if err := items(tx); err != nil {
 				return err
 			}
 		}

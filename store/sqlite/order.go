@@ -492,13 +492,51 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 	if err != nil {
 		return err
 	}
+	var replace func(tx *sql.Tx) error
+	if items {
+		replace = func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM order_items WHERE order_number = ?`, o.Number); err != nil {
+				return mapError(err, "Order items")
+			}
+			return insertItems(ctx, tx, o, enc.Items)
+		}
+	}
+	return db.updateOrder(ctx, o, enc.Document, replace, evs, pkgs, jobs)
+}
+
+// UpdateOrderItem stores a change of an order and its one item made at
+// version o.Version.
+func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Item, evs []*order.Event, jobs ...pressroom.Job) error {
+	enc, err := order.Encode(o, false)
+	if err != nil {
+		return err
+	}
+	doc, err := order.EncodeItem(it)
+	if err != nil {
+		return err
+	}
+	return db.updateOrder(ctx, o, enc.Document, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE order_items SET document = ? WHERE id = ? AND order_number = ?`, doc, it.ID, o.Number)
+		if err != nil {
+			return mapError(err, "Order item")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", o.Number, it.ID)
+		}
+		return nil
+	}, evs, nil, jobs)
+}
+
+// updateOrder writes the order's row at version o.Version, then its items
+// (items, when not nil), events, packages and jobs, in one transaction.
+func (db *DB) updateOrder(ctx context.Context, o *order.Order, document string, items func(tx *sql.Tx) error, evs []*order.Event, pkgs []*order.Package, jobs []pressroom.Job) error {
 	now := db.now()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET customer_id = ?, released = ?, type = ?, stage = ?, status = ?, payment = ?,
 			reference = ?, address_name = ?, order_date = ?, expires_at = ?, document = ?, version = version + 1, updated_at = ?
 			WHERE number = ? AND version = ?`,
 			nullInt(o.CustomerID), boolInt(o.Released), o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, formatTime(now), o.Number, o.Version)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), document, formatTime(now), o.Number, o.Version)
 		if err != nil {
 			return mapError(err, "Order")
 		}
@@ -509,11 +547,8 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			}
 			return pressroom.Errorf(pressroom.ECONFLICT, "Order %d was changed meanwhile; read it again.", o.Number)
 		}
-		if items {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM order_items WHERE order_number = ?`, o.Number); err != nil {
-				return mapError(err, "Order items")
-			}
-			if err := insertItems(ctx, tx, o, enc.Items); err != nil {
+		if items != nil {
+			if err := items(tx); err != nil {
 				return err
 			}
 		}

@@ -182,6 +182,74 @@ func testOrderRace(t *testing.T, s pressroom.Store) {
 	}
 }
 
+// testOrderItem: a change of an order and one of its items writes that
+// item alone, at the order's version, or nothing.
+func testOrderItem(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	o := newOrder(a.ID, "one-item")
+	o.Items = append(o.Items, &order.Item{Product: "airtex", Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(3), FileState: order.FileAwaiting})
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	other := newOrder(a.ID, "other")
+	if err := s.CreateOrder(ctx, other, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	version := o.Version
+	stale := *o
+	// Item 3's file passed; the order is held. Item 1 is changed in memory
+	// too, and must not be written.
+	o.Items[2].FileState = order.FilePassed
+	o.Items[0].Reference = "not written"
+	o.Status = order.Hold
+	ev := &order.Event{Actor: order.ActorSystem, Kind: "file", From: "awaiting", To: "passed", Reason: "item 3"}
+	if err := s.UpdateOrderItem(ctx, o, o.Items[2], []*order.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if o.Version != version+1 {
+		t.Errorf("version %d after the change, want %d", o.Version, version+1)
+	}
+	got, err := s.FindOrder(ctx, a.ID, o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != o.Version || got.Status != order.Hold || len(got.Items) != 3 {
+		t.Fatalf("stored version %d status %s with %d items", got.Version, got.Status, len(got.Items))
+	}
+	if got.Items[2].FileState != order.FilePassed || got.Items[2].ID != o.Items[2].ID || !got.Items[2].Amount.Equal(decimal.NewFromInt(3)) {
+		t.Errorf("the changed item = %+v", got.Items[2])
+	}
+	if got.Items[0].Reference != "" || got.Items[0].FileState != order.FileAwaiting || got.Items[1].Backprint != "Hello" {
+		t.Errorf("the other items were written: %+v, %+v", got.Items[0], got.Items[1])
+	}
+	evs, _ := s.ListOrderEvents(ctx, o.Number)
+	if len(evs) != 2 || evs[1].Kind != "file" || evs[1].Reason != "item 3" {
+		t.Errorf("events %+v", evs)
+	}
+
+	// At a version read before: refused, nothing written.
+	stale.Items = []*order.Item{stale.Items[0], stale.Items[1], {ID: o.Items[2].ID, Product: "airtex", Options: json.RawMessage(`[]`), FileState: order.FileFailed}}
+	wantCode(t, s.UpdateOrderItem(ctx, &stale, stale.Items[2], []*order.Event{{Actor: order.ActorSystem, Kind: "file"}}), pressroom.ECONFLICT)
+	// Another order's item, or none: not found, nothing written.
+	wantCode(t, s.UpdateOrderItem(ctx, o, other.Items[0], []*order.Event{{Actor: order.ActorSystem, Kind: "file"}}), pressroom.ENOTFOUND)
+	wantCode(t, s.UpdateOrderItem(ctx, o, &order.Item{ID: 1 << 40}, nil), pressroom.ENOTFOUND)
+	after, _ := s.FindOrder(ctx, a.ID, o.Number)
+	if after.Version != o.Version || after.Items[2].FileState != order.FilePassed {
+		t.Errorf("after the refused changes: version %d (want %d), item 3 %s", after.Version, o.Version, after.Items[2].FileState)
+	}
+	if evs, _ := s.ListOrderEvents(ctx, o.Number); len(evs) != 2 {
+		t.Errorf("%d events after the refused changes, want 2", len(evs))
+	}
+	if back, _ := s.FindOrder(ctx, a.ID, other.Number); back.Version != other.Version || back.Items[0].FileState != order.FileAwaiting {
+		t.Errorf("the other order was written: version %d, item %s", back.Version, back.Items[0].FileState)
+	}
+	// A gone order is not found.
+	gone := *o
+	gone.Number = 1 << 40
+	wantCode(t, s.UpdateOrderItem(ctx, &gone, o.Items[2], nil), pressroom.ENOTFOUND)
+}
+
 func testDraftsAndItems(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
@@ -354,6 +422,15 @@ func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
 	wantCode(t, s.UpdateOrder(ctx, &stale, false, nil, nil, pressroom.Job{Args: &probeJob{Number: o.Number}}), pressroom.ECONFLICT)
 	if n := countJobs("probe"); n != 2 {
 		t.Errorf("%d probe jobs queued, want 2", n)
+	}
+	// The same for a change of one item.
+	staleItem := *o
+	if err := s.UpdateOrderItem(ctx, o, o.Items[0], nil, pressroom.Job{Args: &probeJob{Number: o.Number}, RunAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.UpdateOrderItem(ctx, &staleItem, staleItem.Items[0], nil, pressroom.Job{Args: &probeJob{Number: o.Number}}), pressroom.ECONFLICT)
+	if n := countJobs("probe"); n != 3 {
+		t.Errorf("%d probe jobs queued, want 3", n)
 	}
 
 	// Concurrent orders, every other one refused as a duplicate: writes

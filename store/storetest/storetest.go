@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Orders", func(t *testing.T) { testOrders(t, open(t)) })
 	t.Run("OrderRace", func(t *testing.T) { testOrderRace(t, open(t)) })
 	t.Run("DraftsAndItems", func(t *testing.T) { testDraftsAndItems(t, open(t)) })
+	t.Run("OrderItem", func(t *testing.T) { testOrderItem(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Artwork", func(t *testing.T) { testArtwork(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open(t)) })
