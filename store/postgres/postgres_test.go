@@ -57,6 +57,18 @@ func BenchmarkCreateOrder(b *testing.B) {
 	}, nil)
 }
 
+// BenchmarkFindOrders: see storetest.BenchmarkFindOrders.
+func BenchmarkFindOrders(b *testing.B) {
+	storetest.BenchmarkFindOrders(b, func(tb testing.TB) pressroom.Store {
+		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
 func TestJobs(t *testing.T) {
 	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {

@@ -121,3 +121,8 @@ func BenchmarkCreateOrder(b *testing.B) {
 		b.ReportMetric(float64(writes)/float64(max(commits, 1)), "writes/commit")
 	})
 }
+
+// BenchmarkFindOrders: see storetest.BenchmarkFindOrders.
+func BenchmarkFindOrders(b *testing.B) {
+	storetest.BenchmarkFindOrders(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) })
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -45,6 +46,57 @@ func BenchmarkCreateOrder(b *testing.B, open func(testing.TB) pressroom.Store, r
 			})
 			if report != nil {
 				report(b, s)
+			}
+		})
+	}
+}
+
+// BenchmarkFindOrders: a reseller with 20,000 orders looks one up by its
+// own id (the Probo and Profotonet status calls), by its reference, and
+// lists those of a status none has: each should cost what one order's
+// lookup does, not a read of all 20,000.
+func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
+	const orders = 20_000
+	ctx := context.Background()
+	s := open(b)
+	r := MustCreateReseller(b, s, "A")
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := n.Add(1); i <= orders; i = n.Add(1) {
+				o := &order.Order{ResellerID: r.ID, OwnID: fmt.Sprint("own-", i), Reference: fmt.Sprint("ref ", i), TrackingToken: fmt.Sprint("t-", i),
+					Type: order.TypeProduction, Stage: order.StageOrder, Status: order.Accepted, OrderDate: "2026-12-07",
+					Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading}}}
+				if err := s.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, c := range []struct {
+		name   string
+		filter func(i int) pressroom.OrderFilter
+		want   int
+	}{
+		{"own_id", func(i int) pressroom.OrderFilter { return pressroom.OrderFilter{OwnID: fmt.Sprint("own-", i)} }, 1},
+		{"reference", func(i int) pressroom.OrderFilter { return pressroom.OrderFilter{Reference: fmt.Sprint("ref ", i)} }, 1},
+		{"status_none", func(int) pressroom.OrderFilter { return pressroom.OrderFilter{Status: order.ShipmentDelivered} }, 0},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				f := c.filter(1 + i%orders)
+				f.ResellerID, f.Limit = r.ID, 10
+				list, total, err := s.ListOrders(ctx, f)
+				if err != nil || len(list) != c.want || total != c.want {
+					b.Fatalf("%+v: %d orders of %d, %v", f, len(list), total, err)
+				}
 			}
 		})
 	}
