@@ -69,6 +69,18 @@ func BenchmarkFindOrders(b *testing.B) {
 	})
 }
 
+// BenchmarkListCallbacks: see storetest.BenchmarkListCallbacks.
+func BenchmarkListCallbacks(b *testing.B) {
+	storetest.BenchmarkListCallbacks(b, func(tb testing.TB) pressroom.Store {
+		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
 func TestJobs(t *testing.T) {
 	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {

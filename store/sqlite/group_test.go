@@ -126,3 +126,8 @@ func BenchmarkCreateOrder(b *testing.B) {
 func BenchmarkFindOrders(b *testing.B) {
 	storetest.BenchmarkFindOrders(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) })
 }
+
+// BenchmarkListCallbacks: see storetest.BenchmarkListCallbacks.
+func BenchmarkListCallbacks(b *testing.B) {
+	storetest.BenchmarkListCallbacks(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) })
+}

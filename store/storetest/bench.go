@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/order"
@@ -107,6 +108,52 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 				list, total, err := s.ListOrders(ctx, f)
 				if err != nil || len(list) != c.page || total != c.total {
 					b.Fatalf("%+v: %d orders of %d, %v", f, len(list), total, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkListCallbacks: a reseller sent 20,000 callbacks lists its
+// failed ones (none) and its newest page: each should cost a page's read,
+// not one of all 20,000.
+func BenchmarkListCallbacks(b *testing.B, open func(testing.TB) pressroom.Store) {
+	const callbacks = 20_000
+	ctx := context.Background()
+	s := open(b)
+	r := MustCreateReseller(b, s, "A")
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := n.Add(1); i <= callbacks; i = n.Add(1) {
+				cb := &order.Callback{ResellerID: r.ID, URL: "https://shop.example/cb", Type: "test", Format: "native",
+					Payload: json.RawMessage(`{"test":true}`), OccurredAt: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
+				if err := s.CreateCallback(ctx, cb); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, c := range []struct {
+		name        string
+		filter      pressroom.CallbackFilter
+		page, total int
+	}{
+		{"failed_none", pressroom.CallbackFilter{Status: order.CallbackFailed}, 0, 0},
+		{"pending_page", pressroom.CallbackFilter{Status: order.CallbackPending}, 10, callbacks},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				f := c.filter
+				f.ResellerID, f.Limit = r.ID, 10
+				list, total, err := s.ListCallbacks(ctx, f)
+				if err != nil || len(list) != c.page || total != c.total {
+					b.Fatalf("%+v: %d callbacks of %d, %v", f, len(list), total, err)
 				}
 			}
 		})
