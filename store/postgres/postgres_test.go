@@ -14,14 +14,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) pressroom.Store {
-		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
+	storetest.Run(t, func(t *testing.T) pressroom.Store { return openDB(t) })
 }
 
 // Several nodes opening one empty database at once migrate it once.
@@ -44,41 +37,30 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
+// openDB is a store on a throwaway cluster's database of its own.
+func openDB(tb testing.TB) pressroom.Store {
+	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // BenchmarkCreateOrder: see storetest.BenchmarkCreateOrder, on a
 // throwaway cluster's database.
 func BenchmarkCreateOrder(b *testing.B) {
-	storetest.BenchmarkCreateOrder(b, func(tb testing.TB) pressroom.Store {
-		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { db.Close() })
-		return db
-	}, nil)
+	storetest.BenchmarkCreateOrder(b, openDB, nil)
 }
 
 // BenchmarkFindOrders: see storetest.BenchmarkFindOrders.
 func BenchmarkFindOrders(b *testing.B) {
-	storetest.BenchmarkFindOrders(b, func(tb testing.TB) pressroom.Store {
-		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { db.Close() })
-		return db
-	})
+	storetest.BenchmarkFindOrders(b, openDB)
 }
 
 // BenchmarkListCallbacks: see storetest.BenchmarkListCallbacks.
 func BenchmarkListCallbacks(b *testing.B) {
-	storetest.BenchmarkListCallbacks(b, func(tb testing.TB) pressroom.Store {
-		db, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { db.Close() })
-		return db
-	})
+	storetest.BenchmarkListCallbacks(b, openDB)
 }
 
 func TestJobs(t *testing.T) {

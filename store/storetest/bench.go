@@ -63,24 +63,12 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 	ctx := context.Background()
 	s := open(b)
 	r := MustCreateReseller(b, s, "A")
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := n.Add(1); i <= orders; i = n.Add(1) {
-				o := &order.Order{ResellerID: r.ID, OwnID: fmt.Sprint("own-", i), Reference: fmt.Sprint("ref ", i), TrackingToken: fmt.Sprint("t-", i),
-					Type: order.TypeProduction, Stage: order.StageOrder, Status: order.Accepted, OrderDate: "2026-12-07",
-					Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading}}}
-				if err := s.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	fill(b, orders, func(i int64) error {
+		o := &order.Order{ResellerID: r.ID, OwnID: fmt.Sprint("own-", i), Reference: fmt.Sprint("ref ", i), TrackingToken: fmt.Sprint("t-", i),
+			Type: order.TypeProduction, Stage: order.StageOrder, Status: order.Accepted, OrderDate: "2026-12-07",
+			Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading}}}
+		return s.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil)
+	})
 	for _, c := range []struct {
 		name        string
 		filter      pressroom.OrderFilter
@@ -122,23 +110,10 @@ func BenchmarkListCallbacks(b *testing.B, open func(testing.TB) pressroom.Store)
 	ctx := context.Background()
 	s := open(b)
 	r := MustCreateReseller(b, s, "A")
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := n.Add(1); i <= callbacks; i = n.Add(1) {
-				cb := &order.Callback{ResellerID: r.ID, URL: "https://shop.example/cb", Type: "test", Format: "native",
-					Payload: json.RawMessage(`{"test":true}`), OccurredAt: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
-				if err := s.CreateCallback(ctx, cb); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	fill(b, callbacks, func(int64) error {
+		return s.CreateCallback(ctx, &order.Callback{ResellerID: r.ID, URL: "https://shop.example/cb", Type: "test", Format: "native",
+			Payload: json.RawMessage(`{"test":true}`), OccurredAt: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)})
+	})
 	for _, c := range []struct {
 		name        string
 		filter      pressroom.CallbackFilter
@@ -157,5 +132,28 @@ func BenchmarkListCallbacks(b *testing.B, open func(testing.TB) pressroom.Store)
 				}
 			}
 		})
+	}
+}
+
+// fill calls write for 1 to n from 16 goroutines at once (a store's writes
+// group as under load), stopping the benchmark at the first error.
+func fill(b *testing.B, n int64, write func(i int64) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= n; i = next.Add(1) {
+				if err := write(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
 	}
 }
