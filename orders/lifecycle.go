@@ -42,9 +42,10 @@ func (s *Service) again(ctx context.Context, resellerID, number int64, attempt f
 	return s.retry(ctx, resellerID, number, 0, attempt)
 }
 
-// retry is again, trying on for as long as patience after changeAttempts
-// lost attempts: a file job's change may meet another node working the
-// same order's other files for a while, write after write.
+// retry is again, going on past changeAttempts lost attempts until
+// patience has passed since the first: a file job's change may meet
+// another node working the same order's other files for a while, write
+// after write.
 func (s *Service) retry(ctx context.Context, resellerID, number int64, patience time.Duration, attempt func() (o *order.Order, lost bool, err error)) (*order.Order, error) {
 	done, err := s.turns.take(ctx, number)
 	if err != nil {
@@ -63,8 +64,8 @@ func (s *Service) retry(ctx context.Context, resellerID, number int64, patience 
 	}
 }
 
-// changeAttempts bounds how often a change reads an order again; filePatience
-// is how long a file's state change keeps trying after that.
+// changeAttempts bounds how often a change reads an order again; a file's
+// state change goes on past them until filePatience after its first attempt.
 const (
 	changeAttempts = 8
 	filePatience   = time.Minute
