@@ -190,6 +190,11 @@ type Store interface {
 	CallbackToDeliver(ctx context.Context, id int64) (cb *order.Callback, earlierPending bool, secrets *Reseller, err error)
 	// RecordCallbackAttempt stores an attempt and cb's new state.
 	RecordCallbackAttempt(ctx context.Context, cb *order.Callback, a *order.CallbackAttempt) error
+	// DeleteOldCallbacks deletes up to limit delivered or failed callbacks
+	// that finished before the time, with their attempts, and reports how
+	// many. Each order's newest callback to a URL stays: the next one's
+	// sequence number goes on from it.
+	DeleteOldCallbacks(ctx context.Context, before time.Time, limit int) (int64, error)
 	// RedeliverCallback makes a delivered or failed callback pending again
 	// and queues it; ECONFLICT while it is pending.
 	RedeliverCallback(ctx context.Context, resellerID, id int64) (*order.Callback, error)

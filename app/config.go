@@ -43,6 +43,9 @@ type Config struct {
 	WebhookRetryInterval time.Duration
 	WebhookRetryWindow   time.Duration
 	WebhookTimeout       time.Duration
+	// CallbackRetention is how long a delivered or failed callback is
+	// kept (0: for ever).
+	CallbackRetention    time.Duration
 	AccessTokenTTL       time.Duration
 	AllowPrivateNetworks bool
 	// Artwork: the folder files are kept in, and the largest file taken.
@@ -116,6 +119,14 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 			}
 			*d.dst = x
 		}
+	}
+	cfg.CallbackRetention = 90 * 24 * time.Hour
+	if v := getenv("PRESSROOM_CALLBACK_RETENTION"); v != "" {
+		x, err := time.ParseDuration(v)
+		if err != nil || x < 0 || (x > 0 && x < time.Hour) {
+			return fmt.Errorf("PRESSROOM_CALLBACK_RETENTION must be a Go duration of at least 1h, such as 2160h (90 days), or 0 to keep callbacks for ever, not %q", v)
+		}
+		cfg.CallbackRetention = x
 	}
 	cfg.Blob = getenv("PRESSROOM_BLOB")
 	cfg.Workers = 100

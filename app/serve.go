@@ -209,8 +209,22 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	wg.Add(4)
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
-	go func() { defer wg.Done(); purgeCalculations(bg, store, logger, clock, time.Hour) }()
+	go func() {
+		defer wg.Done()
+		purge(bg, logger, time.Hour, "expired calculations", func(ctx context.Context) (int64, error) {
+			return store.DeleteExpiredCalculations(ctx, clock.Now(), purgeBatch)
+		})
+	}()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
+	if cfg.CallbackRetention > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			purge(bg, logger, time.Hour, "old callbacks", func(ctx context.Context) (int64, error) {
+				return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), purgeBatch)
+			})
+		}()
+	}
 
 	ready.Store(true)
 	addr := ln.Addr().String()
@@ -299,10 +313,14 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 	return nil
 }
 
-// purgeCalculations deletes expired calculations now and then. Every node
-// may run it: deleting is idempotent and goes in small batches.
-func purgeCalculations(ctx context.Context, store pressroom.Store, logger *slog.Logger, clock pressroom.Clock, every time.Duration) {
-	t := time.NewTicker(every)
+// purgeBatch is how many rows one purge statement deletes at most.
+const purgeBatch = 1000
+
+// purge deletes what del finds old (expired calculations, old callbacks)
+// every interval, a batch at a time until a batch comes back short. Every
+// node may run it: deleting is idempotent and goes in small batches.
+func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, del func(context.Context) (int64, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		// The first purge comes after one interval: a node that restarts
@@ -313,17 +331,17 @@ func purgeCalculations(ctx context.Context, store pressroom.Store, logger *slog.
 		case <-t.C:
 		}
 		for {
-			n, err := store.DeleteExpiredCalculations(ctx, clock.Now(), 1000)
+			n, err := del(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					logger.Warn("purging expired calculations", "err", err)
+					logger.Warn("purging "+what, "err", err)
 				}
 				break
 			}
 			if n > 0 {
-				logger.Info("purged expired calculations", "count", n)
+				logger.Info("purged "+what, "count", n)
 			}
-			if n < 1000 {
+			if n < purgeBatch {
 				break
 			}
 		}

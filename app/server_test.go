@@ -528,3 +528,33 @@ func TestCalculationsStored(t *testing.T) {
 		}
 	})
 }
+
+// TestBadSettingsStopTheServer: a setting the server cannot use stops it
+// before it listens, naming the variable; a good one starts it.
+func TestBadSettingsStopTheServer(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"PRESSROOM_CALLBACK_RETENTION", "10m"},
+		{"PRESSROOM_CALLBACK_RETENTION", "-1h"},
+		{"PRESSROOM_CALLBACK_RETENTION", "90 days"},
+		{"PRESSROOM_RATE_LIMIT", "-1"},
+		{"PRESSROOM_WORKERS", "many"},
+		{"PRESSROOM_PUBLIC_URL", "ftp://files.example"},
+		{"PRESSROOM_WEBHOOK_RETRY_INTERVAL", "0"},
+	} {
+		env := baseEnv()
+		env[tc.name] = tc.value
+		code, _, stderr := runCLI(t, env, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+		if code == 0 || !strings.Contains(stderr, tc.name) {
+			t.Errorf("%s=%q: exit %d, %s", tc.name, tc.value, code, stderr)
+		}
+	}
+	// 0 keeps callbacks for ever; a duration of days is taken.
+	for _, v := range []string{"0", "720h"} {
+		env := baseEnv()
+		env["PRESSROOM_CALLBACK_RETENTION"] = v
+		srv := startServer(t, stores[0].args(t), env)
+		if r := do(t, "GET", srv.URL+"/healthz", "", nil); r.Status != 200 {
+			t.Errorf("PRESSROOM_CALLBACK_RETENTION=%s: healthz %d", v, r.Status)
+		}
+	}
+}

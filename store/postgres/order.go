@@ -288,6 +288,19 @@ func (db *DB) FindCallback(ctx context.Context, resellerID, id int64) (*order.Ca
 	return cb, out, mapError(rows.Err(), "Callback attempts")
 }
 
+// DeleteOldCallbacks deletes a batch of callbacks finished before the time.
+func (db *DB) DeleteOldCallbacks(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM callbacks WHERE id IN (
+		SELECT c.id FROM callbacks c WHERE c.finished_at < $1 AND c.status IN ('delivered', 'failed')
+			AND (c.order_number IS NULL OR EXISTS (SELECT 1 FROM callbacks n
+				WHERE n.order_number = c.order_number AND n.url = c.url AND n.sequence > c.sequence))
+		LIMIT $2)`, before.UTC(), limit)
+	if err != nil {
+		return 0, mapError(err, "Callbacks")
+	}
+	return tag.RowsAffected(), nil
+}
+
 // ListCallbacks returns a page of callbacks, newest first.
 func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
 	where, args := ` WHERE true`, []any{}

@@ -292,6 +292,20 @@ func (db *DB) FindCallback(ctx context.Context, resellerID, id int64) (*order.Ca
 	return cb, out, mapError(rows.Err(), "Callback attempts")
 }
 
+// DeleteOldCallbacks deletes a batch of callbacks finished before the time.
+func (db *DB) DeleteOldCallbacks(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM callbacks WHERE id IN (
+		SELECT c.id FROM callbacks c WHERE c.finished_at IS NOT NULL AND c.finished_at < ? AND c.status IN ('delivered', 'failed')
+			AND (c.order_number IS NULL OR EXISTS (SELECT 1 FROM callbacks n
+				WHERE n.order_number = c.order_number AND n.url = c.url AND n.sequence > c.sequence))
+		LIMIT ?)`, formatTime(before), limit)
+	if err != nil {
+		return 0, mapError(err, "Callbacks")
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // ListCallbacks returns a page of callbacks, newest first.
 func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
 	where, args := ` WHERE 1 = 1`, []any{}

@@ -687,6 +687,87 @@ func testCallbackDelivery(t *testing.T, s pressroom.Store) {
 	}
 }
 
+// testCallbackRetention: old delivered and failed callbacks go, with their
+// attempts, in batches; pending and recent ones stay, and so does each
+// order's newest callback to a URL, so the next one's sequence goes on.
+func testCallbackRetention(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	render := func() (json.RawMessage, error) { return json.RawMessage(`{}`), nil }
+	o := newOrder(a.ID, "old")
+	ev := created(order.ActorReseller)
+	for _, u := range []string{"https://a.example/1", "https://a.example/1", "https://a.example/1", "https://a.example/2"} {
+		ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: a.ID, URL: u, Type: "order.created", Format: "native", Render: render})
+	}
+	if err := s.CreateOrder(ctx, o, ev, nil); err != nil {
+		t.Fatal(err)
+	}
+	recent := newOrder(a.ID, "recent")
+	rev := created(order.ActorReseller)
+	for range 3 {
+		rev.Callbacks = append(rev.Callbacks, &order.Callback{ResellerID: a.ID, URL: "https://a.example/1", Type: "order.created", Format: "native", Render: render})
+	}
+	if err := s.CreateOrder(ctx, recent, rev, nil); err != nil {
+		t.Fatal(err)
+	}
+	test := &order.Callback{ResellerID: a.ID, URL: "https://a.example/1", Type: "test", Format: "native", Payload: json.RawMessage(`{}`), OccurredAt: time.Now()}
+	if err := s.CreateCallback(ctx, test); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	old := now.Add(-100 * 24 * time.Hour)
+	finish := func(id int64, status order.CallbackStatus, at time.Time) {
+		cb, _, _, err := s.CallbackToDeliver(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb.Status, cb.Attempts, cb.FirstAttemptAt, cb.FinishedAt = status, 1, &at, &at
+		if err := s.RecordCallbackAttempt(ctx, cb, &order.CallbackAttempt{At: at, Status: 500, Error: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := ev.Callbacks
+	finish(c[0].ID, order.CallbackDelivered, old)             // goes
+	finish(c[1].ID, order.CallbackFailed, old)                // goes
+	finish(c[2].ID, order.CallbackDelivered, old)             // the order's newest to URL 1: stays
+	finish(c[3].ID, order.CallbackDelivered, old)             // the only one to URL 2: stays
+	finish(test.ID, order.CallbackDelivered, old)             // no order: goes
+	finish(rev.Callbacks[0].ID, order.CallbackDelivered, now) // recent: stays
+	// rev.Callbacks[1] and [2] are still pending: stay.
+
+	before := now.Add(-90 * 24 * time.Hour)
+	if n, err := s.DeleteOldCallbacks(ctx, before, 2); err != nil || n != 2 {
+		t.Fatalf("first batch of 2: %d deleted, %v", n, err)
+	}
+	if n, err := s.DeleteOldCallbacks(ctx, before, 100); err != nil || n != 1 {
+		t.Fatalf("second batch: %d deleted, %v; want the 1 left", n, err)
+	}
+	if n, err := s.DeleteOldCallbacks(ctx, before, 100); err != nil || n != 0 {
+		t.Fatalf("third batch: %d deleted, %v; want none", n, err)
+	}
+	for _, id := range []int64{c[0].ID, c[1].ID, test.ID} {
+		if _, _, err := s.FindCallback(ctx, a.ID, id); pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+			t.Errorf("old callback %d: %v, want it deleted", id, err)
+		}
+	}
+	for _, id := range []int64{c[2].ID, c[3].ID, rev.Callbacks[0].ID, rev.Callbacks[1].ID, rev.Callbacks[2].ID} {
+		if _, atts, err := s.FindCallback(ctx, a.ID, id); err != nil {
+			t.Errorf("callback %d: %v, want it kept", id, err)
+		} else if id == c[2].ID && len(atts) != 1 {
+			t.Errorf("kept callback %d has %d attempts, want 1", id, len(atts))
+		}
+	}
+	// The order's next callback to URL 1 goes on from the newest kept.
+	next := &order.Event{Actor: order.ActorOperator, Kind: "status", From: "accepted", To: "in_production",
+		Callbacks: []*order.Callback{{ResellerID: a.ID, URL: "https://a.example/1", Type: "order.status", Format: "native", Render: render}}}
+	if err := s.UpdateOrder(ctx, o, false, []*order.Event{next}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := next.Callbacks[0].Sequence; got != c[2].Sequence+1 {
+		t.Errorf("next sequence %d, want %d", got, c[2].Sequence+1)
+	}
+}
+
 // Many deliveries at once (PostgreSQL reads and records them in shared
 // statements): each reads its own callback with its own reseller's
 // secrets and records its own outcome; an outcome for a callback that is
