@@ -54,10 +54,11 @@ func BenchmarkCreateOrder(b *testing.B, open func(testing.TB) pressroom.Store, r
 
 // BenchmarkFindOrders: a reseller with 20,000 orders looks one up by its
 // own id (the Probo and Profotonet status calls), by its reference, and
-// lists those of a status, and the drafts, where it has none: each should
-// cost what one order's lookup does, not a read of all 20,000. The page of
-// its newest confirmed orders (the white-label API's default list) counts
-// all 20,000, from an index alone.
+// lists those of a status, the drafts, and those of a later date, where it
+// has none: each should cost what one order's lookup does, not a read of
+// all 20,000. The pages of its newest confirmed orders (the white-label
+// API's default list) and of its orders of a month count all 20,000, from
+// an index alone.
 func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 	const orders = 20_000
 	ctx := context.Background()
@@ -78,6 +79,8 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 		{"reference", pressroom.OrderFilter{Reference: "ref "}, 1, 1},
 		{"status_none", pressroom.OrderFilter{Status: order.ShipmentDelivered}, 0, 0},
 		{"drafts_none", pressroom.OrderFilter{Stage: order.StageDraft}, 0, 0},
+		{"dates_none", pressroom.OrderFilter{From: "2027-01-01"}, 0, 0},
+		{"dates_page", pressroom.OrderFilter{From: "2026-12-01", To: "2026-12-31"}, 10, orders},
 		{"confirmed_page", pressroom.OrderFilter{Stage: order.StageOrder, ExcludeStatus: order.Cancelled}, 10, orders},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -136,8 +139,8 @@ func BenchmarkListCallbacks(b *testing.B, open func(testing.TB) pressroom.Store)
 }
 
 // fill calls write for 1 to n from 16 goroutines at once (a store's writes
-// group as under load), stopping the benchmark at the first error.
-func fill(b *testing.B, n int64, write func(i int64) error) {
+// group as under load), stopping the test or benchmark at the first error.
+func fill(tb testing.TB, n int64, write func(i int64) error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range 16 {
@@ -146,14 +149,14 @@ func fill(b *testing.B, n int64, write func(i int64) error) {
 			defer wg.Done()
 			for i := next.Add(1); i <= n; i = next.Add(1) {
 				if err := write(i); err != nil {
-					b.Error(err)
+					tb.Error(err)
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if b.Failed() {
-		b.FailNow()
+	if tb.Failed() {
+		tb.FailNow()
 	}
 }

@@ -148,6 +148,62 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	}
 }
 
+// testOrderPages: pages of a listing come newest first (or oldest, asked)
+// at their offset, with the total, whether the filter matches many orders
+// or few (SQLite reads them differently, see its ListOrders), and a page
+// past the end is empty.
+func testOrderPages(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	const n = 1200
+	fill(t, n, func(i int64) error {
+		o := newOrder(a.ID, fmt.Sprint("p-", i))
+		o.TrackingToken = fmt.Sprint("page-", i)
+		// Orders 1-1150 on the 1st of December, the rest on the 2nd.
+		o.OrderDate = "2026-12-01"
+		if i > 1150 {
+			o.OrderDate = "2026-12-02"
+		}
+		return s.CreateOrder(ctx, o, created(order.ActorReseller), nil)
+	})
+	all, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, Limit: n})
+	if err != nil || total != n || len(all) != n {
+		t.Fatalf("all: %d of %d, %v", len(all), total, err)
+	}
+	byDate := map[string][]int64{} // numbers newest first, per date
+	for _, o := range all {
+		byDate[o.OrderDate] = append(byDate[o.OrderDate], o.Number)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Number >= all[i-1].Number {
+			t.Fatalf("not newest first at %d: %d after %d", i, all[i].Number, all[i-1].Number)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		f     pressroom.OrderFilter
+		want  []int64 // the page's numbers
+		total int
+	}{
+		{"many, a page inside", pressroom.OrderFilter{From: "2026-12-01", To: "2026-12-01", Offset: 100, Limit: 25}, byDate["2026-12-01"][100:125], 1150},
+		{"many, from", pressroom.OrderFilter{From: "2026-12-01", Offset: 1190, Limit: 25}, append(byDate["2026-12-02"], byDate["2026-12-01"]...)[1190:], n},
+		{"few", pressroom.OrderFilter{From: "2026-12-02", Offset: 10, Limit: 25}, byDate["2026-12-02"][10:35], 50},
+		{"few, oldest first", pressroom.OrderFilter{From: "2026-12-02", Ascending: true, Limit: 3}, []int64{byDate["2026-12-02"][49], byDate["2026-12-02"][48], byDate["2026-12-02"][47]}, 50},
+		{"none", pressroom.OrderFilter{From: "2026-12-03", Limit: 25}, nil, 0},
+		{"past the end", pressroom.OrderFilter{From: "2026-12-02", Offset: 50, Limit: 25}, nil, 50},
+	} {
+		tc.f.ResellerID = a.ID
+		list, total, err := s.ListOrders(ctx, tc.f)
+		var got []int64
+		for _, o := range list {
+			got = append(got, o.Number)
+		}
+		if err != nil || total != tc.total || fmt.Sprint(got) != fmt.Sprint(tc.want) || list == nil {
+			t.Errorf("%s: %v of %d (%v), want %v of %d", tc.name, got, total, err, tc.want, tc.total)
+		}
+	}
+}
+
 // testOrderRace: two changes made at one version; exactly one wins.
 func testOrderRace(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()

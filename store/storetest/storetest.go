@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("APIProducts", func(t *testing.T) { testAPIProducts(t, open(t)) })
 	t.Run("Orders", func(t *testing.T) { testOrders(t, open(t)) })
 	t.Run("OrderRace", func(t *testing.T) { testOrderRace(t, open(t)) })
+	t.Run("OrderPages", func(t *testing.T) { testOrderPages(t, open(t)) })
 	t.Run("DraftsAndItems", func(t *testing.T) { testDraftsAndItems(t, open(t)) })
 	t.Run("OrderItem", func(t *testing.T) { testOrderItem(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
