@@ -253,8 +253,21 @@ func statusList() string {
 // Sweep forgets idempotency keys older than a day and access tokens that
 // expired; every node may run it.
 func (s *Service) Sweep(ctx context.Context) {
-	if _, err := s.Store.DeleteIdempotencyBefore(ctx, s.Clock.Now().Add(-IdempotencyLifetime), 1000); err != nil && ctx.Err() == nil {
-		s.Logger.Warn("forgetting idempotency keys", "err", err)
+	// Every key older than its lifetime goes, a batch at a time: a reseller
+	// sending more keyed requests a minute than one batch holds would
+	// otherwise outgrow the sweep.
+	before := s.Clock.Now().Add(-IdempotencyLifetime)
+	for {
+		n, err := s.Store.DeleteIdempotencyBefore(ctx, before, sweepBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.Logger.Warn("forgetting idempotency keys", "err", err)
+			}
+			break
+		}
+		if n < sweepBatch {
+			break
+		}
 	}
 	if _, err := s.Store.DeleteExpiredKeys(ctx, s.Clock.Now()); err != nil && ctx.Err() == nil {
 		s.Logger.Warn("deleting expired access tokens", "err", err)
@@ -264,6 +277,9 @@ func (s *Service) Sweep(ctx context.Context) {
 // sandboxPath is the lifecycle a sandbox test order walks.
 var sandboxPath = []order.Status{order.Accepted, order.InProduction, order.Logistics, order.ShipmentCreated,
 	order.ShipmentInTransit, order.ShipmentDelivered}
+
+// sweepBatch is how many idempotency keys one statement of Sweep forgets.
+const sweepBatch = 1000
 
 // IdempotencyLifetime is how long a retried request gets its first answer.
 const IdempotencyLifetime = 24 * time.Hour

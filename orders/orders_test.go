@@ -364,6 +364,37 @@ func TestFileStatesOfABigOrderTakeTurns(t *testing.T) {
 	}
 }
 
+// TestSweepForgetsEveryOldKey: a reseller sent more keyed requests in a
+// minute than one batch of the sweep holds; one sweep forgets every key
+// past its lifetime, not just a batch of them.
+func TestSweepForgetsEveryOldKey(t *testing.T) {
+	s, r, c, store := newService(t)
+	ctx := context.Background()
+	const keys = 2500
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= keys; i = next.Add(1) {
+				if _, err := store.BeginIdempotency(ctx, r.ID, fmt.Sprint("key-", i), []byte("h"), time.Minute); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// A day and an hour on, every key is past its lifetime.
+	c.t = time.Now().Add(orders.IdempotencyLifetime + time.Hour)
+	s.Sweep(ctx)
+	left, err := store.DeleteIdempotencyBefore(ctx, c.t.Add(-orders.IdempotencyLifetime), keys)
+	if err != nil || left != 0 {
+		t.Errorf("after one sweep %d of %d old keys were left (%v)", left, keys, err)
+	}
+}
+
 // racingStore is the real store, except that the first order write it is
 // given waits until race has written the same order: another write lands
 // between a change's read and its write, as a file job's does when it
