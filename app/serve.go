@@ -25,6 +25,7 @@ import (
 	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/boxes"
 	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/batch"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/jobs"
 	"github.com/pressroom/pressroom/order"
@@ -211,8 +212,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() {
 		defer wg.Done()
-		purge(bg, logger, time.Hour, "expired calculations", func(ctx context.Context) (int64, error) {
-			return store.DeleteExpiredCalculations(ctx, clock.Now(), purgeBatch)
+		purge(bg, logger, time.Hour, "expired calculations", func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteExpiredCalculations(ctx, clock.Now(), limit)
 		})
 	}()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
@@ -220,8 +221,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			purge(bg, logger, time.Hour, "old callbacks", func(ctx context.Context) (int64, error) {
-				return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), purgeBatch)
+			purge(bg, logger, time.Hour, "old callbacks", func(ctx context.Context, limit int) (int64, error) {
+				return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
 			})
 		}()
 	}
@@ -313,13 +314,10 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 	return nil
 }
 
-// purgeBatch is how many rows one purge statement deletes at most.
-const purgeBatch = 1000
-
 // purge deletes what del finds old (expired calculations, old callbacks)
-// every interval, a batch at a time until a batch comes back short. Every
-// node may run it: deleting is idempotent and goes in small batches.
-func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, del func(context.Context) (int64, error)) {
+// every interval, a batch at a time until none is left. Every node may run
+// it: deleting is idempotent and goes in small batches.
+func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, del func(ctx context.Context, limit int) (int64, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -330,20 +328,12 @@ func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, wha
 			return
 		case <-t.C:
 		}
-		for {
-			n, err := del(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					logger.Warn("purging "+what, "err", err)
-				}
-				break
-			}
-			if n > 0 {
-				logger.Info("purged "+what, "count", n)
-			}
-			if n < purgeBatch {
-				break
-			}
+		n, err := batch.DeleteAll(func(limit int) (int64, error) { return del(ctx, limit) })
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("purging "+what, "err", err)
+		}
+		if n > 0 {
+			logger.Info("purged "+what, "count", n)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/batch"
 	"github.com/pressroom/pressroom/order"
 )
 
@@ -257,17 +258,10 @@ func (s *Service) Sweep(ctx context.Context) {
 	// sending more keyed requests a minute than one batch holds would
 	// otherwise outgrow the sweep.
 	before := s.Clock.Now().Add(-IdempotencyLifetime)
-	for {
-		n, err := s.Store.DeleteIdempotencyBefore(ctx, before, sweepBatch)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.Logger.Warn("forgetting idempotency keys", "err", err)
-			}
-			break
-		}
-		if n < sweepBatch {
-			break
-		}
+	if _, err := batch.DeleteAll(func(limit int) (int64, error) {
+		return s.Store.DeleteIdempotencyBefore(ctx, before, limit)
+	}); err != nil && ctx.Err() == nil {
+		s.Logger.Warn("forgetting idempotency keys", "err", err)
 	}
 	if _, err := s.Store.DeleteExpiredKeys(ctx, s.Clock.Now()); err != nil && ctx.Err() == nil {
 		s.Logger.Warn("deleting expired access tokens", "err", err)
@@ -277,9 +271,6 @@ func (s *Service) Sweep(ctx context.Context) {
 // sandboxPath is the lifecycle a sandbox test order walks.
 var sandboxPath = []order.Status{order.Accepted, order.InProduction, order.Logistics, order.ShipmentCreated,
 	order.ShipmentInTransit, order.ShipmentDelivered}
-
-// sweepBatch is how many idempotency keys one statement of Sweep forgets.
-const sweepBatch = 1000
 
 // IdempotencyLifetime is how long a retried request gets its first answer.
 const IdempotencyLifetime = 24 * time.Hour
