@@ -91,10 +91,19 @@ func encodeItem(it *Item) ([]byte, error) {
 	})
 }
 
-// EncodeItem is the JSON the stores keep for one item.
-func EncodeItem(it *Item) (string, error) {
+// EncodeWithItem encodes an order's document and one of its items' (a
+// change of that item alone): Items holds that one.
+func EncodeWithItem(o *Order, it *Item) (Encoded, error) {
+	e, err := Encode(o, false)
+	if err != nil {
+		return e, err
+	}
 	b, err := encodeItem(it)
-	return string(b), err
+	if err != nil {
+		return Encoded{}, err
+	}
+	e.Items = []string{string(b)}
+	return e, nil
 }
 
 // Encoded is an order as the stores write it: its document and its items'

@@ -21,6 +21,7 @@ import (
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
 	"github.com/pressroom/pressroom/store/sqlite"
+	"github.com/pressroom/pressroom/store/storetest"
 )
 
 type clock struct{ t time.Time }
@@ -371,21 +372,10 @@ func TestSweepForgetsEveryOldKey(t *testing.T) {
 	s, r, c, store := newService(t)
 	ctx := context.Background()
 	const keys = 2500
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1); i <= keys; i = next.Add(1) {
-				if _, err := store.BeginIdempotency(ctx, r.ID, fmt.Sprint("key-", i), []byte("h"), time.Minute); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	storetest.Fill(t, keys, func(i int64) error {
+		_, err := store.BeginIdempotency(ctx, r.ID, fmt.Sprint("key-", i), []byte("h"), time.Minute)
+		return err
+	})
 	// A day and an hour on, every key is past its lifetime.
 	c.t = time.Now().Add(orders.IdempotencyLifetime + time.Hour)
 	s.Sweep(ctx)

@@ -538,16 +538,12 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 // UpdateOrderItem stores a change of an order and its one item made at
 // version o.Version.
 func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Item, evs []*order.Event, jobs ...pressroom.Job) error {
-	enc, err := order.Encode(o, false)
-	if err != nil {
-		return err
-	}
-	doc, err := order.EncodeItem(it)
+	enc, err := order.EncodeWithItem(o, it)
 	if err != nil {
 		return err
 	}
 	return db.updateOrder(ctx, o, enc.Document, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE order_items SET document = ? WHERE id = ? AND order_number = ?`, doc, it.ID, o.Number)
+		res, err := tx.ExecContext(ctx, `UPDATE order_items SET document = ? WHERE id = ? AND order_number = ?`, enc.Items[0], it.ID, o.Number)
 		if err != nil {
 			return mapError(err, "Order item")
 		}

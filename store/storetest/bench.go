@@ -64,7 +64,7 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 	ctx := context.Background()
 	s := open(b)
 	r := MustCreateReseller(b, s, "A")
-	fill(b, orders, func(i int64) error {
+	Fill(b, orders, func(i int64) error {
 		o := &order.Order{ResellerID: r.ID, OwnID: fmt.Sprint("own-", i), Reference: fmt.Sprint("ref ", i), TrackingToken: fmt.Sprint("t-", i),
 			Type: order.TypeProduction, Stage: order.StageOrder, Status: order.Accepted, OrderDate: "2026-12-07",
 			Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading}}}
@@ -113,7 +113,7 @@ func BenchmarkListCallbacks(b *testing.B, open func(testing.TB) pressroom.Store)
 	ctx := context.Background()
 	s := open(b)
 	r := MustCreateReseller(b, s, "A")
-	fill(b, callbacks, func(int64) error {
+	Fill(b, callbacks, func(int64) error {
 		return s.CreateCallback(ctx, &order.Callback{ResellerID: r.ID, URL: "https://shop.example/cb", Type: "test", Format: "native",
 			Payload: json.RawMessage(`{"test":true}`), OccurredAt: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)})
 	})
@@ -138,9 +138,9 @@ func BenchmarkListCallbacks(b *testing.B, open func(testing.TB) pressroom.Store)
 	}
 }
 
-// fill calls write for 1 to n from 16 goroutines at once (a store's writes
+// Fill calls write for 1 to n from 16 goroutines at once (a store's writes
 // group as under load), stopping the test or benchmark at the first error.
-func fill(tb testing.TB, n int64, write func(i int64) error) {
+func Fill(tb testing.TB, n int64, write func(i int64) error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range 16 {

@@ -156,7 +156,7 @@ func testOrderPages(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
 	const n = 1200
-	fill(t, n, func(i int64) error {
+	Fill(t, n, func(i int64) error {
 		o := newOrder(a.ID, fmt.Sprint("p-", i))
 		o.TrackingToken = fmt.Sprint("page-", i)
 		// Orders 1-1150 on the 1st of December, the rest on the 2nd.
