@@ -552,6 +552,9 @@ func (db *DB) ListOrders(ctx context.Context, f pressroom.OrderFilter) ([]*order
 	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM orders`+where, args...).Scan(&total); err != nil {
 		return nil, 0, mapError(err, "Orders")
 	}
+	if total == 0 || f.Offset >= total {
+		return []*order.Order{}, total, nil // the count has answered: no page to read
+	}
 	dir := "DESC"
 	if f.Ascending {
 		dir = "ASC"
