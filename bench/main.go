@@ -623,18 +623,8 @@ func measureUpload(res *results, pr *process, files *fileServer, tmp string) err
 			return err
 		}
 		start := time.Now()
-		req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/v1/orders/%d/items/%d/artwork", pr.url, o.Number, o.Items[0].ID), doc.Reader())
-		req.ContentLength = size
-		req.Header.Set("Authorization", "Bearer "+demoKey)
-		req.Header.Set("Content-Type", "application/pdf")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return fmt.Errorf("upload: %w", err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 202 {
-			return fmt.Errorf("upload: status %d: %s", resp.StatusCode, b)
+		if err := uploadArtwork(pr, o, doc.Reader(), size); err != nil {
+			return err
 		}
 		uploaded += time.Since(start)
 		if peak, err = pr.peak(); err != nil {
@@ -676,6 +666,25 @@ func measureUpload(res *results, pr *process, files *fileServer, tmp string) err
 	return nil
 }
 
+// uploadArtwork PUTs a PDF of size bytes as the file of o's first item,
+// which must answer 202.
+func uploadArtwork(pr *process, o *orderOut, body io.Reader, size int64) error {
+	req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/v1/orders/%d/items/%d/artwork", pr.url, o.Number, o.Items[0].ID), body)
+	req.ContentLength = size
+	req.Header.Set("Authorization", "Bearer "+demoKey)
+	req.Header.Set("Content-Type", "application/pdf")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		return fmt.Errorf("upload: status %d: %s", resp.StatusCode, b)
+	}
+	return nil
+}
+
 // measurePreflight uploads a 100-page PDF and times its check.
 func measurePreflight(res *results, pr *process) error {
 	doc := testfiles.Doc{W: 200, H: 400, Bleed: 10, Pages: 100, Font: "Helvetica", ImageW: 400, ImageH: 800}
@@ -684,15 +693,8 @@ func measurePreflight(res *results, pr *process) error {
 		return err
 	}
 	pdf := doc.PDF()
-	req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/v1/orders/%d/items/%d/artwork", pr.url, o.Number, o.Items[0].ID), bytes.NewReader(pdf))
-	req.Header.Set("Authorization", "Bearer "+demoKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 202 {
-		return fmt.Errorf("preflight upload: status %d", resp.StatusCode)
+	if err := uploadArtwork(pr, o, bytes.NewReader(pdf), int64(len(pdf))); err != nil {
+		return fmt.Errorf("preflight %w", err)
 	}
 	start := time.Now()
 	findings, err := waitFileState(pr, o, "checking", 5*time.Minute)

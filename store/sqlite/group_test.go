@@ -113,10 +113,13 @@ func TestJobPathWritesCommitInGroups(t *testing.T) {
 	}
 }
 
+// openStore is openTemp as the store the shared benchmarks take.
+func openStore(tb testing.TB) pressroom.Store { return openTemp(tb) }
+
 // BenchmarkCreateOrder: see storetest.BenchmarkCreateOrder; it reports
 // the writes each durable commit carried.
 func BenchmarkCreateOrder(b *testing.B) {
-	storetest.BenchmarkCreateOrder(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) }, func(b *testing.B, s pressroom.Store) {
+	storetest.BenchmarkCreateOrder(b, openStore, func(b *testing.B, s pressroom.Store) {
 		commits, writes := s.(*DB).CommitStats()
 		b.ReportMetric(float64(writes)/float64(max(commits, 1)), "writes/commit")
 	})
@@ -124,10 +127,10 @@ func BenchmarkCreateOrder(b *testing.B) {
 
 // BenchmarkFindOrders: see storetest.BenchmarkFindOrders.
 func BenchmarkFindOrders(b *testing.B) {
-	storetest.BenchmarkFindOrders(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) })
+	storetest.BenchmarkFindOrders(b, openStore)
 }
 
 // BenchmarkListCallbacks: see storetest.BenchmarkListCallbacks.
 func BenchmarkListCallbacks(b *testing.B) {
-	storetest.BenchmarkListCallbacks(b, func(tb testing.TB) pressroom.Store { return openTemp(tb) })
+	storetest.BenchmarkListCallbacks(b, openStore)
 }
