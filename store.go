@@ -202,6 +202,10 @@ type Store interface {
 	// SaveArtwork stores a file of an item, replacing the one at its item
 	// and index, and assigns a.ID and the times.
 	SaveArtwork(ctx context.Context, a *order.Artwork) error
+	// ReplaceArtwork makes a the item's only file, dropping the item's
+	// other files in the same write (nil: the item keeps none): an upload
+	// replaces what the item had, a draft's replaced item starts afresh.
+	ReplaceArtwork(ctx context.Context, number, itemID int64, a *order.Artwork) error
 	// ListArtwork returns an order's files (itemID 0: of every item) by item and index.
 	ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*order.Artwork, error)
 

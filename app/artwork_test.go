@@ -294,6 +294,67 @@ func TestArtworkUploads(t *testing.T) {
 	})
 }
 
+// TestAnUploadReplacesAFailedURLFile: an item whose second file could not
+// be fetched is failed; the reseller uploads one file instead, and it
+// alone is the item's file: the item passes.
+func TestAnUploadReplacesAFailedURLFile(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		files := fileServer(t, map[string][]byte{"/good.pdf": testfiles.PDF(200, 400, 10)})
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, `{"id":"rep-1","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+
+			`,"files":[{"url":"`+files.URL+`/good.pdf"},{"url":"`+files.URL+`/nope.pdf"}]}]}`)
+		if state, a := fileState(t, srv.URL, o); state != "failed" || len(a["files"].([]any)) != 2 || findingCodes(t, a) != "download_failed" {
+			t.Fatalf("before the upload: %s %s %v", state, findingCodes(t, a), a["files"])
+		}
+		pdf := testfiles.PDF(200, 400, 10)
+		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id"))), pdf, ""); r.Status != 202 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		state, a := fileState(t, srv.URL, o)
+		fs := a["files"].([]any)
+		if state != "passed" || len(fs) != 1 || fs[0].(map[string]any)["source"] != "upload" || fs[0].(map[string]any)["md5"] != md5hex(pdf) {
+			t.Errorf("after the upload: %s %v", state, fs)
+		}
+	})
+}
+
+// TestADraftItemReplacedLosesItsUpload: a draft's item had an uploaded
+// file that passed; the item is replaced, first by one awaiting an upload,
+// then by one with a file URL. The old upload is not the new item's file:
+// the URL's file is fetched and checked (and here fails, being A4).
+func TestADraftItemReplacedLosesItsUpload(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		files := fileServer(t, map[string][]byte{"/a4.pdf": testfiles.PDF(210, 297, 10)})
+		srv := startServer(t, st.args(t), callbackEnv())
+		d := mustOrder(t, srv, demoKey, `{"id":"dr-1","stage":"draft","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		item := num(t, path(t, d, "items", 0, "id"))
+		artURL := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, d["number"], item)
+		if r := upload(t, artURL, testfiles.PDF(200, 400, 10), ""); r.Status != 202 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if state, _ := fileState(t, srv.URL, d); state != "passed" {
+			t.Fatalf("the draft's upload: %s", state)
+		}
+		if r := do(t, "PUT", orderURL(srv, d, "/items/"+item), demoKey, `{"code":"dibond","options":`+dibondOptions+`,"upload":true}`); r.Status != 200 {
+			t.Fatalf("replace: %d %s", r.Status, r.Body)
+		}
+		if a := decodeNumbers(t, do(t, "GET", artURL, demoKey, nil).Body); a["file_state"] != "awaiting" || len(a["files"].([]any)) != 0 {
+			t.Errorf("replaced by an item awaiting its upload: %v", a)
+		}
+		if r := do(t, "PUT", orderURL(srv, d, "/items/"+item), demoKey, `{"code":"dibond","options":`+dibondOptions+`,"files":[{"url":"`+files.URL+`/a4.pdf"}]}`); r.Status != 200 {
+			t.Fatalf("replace: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil); r.Status != 200 {
+			t.Fatalf("checkout: %d %s", r.Status, r.Body)
+		}
+		state, a := fileState(t, srv.URL, d)
+		fs := a["files"].([]any)
+		if state != "failed" || findingCodes(t, a) != "page_size" || len(fs) != 1 || fs[0].(map[string]any)["url"] != files.URL+"/a4.pdf" {
+			t.Errorf("after the checkout: %s %s %v", state, findingCodes(t, a), fs)
+		}
+	})
+}
+
 // A file uploaded to a draft's item and checked stays the item's file when
 // the draft changes and at its checkout.
 func TestDraftUploadThenCheckout(t *testing.T) {

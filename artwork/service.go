@@ -82,7 +82,7 @@ func (s *Service) Download(ctx context.Context, number int64, position int, last
 				have = d
 			}
 		}
-		if have != nil && have.State != order.FileDownloading {
+		if have != nil && have.State != order.FileDownloading && have.Source == "url" && have.URL == f.URL {
 			continue // fetched on an earlier run
 		}
 		a := &order.Artwork{OrderNumber: number, ItemID: it.ID, Index: i, Source: "url", URL: f.URL, ExpectedMD5: f.MD5, State: order.FileDownloading}
@@ -239,7 +239,9 @@ func (s *Service) Take(ctx context.Context, key string, r io.Reader) (Info, erro
 func (s *Service) Attach(ctx context.Context, number, itemID int64, key string, info Info) (*order.Artwork, error) {
 	a := &order.Artwork{OrderNumber: number, ItemID: itemID, Index: 0, Source: "upload", BlobKey: key,
 		Size: info.Size, MD5: info.MD5, SHA256: info.SHA256, ContentType: info.Type, State: order.FileChecking}
-	if err := s.Store.SaveArtwork(ctx, a); err != nil {
+	// The upload replaces the item's files: a URL's file that failed must
+	// not fail the item again, nor be printed beside it.
+	if err := s.Store.ReplaceArtwork(ctx, number, itemID, a); err != nil {
 		return nil, err
 	}
 	job := pressroom.Job{Args: orders.PreflightArgs{Number: number, ItemID: itemID}}

@@ -134,6 +134,13 @@ func (s *Service) editItems(ctx context.Context, r *pressroom.Reseller, number i
 	if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "items", Reason: fmt.Sprintf("%d item(s)", len(o.Items))}}, nil); err != nil {
 		return lostRace(err)
 	}
+	if itemID != 0 {
+		// The replaced (or removed) item's files are no longer its own: a
+		// file uploaded for what it was must not be printed for what it is.
+		if err := s.Store.ReplaceArtwork(ctx, number, itemID, nil); err != nil {
+			return nil, false, err
+		}
+	}
 	return o, false, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pressroom/pressroom/order"
 )
 
@@ -15,19 +16,47 @@ func (db *DB) SaveArtwork(ctx context.Context, a *order.Artwork) error {
 	if err != nil {
 		return err
 	}
+	return mapError(db.saveArtwork(ctx, db.pool, a, findings), "Artwork")
+}
+
+// ReplaceArtwork makes a the item's only file (nil: none), in one transaction.
+func (db *DB) ReplaceArtwork(ctx context.Context, number, itemID int64, a *order.Artwork) error {
+	var findings []byte
+	if a != nil {
+		var err error
+		if findings, err = json.Marshal(a.Findings); err != nil {
+			return err
+		}
+	}
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		q, args := `DELETE FROM artwork WHERE order_number = $1 AND item_id = $2`, []any{number, itemID}
+		if a != nil {
+			q, args = q+` AND idx <> $3`, append(args, a.Index)
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil || a == nil {
+			return err
+		}
+		return db.saveArtwork(ctx, tx, a, findings)
+	})
+	return mapError(err, "Artwork")
+}
+
+// saveArtwork writes a at its item and index.
+func (db *DB) saveArtwork(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, a *order.Artwork, findings []byte) error {
 	now := db.now().Truncate(time.Microsecond)
 	a.UpdatedAt = now
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}
-	err = db.pool.QueryRow(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
+	return q.QueryRow(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
 		content_type, blob_key, state, findings, error, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (order_number, item_id, idx) DO UPDATE SET source = excluded.source, url = excluded.url, expected_md5 = excluded.expected_md5,
 		size = excluded.size, md5 = excluded.md5, sha256 = excluded.sha256, content_type = excluded.content_type, blob_key = excluded.blob_key,
 		state = excluded.state, findings = excluded.findings, error = excluded.error, updated_at = excluded.updated_at
 		RETURNING id`, a.OrderNumber, a.ItemID, a.Index, a.Source, a.URL, a.ExpectedMD5, a.Size, a.MD5, a.SHA256, a.ContentType, a.BlobKey,
 		string(a.State), string(findings), a.Error, a.CreatedAt, now).Scan(&a.ID)
-	return mapError(err, "Artwork")
 }
 
 // ListArtwork returns an order's files.

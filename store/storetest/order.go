@@ -581,6 +581,25 @@ func testArtwork(t *testing.T, s pressroom.Store) {
 	if all, _ := s.ListArtwork(ctx, o2.Number, 0); len(all) != 1 || all[0].ItemID != 0 || all[0].State != order.FilePassed {
 		t.Errorf("documents of the second order: %+v", all)
 	}
+	// An upload replaces the item's files: the one at its index is
+	// rewritten, the others are dropped, other items and orders keep theirs.
+	up := &order.Artwork{OrderNumber: o.Number, ItemID: item, Index: 0, Source: "upload", BlobKey: "orders/1/2/u", Size: 99, State: order.FileChecking}
+	if err := s.ReplaceArtwork(ctx, o.Number, item, up); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.ListArtwork(ctx, o.Number, item); len(list) != 1 || list[0].Source != "upload" || list[0].BlobKey != "orders/1/2/u" ||
+		list[0].Size != 99 || len(list[0].Findings) != 0 || list[0].ID != up.ID || up.ID == 0 {
+		t.Errorf("after the upload: %+v", list)
+	}
+	if all, _ := s.ListArtwork(ctx, o2.Number, 0); len(all) != 1 {
+		t.Errorf("another order's files after the upload: %+v", all)
+	}
+	if err := s.ReplaceArtwork(ctx, o.Number, item, nil); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.ListArtwork(ctx, o.Number, item); len(list) != 0 {
+		t.Errorf("after dropping the item's files: %+v", list)
+	}
 }
 
 // testConcurrentWrites: many orders at once (SQLite commits them in
