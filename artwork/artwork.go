@@ -50,10 +50,17 @@ func (f Folder) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-		return 0, err
+	var tmp *os.File
+	for try := 0; ; try++ {
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			return 0, err
+		}
+		tmp, err = os.CreateTemp(filepath.Dir(p), ".upload-*")
+		// A Delete may remove the folder it emptied between the two.
+		if err == nil || !errors.Is(err, os.ErrNotExist) || try == 2 {
+			break
+		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
 	if err != nil {
 		return 0, err
 	}
@@ -88,6 +95,14 @@ func (f Folder) Delete(_ context.Context, key string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	// The folders it leaves empty go too (an order's, a session's); one
+	// that is not empty stays, and the error says so.
+	root := filepath.Clean(f.Dir)
+	for dir := filepath.Dir(p); dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break
+		}
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -105,6 +107,37 @@ func TestIngest(t *testing.T) {
 			t.Errorf("deleting a missing key: %v", err)
 		}
 	})
+}
+
+// TestFolderDeleteTidies: deleting a folder's last file removes the
+// folders it leaves empty, not one that still holds a file nor the root;
+// a file is stored again where a folder was removed.
+func TestFolderDeleteTidies(t *testing.T) {
+	ctx := context.Background()
+	f := artwork.Folder{Dir: t.TempDir()}
+	for _, key := range []string{"orders/1/2/a", "orders/1/3/b", "orders/7/8/c"} {
+		if _, err := f.Put(ctx, key, strings.NewReader(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []string{"orders/1/2/a", "orders/7/8/c"} {
+		if err := f.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	there := func(p string) bool { _, err := os.Stat(filepath.Join(f.Dir, p)); return err == nil }
+	if there("orders/1/2") || there("orders/7") || !there("orders/1/3/b") || !there("orders") {
+		t.Errorf("after the deletes: orders/1/2 %v, orders/7 %v, orders/1/3/b %v, orders %v", there("orders/1/2"), there("orders/7"), there("orders/1/3/b"), there("orders"))
+	}
+	if err := f.Delete(ctx, "orders/1/3/b"); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir(f.Dir); err != nil || len(entries) != 0 {
+		t.Errorf("the root after the last delete: %v, %v", entries, err)
+	}
+	if _, err := f.Put(ctx, "orders/1/2/d", strings.NewReader("again")); err != nil {
+		t.Errorf("a file where the folder was removed: %v", err)
+	}
 }
 
 // doc makes a 400 x 200 mm PDF with 3 mm bleed and more of d.
