@@ -166,6 +166,9 @@ type Store interface {
 	FindUploadSession(ctx context.Context, resellerID, id int64) (*UploadSession, error)
 	// SaveUploadSession writes a session's state, file and order item.
 	SaveUploadSession(ctx context.Context, s *UploadSession) error
+	// DeleteOldUploadSessions deletes up to limit upload sessions created
+	// before the time that no order cites (their files are dropped).
+	DeleteOldUploadSessions(ctx context.Context, before time.Time, limit int) (int64, error)
 
 	// ListReprints lists reprints, newest first: a reseller's (0: all), of
 	// one order (0: any), in one status ("": any).
@@ -206,6 +209,13 @@ type Store interface {
 	// other files in the same write (nil: the item keeps none): an upload
 	// replaces what the item had, a draft's replaced item starts afresh.
 	ReplaceArtwork(ctx context.Context, number, itemID int64, a *order.Artwork) error
+	// DroppedBlobs lists up to limit stored files (blob keys) that a print
+	// file or upload session let go of before the time, by deleting its row
+	// or naming another file: free ones that no row refers to now, to be
+	// deleted from storage, and kept ones that a row refers to again.
+	DroppedBlobs(ctx context.Context, before time.Time, limit int) (free, kept []string, err error)
+	// ForgetBlobs takes keys off the dropped list (deleted, or kept).
+	ForgetBlobs(ctx context.Context, keys []string) error
 	// ListArtwork returns an order's files (itemID 0: of every item) by item and index.
 	ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*order.Artwork, error)
 

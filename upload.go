@@ -28,6 +28,11 @@ type UploadSession struct {
 	UploadedAt  *time.Time
 }
 
+// UploadSessionLifetime is how long an upload session that no order cites
+// is kept, with its file: as long as the calculation it was made for
+// holds its prices.
+const UploadSessionLifetime = CalculationLifetime
+
 // Upload session states.
 const (
 	UploadOpen     = "open"

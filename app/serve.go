@@ -217,6 +217,19 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		})
 	}()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		purge(bg, logger, time.Hour, "upload sessions no order cites", func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteOldUploadSessions(ctx, clock.Now().Add(-pressroom.UploadSessionLifetime), limit)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		purge(bg, logger, time.Hour, "dropped print files", func(ctx context.Context, limit int) (int64, error) {
+			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
+		})
+	}()
 	if cfg.CallbackRetention > 0 {
 		wg.Add(1)
 		go func() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/internal/pgtest"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
@@ -18,7 +19,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(artwork.ChildEnv) == "preflight" {
 		os.Exit(artwork.RunChild(os.Stdin, os.Stdout))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 func writeTemp(t *testing.T, b []byte) string {

@@ -87,3 +87,38 @@ func (db *DB) ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*or
 	}
 	return out, mapError(rows.Err(), "Artwork")
 }
+
+// DroppedBlobs lists blobs dropped before the time, oldest first: free
+// ones no file or upload session refers to, and kept ones.
+func (db *DB) DroppedBlobs(ctx context.Context, before time.Time, limit int) (free, kept []string, err error) {
+	rows, err := db.pool.Query(ctx, `SELECT d.blob_key,
+		EXISTS (SELECT 1 FROM artwork a WHERE a.blob_key = d.blob_key AND a.blob_key <> '')
+		OR EXISTS (SELECT 1 FROM upload_sessions u WHERE u.blob_key = d.blob_key AND u.blob_key <> '')
+		FROM dropped_blobs d WHERE d.dropped_at < $1 ORDER BY d.dropped_at LIMIT $2`, before.UTC(), limit)
+	if err != nil {
+		return nil, nil, mapError(err, "Dropped files")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var used bool
+		if err := rows.Scan(&key, &used); err != nil {
+			return nil, nil, mapError(err, "Dropped files")
+		}
+		if used {
+			kept = append(kept, key)
+		} else {
+			free = append(free, key)
+		}
+	}
+	return free, kept, mapError(rows.Err(), "Dropped files")
+}
+
+// ForgetBlobs takes keys off the dropped list.
+func (db *DB) ForgetBlobs(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := db.pool.Exec(ctx, `DELETE FROM dropped_blobs WHERE blob_key = ANY($1)`, keys)
+	return mapError(err, "Dropped files")
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -58,4 +59,15 @@ func (db *DB) SaveUploadSession(ctx context.Context, s *pressroom.UploadSession)
 		}
 		return nil
 	})
+}
+
+// DeleteOldUploadSessions deletes up to limit sessions created before the
+// time that no order cites.
+func (db *DB) DeleteOldUploadSessions(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM upload_sessions WHERE id IN (SELECT id FROM upload_sessions
+		WHERE order_number IS NULL AND created_at < $1 LIMIT $2)`, before.UTC(), limit)
+	if err != nil {
+		return 0, mapError(err, "Upload sessions")
+	}
+	return tag.RowsAffected(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/pressroom/pressroom/order"
 )
@@ -84,4 +85,43 @@ func (db *DB) ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*or
 		out = append(out, &a)
 	}
 	return out, mapError(rows.Err(), "Artwork")
+}
+
+// DroppedBlobs lists blobs dropped before the time, oldest first: free
+// ones no file or upload session refers to, and kept ones.
+func (db *DB) DroppedBlobs(ctx context.Context, before time.Time, limit int) (free, kept []string, err error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT d.blob_key,
+		EXISTS (SELECT 1 FROM artwork a WHERE a.blob_key = d.blob_key AND a.blob_key <> '')
+		OR EXISTS (SELECT 1 FROM upload_sessions u WHERE u.blob_key = d.blob_key AND u.blob_key <> '')
+		FROM dropped_blobs d WHERE d.dropped_at < ? ORDER BY d.dropped_at LIMIT ?`, formatTime(before), limit)
+	if err != nil {
+		return nil, nil, mapError(err, "Dropped files")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var used bool
+		if err := rows.Scan(&key, &used); err != nil {
+			return nil, nil, mapError(err, "Dropped files")
+		}
+		if used {
+			kept = append(kept, key)
+		} else {
+			free = append(free, key)
+		}
+	}
+	return free, kept, mapError(rows.Err(), "Dropped files")
+}
+
+// ForgetBlobs takes keys off the dropped list.
+func (db *DB) ForgetBlobs(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return err
+	}
+	_, err = db.write.ExecContext(ctx, `DELETE FROM dropped_blobs WHERE blob_key IN (SELECT value FROM json_each(?))`, string(list))
+	return mapError(err, "Dropped files")
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/pressroom/pressroom"
 )
@@ -59,4 +60,16 @@ func (db *DB) SaveUploadSession(ctx context.Context, s *pressroom.UploadSession)
 		}
 		return nil
 	})
+}
+
+// DeleteOldUploadSessions deletes up to limit sessions created before the
+// time that no order cites.
+func (db *DB) DeleteOldUploadSessions(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM upload_sessions WHERE id IN (SELECT id FROM upload_sessions
+		WHERE order_number IS NULL AND created_at < ? LIMIT ?)`, formatTime(before), limit)
+	if err != nil {
+		return 0, mapError(err, "Upload sessions")
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

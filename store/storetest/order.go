@@ -16,7 +16,9 @@ import (
 	"github.com/pressroom/pressroom/order"
 )
 
-func newOrder(resellerID int64, ownID string) *order.Order {
+// NewOrder is an accepted order of the reseller with two items: a
+// dibond awaiting its file and a spacer that needs none.
+func NewOrder(resellerID int64, ownID string) *order.Order {
 	d := decimal.RequireFromString
 	return &order.Order{
 		ResellerID: resellerID, OwnID: ownID, TrackingToken: fmt.Sprintf("t-%d-%s", resellerID, ownID), Reference: "ref " + ownID, Type: order.TypeProduction, Stage: order.StageOrder,
@@ -40,7 +42,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
 	b := MustCreateReseller(t, s, "B")
-	o := newOrder(a.ID, "1112")
+	o := NewOrder(a.ID, "1112")
 	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +70,14 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	wantCode(t, err, pressroom.ENOTFOUND)
 
 	// The own id is unique per reseller until released; the error names the order.
-	dup := newOrder(a.ID, "1112")
+	dup := NewOrder(a.ID, "1112")
 	dup.TrackingToken += "-dup"
 	err = s.CreateOrder(ctx, dup, created(order.ActorReseller), nil)
 	wantCode(t, err, pressroom.ECONFLICT)
 	if !strings.Contains(err.Error(), fmt.Sprint(o.Number)) {
 		t.Errorf("duplicate own id error does not name order %d: %v", o.Number, err)
 	}
-	other := newOrder(b.ID, "1112")
+	other := NewOrder(b.ID, "1112")
 	if err := s.CreateOrder(ctx, other, created(order.ActorReseller), nil); err != nil {
 		t.Errorf("another reseller may use the same own id: %v", err)
 	}
@@ -95,7 +97,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	if len(evs) != 2 || evs[0].Kind != "created" || evs[1].To != "cancelled" || evs[1].At.IsZero() {
 		t.Errorf("events = %v", evs)
 	}
-	gone := newOrder(a.ID, "gone")
+	gone := NewOrder(a.ID, "gone")
 	gone.Number, gone.Version = 424242, 1
 	wantCode(t, s.UpdateOrder(ctx, gone, false, nil, nil), pressroom.ENOTFOUND)
 
@@ -104,7 +106,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	if err := s.UpdateOrder(ctx, got, false, []*order.Event{{Actor: order.ActorReseller, Kind: "released"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	again := newOrder(a.ID, "1112")
+	again := NewOrder(a.ID, "1112")
 	again.TrackingToken += "-again"
 	if err := s.CreateOrder(ctx, again, created(order.ActorReseller), nil); err != nil {
 		t.Fatalf("reuse a released id: %v", err)
@@ -122,7 +124,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 
 	// Listing and filters.
 	for i := 0; i < 3; i++ {
-		x := newOrder(a.ID, fmt.Sprintf("L%d", i))
+		x := NewOrder(a.ID, fmt.Sprintf("L%d", i))
 		x.Delivery.Address.CompanyName = fmt.Sprintf("Bakkerij %d", i)
 		x.OrderDate = fmt.Sprintf("2026-11-2%d", i+4)
 		if err := s.CreateOrder(ctx, x, created(order.ActorReseller), nil); err != nil {
@@ -157,7 +159,7 @@ func testOrderPages(t *testing.T, s pressroom.Store) {
 	a := MustCreateReseller(t, s, "A")
 	const n = 1200
 	Fill(t, n, func(i int64) error {
-		o := newOrder(a.ID, fmt.Sprint("p-", i))
+		o := NewOrder(a.ID, fmt.Sprint("p-", i))
 		o.TrackingToken = fmt.Sprint("page-", i)
 		// Orders 1-1150 on the 1st of December, the rest on the 2nd.
 		o.OrderDate = "2026-12-01"
@@ -208,7 +210,7 @@ func testOrderPages(t *testing.T, s pressroom.Store) {
 func testOrderRace(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
-	o := newOrder(a.ID, "race")
+	o := NewOrder(a.ID, "race")
 	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -243,12 +245,12 @@ func testOrderRace(t *testing.T, s pressroom.Store) {
 func testOrderItem(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
-	o := newOrder(a.ID, "one-item")
+	o := NewOrder(a.ID, "one-item")
 	o.Items = append(o.Items, &order.Item{Product: "airtex", Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(3), FileState: order.FileAwaiting})
 	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
-	other := newOrder(a.ID, "other")
+	other := NewOrder(a.ID, "other")
 	if err := s.CreateOrder(ctx, other, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +311,7 @@ func testOrderItem(t *testing.T, s pressroom.Store) {
 func testDraftsAndItems(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
-	d := newOrder(a.ID, "draft")
+	d := NewOrder(a.ID, "draft")
 	d.Stage, d.Status = order.StageDraft, order.Draft
 	exp := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	d.ExpiresAt = &exp
@@ -328,7 +330,7 @@ func testDraftsAndItems(t *testing.T, s pressroom.Store) {
 
 	// Many items (more than one insert statement holds) keep their
 	// positions, get distinct ids, and on a replace keep the ids they had.
-	many := newOrder(a.ID, "many")
+	many := NewOrder(a.ID, "many")
 	many.Items = nil
 	for i := range 21 {
 		many.Items = append(many.Items, &order.Item{Product: "dibond", Reference: fmt.Sprintf("line-%d", i+1), Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(int64(i + 1))})
@@ -380,7 +382,7 @@ func testDraftsAndItems(t *testing.T, s pressroom.Store) {
 	if replaced[11].ID == 0 || ids[replaced[11].ID] {
 		t.Errorf("the new item got id %d", replaced[11].ID)
 	}
-	live := newOrder(a.ID, "live")
+	live := NewOrder(a.ID, "live")
 	if err := s.CreateOrder(ctx, live, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +416,7 @@ func testIdempotency(t *testing.T, s pressroom.Store) {
 		t.Errorf("B's k1: %v, %v", got, err)
 	}
 	// Completing with the order in the same transaction.
-	o := newOrder(a.ID, "idem")
+	o := NewOrder(a.ID, "idem")
 	render := func(o *order.Order) (int, string, []byte, error) {
 		return 201, "application/json", []byte(fmt.Sprintf(`{"number":%d}`, o.Number)), nil
 	}
@@ -456,7 +458,7 @@ func (j *probeJob) SetOrder(n int64) { j.Number = n }
 func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
-	o := newOrder(a.ID, "job-1")
+	o := NewOrder(a.ID, "job-1")
 	j := &probeJob{}
 	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil, pressroom.Job{Args: j}); err != nil {
 		t.Fatal(err)
@@ -465,7 +467,7 @@ func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
 		t.Errorf("job for order %d: number %d, %d queued", o.Number, j.Number, countJobs("probe"))
 	}
 	// A refused order (duplicate own id) queues nothing.
-	dup := newOrder(a.ID, "job-1")
+	dup := NewOrder(a.ID, "job-1")
 	dup.TrackingToken += "-dup"
 	wantCode(t, s.CreateOrder(ctx, dup, created(order.ActorReseller), nil, pressroom.Job{Args: &probeJob{}}), pressroom.ECONFLICT)
 	// A stale change queues nothing; a good one queues its job.
@@ -500,7 +502,7 @@ func Jobs(t *testing.T, s pressroom.Store, countJobs func(kind string) int) {
 		go func() {
 			defer wg.Done()
 			own := fmt.Sprintf("group-%d", i/2) // pairs share an own id: one of each pair is refused
-			o := newOrder(a.ID, own)
+			o := NewOrder(a.ID, own)
 			o.TrackingToken = fmt.Sprintf("%s-%d", own, i)
 			var jobs []pressroom.Job
 			for range 3 {
@@ -534,7 +536,7 @@ func (j *groupJob) SetOrder(n int64) { j.Number = n }
 func testArtwork(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
-	o := newOrder(a.ID, "art-1")
+	o := NewOrder(a.ID, "art-1")
 	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +566,7 @@ func testArtwork(t *testing.T, s pressroom.Store) {
 		t.Errorf("all files: %d", len(all))
 	}
 	// Order documents are item 0's files, one per order and index.
-	o2 := newOrder(a.ID, "art-2")
+	o2 := NewOrder(a.ID, "art-2")
 	if err := s.CreateOrder(ctx, o2, created(order.ActorReseller), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -617,7 +619,7 @@ func testConcurrentWrites(t *testing.T, s pressroom.Store) {
 		if i%3 == 0 {
 			own = "same" // 20 tries of one id: one wins
 		}
-		orders[i] = newOrder(a.ID, own)
+		orders[i] = NewOrder(a.ID, own)
 		orders[i].TrackingToken = fmt.Sprintf("t-w-%d", i)
 		wg.Add(1)
 		go func() {
@@ -720,7 +722,7 @@ func testUploadSessions(t *testing.T, s pressroom.Store) {
 func testCallbackDelivery(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
-	o := newOrder(a.ID, "cb-1")
+	o := NewOrder(a.ID, "cb-1")
 	ev := created(order.ActorReseller)
 	render := func() (json.RawMessage, error) { return json.RawMessage(`{"n":1}`), nil }
 	for _, typ := range []string{"order.queued", "order.created"} {
@@ -769,7 +771,7 @@ func testCallbackRetention(t *testing.T, s pressroom.Store) {
 	ctx := context.Background()
 	a := MustCreateReseller(t, s, "A")
 	render := func() (json.RawMessage, error) { return json.RawMessage(`{}`), nil }
-	o := newOrder(a.ID, "old")
+	o := NewOrder(a.ID, "old")
 	ev := created(order.ActorReseller)
 	for _, u := range []string{"https://a.example/1", "https://a.example/1", "https://a.example/1", "https://a.example/2"} {
 		ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: a.ID, URL: u, Type: "order.created", Format: "native", Render: render})
@@ -777,7 +779,7 @@ func testCallbackRetention(t *testing.T, s pressroom.Store) {
 	if err := s.CreateOrder(ctx, o, ev, nil); err != nil {
 		t.Fatal(err)
 	}
-	recent := newOrder(a.ID, "recent")
+	recent := NewOrder(a.ID, "recent")
 	rev := created(order.ActorReseller)
 	for range 3 {
 		rev.Callbacks = append(rev.Callbacks, &order.Callback{ResellerID: a.ID, URL: "https://a.example/1", Type: "order.created", Format: "native", Render: render})
@@ -853,7 +855,7 @@ func testConcurrentDeliveries(t *testing.T, s pressroom.Store) {
 	owner := map[int64]*pressroom.Reseller{}
 	for _, name := range []string{"A", "B"} {
 		r := MustCreateReseller(t, s, name)
-		o := newOrder(r.ID, "many-"+name)
+		o := NewOrder(r.ID, "many-"+name)
 		ev := created(order.ActorReseller)
 		for i := range 60 {
 			ev.Callbacks = append(ev.Callbacks, &order.Callback{ResellerID: r.ID, URL: fmt.Sprintf("https://%s.example/cb/%d", name, i),

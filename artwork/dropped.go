@@ -1,0 +1,34 @@
+package artwork
+
+import (
+	"context"
+	"time"
+)
+
+// DropGrace is how long a stored file stays after its row let go of it:
+// a check or download that read the row before finishes reading the file.
+const DropGrace = time.Hour
+
+// DeleteDropped deletes from storage up to limit files that no print file
+// or upload session has referred to since before, and takes them off the
+// store's list with those a row refers to again. It reports how many it
+// took off; at a storage error it stops, and what is left waits for the
+// next run.
+func (s *Service) DeleteDropped(ctx context.Context, before time.Time, limit int) (int64, error) {
+	free, kept, err := s.Store.DroppedBlobs(ctx, before, limit)
+	if err != nil {
+		return 0, err
+	}
+	done := kept
+	var derr error
+	for _, key := range free {
+		if derr = s.Blobs.Delete(ctx, key); derr != nil {
+			break
+		}
+		done = append(done, key)
+	}
+	if err := s.Store.ForgetBlobs(ctx, done); err != nil {
+		return 0, err
+	}
+	return int64(len(done)), derr
+}
