@@ -174,8 +174,9 @@ type Store interface {
 	// one order (0: any), in one status ("": any).
 	ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error)
 	// DecideReprint moves a requested reprint to rp.Status in one
-	// transaction with newOrder (created, for an approval) and ev (on the
-	// original order). ECONFLICT when it was decided meanwhile.
+	// transaction with newOrder (created, for an approval, with the files
+	// of the items and documents it repeats: order.ReprintFiles) and ev (on
+	// the original order). ECONFLICT when it was decided meanwhile.
 	DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error
 
 	// CreateCallback stores a callback of no order event (a test callback)

@@ -471,3 +471,59 @@ func TestOrderDocuments(t *testing.T) {
 		}
 	})
 }
+
+// TestAReprintPrintsTheOriginalsFiles: an approved reprint's new order
+// holds the files its items were made from (an upload here) and the
+// original's packing slip, checked as they were: production has what to
+// print, and the reseller sees the files the reprint is made from.
+func TestAReprintPrintsTheOriginalsFiles(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		slip := testfiles.PDF(210, 297, 0)
+		files := fileServer(t, map[string][]byte{"/slip.pdf": slip})
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, `{"id":"rp-files","packing_slip":{"url":"`+files.URL+`/slip.pdf"},"delivery":{"address":`+probonl+`},`+
+			`"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true},{"code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":2}]}]}`)
+		pdf := testfiles.PDF(200, 400, 10)
+		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id"))), pdf, ""); r.Status != 202 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if state, _ := fileState(t, srv.URL, o); state != "passed" {
+			t.Fatalf("the original's file: %s", state)
+		}
+		docs := func(number any) map[string]any {
+			var d map[string]any
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				d = decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%v/documents", srv.URL, number), demoKey, nil).Body)
+				if path(t, d, "packing_slip", "state") != "downloading" || time.Now().After(deadline) {
+					return d
+				}
+			}
+		}
+		if d := docs(o["number"]); path(t, d, "packing_slip", "state") != "passed" {
+			t.Fatalf("the original's packing slip: %v", d)
+		}
+		for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+			if r := do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+s+`"}`); r.Status != 200 {
+				t.Fatalf("%s: %d %s", s, r.Status, r.Body)
+			}
+		}
+		// The plate only: the spacer is not made again.
+		r := do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, `{"reason":"damaged","items":[{"item_id":`+num(t, path(t, o, "items", 0, "id"))+`,"quantity":1}]}`)
+		if r.Status != 201 {
+			t.Fatalf("reprint: %d %s", r.Status, r.Body)
+		}
+		r = do(t, "POST", srv.URL+"/v1/operator/reprints/"+num(t, decodeNumbers(t, r.Body)["id"])+"/approve", operatorKey, nil)
+		if r.Status != 200 {
+			t.Fatalf("approve: %d %s", r.Status, r.Body)
+		}
+		fresh := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", srv.URL, decodeNumbers(t, r.Body)["new_order"]), demoKey, nil).Body)
+		a := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, fresh["number"], num(t, path(t, fresh, "items", 0, "id"))), demoKey, nil).Body)
+		fs := a["files"].([]any)
+		if a["file_state"] != "passed" || len(fs) != 1 || path(t, fs[0], "md5") != md5hex(pdf) || path(t, fs[0], "state") != "passed" {
+			t.Errorf("the reprint's item: %v", a)
+		}
+		if d := docs(fresh["number"]); path(t, d, "packing_slip", "state") != "passed" || path(t, d, "packing_slip", "md5") != md5hex(slip) {
+			t.Errorf("the reprint's packing slip: %v", d)
+		}
+	})
+}

@@ -424,6 +424,23 @@ type ReprintItem struct {
 	Quantity decimal.Decimal `json:"quantity"`
 }
 
+// FilesFrom names an item of one order whose files another order's item
+// takes (item 0: the order's documents, packing slip and shipping label).
+type FilesFrom struct{ From, To int64 }
+
+// ReprintFiles pairs the items of a reprint's new order (made from rp's
+// items, in their order) with the original's items they repeat, after the
+// documents: the reprint prints the files the original was made from.
+func ReprintFiles(rp *Reprint, fresh *Order) []FilesFrom {
+	out := []FilesFrom{{0, 0}}
+	for i, it := range fresh.Items {
+		if i < len(rp.Items) {
+			out = append(out, FilesFrom{rp.Items[i].ItemID, it.ID})
+		}
+	}
+	return out
+}
+
 // CallbackStatus is where a callback delivery stands.
 type CallbackStatus string
 

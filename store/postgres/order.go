@@ -909,6 +909,14 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 			if err := db.insertJobs(ctx, tx, deliveries); err != nil {
 				return err
 			}
+			for _, p := range order.ReprintFiles(rp, newOrder) {
+				if _, err := tx.Exec(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
+					content_type, blob_key, state, findings, error, created_at, updated_at)
+					SELECT $1, $2, idx, source, url, expected_md5, size, md5, sha256, content_type, blob_key, state, findings, error, $3, $3
+					FROM artwork WHERE order_number = $4 AND item_id = $5`, newOrder.Number, p.To, now, rp.OrderNumber, p.From); err != nil {
+					return mapError(err, "Artwork")
+				}
+			}
 			rp.NewOrder = newOrder.Number
 		}
 		tag, err := tx.Exec(ctx, `UPDATE reprints SET status = $1, new_order = $2, decision = $3, decided_at = $4 WHERE id = $5 AND status = 'requested'`,

@@ -799,6 +799,14 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 			if err := db.insertOrder(ctx, tx, newOrder, enc, created); err != nil {
 				return err
 			}
+			for _, p := range order.ReprintFiles(rp, newOrder) {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO artwork (order_number, item_id, idx, source, url, expected_md5, size, md5, sha256,
+					content_type, blob_key, state, findings, error, created_at, updated_at)
+					SELECT ?, ?, idx, source, url, expected_md5, size, md5, sha256, content_type, blob_key, state, findings, error, ?, ?
+					FROM artwork WHERE order_number = ? AND item_id = ?`, newOrder.Number, p.To, formatTime(now), formatTime(now), rp.OrderNumber, p.From); err != nil {
+					return mapError(err, "Artwork")
+				}
+			}
 			rp.NewOrder = newOrder.Number
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE reprints SET status = ?, new_order = ?, decision = ?, decided_at = ? WHERE id = ? AND status = 'requested'`,
