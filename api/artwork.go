@@ -1,12 +1,21 @@
 package api
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
 )
 
 type artworkOut struct {
@@ -141,4 +150,100 @@ func (s *Server) handleGetDocuments(w http.ResponseWriter, r *http.Request, p *p
 		out[map[int]string{order.DocPackingSlip: "packing_slip", order.DocShippingLabel: "shipping_label"}[idx]] = v
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// GET /v1/orders/{number}/items/{item}/artwork/{index}/file (and the
+// operator's): the stored bytes of one of the item's files, as taken, for
+// production to print from and for the reseller to see what arrived.
+func (s *Server) handleArtworkFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	id, err := itemID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	idx, err := strconv.Atoi(r.PathValue("index"))
+	if err != nil || idx < 0 || idx >= orders.MaxFiles {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Item %d has no file %q.", id, r.PathValue("index")))
+		return
+	}
+	s.serveFile(w, r, p, id, idx, fmt.Sprintf("Item %d's file %d", id, idx))
+}
+
+// GET /v1/orders/{number}/documents/{kind}/file (and the operator's): the
+// stored packing slip or shipping label.
+func (s *Server) handleDocumentFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	idx, ok := map[string]int{"packing_slip": order.DocPackingSlip, "shipping_label": order.DocShippingLabel}[r.PathValue("kind")]
+	if !ok {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No document %q: packing_slip or shipping_label.", r.PathValue("kind")))
+		return
+	}
+	s.serveFile(w, r, p, 0, idx, "The order's "+strings.ReplaceAll(r.PathValue("kind"), "_", " "))
+}
+
+// serveFile answers the bytes of an order's file (itemID 0: a document),
+// with its type, its SHA-256 as the ETag, and ranges when storage can seek
+// (a folder file, an S3 object), so a large download can resume.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, itemID int64, idx int, what string) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	position := slices.IndexFunc(o.Items, func(it *order.Item) bool { return it.ID == itemID }) + 1
+	if itemID != 0 && position == 0 {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", n, itemID))
+		return
+	}
+	files, err := s.Store.ListArtwork(r.Context(), n, itemID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var a *order.Artwork
+	for _, f := range files {
+		if f.ItemID == itemID && f.Index == idx {
+			a = f
+		}
+	}
+	if a == nil {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s does not exist.", what))
+		return
+	}
+	if a.BlobKey == "" {
+		state := string(a.State)
+		if a.Error != "" {
+			state += ": " + a.Error
+		}
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s is not stored (it is %s).", what, state))
+		return
+	}
+	rc, err := s.Artwork.Blobs.Open(r.Context(), a.BlobKey)
+	if err != nil {
+		s.Logger.Error("a stored file does not open", "order", n, "item", itemID, "index", idx, "err", err)
+		s.Error(w, r, pressroom.Errorf(pressroom.EUNAVAILABLE, "%s cannot be read from storage now; try again later.", what))
+		return
+	}
+	defer rc.Close()
+	name := artwork.FileName(n, position, a)
+	h := w.Header()
+	h.Set("Content-Type", cmp.Or(a.ContentType, "application/octet-stream"))
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("ETag", `"`+a.SHA256+`"`)
+	h.Set("Cache-Control", "private")
+	// The server's write timeout fits API answers; a print file takes as
+	// long as it takes at 1 MB/s at least (a range resumes a slower one).
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(5*time.Minute + time.Duration(a.Size>>20)*time.Second))
+	if rs, ok := rc.(io.ReadSeeker); ok {
+		http.ServeContent(w, r, name, a.UpdatedAt, rs)
+		return
+	}
+	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	if r.Method != http.MethodHead {
+		io.Copy(w, rc)
+	}
 }

@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime/multipart"
@@ -11,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -411,6 +414,14 @@ func TestArtworkOnS3(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "artwork")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("files were kept in the data folder too: %v", err)
 	}
+	// Staff read the file back from the bucket, whole and by a range.
+	fileURL := fmt.Sprintf("%s/v1/operator/orders/%s/items/%s/artwork/0/file", srv.URL, o["number"], num(t, path(t, o, "items", 0, "id")))
+	if r := do(t, "GET", fileURL, operatorKey, nil); r.Status != 200 || !bytes.Equal(r.Body, good) {
+		t.Errorf("the file from S3: %d, %d bytes", r.Status, len(r.Body))
+	}
+	if r := doWith(t, "GET", fileURL, operatorKey, nil, map[string]string{"Range": "bytes=5-9"}); r.Status != 206 || !bytes.Equal(r.Body, good[5:10]) {
+		t.Errorf("a range from S3: %d %q", r.Status, r.Body)
+	}
 
 	// A bucket that does not exist, or no credentials: the server does not start.
 	for name, e := range map[string]map[string]string{
@@ -524,6 +535,169 @@ func TestAReprintPrintsTheOriginalsFiles(t *testing.T) {
 		}
 		if d := docs(fresh["number"]); path(t, d, "packing_slip", "state") != "passed" || path(t, d, "packing_slip", "md5") != md5hex(slip) {
 			t.Errorf("the reprint's packing slip: %v", d)
+		}
+		// Production prints the reprint from its own order.
+		if r := do(t, "GET", fmt.Sprintf("%s/v1/operator/orders/%s/items/%s/artwork/0/file", srv.URL, fresh["number"], num(t, path(t, fresh, "items", 0, "id"))), operatorKey, nil); r.Status != 200 || !bytes.Equal(r.Body, pdf) {
+			t.Errorf("the reprint's print file: %d, %d bytes", r.Status, len(r.Body))
+		}
+	})
+}
+
+// TestPrintFilesDownload: the stored bytes of an item's files and of the
+// order's documents come back as taken, to the reseller and to staff:
+// typed, named, with the SHA-256 as the ETag, by ranges and conditionally;
+// a file not stored answers 404 with its state; another reseller, no key.
+func TestPrintFilesDownload(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		good, slip := testfiles.PDF(200, 400, 10), testfiles.PDF(210, 297, 0)
+		files := fileServer(t, map[string][]byte{"/good.pdf": good, "/slip.pdf": slip})
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, `{"id":"dl-files","packing_slip":{"url":"`+files.URL+`/slip.pdf"},"delivery":{"address":`+probonl+`},"items":[`+
+			`{"code":"dibond","options":`+dibondOptions+`,"files":[{"url":"`+files.URL+`/good.pdf"}]},`+
+			`{"code":"dibond","options":`+dibondOptions+`,"files":[{"url":"`+files.URL+`/nope.pdf"}]}]}`)
+		item, failed := num(t, path(t, o, "items", 0, "id")), num(t, path(t, o, "items", 1, "id"))
+		if state, _ := fileState(t, srv.URL, o); state != "passed" {
+			t.Fatalf("the file: %s", state)
+		}
+		fileURL := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", srv.URL, o["number"], item)
+		opURL := fmt.Sprintf("%s/v1/operator/orders/%s/items/%s/artwork/0/file", srv.URL, o["number"], item)
+		sum := sha256.Sum256(good)
+		etag := `"` + hex.EncodeToString(sum[:]) + `"`
+		for who, c := range map[string]struct{ url, key string }{"reseller": {fileURL, demoKey}, "staff": {opURL, operatorKey}} {
+			r := do(t, "GET", c.url, c.key, nil)
+			if r.Status != 200 || !bytes.Equal(r.Body, good) || r.Header.Get("Content-Type") != "application/pdf" || r.Header.Get("ETag") != etag ||
+				r.Header.Get("Content-Disposition") != fmt.Sprintf(`attachment; filename="%s-item1-file1.pdf"`, o["number"]) {
+				t.Errorf("%s: %d %v, %d bytes", who, r.Status, r.Header, len(r.Body))
+			}
+		}
+		if r := doWith(t, "GET", fileURL, demoKey, nil, map[string]string{"Range": "bytes=0-7"}); r.Status != 206 || string(r.Body) != string(good[:8]) {
+			t.Errorf("a range: %d %q", r.Status, r.Body)
+		}
+		if r := doWith(t, "GET", fileURL, demoKey, nil, map[string]string{"If-None-Match": etag}); r.Status != 304 {
+			t.Errorf("unchanged: %d", r.Status)
+		}
+		if r := do(t, "HEAD", opURL, operatorKey, nil); r.Status != 200 || len(r.Body) != 0 || r.Header.Get("Content-Length") != fmt.Sprint(len(good)) {
+			t.Errorf("HEAD: %d %v %d bytes", r.Status, r.Header, len(r.Body))
+		}
+		// The packing slip, to staff and the reseller.
+		for _, c := range []struct{ url, key string }{{srv.URL + "/v1/operator/orders/" + num(t, o["number"]) + "/documents/packing_slip/file", operatorKey},
+			{srv.URL + "/v1/orders/" + num(t, o["number"]) + "/documents/packing_slip/file", demoKey}} {
+			var r response
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				if r = do(t, "GET", c.url, c.key, nil); r.Status != 404 || time.Now().After(deadline) {
+					break
+				}
+			}
+			if r.Status != 200 || !bytes.Equal(r.Body, slip) {
+				t.Errorf("packing slip %s: %d %s", c.url, r.Status, r.Body[:min(200, len(r.Body))])
+			}
+		}
+		// Staff see any order's file list too.
+		if a := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/operator/orders/%s/items/%s/artwork", srv.URL, o["number"], item), operatorKey, nil).Body); a["file_state"] != "passed" || len(a["files"].([]any)) != 1 {
+			t.Errorf("staff's file list: %v", a)
+		}
+		if d := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/operator/orders/%s/documents", srv.URL, o["number"]), operatorKey, nil).Body); path(t, d, "packing_slip", "state") != "passed" {
+			t.Errorf("staff's documents: %v", d)
+		}
+		// What is not there.
+		if _, a := fileState(t, srv.URL, map[string]any{"number": o["number"], "items": []any{map[string]any{"id": json.Number(failed)}}}); a["file_state"] != "failed" {
+			t.Fatalf("the failed item: %v", a)
+		}
+		failedURL := fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", srv.URL, o["number"], failed)
+		if r := do(t, "GET", failedURL, demoKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), "is not stored (it is failed: the file server answered 404") {
+			t.Errorf("a file whose download failed: %d %s", r.Status, r.Body)
+		}
+		for _, u := range []string{
+			fmt.Sprintf("/v1/orders/%s/items/%s/artwork/1/file", o["number"], item),
+			fmt.Sprintf("/v1/orders/%s/items/%s/artwork/-1/file", o["number"], item),
+			fmt.Sprintf("/v1/orders/%s/items/%s/artwork/x/file", o["number"], item),
+			fmt.Sprintf("/v1/orders/%s/items/424242/artwork/0/file", o["number"]),
+			fmt.Sprintf("/v1/orders/%s/documents/shipping_label/file", o["number"]),
+			fmt.Sprintf("/v1/orders/%s/documents/invoice/file", o["number"]),
+			"/v1/orders/99999999/documents/packing_slip/file",
+		} {
+			if r := do(t, "GET", srv.URL+u, demoKey, nil); r.Status != 404 {
+				t.Errorf("%s: %d %s", u, r.Status, r.Body)
+			}
+		}
+		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+		// (The isolation matrix probes these routes too; here the files are
+		// stored, so a 404 is the isolation's and not the file's absence.)
+		slipURL := srv.URL + "/v1/orders/" + num(t, o["number"]) + "/documents/packing_slip/file"
+		for key, want := range map[string]int{other: 404, "": 401, "wrong-key-123": 401} {
+			for _, u := range []string{fileURL, slipURL} {
+				if r := do(t, "GET", u, key, nil); r.Status != want {
+					t.Errorf("%s with key %q: %d, want %d", u, key, r.Status, want)
+				}
+			}
+		}
+		if r := do(t, "GET", opURL, demoKey, nil); r.Status != 401 && r.Status != 403 && r.Status != 404 {
+			t.Errorf("a reseller's key on the staff's file: %d", r.Status)
+		}
+	})
+}
+
+// TestOrderFilesCLI: staff write an order's print files and packing slip
+// into a folder from the command line, beside the running server; a file
+// that was not stored is listed with its state; a stored file whose bytes
+// changed in storage is refused, not handed to production.
+func TestOrderFilesCLI(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		good, slip := testfiles.PDF(200, 400, 10), testfiles.PDF(210, 297, 0)
+		files := fileServer(t, map[string][]byte{"/good.pdf": good, "/slip.pdf": slip})
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, `{"id":"cli-files","packing_slip":{"url":"`+files.URL+`/slip.pdf"},"delivery":{"address":`+probonl+`},"items":[`+
+			`{"code":"dibond","options":`+dibondOptions+`,"files":[{"url":"`+files.URL+`/nope.pdf"}]},`+
+			`{"code":"dibond","options":`+dibondOptions+`,"files":[{"url":"`+files.URL+`/good.pdf"}]}]}`)
+		n := num(t, o["number"])
+		for i := range 2 {
+			it := map[string]any{"number": o["number"], "items": []any{path(t, o, "items", i)}}
+			fileState(t, srv.URL, it)
+		}
+		out := t.TempDir()
+		var code int
+		var stdout, stderr string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			code, stdout, stderr = runCLI(t, nil, append([]string{"orders", "files", n, "--out", out}, srv.Args...)...)
+			if strings.Contains(stdout, "packing-slip.pdf") || time.Now().After(deadline) {
+				break
+			}
+		}
+		t.Logf("orders files:\n%s", stdout)
+		if code != 0 || !strings.Contains(stdout, "2 file(s) written") || !strings.Contains(stdout, "1 not stored") || !strings.Contains(stdout, "not stored: the file server answered 404") {
+			t.Fatalf("orders files: exit %d\n%s%s", code, stdout, stderr)
+		}
+		for name, want := range map[string][]byte{n + "-item2-file1.pdf": good, n + "-packing-slip.pdf": slip} {
+			if b, err := os.ReadFile(filepath.Join(out, name)); err != nil || !bytes.Equal(b, want) {
+				t.Errorf("%s: %d bytes, %v", name, len(b), err)
+			}
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 2 {
+			t.Errorf("the folder holds %d entries, want the 2 files", len(entries))
+		}
+		// Storage damaged under the item's file: the command says so.
+		data := srv.Args[slices.Index(srv.Args, "--data")+1]
+		var stored []string
+		filepath.WalkDir(filepath.Join(data, "artwork"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(p); bytes.Equal(b, good) {
+					stored = append(stored, p)
+				}
+			}
+			return nil
+		})
+		if len(stored) != 1 {
+			t.Fatalf("the stored copies of the file: %v", stored)
+		}
+		if err := os.WriteFile(stored[0], append([]byte(nil), good[:len(good)-1]...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr = runCLI(t, nil, append([]string{"orders", "files", n, "--out", t.TempDir()}, srv.Args...)...)
+		if code == 0 || !strings.Contains(stderr, "the copy in storage is damaged") {
+			t.Errorf("a damaged file: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if code, _, stderr := runCLI(t, nil, append([]string{"orders", "files", "99999999", "--out", t.TempDir()}, srv.Args...)...); code == 0 || !strings.Contains(stderr, "99999999") {
+			t.Errorf("an unknown order: exit %d %s", code, stderr)
 		}
 	})
 }

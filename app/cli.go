@@ -18,7 +18,13 @@ import (
 
 // withStore parses the store flags plus extra ones and runs fn on the store.
 func (p *Program) withStore(ctx context.Context, name string, args []string, extra func(*flag.FlagSet), fn func(pressroom.Store, []string) error) error {
-	cfg := &Config{}
+	return p.withStoreConfig(ctx, name, args, extra, func(_ *Config, s pressroom.Store, rest []string) error { return fn(s, rest) })
+}
+
+// withStoreConfig is withStore for a command that needs the settings too
+// (where the print files are kept).
+func (p *Program) withStoreConfig(ctx context.Context, name string, args []string, extra func(*flag.FlagSet), fn func(*Config, pressroom.Store, []string) error) error {
+	cfg := &Config{Blob: p.Getenv("PRESSROOM_BLOB")}
 	fs := newFlagSet(name, p.Stderr)
 	storeFlags(fs, cfg, p.Getenv)
 	if extra != nil {
@@ -33,7 +39,7 @@ func (p *Program) withStore(ctx context.Context, name string, args []string, ext
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer store.Close()
-	return fn(store, rest)
+	return fn(cfg, store, rest)
 }
 
 func describe(err error) error {

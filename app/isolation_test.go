@@ -81,6 +81,8 @@ func testIsolation(t *testing.T, st storeArgs) {
 		"POST /v1/orders/{number}/reprints":                              {"POST", ord + "/reprints", `{"reason":"damaged"}`, 404, nf},
 		"GET /v1/orders/{number}/items/{item}/artwork":                   {"GET", ord + "/items/" + item + "/artwork", nil, 404, nf},
 		"GET /v1/orders/{number}/documents":                              {"GET", ord + "/documents", nil, 404, nf},
+		"GET /v1/orders/{number}/items/{item}/artwork/{index}/file":      {"GET", ord + "/items/" + item + "/artwork/0/file", nil, 404, nf},
+		"GET /v1/orders/{number}/documents/{kind}/file":                  {"GET", ord + "/documents/packing_slip/file", nil, 404, nf},
 		"PUT /v1/orders/{number}/items/{item}/artwork":                   {"PUT", ord + "/items/" + item + "/artwork", testfiles.PDF(200, 400, 10), 404, nf},
 		"GET /v1/orders/{number}/reprints":                               {"GET", ord + "/reprints", nil, 404, nf},
 		"GET /v1/orders/{number}/items/{item}/characteristics":           {"GET", ord + "/items/" + item + "/characteristics", nil, 404, nf},

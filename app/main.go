@@ -36,6 +36,7 @@ Usage:
   pressroom orders list [--reseller ID] [--status S] [--limit N]
   pressroom orders show NUMBER
   pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL]
+  pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
 
 Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
 on the store directly, safely beside a running server.

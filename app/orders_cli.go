@@ -1,16 +1,23 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
@@ -18,7 +25,7 @@ import (
 
 func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError("orders needs a subcommand: list, show or advance")
+		return usageError("orders needs a subcommand: list, show, advance or files")
 	}
 	switch args[0] {
 	case "list":
@@ -97,8 +104,90 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			fmt.Fprintf(p.Stdout, "order %d is %s\n", o.Number, o.Status)
 			return nil
 		})
+	case "files":
+		var out string
+		return p.withStoreConfig(ctx, "orders files", args[1:], func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "out", ".", "the folder to write the files into")
+		}, func(cfg *Config, s pressroom.Store, rest []string) error {
+			n, err := numberArg(rest)
+			if err != nil {
+				return err
+			}
+			blobs, err := p.openBlobs(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			return p.orderFiles(ctx, s, blobs, n, out)
+		})
 	}
 	return usageError("unknown orders subcommand %q", args[0])
+}
+
+// orderFiles writes an order's stored print files and documents into a
+// folder, for production (named by artwork.FileName), each checked
+// against its SHA-256 as it is written. Files not stored are listed with their state.
+func (p *Program) orderFiles(ctx context.Context, s pressroom.Store, blobs artwork.Blobs, number int64, dir string) error {
+	o, err := s.FindOrder(ctx, 0, number)
+	if err != nil {
+		return describe(err)
+	}
+	files, err := s.ListArtwork(ctx, number, 0)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	position := map[int64]int{}
+	for i, it := range o.Items {
+		position[it.ID] = i + 1
+	}
+	tw := tabwriter.NewWriter(p.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tSTATE\tSIZE\tSHA-256")
+	written, missing := 0, 0
+	for _, a := range files {
+		name := artwork.FileName(number, position[a.ItemID], a)
+		if a.BlobKey == "" {
+			missing++
+			fmt.Fprintf(tw, "%s\t%s\t-\tnot stored: %s\n", strings.TrimSuffix(name, ".bin"), a.State, cmp.Or(a.Error, "yet"))
+			continue
+		}
+		if err := copyBlob(ctx, blobs, a, filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		written++
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", name, a.State, a.Size, a.SHA256)
+	}
+	tw.Flush()
+	fmt.Fprintf(p.Stdout, "%d file(s) written to %s, %d not stored\n", written, dir, missing)
+	return nil
+}
+
+// copyBlob writes a stored file to path, whole or not at all, and fails
+// when its bytes do not hash to the SHA-256 taken with them.
+func copyBlob(ctx context.Context, blobs artwork.Blobs, a *order.Artwork, path string) error {
+	rc, err := blobs.Open(ctx, a.BlobKey)
+	if err != nil {
+		return fmt.Errorf("open the stored file: %w", err)
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pressroom-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(tmp, h), rc)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); a.SHA256 != "" && got != a.SHA256 {
+		return fmt.Errorf("the stored file's SHA-256 is %s, not the %s it had when taken: the copy in storage is damaged", got, a.SHA256)
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func numberArg(rest []string) (int64, error) {

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/pressroom/pressroom/order"
 )
 
 // Blobs stores file contents under keys the code makes (never from a name
@@ -127,6 +129,34 @@ const (
 	TypePNG  = "image/png"
 	TypeTIFF = "image/tiff"
 )
+
+// Ext is the file name extension of a type pressroom takes (".bin" for
+// another).
+func Ext(contentType string) string {
+	switch contentType {
+	case TypePDF:
+		return ".pdf"
+	case TypeJPEG:
+		return ".jpg"
+	case TypePNG:
+		return ".png"
+	case TypeTIFF:
+		return ".tif"
+	}
+	return ".bin"
+}
+
+// FileName is the name an order's stored file is handed out under:
+// {number}-item{position}-file{index+1}.pdf for an item's file,
+// {number}-packing-slip.pdf and {number}-shipping-label.pdf for the
+// order's documents (item 0).
+func FileName(number int64, position int, a *order.Artwork) string {
+	if a.ItemID == 0 {
+		kind := map[int]string{order.DocPackingSlip: "packing-slip", order.DocShippingLabel: "shipping-label"}[a.Index]
+		return fmt.Sprintf("%d-%s%s", number, kind, Ext(a.ContentType))
+	}
+	return fmt.Sprintf("%d-item%d-file%d%s", number, position, a.Index+1, Ext(a.ContentType))
+}
 
 // Sniff names the type of a file from its first bytes, or "".
 func Sniff(head []byte) string {
