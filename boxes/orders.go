@@ -660,7 +660,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, p *pressro
 		upErr(http.StatusBadRequest, "ORD_1128", "artwork is required: send a multipart/form-data body with the field artwork")
 		return
 	}
-	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, limit+MaxBodyBytes), params["boundary"])
+	mr := multipart.NewReader(http.MaxBytesReader(w, httpx.LongBody(w, r, httpx.UploadStall), limit+MaxBodyBytes), params["boundary"])
 	fields := 0
 	var key string
 	var info artwork.Info

@@ -138,12 +138,13 @@ func BearerKey(r *http.Request) string {
 // the form field "artwork" (or "file") of a multipart body. A body that
 // declares more than limit (and 1 MB for a form's other parts) is
 // ETOOLARGE; one that sends more fails its read with *http.MaxBytesError.
-// A multipart body without the field is EMALFORMED.
+// A multipart body without the field is EMALFORMED. The body may take as
+// long as it needs while bytes keep coming (LongBody).
 func UploadFile(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, error) {
 	if r.ContentLength > limit+1<<20 {
 		return nil, pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", limit>>20)
 	}
-	body := http.MaxBytesReader(w, r.Body, limit+1<<20)
+	body := http.MaxBytesReader(w, LongBody(w, r, UploadStall), limit+1<<20)
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
 		return body, nil
