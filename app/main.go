@@ -37,6 +37,7 @@ Usage:
   pressroom orders show NUMBER
   pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL]
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
+  pressroom backup --out DIR   (SQLite: a snapshot of the database and a copy of the print files)
 
 Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
 on the store directly, safely beside a running server.
@@ -64,6 +65,8 @@ func (p *Program) Main(ctx context.Context, args []string) int {
 		err = p.cmdCatalog(ctx, args[1:])
 	case "orders":
 		err = p.cmdOrders(ctx, args[1:])
+	case "backup":
+		err = p.cmdBackup(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(p.Stdout, usage)
 		return 0

@@ -1,0 +1,92 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
+)
+
+// TestBackupBesideARunningServer: staff back up a SQLite store while
+// resellers keep ordering; a server started on the backup folder has every
+// order acknowledged before the backup began and serves their print files;
+// a second backup copies only what is new. A PostgreSQL store is refused
+// with what to use instead.
+func TestBackupBesideARunningServer(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), callbackEnv())
+		out := t.TempDir() + "/backup"
+		if st.name == "postgres" {
+			code, _, stderr := runCLI(t, nil, append([]string{"backup", "--out", out}, srv.Args...)...)
+			if code == 0 || !strings.Contains(stderr, "pg_dump") {
+				t.Errorf("backup of PostgreSQL: exit %d %s", code, stderr)
+			}
+			return
+		}
+		o := mustOrder(t, srv, demoKey, `{"id":"bk-up","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		item := num(t, path(t, o, "items", 0, "id"))
+		pdf := testfiles.PDF(200, 400, 10)
+		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), pdf, ""); r.Status != 202 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if state, _ := fileState(t, srv.URL, o); state != "passed" {
+			t.Fatalf("the file: %s", state)
+		}
+		// Orders keep coming while the backup runs.
+		var before atomic.Int64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, orderBody(fmt.Sprintf("bk-%d", i))); r.Status != 201 {
+					t.Errorf("order during the backup: %d %s", r.Status, r.Body)
+					return
+				}
+				before.Add(1)
+			}
+		}()
+		for before.Load() < 5 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		acked := before.Load()
+		code, stdout, stderr := runCLI(t, nil, append([]string{"backup", "--out", out}, srv.Args...)...)
+		close(stop)
+		wg.Wait()
+		if code != 0 || !strings.Contains(stdout, "print files: 1 copied") {
+			t.Fatalf("backup: exit %d\n%s%s", code, stdout, stderr)
+		}
+		t.Logf("backup:\n%s", stdout)
+		// Again: only what is new is copied.
+		if code, stdout, stderr := runCLI(t, nil, append([]string{"backup", "--out", out}, srv.Args...)...); code != 0 || !strings.Contains(stdout, "print files: 0 copied (0.0 MB), 1 already there") {
+			t.Errorf("second backup: exit %d\n%s%s", code, stdout, stderr)
+		}
+		// A server on the backup folder.
+		restored := startServer(t, []string{"--data", out}, callbackEnv())
+		list := decodeNumbers(t, do(t, "GET", restored.URL+"/v1/orders", demoKey, nil).Body)
+		total := num(t, path(t, list, "meta", "items"))
+		var n int64
+		fmt.Sscan(total, &n)
+		if n < acked+1 {
+			t.Errorf("the restored store has %d orders; %d were acknowledged before the backup began", n, acked+1)
+		}
+		r := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", restored.URL, o["number"], item), demoKey, nil)
+		if r.Status != 200 || !bytes.Equal(r.Body, pdf) {
+			t.Errorf("the print file from the backup: %d, %d bytes", r.Status, len(r.Body))
+		}
+		if code, _, stderr := runCLI(t, nil, "backup", "--data", out); code != 2 || !strings.Contains(stderr, "--out") {
+			t.Errorf("backup without --out: exit %d %s", code, stderr)
+		}
+	})
+}

@@ -1,0 +1,48 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Snapshot writes a consistent copy of the whole database (orders, jobs,
+// everything) to path while the store stays in use: SQLite's VACUUM INTO
+// reads one snapshot of the file, so a copy taken beside a running server
+// holds every commit before it and none after. The copy is written to a
+// temporary file, synced and renamed into place: path holds a whole copy
+// or what it held before. An existing file at path is replaced.
+func (db *DB) Snapshot(ctx context.Context, path string) error {
+	dir := filepath.Dir(path)
+	tmp := filepath.Join(dir, "."+filepath.Base(path)+".partial")
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	defer os.Remove(tmp)
+	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		return fmt.Errorf("copy the database: %w", storeErr("snapshot", err))
+	}
+	// VACUUM INTO does not sync what it wrote.
+	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
