@@ -42,24 +42,30 @@ func artworkView(a *order.Artwork) artworkOut {
 	return out
 }
 
+// pathOrder is the order the path's {number} names, as p may see it
+// (ENOTFOUND for another reseller's).
+func (s *Server) pathOrder(r *http.Request, p *pressroom.Principal) (*order.Order, error) {
+	n, err := orderNumber(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Orders.Get(r.Context(), resellerOf(p), n)
+}
+
 // GET /v1/orders/{number}/items/{item}/artwork: the item's files, hashes,
 // sizes, states and findings.
 func (s *Server) handleGetArtwork(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
 	id, err := itemID(r)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
+	o, err := s.pathOrder(r, p)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	n := o.Number
 	var it *order.Item
 	for _, x := range o.Items {
 		if x.ID == id {
@@ -120,17 +126,12 @@ func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *
 // GET /v1/orders/{number}/documents: the order's packing slip and shipping
 // label as fetched from their URLs (null where the order has none).
 func (s *Server) handleGetDocuments(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	n, err := orderNumber(r)
+	o, err := s.pathOrder(r, p)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	files, err := s.Store.ListArtwork(r.Context(), n, 0)
+	files, err := s.Store.ListArtwork(r.Context(), o.Number, 0)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -184,16 +185,12 @@ func (s *Server) handleDocumentFile(w http.ResponseWriter, r *http.Request, p *p
 // with its type, its SHA-256 as the ETag, and ranges when storage can seek
 // (a folder file, an S3 object), so a large download can resume.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, itemID int64, idx int, what string) {
-	n, err := orderNumber(r)
+	o, err := s.pathOrder(r, p)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	n := o.Number
 	position := slices.IndexFunc(o.Items, func(it *order.Item) bool { return it.ID == itemID }) + 1
 	if itemID != 0 && position == 0 {
 		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", n, itemID))

@@ -421,12 +421,7 @@ func (s *Server) handleGetOrder(w http.ResponseWriter, r *http.Request, p *press
 
 // GET /v1/orders/{number}/items and /items/{itemId}
 func (s *Server) handleOrderItems(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	o, err := s.Orders.Get(r.Context(), resellerOf(p), n)
+	o, err := s.pathOrder(r, p)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -438,7 +433,7 @@ func (s *Server) handleOrderItems(w http.ResponseWriter, r *http.Request, p *pre
 				return
 			}
 		}
-		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %q.", n, id))
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %q.", o.Number, id))
 		return
 	}
 	out := make([]itemOut, len(o.Items))

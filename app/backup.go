@@ -5,13 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/store/sqlite"
 )
 
@@ -94,10 +94,16 @@ func copyFiles(ctx context.Context, src, dst string) (copied, there int, size in
 			there++
 			return nil
 		}
-		n, err := copyFile(path, target)
+		in, err := os.Open(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		} else if err != nil {
+			return err
+		}
+		defer in.Close()
+		// The backup's folder is a folder store: written whole, synced, renamed.
+		n, err := artwork.Folder{Dir: dst}.Put(ctx, filepath.ToSlash(rel), in)
+		if err != nil {
 			return fmt.Errorf("copy %s: %w", rel, err)
 		}
 		copied++
@@ -105,31 +111,4 @@ func copyFiles(ctx context.Context, src, dst string) (copied, there int, size in
 		return nil
 	})
 	return copied, there, size, err
-}
-
-func copyFile(src, dst string) (int64, error) {
-	in, err := os.Open(src)
-	if err != nil {
-		return 0, err
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return 0, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".backup-*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := io.Copy(tmp, in)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, err
-	}
-	return n, os.Rename(tmp.Name(), dst)
 }
