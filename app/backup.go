@@ -12,7 +12,9 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/sqlite"
+	"github.com/pressroom/pressroom/store/storecopy"
 )
 
 // cmdBackup copies a SQLite store and its print files into a folder,
@@ -111,4 +113,45 @@ func copyFiles(ctx context.Context, src, dst string) (copied, there int, size in
 		return nil
 	})
 	return copied, there, size, err
+}
+
+// cmdStore: pressroom store copy --to DSN copies a SQLite store into an
+// empty PostgreSQL database, for a company that moves to several nodes.
+func (p *Program) cmdStore(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "copy" {
+		return usageError("store needs a subcommand: copy")
+	}
+	var to string
+	return p.withStoreConfig(ctx, "store copy", args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&to, "to", "", "the PostgreSQL database to copy into (a postgres:// DSN; it must hold no pressroom data)")
+	}, func(cfg *Config, s pressroom.Store, rest []string) error {
+		if len(rest) > 0 || !(strings.HasPrefix(to, "postgres://") || strings.HasPrefix(to, "postgresql://")) {
+			return usageError("store copy takes --to postgres://... and no arguments")
+		}
+		from, ok := s.(*sqlite.DB)
+		if !ok {
+			return errors.New("store copy copies a SQLite store (--data or --db sqlite://...) into PostgreSQL; this store is PostgreSQL already")
+		}
+		target, err := postgres.Open(ctx, to)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", redact(to), err)
+		}
+		defer target.Close()
+		rep, err := storecopy.Copy(ctx, from, target)
+		if err != nil {
+			return err
+		}
+		var rows int64
+		var each []string
+		for _, t := range storecopy.Tables {
+			rows += rep.Rows[t]
+			if rep.Rows[t] > 0 {
+				each = append(each, fmt.Sprintf("%s %d", t, rep.Rows[t]))
+			}
+		}
+		fmt.Fprintf(p.Stdout, "copied %d rows (%d orders, %d resellers) and %d waiting jobs into %s\n  %s\n",
+			rows, rep.Rows["orders"], rep.Rows["resellers"], rep.Jobs, redact(to), strings.Join(each, ", "))
+		fmt.Fprintln(p.Stdout, "start the servers with --db set to it; the print files stay where PRESSROOM_BLOB (or --data) keeps them")
+		return nil
+	})
 }

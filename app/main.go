@@ -38,6 +38,7 @@ Usage:
   pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL]
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
   pressroom backup --out DIR   (SQLite: a snapshot of the database and a copy of the print files)
+  pressroom store copy --to postgres://...   (a SQLite store into an empty PostgreSQL database)
 
 Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
 on the store directly, safely beside a running server.
@@ -67,6 +68,8 @@ func (p *Program) Main(ctx context.Context, args []string) int {
 		err = p.cmdOrders(ctx, args[1:])
 	case "backup":
 		err = p.cmdBackup(ctx, args[1:])
+	case "store":
+		err = p.cmdStore(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(p.Stdout, usage)
 		return 0

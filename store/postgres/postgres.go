@@ -84,6 +84,12 @@ func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) e
 	return nil
 }
 
+// QueueTx queues jobs in tx, as the store's own writes do (a copy of
+// another store's waiting work).
+func (db *DB) QueueTx(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) error {
+	return db.insertJobs(ctx, tx, jobs)
+}
+
 func (db *DB) migrate(ctx context.Context) error {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {

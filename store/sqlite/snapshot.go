@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -45,4 +46,16 @@ func (db *DB) Snapshot(ctx context.Context, path string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// ReadTx runs fn in one read transaction: every query in it sees the
+// database as it stood at the first, whatever is written meanwhile (a copy
+// into another store reads a consistent whole).
+func (db *DB) ReadTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
 }

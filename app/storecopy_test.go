@@ -1,0 +1,112 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/internal/pgtest"
+	"github.com/pressroom/pressroom/internal/testfiles"
+)
+
+// TestStoreCopyToPostgres: a print company on one machine moves to
+// PostgreSQL. Its SQLite server (an API-only node, so its work waits)
+// took orders with a file URL, an upload, a callback URL and a draft, and
+// a second reseller with its own key. After pressroom store copy and two
+// nodes on the PostgreSQL database (same print files folder): the keys
+// work, every order reads as it did, the waiting work runs there (the file
+// is fetched and checked, the callbacks are delivered), new orders and
+// calculations get numbers after the copied ones, and a second copy into
+// the now used database is refused.
+func TestStoreCopyToPostgres(t *testing.T) {
+	good := testfiles.PDF(200, 400, 10)
+	files := fileServer(t, map[string][]byte{"/good.pdf": good})
+	rv := newReceiver(t)
+	data := t.TempDir()
+	env := callbackEnv()
+	env["PRESSROOM_WORKERS"] = "0"
+	src := startServer(t, []string{"--data", data}, env)
+
+	a := mustOrder(t, src, demoKey, strings.Replace(orderWithFile("mv-url", files.URL+"/good.pdf", md5hex(good)), `"id":"mv-url",`, `"id":"mv-url","callback_urls":["`+rv.URL+`/mv"],`, 1))
+	up := mustOrder(t, src, demoKey, `{"id":"mv-up","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+	upURL := fmt.Sprintf("/v1/orders/%s/items/%s/artwork", up["number"], num(t, path(t, up, "items", 0, "id")))
+	if r := upload(t, src.URL+upURL, good, ""); r.Status != 202 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	draft := mustOrder(t, src, demoKey, `{"id":"mv-draft","stage":"draft","delivery":{"address":`+probonl+`},"items":[]}`)
+	other := do(t, "POST", src.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
+	b := mustOrder(t, src, other, orderBody("mv-other"))
+	calc := decodeNumbers(t, do(t, "POST", src.URL+"/probo/products/configure", demoKey, seedExample(t, "probo-user-guide.txt", "Request payload (can_order iteration)")).Body)
+	calcID := fmt.Sprint(path(t, calc, "products", 0, "calculation_id"))
+	if r := do(t, "POST", src.URL+"/probo/products/uploader/create", demoKey, `{"calculation_id":`+calcID+`}`); r.Status != 200 {
+		t.Fatalf("an upload session: %d %s", r.Status, r.Body)
+	}
+	before := map[string][]byte{}
+	for _, o := range []map[string]any{a, up, draft} {
+		before[num(t, o["number"])] = do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", src.URL, o["number"]), demoKey, nil).Body
+	}
+	before[num(t, b["number"])] = do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", src.URL, b["number"]), other, nil).Body
+	if code := src.stop(); code != 0 {
+		t.Fatalf("the SQLite server stopped with %d", code)
+	}
+
+	dsn := pgtest.NewDatabase(t)
+	code, stdout, stderr := runCLI(t, nil, "store", "copy", "--data", data, "--to", dsn)
+	if code != 0 || !strings.Contains(stdout, "(4 orders, 2 resellers)") {
+		t.Fatalf("store copy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	t.Logf("store copy: %s", stdout)
+	if code, _, stderr := runCLI(t, nil, "store", "copy", "--data", data, "--to", dsn); code == 0 || !strings.Contains(stderr, "already holds pressroom data") {
+		t.Errorf("a second copy into the same database: exit %d %s", code, stderr)
+	}
+
+	// An API-only node first: the orders read as they were, before any
+	// waiting work changes them.
+	dst := startServer(t, []string{"--data", data, "--db", dsn}, env)
+	for n, want := range before {
+		key := demoKey
+		if n == num(t, b["number"]) {
+			key = other
+		}
+		// The same, but for the tracking page's link on the new server's address.
+		want = bytes.ReplaceAll(want, []byte(src.URL), []byte(dst.URL))
+		if got := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", dst.URL, n), key, nil).Body; !bytes.Equal(got, want) {
+			t.Errorf("order %s on PostgreSQL:\n%s\nwas on SQLite:\n%s", n, got, want)
+		}
+	}
+	// The work that waited runs on PostgreSQL, on a second node that works jobs.
+	startServer(t, []string{"--data", data, "--db", dsn}, callbackEnv())
+	if state, _ := fileState(t, dst.URL, a); state != "passed" {
+		t.Errorf("the URL's file after the move: %s", state)
+	}
+	if state, _ := fileState(t, dst.URL, up); state != "passed" {
+		t.Errorf("the uploaded file after the move: %s", state)
+	}
+	// Queued on SQLite (created) and on PostgreSQL (the file passed), in order.
+	if got := rv.wait(t, "/mv", 2); got[0].Payload.Type != "order.created" || got[1].Payload.Type != "order.file" {
+		t.Errorf("callbacks after the move: %s, %s", got[0].Payload.Type, got[1].Payload.Type)
+	}
+	if r := do(t, "GET", dst.URL+"/v1/orders/"+num(t, up["number"])+"/items/"+num(t, path(t, up, "items", 0, "id"))+"/artwork/0/file", demoKey, nil); r.Status != 200 || !bytes.Equal(r.Body, good) {
+		t.Errorf("the uploaded file's bytes after the move: %d", r.Status)
+	}
+	// Numbers go on after the copied ones.
+	next := mustOrder(t, dst, demoKey, orderBody("mv-next"))
+	var last, fresh int64
+	fmt.Sscan(num(t, b["number"]), &last)
+	fmt.Sscan(num(t, next["number"]), &fresh)
+	if fresh <= last {
+		t.Errorf("a new order on PostgreSQL got number %d; the last copied was %d", fresh, last)
+	}
+	c2 := decodeNumbers(t, do(t, "POST", dst.URL+"/probo/products/configure", demoKey, seedExample(t, "probo-user-guide.txt", "Request payload (can_order iteration)")).Body)
+	var oldCalc, newCalc int64
+	fmt.Sscan(calcID, &oldCalc)
+	fmt.Sscan(fmt.Sprint(path(t, c2, "products", 0, "calculation_id")), &newCalc)
+	if newCalc <= oldCalc {
+		t.Errorf("a new calculation got id %d; one copied had %d", newCalc, oldCalc)
+	}
+	// The copied calculation is still found (a Probo order may cite it).
+	if r := do(t, "POST", dst.URL+"/probo/products/uploader/create", demoKey, `{"calculation_id":`+calcID+`}`); r.Status != 200 {
+		t.Errorf("the copied calculation: %d %s", r.Status, r.Body)
+	}
+}
