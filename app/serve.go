@@ -89,6 +89,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 			Name: "pressroom_store_committed_writes_total", Help: "Store writes committed; divided by the commits, how many writes one fsync serves.",
 		}, func() float64 { _, w := gc.CommitStats(); return float64(w) }))
 	}
+	purged := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pressroom_purged_total", Help: "What the hourly purges deleted, by what: expired calculations, old callbacks, upload sessions no order cited, stored print files nothing refers to.",
+	}, []string{"what"})
+	reg.MustRegister(purged)
 	metrics := httpx.NewMetrics(reg)
 
 	var ready atomic.Bool
@@ -212,7 +216,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() {
 		defer wg.Done()
-		purge(bg, logger, time.Hour, "expired calculations", func(ctx context.Context, limit int) (int64, error) {
+		purge(bg, logger, time.Hour, "expired calculations", purged.WithLabelValues("calculations"), func(ctx context.Context, limit int) (int64, error) {
 			return store.DeleteExpiredCalculations(ctx, clock.Now(), limit)
 		})
 	}()
@@ -220,13 +224,13 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		purge(bg, logger, time.Hour, "upload sessions no order cites", func(ctx context.Context, limit int) (int64, error) {
+		purge(bg, logger, time.Hour, "upload sessions no order cites", purged.WithLabelValues("upload_sessions"), func(ctx context.Context, limit int) (int64, error) {
 			return store.DeleteOldUploadSessions(ctx, clock.Now().Add(-pressroom.UploadSessionLifetime), limit)
 		})
 	}()
 	go func() {
 		defer wg.Done()
-		purge(bg, logger, time.Hour, "dropped print files", func(ctx context.Context, limit int) (int64, error) {
+		purge(bg, logger, time.Hour, "dropped print files", purged.WithLabelValues("files"), func(ctx context.Context, limit int) (int64, error) {
 			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
 		})
 	}()
@@ -234,7 +238,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			purge(bg, logger, time.Hour, "old callbacks", func(ctx context.Context, limit int) (int64, error) {
+			purge(bg, logger, time.Hour, "old callbacks", purged.WithLabelValues("callbacks"), func(ctx context.Context, limit int) (int64, error) {
 				return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
 			})
 		}()
@@ -330,7 +334,7 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 // purge deletes what del finds old (expired calculations, old callbacks)
 // every interval, a batch at a time until none is left. Every node may run
 // it: deleting is idempotent and goes in small batches.
-func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, del func(ctx context.Context, limit int) (int64, error)) {
+func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, counted prometheus.Counter, del func(ctx context.Context, limit int) (int64, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -346,6 +350,7 @@ func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, wha
 			logger.Warn("purging "+what, "err", err)
 		}
 		if n > 0 {
+			counted.Add(float64(n))
 			logger.Info("purged "+what, "count", n)
 		}
 	}

@@ -464,6 +464,8 @@ func TestMetricsAndRequestID(t *testing.T) {
 		`pressroom_catalog_version 1`,
 		`pressroom_store_commits_total `,
 		`pressroom_store_committed_writes_total `,
+		`pressroom_purged_total{what="files"} 0`,
+		`pressroom_purged_total{what="upload_sessions"} 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
