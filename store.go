@@ -217,6 +217,12 @@ type Store interface {
 	DroppedBlobs(ctx context.Context, before time.Time, limit int) (free, kept []string, err error)
 	// ForgetBlobs takes keys off the dropped list (deleted, or kept).
 	ForgetBlobs(ctx context.Context, keys []string) error
+	// DropUnproducedFiles lets go of the stored files (up to limit rows of
+	// print files and of the upload sessions an order cites) of orders that
+	// will never be produced, last changed before the time: cancelled ones
+	// and test orders. The rows stay, with their hashes and findings, and
+	// no blob key; the files go by the dropped list.
+	DropUnproducedFiles(ctx context.Context, before time.Time, limit int) (int64, error)
 	// ListArtwork returns an order's files (itemID 0: of every item) by item and index.
 	ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*order.Artwork, error)
 

@@ -211,6 +211,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, p *pressroom.
 		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s does not exist.", what))
 		return
 	}
+	if artwork.Deleted(a) {
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s was deleted: the files of a cancelled or test order go %d days after its last change.", what, int(artwork.UnproducedKeep.Hours()/24)))
+		return
+	}
 	if a.BlobKey == "" {
 		state := string(a.State)
 		if a.Error != "" {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/app"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/internal/s3test"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
@@ -698,6 +701,63 @@ func TestOrderFilesCLI(t *testing.T) {
 		}
 		if code, _, stderr := runCLI(t, nil, append([]string{"orders", "files", "99999999", "--out", t.TempDir()}, srv.Args...)...); code == 0 || !strings.Contains(stderr, "99999999") {
 			t.Errorf("an unknown order: exit %d %s", code, stderr)
+		}
+	})
+}
+
+// TestCancelledOrdersFilesGo: a cancelled order's print file is let go of
+// by the purge (run here by hand, as the hourly one would a week later)
+// and deleted from storage; the order still lists the file's hashes, and
+// a download says it was deleted.
+func TestCancelledOrdersFilesGo(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, `{"id":"cx-file","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		item := num(t, path(t, o, "items", 0, "id"))
+		pdf := testfiles.PDF(200, 400, 10)
+		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), pdf, ""); r.Status != 202 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		if state, _ := fileState(t, srv.URL, o); state != "passed" {
+			t.Fatalf("the file: %s", state)
+		}
+		if r := do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil); r.Status != 200 {
+			t.Fatalf("cancel: %d %s", r.Status, r.Body)
+		}
+		cfg := &app.Config{Data: srv.Args[slices.Index(srv.Args, "--data")+1]}
+		if i := slices.Index(srv.Args, "--db"); i >= 0 {
+			cfg.DB = srv.Args[i+1]
+		}
+		store, err := app.OpenStore(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		if n, err := store.DropUnproducedFiles(context.Background(), time.Now().Add(time.Minute), 100); err != nil || n != 1 {
+			t.Fatalf("the purge of unproduced orders' files: %d, %v", n, err)
+		}
+		folder := artwork.Folder{Dir: filepath.Join(cfg.Data, "artwork")}
+		svc := &artwork.Service{Store: store, Blobs: folder}
+		if n, err := svc.DeleteDropped(context.Background(), time.Now().Add(time.Minute), 100); err != nil || n != 1 {
+			t.Fatalf("the purge of dropped files: %d, %v", n, err)
+		}
+		var left []string
+		filepath.WalkDir(folder.Dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				left = append(left, p)
+			}
+			return nil
+		})
+		if len(left) != 0 {
+			t.Errorf("stored files left: %v", left)
+		}
+		a := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), demoKey, nil).Body)
+		if path(t, a, "files", 0, "md5") != md5hex(pdf) {
+			t.Errorf("the cancelled order's file list: %v", a)
+		}
+		r := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", srv.URL, o["number"], item), demoKey, nil)
+		if r.Status != 404 || !strings.Contains(string(r.Body), "was deleted: the files of a cancelled or test order go 7 days after its last change") {
+			t.Errorf("the deleted file: %d %s", r.Status, r.Body)
 		}
 	})
 }

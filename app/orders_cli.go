@@ -149,7 +149,11 @@ func (p *Program) orderFiles(ctx context.Context, s pressroom.Store, blobs artwo
 		name := artwork.FileName(number, position[a.ItemID], a)
 		if a.BlobKey == "" {
 			missing++
-			fmt.Fprintf(tw, "%s\t%s\t-\tnot stored: %s\n", strings.TrimSuffix(name, ".bin"), a.State, cmp.Or(a.Error, "yet"))
+			why := "not stored: " + cmp.Or(a.Error, "yet")
+			if artwork.Deleted(a) {
+				why = "deleted with the cancelled or test order"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t-\t%s\n", strings.TrimSuffix(name, ".bin"), a.State, why)
 			continue
 		}
 		if err := copyBlob(ctx, blobs, a, filepath.Join(dir, name)); err != nil {

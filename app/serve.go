@@ -228,6 +228,13 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 			return store.DeleteOldUploadSessions(ctx, clock.Now().Add(-pressroom.UploadSessionLifetime), limit)
 		})
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		purge(bg, logger, time.Hour, "files of cancelled and test orders", purged.WithLabelValues("unproduced_files"), func(ctx context.Context, limit int) (int64, error) {
+			return store.DropUnproducedFiles(ctx, clock.Now().Add(-artwork.UnproducedKeep), limit)
+		})
+	}()
 	go func() {
 		defer wg.Done()
 		purge(bg, logger, time.Hour, "dropped print files", purged.WithLabelValues("files"), func(ctx context.Context, limit int) (int64, error) {

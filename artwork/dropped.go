@@ -3,11 +3,21 @@ package artwork
 import (
 	"context"
 	"time"
+
+	"github.com/pressroom/pressroom/order"
 )
 
 // DropGrace is how long a stored file stays after its row let go of it:
 // a check or download that read the row before finishes reading the file.
 const DropGrace = time.Hour
+
+// UnproducedKeep is how long the stored files of an order that will never
+// be produced (cancelled, or a test order) stay after its last change.
+const UnproducedKeep = 7 * 24 * time.Hour
+
+// Deleted says a file's stored bytes were let go of after it was stored
+// (its order cancelled, or a test order), as against never stored.
+func Deleted(a *order.Artwork) bool { return a.BlobKey == "" && a.SHA256 != "" }
 
 // DeleteDropped deletes from storage up to limit files that no print file
 // or upload session has referred to since before, and takes them off the

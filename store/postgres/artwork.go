@@ -122,3 +122,19 @@ func (db *DB) ForgetBlobs(ctx context.Context, keys []string) error {
 	_, err := db.pool.Exec(ctx, `DELETE FROM dropped_blobs WHERE blob_key = ANY($1)`, keys)
 	return mapError(err, "Dropped files")
 }
+
+// DropUnproducedFiles clears the blob keys of cancelled and test orders'
+// files and cited upload sessions, last changed before the time.
+func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit int) (int64, error) {
+	var total int64
+	for _, table := range []string{"artwork", "upload_sessions"} {
+		tag, err := db.pool.Exec(ctx, `UPDATE `+table+` SET blob_key = '' WHERE id IN (
+			SELECT f.id FROM `+table+` f JOIN orders o ON o.number = f.order_number
+			WHERE f.blob_key <> '' AND (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < $1 LIMIT $2)`, before.UTC(), limit)
+		if err != nil {
+			return total, mapError(err, "Files")
+		}
+		total += tag.RowsAffected()
+	}
+	return total, nil
+}

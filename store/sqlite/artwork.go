@@ -125,3 +125,20 @@ func (db *DB) ForgetBlobs(ctx context.Context, keys []string) error {
 	_, err = db.write.ExecContext(ctx, `DELETE FROM dropped_blobs WHERE blob_key IN (SELECT value FROM json_each(?))`, string(list))
 	return mapError(err, "Dropped files")
 }
+
+// DropUnproducedFiles clears the blob keys of cancelled and test orders'
+// files and cited upload sessions, last changed before the time.
+func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit int) (int64, error) {
+	var total int64
+	for _, table := range []string{"artwork", "upload_sessions"} {
+		res, err := db.write.ExecContext(ctx, `UPDATE `+table+` SET blob_key = '' WHERE id IN (
+			SELECT f.id FROM `+table+` f JOIN orders o ON o.number = f.order_number
+			WHERE f.blob_key <> '' AND (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < ? LIMIT ?)`, formatTime(before), limit)
+		if err != nil {
+			return total, mapError(err, "Files")
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}

@@ -141,4 +141,50 @@ func testDroppedBlobs(t *testing.T, s pressroom.Store) {
 	if free, kept := dropped(); len(free)+len(kept) != 0 {
 		t.Errorf("after forgetting all: %v %v", free, kept)
 	}
+
+	// Orders never to be produced let go of their files: a cancelled one
+	// (with the upload session it cites) and a test order; a live one keeps
+	// its file. The rows stay, without a blob key.
+	withFile := func(ownID string, edit func(*order.Order)) *order.Order {
+		t.Helper()
+		x := NewOrder(a.ID, ownID)
+		edit(x)
+		if err := s.CreateOrder(ctx, x, created(order.ActorReseller), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveArtwork(ctx, &order.Artwork{OrderNumber: x.Number, ItemID: x.Items[0].ID, Source: "upload", BlobKey: "b/" + ownID,
+			SHA256: "abc", State: order.FilePassed}); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	cancelled := withFile("cancelled", func(x *order.Order) { x.Status = order.Cancelled })
+	withFile("test", func(x *order.Order) { x.Type = order.TypeTest })
+	live := withFile("live", func(*order.Order) {})
+	cited := []*pressroom.UploadSession{{ResellerID: a.ID, CalculationID: 1, Position: 1, TokenHash: "h3"}}
+	if err := s.CreateUploadSessions(ctx, cited); err != nil {
+		t.Fatal(err)
+	}
+	cited[0].State, cited[0].BlobKey, cited[0].OrderNumber, cited[0].ItemID = pressroom.UploadUploaded, "b/cancelled", cancelled.Number, cancelled.Items[0].ID
+	if err := s.SaveUploadSession(ctx, cited[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DropUnproducedFiles(ctx, time.Now().Add(-time.Hour), 100); err != nil || n != 0 {
+		t.Errorf("orders changed within the hour: %d, %v", n, err)
+	}
+	if n, err := s.DropUnproducedFiles(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 3 {
+		t.Errorf("cancelled and test orders: %d, %v", n, err)
+	}
+	if free, kept := dropped(); !slices.Equal(free, []string{"b/cancelled", "b/test"}) || len(kept) != 0 {
+		t.Errorf("after dropping the unproduced orders' files: free %v, kept %v", free, kept)
+	}
+	if files, _ := s.ListArtwork(ctx, cancelled.Number, 0); len(files) != 1 || files[0].BlobKey != "" || files[0].SHA256 != "abc" {
+		t.Errorf("the cancelled order's file row: %+v", files)
+	}
+	if files, _ := s.ListArtwork(ctx, live.Number, 0); len(files) != 1 || files[0].BlobKey != "b/live" {
+		t.Errorf("the live order's file: %+v", files)
+	}
+	if n, err := s.DropUnproducedFiles(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 0 {
+		t.Errorf("once more: %d, %v", n, err)
+	}
 }
