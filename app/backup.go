@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -54,7 +55,7 @@ func (p *Program) cmdBackup(ctx context.Context, args []string) error {
 		if src == "" {
 			src = filepath.Join(cfg.Data, "artwork")
 		}
-		copied, there, size, err := copyFiles(ctx, src, filepath.Join(out, "artwork"))
+		copied, there, size, err := copyFiles(ctx, src, artwork.Folder{Dir: filepath.Join(out, "artwork")})
 		if err != nil {
 			return err
 		}
@@ -63,11 +64,11 @@ func (p *Program) cmdBackup(ctx context.Context, args []string) error {
 	})
 }
 
-// copyFiles copies the files below src to dst that dst lacks (or holds at
-// another size), each written whole, synced and renamed into place. A file
-// that goes while it runs (a purge) is passed over; a file still being
-// stored (a folder store's temporary ".upload-*") is not copied.
-func copyFiles(ctx context.Context, src, dst string) (copied, there int, size int64, err error) {
+// copyFiles copies the files below the folder src into dst under the same
+// keys, each one dst lacks (or holds at another size), written whole. A
+// file that goes while it runs (a purge) is passed over; a file still
+// being stored (a folder store's temporary ".upload-*") is not copied.
+func copyFiles(ctx context.Context, src string, dst artwork.Blobs) (copied, there int, size int64, err error) {
 	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -78,23 +79,25 @@ func copyFiles(ctx context.Context, src, dst string) (copied, there int, size in
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".upload-") {
+		if d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
 			return nil
 		}
 		rel, err := filepath.Rel(src, path)
 		if err != nil {
 			return err
 		}
-		target := filepath.Join(dst, rel)
+		key := filepath.ToSlash(rel)
 		info, err := d.Info()
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		if have, err := os.Stat(target); err == nil && have.Size() == info.Size() {
+		if have, err := dst.Size(ctx, key); err == nil && have == info.Size() {
 			there++
 			return nil
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("look for %s: %w", key, err)
 		}
 		in, err := os.Open(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -103,16 +106,55 @@ func copyFiles(ctx context.Context, src, dst string) (copied, there int, size in
 			return err
 		}
 		defer in.Close()
-		// The backup's folder is a folder store: written whole, synced, renamed.
-		n, err := artwork.Folder{Dir: dst}.Put(ctx, filepath.ToSlash(rel), in)
+		n, err := dst.Put(ctx, key, in)
 		if err != nil {
-			return fmt.Errorf("copy %s: %w", rel, err)
+			return fmt.Errorf("copy %s: %w", key, err)
 		}
 		copied++
 		size += n
 		return nil
 	})
 	return copied, there, size, err
+}
+
+// cmdFiles: pressroom files copy --to DEST copies the print files of the
+// folder store into S3-compatible storage (or another folder) under the
+// same keys, for a company that moves them off the machine.
+func (p *Program) cmdFiles(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "copy" {
+		return usageError("files needs a subcommand: copy")
+	}
+	cfg := &Config{Blob: p.Getenv("PRESSROOM_BLOB")}
+	var to string
+	flags := newFlagSet("files copy", p.Stderr)
+	storeFlags(flags, cfg, p.Getenv)
+	flags.StringVar(&to, "to", "", "where to copy the print files: s3://bucket[/prefix]?endpoint=...&region=... (with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) or a folder")
+	rest, err := parseArgs(flags, args[1:])
+	if err != nil {
+		return exitError{code: 2}
+	}
+	if to == "" || len(rest) > 0 {
+		return usageError("files copy takes --to DEST and no arguments")
+	}
+	if strings.HasPrefix(cfg.Blob, "s3://") {
+		return errors.New("the print files are in S3 already (PRESSROOM_BLOB); copy between buckets with the storage's own tools")
+	}
+	src := cmp.Or(cfg.Blob, filepath.Join(cfg.Data, "artwork"))
+	var dst artwork.Blobs = artwork.Folder{Dir: to}
+	if strings.HasPrefix(to, "s3://") {
+		s3, err := artwork.OpenS3(ctx, to, p.Getenv)
+		if err != nil {
+			return err
+		}
+		dst = s3
+	}
+	copied, there, size, err := copyFiles(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(p.Stdout, "print files: %d copied (%.1f MB), %d already there\n", copied, float64(size)/(1<<20), there)
+	fmt.Fprintln(p.Stdout, "set PRESSROOM_BLOB to the new place on every node; files stored meanwhile are copied by running this again")
+	return nil
 }
 
 // cmdStore: pressroom store copy --to DSN copies a SQLite store into an

@@ -39,6 +39,7 @@ Usage:
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
   pressroom backup --out DIR   (SQLite: a snapshot of the database and a copy of the print files)
   pressroom store copy --to postgres://...   (a SQLite store into an empty PostgreSQL database)
+  pressroom files copy --to s3://bucket?endpoint=...   (the print files into S3 under the same keys)
 
 Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
 on the store directly, safely beside a running server.
@@ -70,6 +71,8 @@ func (p *Program) Main(ctx context.Context, args []string) int {
 		err = p.cmdBackup(ctx, args[1:])
 	case "store":
 		err = p.cmdStore(ctx, args[1:])
+	case "files":
+		err = p.cmdFiles(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(p.Stdout, usage)
 		return 0

@@ -3,18 +3,21 @@ package app_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pressroom/pressroom/internal/pgtest"
+	"github.com/pressroom/pressroom/internal/s3test"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
 // TestStoreCopyToPostgres: a print company on one machine moves to
-// PostgreSQL. Its SQLite server (an API-only node, so its work waits)
+// PostgreSQL and S3 (pressroom store copy, pressroom files copy). Its SQLite server (an API-only node, so its work waits)
 // took orders with a file URL, an upload, a callback URL and a draft, and
-// a second reseller with its own key. After pressroom store copy and two
-// nodes on the PostgreSQL database (same print files folder): the keys
+// a second reseller with its own key. After both copies (the local folder
+// then removed) and two nodes on PostgreSQL and the bucket: the keys
 // work, every order reads as it did, the waiting work runs there (the file
 // is fetched and checked, the callbacks are delivered), new orders and
 // calculations get numbers after the copied ones, and a second copy into
@@ -63,6 +66,32 @@ func TestStoreCopyToPostgres(t *testing.T) {
 
 	// An API-only node first: the orders read as they were, before any
 	// waiting work changes them.
+	// The print files move into S3 under the same keys.
+	bucket := s3test.Start(t, "moved")
+	creds := map[string]string{}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		creds[k] = s3test.Env(k)
+	}
+	if code, stdout, stderr := runCLI(t, creds, "files", "copy", "--data", data, "--to", bucket); code != 0 || !strings.Contains(stdout, "print files: 1 copied") {
+		t.Fatalf("files copy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, creds, "files", "copy", "--data", data, "--to", bucket); code != 0 || !strings.Contains(stdout, "print files: 0 copied (0.0 MB), 1 already there") {
+		t.Errorf("files copy again: exit %d\n%s%s", code, stdout, stderr)
+	}
+	s3env := map[string]string{"PRESSROOM_BLOB": bucket}
+	for k, v := range creds {
+		s3env[k] = v
+	}
+	if err := os.RemoveAll(filepath.Join(data, "artwork")); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range s3env {
+		env[k] = v
+	}
+	work := callbackEnv()
+	for k, v := range s3env {
+		work[k] = v
+	}
 	dst := startServer(t, []string{"--data", data, "--db", dsn}, env)
 	for n, want := range before {
 		key := demoKey
@@ -76,7 +105,7 @@ func TestStoreCopyToPostgres(t *testing.T) {
 		}
 	}
 	// The work that waited runs on PostgreSQL, on a second node that works jobs.
-	startServer(t, []string{"--data", data, "--db", dsn}, callbackEnv())
+	startServer(t, []string{"--data", data, "--db", dsn}, work)
 	if state, _ := fileState(t, dst.URL, a); state != "passed" {
 		t.Errorf("the URL's file after the move: %s", state)
 	}

@@ -33,6 +33,9 @@ type Blobs interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Delete removes key; a missing key is no error.
 	Delete(ctx context.Context, key string) error
+	// Size is the stored size of key (an error wrapping fs.ErrNotExist
+	// when there is none).
+	Size(ctx context.Context, key string) (int64, error)
 }
 
 // Folder keeps blobs as files below a directory.
@@ -107,6 +110,20 @@ func (f Folder) Delete(_ context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// Size is the stored size of key, or an error wrapping fs.ErrNotExist when
+// there is none.
+func (f Folder) Size(_ context.Context, key string) (int64, error) {
+	p, err := f.path(key)
+	if err != nil {
+		return 0, err
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		return 0, err
+	}
+	return info.Size(), nil
 }
 
 // readerCtx stops a copy when the context ends.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,11 +98,19 @@ func TestIngest(t *testing.T) {
 		if _, err := read(t, blobs, "orders/1/2/never"); err == nil {
 			t.Error("a missing key opened")
 		}
+		if data, err := read(t, blobs, "orders/1/2/a"); err != nil {
+			t.Fatal(err)
+		} else if n, err := blobs.Size(ctx, "orders/1/2/a"); err != nil || n != int64(len(data)) {
+			t.Errorf("size %d, %v; want %d", n, err, len(data))
+		}
 		if err := blobs.Delete(ctx, "orders/1/2/a"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := read(t, blobs, "orders/1/2/a"); err == nil {
 			t.Error("a deleted key still opens")
+		}
+		if _, err := blobs.Size(ctx, "orders/1/2/a"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the size of a deleted key: %v", err)
 		}
 		if err := blobs.Delete(ctx, "orders/1/2/a"); err != nil {
 			t.Errorf("deleting a missing key: %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"strings"
 
@@ -127,4 +128,21 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	return s.client.RemoveObject(ctx, s.bucket, k, minio.RemoveObjectOptions{})
+}
+
+// Size is the stored size of key, or an error wrapping fs.ErrNotExist when
+// there is none.
+func (s *S3) Size(ctx context.Context, key string) (int64, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return 0, err
+	}
+	info, err := s.client.StatObject(ctx, s.bucket, k, minio.StatObjectOptions{})
+	if err != nil {
+		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+			return 0, fmt.Errorf("%s: %w", key, fs.ErrNotExist)
+		}
+		return 0, err
+	}
+	return info.Size, nil
 }
