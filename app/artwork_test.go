@@ -300,6 +300,23 @@ func TestArtworkUploads(t *testing.T) {
 	})
 }
 
+// orderWithUpload places an order of one dibond whose file is uploaded and
+// waits for its check to pass; it answers the order, the item's id and
+// the file.
+func orderWithUpload(t *testing.T, srv *server, id string) (map[string]any, string, []byte) {
+	t.Helper()
+	o := mustOrder(t, srv, demoKey, `{"id":"`+id+`","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+	item := num(t, path(t, o, "items", 0, "id"))
+	pdf := testfiles.PDF(200, 400, 10)
+	if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), pdf, ""); r.Status != 202 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	if state, _ := fileState(t, srv.URL, o); state != "passed" {
+		t.Fatalf("the uploaded file: %s", state)
+	}
+	return o, item, pdf
+}
+
 // TestAnUploadReplacesAFailedURLFile: an item whose second file could not
 // be fetched is failed; the reseller uploads one file instead, and it
 // alone is the item's file: the item passes.
@@ -712,15 +729,7 @@ func TestOrderFilesCLI(t *testing.T) {
 func TestCancelledOrdersFilesGo(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st storeArgs) {
 		srv := startServer(t, st.args(t), callbackEnv())
-		o := mustOrder(t, srv, demoKey, `{"id":"cx-file","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
-		item := num(t, path(t, o, "items", 0, "id"))
-		pdf := testfiles.PDF(200, 400, 10)
-		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), pdf, ""); r.Status != 202 {
-			t.Fatalf("upload: %d %s", r.Status, r.Body)
-		}
-		if state, _ := fileState(t, srv.URL, o); state != "passed" {
-			t.Fatalf("the file: %s", state)
-		}
+		o, item, pdf := orderWithUpload(t, srv, "cx-file")
 		if r := do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil); r.Status != 200 {
 			t.Fatalf("cancel: %d %s", r.Status, r.Body)
 		}

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
 // TestBackupBesideARunningServer: staff back up a SQLite store while
@@ -28,15 +26,7 @@ func TestBackupBesideARunningServer(t *testing.T) {
 			}
 			return
 		}
-		o := mustOrder(t, srv, demoKey, `{"id":"bk-up","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
-		item := num(t, path(t, o, "items", 0, "id"))
-		pdf := testfiles.PDF(200, 400, 10)
-		if r := upload(t, fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), pdf, ""); r.Status != 202 {
-			t.Fatalf("upload: %d %s", r.Status, r.Body)
-		}
-		if state, _ := fileState(t, srv.URL, o); state != "passed" {
-			t.Fatalf("the file: %s", state)
-		}
+		o, item, pdf := orderWithUpload(t, srv, "bk-up")
 		// Orders keep coming while the backup runs.
 		var before atomic.Int64
 		stop := make(chan struct{})
