@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,6 +46,12 @@ func TestStoreCopyToPostgres(t *testing.T) {
 	if r := do(t, "POST", src.URL+"/probo/products/uploader/create", demoKey, `{"calculation_id":`+calcID+`}`); r.Status != 200 {
 		t.Fatalf("an upload session: %d %s", r.Status, r.Body)
 	}
+	account := fmt.Sprint(decodeNumbers(t, do(t, "GET", src.URL+"/v1/account", demoKey, nil).Body)["id"])
+	tok := wlToken(t, src, url.Values{"grant_type": {"client_credentials"}}, account, demoKey)
+	if tok.Status != 200 {
+		t.Fatalf("a WL3 access token: %d %s", tok.Status, tok.Body)
+	}
+	accessToken := tok.JSON(t)["access_token"].(string)
 	before := map[string][]byte{}
 	for _, o := range []map[string]any{a, up, draft} {
 		before[num(t, o["number"])] = do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", src.URL, o["number"]), demoKey, nil).Body
@@ -103,6 +110,10 @@ func TestStoreCopyToPostgres(t *testing.T) {
 		if got := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", dst.URL, n), key, nil).Body; !bytes.Equal(got, want) {
 			t.Errorf("order %s on PostgreSQL:\n%s\nwas on SQLite:\n%s", n, got, want)
 		}
+	}
+	// A WL3 access token (a key made from the reseller's key) still opens.
+	if r := wl(t, dst, "GET", "/orders", accessToken, nil); r.Status != 200 {
+		t.Errorf("the WL3 access token after the move: %d %s", r.Status, r.Body)
 	}
 	// The work that waited runs on PostgreSQL, on a second node that works jobs.
 	startServer(t, []string{"--data", data, "--db", dsn}, work)
