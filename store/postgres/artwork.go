@@ -129,8 +129,8 @@ func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit i
 	var total int64
 	for _, table := range []string{"artwork", "upload_sessions"} {
 		tag, err := db.pool.Exec(ctx, `UPDATE `+table+` SET blob_key = '' WHERE id IN (
-			SELECT f.id FROM `+table+` f JOIN orders o ON o.number = f.order_number
-			WHERE f.blob_key <> '' AND (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < $1 LIMIT $2)`, before.UTC(), limit)
+			SELECT f.id FROM orders o JOIN `+table+` f ON f.order_number = o.number
+			WHERE (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < $1 AND f.blob_key <> '' LIMIT $2)`, before.UTC(), limit)
 		if err != nil {
 			return total, mapError(err, "Files")
 		}

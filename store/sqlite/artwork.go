@@ -132,8 +132,8 @@ func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit i
 	var total int64
 	for _, table := range []string{"artwork", "upload_sessions"} {
 		res, err := db.write.ExecContext(ctx, `UPDATE `+table+` SET blob_key = '' WHERE id IN (
-			SELECT f.id FROM `+table+` f JOIN orders o ON o.number = f.order_number
-			WHERE f.blob_key <> '' AND (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < ? LIMIT ?)`, formatTime(before), limit)
+			SELECT f.id FROM orders o JOIN `+table+` f ON f.order_number = o.number
+			WHERE (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < ? AND f.blob_key <> '' LIMIT ?)`, formatTime(before), limit)
 		if err != nil {
 			return total, mapError(err, "Files")
 		}
