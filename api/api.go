@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -165,6 +166,15 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.Catalog.Current() == nil {
 		s.Error(w, r, pressroom.Errorf(pressroom.EUNAVAILABLE, "No catalog loaded yet."))
+		return
+	}
+	// A node whose database does not answer takes no orders: a load
+	// balancer's check should see that, not only that the process runs.
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		s.Logger.Warn("health check: the store does not answer", "err", err)
+		s.Error(w, r, pressroom.Errorf(pressroom.EUNAVAILABLE, "The database does not answer."))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "catalog_version": s.Catalog.Current().Version})

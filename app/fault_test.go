@@ -347,7 +347,15 @@ func TestPostgresOutageAnswers503AndLosesNothing(t *testing.T) {
 	time.Sleep(time.Second)
 	down.Store(true)
 	own.Stop()
-	time.Sleep(2 * time.Second)
+	// A load balancer's health check sees the outage.
+	health := 0
+	for deadline := time.Now().Add(1500 * time.Millisecond); time.Now().Before(deadline) && health != http.StatusServiceUnavailable; time.Sleep(50 * time.Millisecond) {
+		health = do(t, "GET", srv.URL+"/healthz", "", nil).Status
+	}
+	if health != http.StatusServiceUnavailable {
+		t.Errorf("healthz while PostgreSQL is down: %d, want 503", health)
+	}
+	time.Sleep(time.Second)
 	if err := own.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -365,6 +373,9 @@ func TestPostgresOutageAnswers503AndLosesNothing(t *testing.T) {
 	wg.Wait()
 	if !resumed {
 		t.Fatal("no order was taken after PostgreSQL came back")
+	}
+	if r := do(t, "GET", srv.URL+"/healthz", "", nil); r.Status != 200 {
+		t.Errorf("healthz after PostgreSQL came back: %d %s", r.Status, r.Body)
 	}
 	mu.Lock()
 	defer mu.Unlock()
