@@ -39,6 +39,11 @@ func (p *Program) cmdBackup(ctx context.Context, args []string) error {
 			return err
 		}
 		dbPath := filepath.Join(out, "pressroom.db")
+		if a, err := os.Stat(dbPath); err == nil {
+			if b, err := os.Stat(db.Path()); err == nil && os.SameFile(a, b) {
+				return fmt.Errorf("--out %s holds the store's own database; back up into another folder", out)
+			}
+		}
 		if err := db.Snapshot(ctx, dbPath); err != nil {
 			return err
 		}
@@ -51,10 +56,7 @@ func (p *Program) cmdBackup(ctx context.Context, args []string) error {
 			fmt.Fprintf(p.Stdout, "print files: kept in %s; keep that bucket's own versioning or replication\n", strings.SplitN(cfg.Blob, "?", 2)[0])
 			return nil
 		}
-		src := cfg.Blob
-		if src == "" {
-			src = filepath.Join(cfg.Data, "artwork")
-		}
+		src := cmp.Or(cfg.Blob, filepath.Join(cfg.Data, "artwork"))
 		copied, there, size, err := copyFiles(ctx, src, artwork.Folder{Dir: filepath.Join(out, "artwork")})
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,14 @@ func TestBackupBesideARunningServer(t *testing.T) {
 		}
 		if code, _, stderr := runCLI(t, nil, "backup", "--data", out); code != 2 || !strings.Contains(stderr, "--out") {
 			t.Errorf("backup without --out: exit %d %s", code, stderr)
+		}
+		// Backing up into the data folder itself would replace the live database.
+		data := srv.Args[slices.Index(srv.Args, "--data")+1]
+		if code, _, stderr := runCLI(t, nil, "backup", "--data", data, "--out", data+"/."); code == 0 || !strings.Contains(stderr, "holds the store's own database") {
+			t.Errorf("backup into the data folder: exit %d %s", code, stderr)
+		}
+		if r := do(t, "GET", srv.URL+"/v1/orders/"+num(t, o["number"]), demoKey, nil); r.Status != 200 {
+			t.Errorf("the server after the refused backup: %d", r.Status)
 		}
 	})
 }

@@ -48,6 +48,9 @@ func (db *DB) Snapshot(ctx context.Context, path string) error {
 	return d.Sync()
 }
 
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
 // ReadTx runs fn in one read transaction: every query in it sees the
 // database as it stood at the first, whatever is written meanwhile (a copy
 // into another store reads a consistent whole).
