@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
@@ -224,7 +225,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, p *pressroom.
 		return
 	}
 	rc, err := s.Artwork.Blobs.Open(r.Context(), a.BlobKey)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		// The row names a file storage does not hold: restored without its
+		// files, or lost. Retrying will not help; staff must know.
+		s.Logger.Error("a stored file is missing from storage", "order", n, "item", itemID, "index", idx, "key", a.BlobKey)
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s is missing from storage.", what))
+		return
+	} else if err != nil {
 		s.Logger.Error("a stored file does not open", "order", n, "item", itemID, "index", idx, "err", err)
 		s.Error(w, r, pressroom.Errorf(pressroom.EUNAVAILABLE, "%s cannot be read from storage now; try again later.", what))
 		return

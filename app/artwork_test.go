@@ -654,6 +654,20 @@ func TestPrintFilesDownload(t *testing.T) {
 		if r := do(t, "GET", opURL, demoKey, nil); r.Status != 401 && r.Status != 403 && r.Status != 404 {
 			t.Errorf("a reseller's key on the staff's file: %d", r.Status)
 		}
+		// A file the store names but storage lost (a restore without its
+		// files): 404 saying so, not a retry that cannot help.
+		data := srv.Args[slices.Index(srv.Args, "--data")+1]
+		filepath.WalkDir(filepath.Join(data, "artwork"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(p); bytes.Equal(b, good) {
+					os.Remove(p)
+				}
+			}
+			return nil
+		})
+		if r := do(t, "GET", opURL, operatorKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), "is missing from storage") {
+			t.Errorf("a file lost from storage: %d %s", r.Status, r.Body)
+		}
 	})
 }
 

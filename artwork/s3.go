@@ -103,8 +103,8 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
 	return info.Size, nil
 }
 
-// Open reads an object; a missing one is an error at once, not at the
-// first read.
+// Open reads an object; a missing one is an error at once (wrapping
+// fs.ErrNotExist), not at the first read.
 func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	k, err := s.key(key)
 	if err != nil {
@@ -112,13 +112,22 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	obj, err := s.client.GetObject(ctx, s.bucket, k, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, err
+		return nil, missing(key, err)
 	}
 	if _, err := obj.Stat(); err != nil {
 		obj.Close()
-		return nil, err
+		return nil, missing(key, err)
 	}
 	return obj, nil
+}
+
+// missing makes S3's "no such key" an error wrapping fs.ErrNotExist, as
+// the folder store's is.
+func missing(key string, err error) error {
+	if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+		return fmt.Errorf("%s: %w", key, fs.ErrNotExist)
+	}
+	return err
 }
 
 // Delete removes an object; a missing one is no error.
@@ -139,10 +148,7 @@ func (s *S3) Size(ctx context.Context, key string) (int64, error) {
 	}
 	info, err := s.client.StatObject(ctx, s.bucket, k, minio.StatObjectOptions{})
 	if err != nil {
-		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
-			return 0, fmt.Errorf("%s: %w", key, fs.ErrNotExist)
-		}
-		return 0, err
+		return 0, missing(key, err)
 	}
 	return info.Size, nil
 }
