@@ -730,6 +730,18 @@ func TestOrderFilesCLI(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, "the copy in storage is damaged") {
 			t.Errorf("a damaged file: exit %d\n%s%s", code, stdout, stderr)
 		}
+		// Lost from storage: the rest is written, the loss listed, the exit not 0.
+		if err := os.Remove(stored[0]); err != nil {
+			t.Fatal(err)
+		}
+		out2 := t.TempDir()
+		code, stdout, stderr = runCLI(t, nil, append([]string{"orders", "files", n, "--out", out2}, srv.Args...)...)
+		if code == 0 || !strings.Contains(stdout, "missing from storage") || !strings.Contains(stdout, "1 file(s) written") || !strings.Contains(stderr, "1 stored file(s) of order "+n+" are missing from storage") {
+			t.Errorf("a lost file: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(out2, n+"-packing-slip.pdf")); err != nil {
+			t.Errorf("the packing slip beside a lost file: %v", err)
+		}
 		if code, _, stderr := runCLI(t, nil, append([]string{"orders", "files", "99999999", "--out", t.TempDir()}, srv.Args...)...); code == 0 || !strings.Contains(stderr, "99999999") {
 			t.Errorf("an unknown order: exit %d %s", code, stderr)
 		}

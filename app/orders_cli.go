@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -144,7 +146,7 @@ func (p *Program) orderFiles(ctx context.Context, s pressroom.Store, blobs artwo
 	}
 	tw := tabwriter.NewWriter(p.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FILE\tSTATE\tSIZE\tSHA-256")
-	written, missing := 0, 0
+	written, missing, lost := 0, 0, 0
 	for _, a := range files {
 		name := artwork.FileName(number, position[a.ItemID], a)
 		if a.BlobKey == "" {
@@ -156,7 +158,11 @@ func (p *Program) orderFiles(ctx context.Context, s pressroom.Store, blobs artwo
 			fmt.Fprintf(tw, "%s\t%s\t-\t%s\n", strings.TrimSuffix(name, ".bin"), a.State, why)
 			continue
 		}
-		if err := copyBlob(ctx, blobs, a, filepath.Join(dir, name)); err != nil {
+		if err := copyBlob(ctx, blobs, a, filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+			lost++
+			fmt.Fprintf(tw, "%s\t%s\t-\tmissing from storage (key %s)\n", name, a.State, a.BlobKey)
+			continue
+		} else if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		written++
@@ -164,6 +170,9 @@ func (p *Program) orderFiles(ctx context.Context, s pressroom.Store, blobs artwo
 	}
 	tw.Flush()
 	fmt.Fprintf(p.Stdout, "%d file(s) written to %s, %d not stored\n", written, dir, missing)
+	if lost > 0 {
+		return fmt.Errorf("%d stored file(s) of order %d are missing from storage", lost, number)
+	}
 	return nil
 }
 
