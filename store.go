@@ -257,6 +257,8 @@ type OrderFilter struct {
 	Status     order.Status
 	// ExcludeStatus leaves out the orders in a status.
 	ExcludeStatus order.Status
+	// Files keeps the orders whose print files stand so as a whole.
+	Files order.FilesSummary
 	Stage         order.Stage
 	Type          order.Type
 	OwnID         string

@@ -500,6 +500,11 @@ func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pre
 	if f.Stage != "" && f.Stage != order.StageDraft && f.Stage != order.StageOrder {
 		fields = append(fields, pressroom.FieldError{Pointer: "?stage", Code: "invalid_stage", Detail: `"draft" or "order"`})
 	}
+	switch f.Files = order.FilesSummary(q.Get("files")); f.Files {
+	case "", order.FilesReady, order.FilesWaiting, order.FilesFailed:
+	default:
+		fields = append(fields, pressroom.FieldError{Pointer: "?files", Code: "invalid_files", Detail: `"ready" (every item's file passed, or it needs none), "waiting" or "failed"`})
+	}
 	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
 		if _, err := delivery.ParseDate(d.v); d.v != "" && err != nil {
 			fields = append(fields, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})

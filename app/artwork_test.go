@@ -796,3 +796,50 @@ func TestCancelledOrdersFilesGo(t *testing.T) {
 		}
 	})
 }
+
+// TestProductionListsOrdersWhoseFilesAreReady: staff list the accepted
+// orders whose print files all passed (files=ready), apart from those
+// waiting for a file and those with a failed one, over HTTP and with the
+// CLI; resellers filter their own the same way; a wrong value is 400.
+func TestProductionListsOrdersWhoseFilesAreReady(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		good := testfiles.PDF(200, 400, 10)
+		files := fileServer(t, map[string][]byte{"/good.pdf": good})
+		srv := startServer(t, st.args(t), callbackEnv())
+		ready := mustOrder(t, srv, demoKey, orderWithFile("pr-ready", files.URL+"/good.pdf", ""))
+		failed := mustOrder(t, srv, demoKey, orderWithFile("pr-failed", files.URL+"/nope.pdf", ""))
+		waiting := mustOrder(t, srv, demoKey, `{"id":"pr-waiting","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		for _, o := range []map[string]any{ready, failed} {
+			fileState(t, srv.URL, o)
+		}
+		numbers := func(url, key string) []string {
+			t.Helper()
+			r := do(t, "GET", url, key, nil)
+			if r.Status != 200 {
+				t.Fatalf("%s: %d %s", url, r.Status, r.Body)
+			}
+			var out []string
+			for _, o := range decodeNumbers(t, r.Body)["data"].([]any) {
+				out = append(out, num(t, o.(map[string]any)["number"]))
+			}
+			return out
+		}
+		for f, want := range map[string]map[string]any{"ready": ready, "waiting": waiting, "failed": failed} {
+			for _, c := range []struct{ url, key string }{{srv.URL + "/v1/operator/orders?status=accepted&files=" + f, operatorKey}, {srv.URL + "/v1/orders?files=" + f, demoKey}} {
+				if got := numbers(c.url, c.key); len(got) != 1 || got[0] != num(t, want["number"]) {
+					t.Errorf("%s: %v, want [%s]", c.url, got, num(t, want["number"]))
+				}
+			}
+		}
+		if r := do(t, "GET", srv.URL+"/v1/orders?files=done", demoKey, nil); r.Status != 400 || !strings.Contains(string(r.Body), `"pointer":"?files"`) {
+			t.Errorf("files=done: %d %s", r.Status, r.Body)
+		}
+		code, stdout, stderr := runCLI(t, nil, append([]string{"orders", "list", "--status", "accepted", "--files", "ready"}, srv.Args...)...)
+		if code != 0 || !strings.Contains(stdout, num(t, ready["number"])) || strings.Contains(stdout, num(t, failed["number"])) || strings.Contains(stdout, num(t, waiting["number"])) {
+			t.Errorf("orders list --files ready: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if code, _, stderr := runCLI(t, nil, append([]string{"orders", "list", "--files", "done"}, srv.Args...)...); code != 2 || !strings.Contains(stderr, "--files") {
+			t.Errorf("orders list --files done: exit %d %s", code, stderr)
+		}
+	})
+}

@@ -33,7 +33,7 @@ Usage:
   pressroom catalog import FILE [--note TEXT]
   pressroom catalog export [--version N]
   pressroom catalog schema
-  pressroom orders list [--reseller ID] [--status S] [--limit N]
+  pressroom orders list [--reseller ID] [--status S] [--files ready|waiting|failed] [--limit N]
   pressroom orders show NUMBER
   pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL]
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)

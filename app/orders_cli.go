@@ -32,11 +32,12 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "list":
 		var reseller int64
-		var status string
+		var status, files string
 		var limit int
 		return p.withStore(ctx, "orders list", args[1:], func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "only this reseller's orders")
 			fs.StringVar(&status, "status", "", "only orders in this status")
+			fs.StringVar(&files, "files", "", "only orders whose print files are ready (all passed, or none needed), waiting or failed")
 			fs.IntVar(&limit, "limit", 50, "at most this many, newest first")
 		}, func(s pressroom.Store, rest []string) error {
 			if len(rest) > 0 || limit < 1 || limit > 10000 {
@@ -45,7 +46,10 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			if status != "" && !order.Status(status).Valid() {
 				return usageError("--status %q is not a status", status)
 			}
-			list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: reseller, Status: order.Status(status), Limit: limit})
+			if f := order.FilesSummary(files); f != "" && f != order.FilesReady && f != order.FilesWaiting && f != order.FilesFailed {
+				return usageError("--files is ready, waiting or failed, not %q", files)
+			}
+			list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: reseller, Status: order.Status(status), Files: order.FilesSummary(files), Limit: limit})
 			if err != nil {
 				return err
 			}

@@ -102,7 +102,7 @@ func EncodeWithItem(o *Order, it *Item) (Encoded, error) {
 	if err != nil {
 		return Encoded{}, err
 	}
-	e.Items = []string{string(b)}
+	e.Items, e.Files = []string{string(b)}, FilesOf(o.Items)
 	return e, nil
 }
 
@@ -113,6 +113,9 @@ func EncodeWithItem(o *Order, it *Item) (Encoded, error) {
 type Encoded struct {
 	Document string
 	Items    []string // nil when encoded without items
+	// Files sums up the items' files (FilesOf), when encoded with items
+	// (all of them in memory); "" otherwise, and the stored value stays.
+	Files FilesSummary
 }
 
 // Encode encodes an order's document and, with items, its items'.
@@ -121,7 +124,7 @@ func Encode(o *Order, items bool) (Encoded, error) {
 	if err != nil || !items {
 		return Encoded{Document: string(doc)}, err
 	}
-	e := Encoded{Document: string(doc), Items: make([]string, len(o.Items))}
+	e := Encoded{Document: string(doc), Items: make([]string, len(o.Items)), Files: FilesOf(o.Items)}
 	for i, it := range o.Items {
 		b, err := encodeItem(it)
 		if err != nil {

@@ -441,6 +441,32 @@ func ReprintFiles(rp *Reprint, fresh *Order) []FilesFrom {
 	return out
 }
 
+// FilesSummary is where an order's print files stand as a whole, for
+// production to pick the orders it can print.
+type FilesSummary string
+
+// Files summaries.
+const (
+	FilesReady   FilesSummary = "ready"   // every item's file passed, or it needs none
+	FilesWaiting FilesSummary = "waiting" // a file awaits an upload, a download or its check
+	FilesFailed  FilesSummary = "failed"  // a file failed
+)
+
+// FilesOf sums up items' file states: failed if any failed, else waiting
+// if any is not passed yet, else ready.
+func FilesOf(items []*Item) FilesSummary {
+	out := FilesReady
+	for _, it := range items {
+		switch it.FileState {
+		case FileFailed:
+			return FilesFailed
+		case FileAwaiting, FileDownloading, FileChecking:
+			out = FilesWaiting
+		}
+	}
+	return out
+}
+
 // CallbackStatus is where a callback delivery stands.
 type CallbackStatus string
 

@@ -100,8 +100,8 @@ func (db *DB) nameConflict(ctx context.Context, o *order.Order, err error) error
 // the event's id and the items' ids by position.
 const insertNewOrder = `WITH o AS (
 	INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
-		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-	VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, 1, $13, $13) RETURNING number
+		reference, address_name, order_date, expires_at, document, files, version, created_at, updated_at)
+	VALUES ($1, $2, $3, false, $14, $4, $5, $6, $7, $8, $9, $10::date, $11, $12, $23, 1, $13, $13) RETURNING number
 ), i AS (
 	INSERT INTO order_items (order_number, position, document)
 	SELECT o.number, d.position, d.document FROM o, unnest($15::text[]) WITH ORDINALITY AS d(document, position)
@@ -125,7 +125,7 @@ func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, enc or
 	err := tx.QueryRow(ctx, insertNewOrder,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
 		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken, enc.Items,
-		ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason, string(ev.Data)).Scan(&o.Number, &ev.ID, &ids)
+		ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason, string(ev.Data), string(enc.Files)).Scan(&o.Number, &ev.ID, &ids)
 	if err != nil {
 		return nil, mapError(err, "Order")
 	}
@@ -590,6 +590,9 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 	if f.Status != "" {
 		add("status = $%d", string(f.Status))
 	}
+	if f.Files != "" {
+		add("files = $%d", string(f.Files))
+	}
 	if f.Stage != "" {
 		add("stage = $%d", string(f.Stage))
 	}
@@ -638,7 +641,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			return insertItems(ctx, tx, o, enc.Items)
 		}
 	}
-	return db.updateOrder(ctx, o, enc.Document, replace, evs, pkgs, jobs)
+	return db.updateOrder(ctx, o, enc, replace, evs, pkgs, jobs)
 }
 
 // UpdateOrderItem stores a change of an order and its one item made at
@@ -648,7 +651,7 @@ func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Ite
 	if err != nil {
 		return err
 	}
-	return db.updateOrder(ctx, o, enc.Document, func(tx pgx.Tx) error {
+	return db.updateOrder(ctx, o, enc, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE order_items SET document = $1 WHERE id = $2 AND order_number = $3`, enc.Items[0], it.ID, o.Number)
 		if err != nil {
 			return mapError(err, "Order item")
@@ -662,14 +665,15 @@ func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Ite
 
 // updateOrder writes the order's row at version o.Version, then its items
 // (items, when not nil), events, packages and jobs, in one transaction.
-func (db *DB) updateOrder(ctx context.Context, o *order.Order, document string, items func(tx pgx.Tx) error, evs []*order.Event, pkgs []*order.Package, jobs []pressroom.Job) error {
+func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded, items func(tx pgx.Tx) error, evs []*order.Event, pkgs []*order.Package, jobs []pressroom.Job) error {
 	now := db.now().Truncate(time.Microsecond)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE orders SET customer_id = $1, released = $2, type = $3, stage = $4, status = $5, payment = $6,
-			reference = $7, address_name = $8, order_date = $9::date, expires_at = $10, document = $11, version = version + 1, updated_at = $12
+			reference = $7, address_name = $8, order_date = $9::date, expires_at = $10, document = $11,
+			files = COALESCE(NULLIF($15::text, ''), files), version = version + 1, updated_at = $12
 			WHERE number = $13 AND version = $14`,
 			nullInt(o.CustomerID), o.Released, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, document, now, o.Number, o.Version)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.Number, o.Version, string(enc.Files))
 		if err != nil {
 			return mapError(err, "Order")
 		}

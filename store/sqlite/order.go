@@ -98,10 +98,10 @@ func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, enc o
 	now := db.now()
 	o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
 	err := tx.QueryRowContext(ctx, `INSERT INTO orders (reseller_id, customer_id, own_id, released, tracking_token, type, stage, status, payment,
-		reference, address_name, order_date, expires_at, document, version, created_at, updated_at)
-		VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
+		reference, address_name, order_date, expires_at, document, files, version, created_at, updated_at)
+		VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.TrackingToken, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, formatTime(now), formatTime(now)).Scan(&o.Number)
+		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, enc.Files, formatTime(now), formatTime(now)).Scan(&o.Number)
 	if err != nil {
 		if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
 			var existing int64
@@ -484,6 +484,9 @@ func orderWhere(f pressroom.OrderFilter, date string) (string, []any) {
 	if f.Status != "" {
 		add("status = ?", f.Status)
 	}
+	if f.Files != "" {
+		add("files = ?", f.Files)
+	}
 	if f.Stage != "" {
 		add("stage = ?", f.Stage)
 	}
@@ -532,7 +535,7 @@ func (db *DB) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs [
 			return insertItems(ctx, tx, o, enc.Items)
 		}
 	}
-	return db.updateOrder(ctx, o, enc.Document, replace, evs, pkgs, jobs)
+	return db.updateOrder(ctx, o, enc, replace, evs, pkgs, jobs)
 }
 
 // UpdateOrderItem stores a change of an order and its one item made at
@@ -542,7 +545,7 @@ func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Ite
 	if err != nil {
 		return err
 	}
-	return db.updateOrder(ctx, o, enc.Document, func(tx *sql.Tx) error {
+	return db.updateOrder(ctx, o, enc, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE order_items SET document = ? WHERE id = ? AND order_number = ?`, enc.Items[0], it.ID, o.Number)
 		if err != nil {
 			return mapError(err, "Order item")
@@ -556,14 +559,14 @@ func (db *DB) UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Ite
 
 // updateOrder writes the order's row at version o.Version, then its items
 // (items, when not nil), events, packages and jobs, in one transaction.
-func (db *DB) updateOrder(ctx context.Context, o *order.Order, document string, items func(tx *sql.Tx) error, evs []*order.Event, pkgs []*order.Package, jobs []pressroom.Job) error {
+func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded, items func(tx *sql.Tx) error, evs []*order.Event, pkgs []*order.Package, jobs []pressroom.Job) error {
 	now := db.now()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET customer_id = ?, released = ?, type = ?, stage = ?, status = ?, payment = ?,
-			reference = ?, address_name = ?, order_date = ?, expires_at = ?, document = ?, version = version + 1, updated_at = ?
-			WHERE number = ? AND version = ?`,
+			reference = ?, address_name = ?, order_date = ?, expires_at = ?, document = ?, files = COALESCE(NULLIF(?, ''), files),
+			version = version + 1, updated_at = ? WHERE number = ? AND version = ?`,
 			nullInt(o.CustomerID), boolInt(o.Released), o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), document, formatTime(now), o.Number, o.Version)
+			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, enc.Files, formatTime(now), o.Number, o.Version)
 		if err != nil {
 			return mapError(err, "Order")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -905,5 +906,72 @@ func testConcurrentDeliveries(t *testing.T, s pressroom.Store) {
 		if err != nil || cb.Status != order.CallbackDelivered || len(atts) != 1 || atts[0].Response != fmt.Sprintf("r%d", id) {
 			t.Errorf("callback %d after delivery: %+v %+v %v", id, cb, atts, err)
 		}
+	}
+}
+
+// testOrderFiles: an order's print files as a whole (ready, waiting,
+// failed) follow its items' file states through every write, and list
+// orders by it; a change written without its items keeps it.
+func testOrderFiles(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	mk := func(ownID string, states ...order.FileState) *order.Order {
+		t.Helper()
+		o := NewOrder(a.ID, ownID)
+		for i, st := range states {
+			o.Items[i].FileState = st
+		}
+		if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	waiting := mk("waiting", order.FileAwaiting)
+	ready := mk("ready", order.FilePassed)
+	failed := mk("failed", order.FileFailed, order.FileNone)
+	none := mk("none", order.FileNone)
+	list := func(f order.FilesSummary) []int64 {
+		t.Helper()
+		got, _, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, Files: f, Ascending: true, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, o := range got {
+			out = append(out, o.Number)
+		}
+		return out
+	}
+	want := map[order.FilesSummary][]int64{order.FilesReady: {ready.Number, none.Number}, order.FilesWaiting: {waiting.Number}, order.FilesFailed: {failed.Number}}
+	for f, w := range want {
+		if got := list(f); !slices.Equal(got, w) {
+			t.Errorf("files %s: %v, want %v", f, got, w)
+		}
+	}
+	// The waiting one's file passes (one item written): ready.
+	waiting.Items[0].FileState = order.FilePassed
+	if err := s.UpdateOrderItem(ctx, waiting, waiting.Items[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	// A status change written without the items keeps what the items say.
+	back, _ := s.FindOrder(ctx, a.ID, failed.Number)
+	back.Status, back.Items = order.Cancelled, nil
+	if err := s.UpdateOrder(ctx, back, false, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(order.FilesReady); !slices.Equal(got, []int64{waiting.Number, ready.Number, none.Number}) {
+		t.Errorf("ready after the upload passed: %v", got)
+	}
+	if got := list(order.FilesFailed); !slices.Equal(got, []int64{failed.Number}) {
+		t.Errorf("failed after a change without its items: %v", got)
+	}
+	// Items rewritten: the failed item replaced by one awaiting its file.
+	again, _ := s.FindOrder(ctx, a.ID, ready.Number)
+	again.Items = append(again.Items, &order.Item{Product: "dibond", Options: json.RawMessage(`[]`), Amount: decimal.NewFromInt(1), FileState: order.FileDownloading})
+	if err := s.UpdateOrder(ctx, again, true, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(order.FilesWaiting); !slices.Equal(got, []int64{ready.Number}) {
+		t.Errorf("waiting after an item was added: %v", got)
 	}
 }
