@@ -258,12 +258,12 @@ type OrderFilter struct {
 	// ExcludeStatus leaves out the orders in a status.
 	ExcludeStatus order.Status
 	// Files keeps the orders whose print files stand so as a whole.
-	Files order.FilesSummary
-	Stage         order.Stage
-	Type          order.Type
-	OwnID         string
-	Reference     string
-	CustomerID    int64
+	Files      order.FilesSummary
+	Stage      order.Stage
+	Type       order.Type
+	OwnID      string
+	Reference  string
+	CustomerID int64
 	// AddressName matches the delivery address's company or person name, in part.
 	AddressName string
 	From, To    string // order dates, inclusive, YYYY-MM-DD
