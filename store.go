@@ -217,6 +217,10 @@ type Store interface {
 	DroppedBlobs(ctx context.Context, before time.Time, limit int) (free, kept []string, err error)
 	// ForgetBlobs takes keys off the dropped list (deleted, or kept).
 	ForgetBlobs(ctx context.Context, keys []string) error
+	// DropBlobs puts stored files on the dropped list by hand: files taken
+	// whose row was never written (an upload refused after it was stored).
+	// The purge deletes them unless a row names them.
+	DropBlobs(ctx context.Context, keys []string) error
 	// DropUnproducedFiles lets go of the stored files (up to limit rows of
 	// print files and of the upload sessions an order cites) of orders that
 	// will never be produced, last changed before the time: cancelled ones

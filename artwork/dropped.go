@@ -42,3 +42,13 @@ func (s *Service) DeleteDropped(ctx context.Context, before time.Time, limit int
 	}
 	return int64(len(done)), derr
 }
+
+// Discard lets go of a file taken for a row that was never written (its
+// attach or its session's write failed): the purge deletes it, after the
+// grace period, unless a row names it after all (an attach that failed
+// half way).
+func (s *Service) Discard(ctx context.Context, key string) {
+	if err := s.Store.DropBlobs(context.WithoutCancel(ctx), []string{key}); err != nil && s.Logger != nil {
+		s.Logger.Warn("a file taken for nothing stays in storage", "key", key, "err", err)
+	}
+}

@@ -185,7 +185,11 @@ func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, 
 	if err != nil {
 		return nil, err
 	}
-	return s.Attach(ctx, number, itemID, key, info)
+	a, err := s.Attach(ctx, number, itemID, key, info)
+	if err != nil {
+		s.Discard(ctx, key)
+	}
+	return a, err
 }
 
 // Uploadable reports whether a reseller's order item may take a new file

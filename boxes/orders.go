@@ -717,7 +717,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, p *pressro
 		return
 	}
 	if _, err := s.Artwork.Attach(r.Context(), o.Number, it.ID, key, info); err != nil {
-		s.discard(r, key)
+		// The attach may have written the file's row before it failed: the
+		// purge deletes the file only if no row names it.
+		s.Artwork.Discard(r.Context(), key)
 		s.failCore(w, env, err, "PRODUCT_ERROR")
 		return
 	}

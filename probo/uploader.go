@@ -132,6 +132,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock.Now()
 	ss.State, ss.BlobKey, ss.Size, ss.MD5, ss.SHA256, ss.ContentType, ss.UploadedAt = pressroom.UploadUploaded, key, info.Size, info.MD5, info.SHA256, info.Type, &now
 	if err := s.Store.SaveUploadSession(r.Context(), ss); err != nil {
+		s.Artwork.Discard(r.Context(), key)
 		s.fail(w, err)
 		return
 	}

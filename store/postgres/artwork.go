@@ -138,3 +138,13 @@ func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit i
 	}
 	return total, nil
 }
+
+// DropBlobs lists keys as dropped now.
+func (db *DB) DropBlobs(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO dropped_blobs (blob_key, dropped_at) SELECT unnest($1::text[]), $2
+		ON CONFLICT (blob_key) DO UPDATE SET dropped_at = excluded.dropped_at`, keys, db.now())
+	return mapError(err, "Dropped files")
+}

@@ -142,3 +142,20 @@ func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit i
 	}
 	return total, nil
 }
+
+// DropBlobs lists keys as dropped now.
+func (db *DB) DropBlobs(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return err
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO dropped_blobs (blob_key, dropped_at) SELECT value, ? FROM json_each(?)`,
+			formatTime(db.now()), string(list))
+		return err
+	})
+	return mapError(err, "Dropped files")
+}

@@ -141,6 +141,20 @@ func testDroppedBlobs(t *testing.T, s pressroom.Store) {
 	if free, kept := dropped(); len(free)+len(kept) != 0 {
 		t.Errorf("after forgetting all: %v %v", free, kept)
 	}
+	// Files listed by hand (taken for a row never written): free unless a
+	// row names them; listing one again is no error.
+	if err := s.DropBlobs(ctx, []string{"b/taken", "b/s1-again"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropBlobs(ctx, []string{"b/taken"}); err != nil {
+		t.Fatal(err)
+	}
+	if free, kept := dropped(); !slices.Equal(free, []string{"b/taken"}) || !slices.Equal(kept, []string{"b/s1-again"}) {
+		t.Errorf("listed by hand: free %v, kept %v", free, kept)
+	}
+	if err := s.ForgetBlobs(ctx, []string{"b/taken", "b/s1-again"}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Orders never to be produced let go of their files: a cancelled one
 	// (with the upload session it cites) and a test order; a live one keeps
