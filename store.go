@@ -221,6 +221,10 @@ type Store interface {
 	// whose row was never written (an upload refused after it was stored).
 	// The purge deletes them unless a row names them.
 	DropBlobs(ctx context.Context, keys []string) error
+	// UnnamedBlobs answers those of keys that no print file or upload
+	// session names and that are not on the dropped list: stored files
+	// nothing knows of (a crash between storing a file and writing its row).
+	UnnamedBlobs(ctx context.Context, keys []string) ([]string, error)
 	// DropUnproducedFiles lets go of the stored files (up to limit rows of
 	// print files and of the upload sessions an order cites) of orders that
 	// will never be produced, last changed before the time: cancelled ones

@@ -235,6 +235,14 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 			return store.DropUnproducedFiles(ctx, clock.Now().Add(-artwork.UnproducedKeep), limit)
 		})
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// Daily: it walks the whole storage.
+		periodic(bg, logger, 24*time.Hour, "orphaned print files (listed as dropped)", purged.WithLabelValues("orphans"), func(ctx context.Context) (int64, error) {
+			return art.SweepOrphans(ctx, clock.Now().Add(-artwork.OrphanAge))
+		})
+	}()
 	go func() {
 		defer wg.Done()
 		purge(bg, logger, time.Hour, "dropped print files", purged.WithLabelValues("files"), func(ctx context.Context, limit int) (int64, error) {
@@ -342,17 +350,24 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 // every interval, a batch at a time until none is left. Every node may run
 // it: deleting is idempotent and goes in small batches.
 func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, counted prometheus.Counter, del func(ctx context.Context, limit int) (int64, error)) {
+	periodic(ctx, logger, interval, what, counted, func(ctx context.Context) (int64, error) {
+		return batch.DeleteAll(func(limit int) (int64, error) { return del(ctx, limit) })
+	})
+}
+
+// periodic runs a clean-up every interval, logging and counting what it
+// removed. The first run comes after one interval: a node that restarts
+// often does not hammer the store.
+func periodic(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, counted prometheus.Counter, run func(ctx context.Context) (int64, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		// The first purge comes after one interval: a node that restarts
-		// often does not hammer the table.
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		n, err := batch.DeleteAll(func(limit int) (int64, error) { return del(ctx, limit) })
+		n, err := run(ctx)
 		if err != nil && ctx.Err() == nil {
 			logger.Warn("purging "+what, "err", err)
 		}

@@ -15,11 +15,13 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pressroom/pressroom/order"
 )
@@ -36,6 +38,9 @@ type Blobs interface {
 	// Size is the stored size of key (an error wrapping fs.ErrNotExist
 	// when there is none).
 	Size(ctx context.Context, key string) (int64, error)
+	// Walk calls fn with every stored key and when it was stored, in no
+	// set order, until fn returns an error.
+	Walk(ctx context.Context, fn func(key string, stored time.Time) error) error
 }
 
 // Folder keeps blobs as files below a directory.
@@ -124,6 +129,38 @@ func (f Folder) Size(_ context.Context, key string) (int64, error) {
 		return 0, err
 	}
 	return info.Size(), nil
+}
+
+// Walk calls fn with every file's key and modification time; files being
+// written (".upload-*") are not keys.
+func (f Folder) Walk(ctx context.Context, fn func(key string, stored time.Time) error) error {
+	root := filepath.Clean(f.Dir)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // gone meanwhile, or no folder yet
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		return fn(filepath.ToSlash(rel), info.ModTime())
+	})
+	return err
 }
 
 // readerCtx stops a copy when the context ends.

@@ -13,8 +13,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/internal/s3test"
@@ -97,6 +99,16 @@ func TestIngest(t *testing.T) {
 		}
 		if _, err := read(t, blobs, "orders/1/2/never"); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("a missing key opened, or not as missing: %v", err)
+		}
+		var walked []string
+		if err := blobs.Walk(ctx, func(key string, stored time.Time) error {
+			if time.Since(stored) > time.Hour || time.Until(stored) > time.Hour {
+				t.Errorf("%s stored at %s", key, stored)
+			}
+			walked = append(walked, key)
+			return nil
+		}); err != nil || !slices.Contains(walked, "orders/1/2/a") || slices.ContainsFunc(walked, func(k string) bool { return strings.Contains(k, ".upload-") }) {
+			t.Errorf("walked %v, %v", walked, err)
 		}
 		if data, err := read(t, blobs, "orders/1/2/a"); err != nil {
 			t.Fatal(err)

@@ -52,3 +52,40 @@ func (s *Service) Discard(ctx context.Context, key string) {
 		s.Logger.Warn("a file taken for nothing stays in storage", "key", key, "err", err)
 	}
 }
+
+// OrphanAge is how old a stored file nothing names must be before the
+// sweep lists it: far past any upload or download still writing its row.
+const OrphanAge = 24 * time.Hour
+
+// SweepOrphans walks storage for files stored before the time that no row
+// names and the dropped list lacks (left by a crash between storing a file
+// and writing its row), and lists them as dropped for DeleteDropped. It
+// reports how many it listed.
+func (s *Service) SweepOrphans(ctx context.Context, before time.Time) (int64, error) {
+	var listed int64
+	var batch []string
+	flush := func() error {
+		unnamed, err := s.Store.UnnamedBlobs(ctx, batch)
+		if err == nil {
+			err = s.Store.DropBlobs(ctx, unnamed)
+		}
+		if err == nil {
+			listed += int64(len(unnamed))
+		}
+		batch = batch[:0]
+		return err
+	}
+	err := s.Blobs.Walk(ctx, func(key string, stored time.Time) error {
+		if !stored.Before(before) {
+			return nil
+		}
+		if batch = append(batch, key); len(batch) == 1000 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return listed, err
+}

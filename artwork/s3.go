@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -151,4 +152,20 @@ func (s *S3) Size(ctx context.Context, key string) (int64, error) {
 		return 0, missing(key, err)
 	}
 	return info.Size, nil
+}
+
+// Walk calls fn with every object's key (below the prefix) and when it
+// was stored.
+func (s *S3) Walk(ctx context.Context, fn func(key string, stored time.Time) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the listing when fn stops early
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return obj.Err
+		}
+		if err := fn(strings.TrimPrefix(obj.Key, s.prefix), obj.LastModified); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }

@@ -148,3 +148,27 @@ func (db *DB) DropBlobs(ctx context.Context, keys []string) error {
 		ON CONFLICT (blob_key) DO UPDATE SET dropped_at = excluded.dropped_at`, keys, db.now())
 	return mapError(err, "Dropped files")
 }
+
+// UnnamedBlobs answers the keys no row names and the dropped list lacks.
+func (db *DB) UnnamedBlobs(ctx context.Context, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT k FROM unnest($1::text[]) k
+		WHERE NOT EXISTS (SELECT 1 FROM artwork a WHERE a.blob_key = k AND a.blob_key <> '')
+		AND NOT EXISTS (SELECT 1 FROM upload_sessions u WHERE u.blob_key = k AND u.blob_key <> '')
+		AND NOT EXISTS (SELECT 1 FROM dropped_blobs d WHERE d.blob_key = k)`, keys)
+	if err != nil {
+		return nil, mapError(err, "Files")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, mapError(err, "Files")
+		}
+		out = append(out, k)
+	}
+	return out, mapError(rows.Err(), "Files")
+}

@@ -159,3 +159,31 @@ func (db *DB) DropBlobs(ctx context.Context, keys []string) error {
 	})
 	return mapError(err, "Dropped files")
 }
+
+// UnnamedBlobs answers the keys no row names and the dropped list lacks.
+func (db *DB) UnnamedBlobs(ctx context.Context, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT k.value FROM json_each(?) k
+		WHERE NOT EXISTS (SELECT 1 FROM artwork a WHERE a.blob_key = k.value AND a.blob_key <> '')
+		AND NOT EXISTS (SELECT 1 FROM upload_sessions u WHERE u.blob_key = k.value AND u.blob_key <> '')
+		AND NOT EXISTS (SELECT 1 FROM dropped_blobs d WHERE d.blob_key = k.value)`, string(list))
+	if err != nil {
+		return nil, mapError(err, "Files")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, mapError(err, "Files")
+		}
+		out = append(out, k)
+	}
+	return out, mapError(rows.Err(), "Files")
+}

@@ -201,4 +201,17 @@ func testDroppedBlobs(t *testing.T, s pressroom.Store) {
 	if n, err := s.DropUnproducedFiles(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 0 {
 		t.Errorf("once more: %d, %v", n, err)
 	}
+
+	// Of stored keys, those nothing knows of: not a file's, not a
+	// session's, not on the dropped list.
+	if err := s.DropBlobs(ctx, []string{"b/listed"}); err != nil {
+		t.Fatal(err)
+	}
+	unnamed, err := s.UnnamedBlobs(ctx, []string{"b/live", "b/s1-again", "b/listed", "b/orphan", "b/cancelled"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(unnamed, []string{"b/orphan"}) {
+		t.Errorf("unnamed: %v, want [b/orphan] (b/cancelled is on the dropped list)", unnamed)
+	}
 }
