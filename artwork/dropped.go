@@ -2,6 +2,7 @@ package artwork
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/pressroom/pressroom/order"
@@ -57,6 +58,10 @@ func (s *Service) Discard(ctx context.Context, key string) {
 // sweep lists it: far past any upload or download still writing its row.
 const OrphanAge = 24 * time.Hour
 
+// ourKey matches the keys pressroom stores files under: NewKey's for an
+// order's files, Probo's uploader's for a session's.
+var ourKey = regexp.MustCompile(`^(orders/\d+/\d+/[0-9a-f]{24}|uploads/\d+/[0-9a-f]{16})$`)
+
 // SweepOrphans walks storage for files stored before the time that no row
 // names and the dropped list lacks (left by a crash between storing a file
 // and writing its row), and lists them as dropped for DeleteDropped. It
@@ -76,7 +81,8 @@ func (s *Service) SweepOrphans(ctx context.Context, before time.Time) (int64, er
 		return err
 	}
 	err := s.Blobs.Walk(ctx, func(key string, stored time.Time) error {
-		if !stored.Before(before) {
+		// Only keys pressroom makes: a bucket shared with other data keeps it.
+		if !stored.Before(before) || !ourKey.MatchString(key) {
 			return nil
 		}
 		if batch = append(batch, key); len(batch) == 1000 {

@@ -125,12 +125,17 @@ func TestDeleteDroppedFiles(t *testing.T) {
 			}
 			// Files nothing knows of (a crash between storing and the row):
 			// the sweep lists the old one, not the young one (its row may be
-			// on its way) nor the named ones; then it is deleted.
-			put("orders/9/9/orphan")
-			put("orders/9/9/young")
+			// on its way), nor the named ones, nor a file that is not
+			// pressroom's (a shared bucket); then it is deleted.
+			orphan, young, foreign := artwork.NewKey(9, 9), artwork.NewKey(9, 9), "reports/2026/q4.pdf"
+			put(orphan)
+			put(young)
+			put(foreign)
 			old := time.Now().Add(-2 * artwork.OrphanAge)
-			if err := os.Chtimes(filepath.Join(blobs.Dir, "orders/9/9/orphan"), old, old); err != nil {
-				t.Fatal(err)
+			for _, key := range []string{orphan, foreign} {
+				if err := os.Chtimes(filepath.Join(blobs.Dir, key), old, old); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, key := range []string{"uploads/1/a", "uploads/1/b"} {
 				if err := os.Chtimes(filepath.Join(blobs.Dir, key), old, old); err != nil {
@@ -143,8 +148,8 @@ func TestDeleteDroppedFiles(t *testing.T) {
 			if n, err := svc.SweepOrphans(ctx, time.Now().Add(-artwork.OrphanAge)); err != nil || n != 0 {
 				t.Errorf("a second sweep listed %d, %v", n, err)
 			}
-			if n, err := svc.DeleteDropped(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 1 || exists("orders/9/9/orphan") ||
-				!exists("orders/9/9/young") || !exists("uploads/1/a") || !exists("uploads/1/b") {
+			if n, err := svc.DeleteDropped(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 1 || exists(orphan) ||
+				!exists(young) || !exists(foreign) || !exists("uploads/1/a") || !exists("uploads/1/b") {
 				t.Errorf("after the sweep: %d, %v", n, err)
 			}
 		})
