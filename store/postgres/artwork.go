@@ -161,14 +161,6 @@ func (db *DB) UnnamedBlobs(ctx context.Context, keys []string) ([]string, error)
 	if err != nil {
 		return nil, mapError(err, "Files")
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, mapError(err, "Files")
-		}
-		out = append(out, k)
-	}
-	return out, mapError(rows.Err(), "Files")
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, mapError(err, "Files")
 }
