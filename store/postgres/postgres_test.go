@@ -63,6 +63,11 @@ func BenchmarkListCallbacks(b *testing.B) {
 	storetest.BenchmarkListCallbacks(b, openDB)
 }
 
+// BenchmarkPurges: see storetest.BenchmarkPurges.
+func BenchmarkPurges(b *testing.B) {
+	storetest.BenchmarkPurges(b, openDB)
+}
+
 func TestJobs(t *testing.T) {
 	db, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {

@@ -134,3 +134,8 @@ func BenchmarkFindOrders(b *testing.B) {
 func BenchmarkListCallbacks(b *testing.B) {
 	storetest.BenchmarkListCallbacks(b, openStore)
 }
+
+// BenchmarkPurges: see storetest.BenchmarkPurges.
+func BenchmarkPurges(b *testing.B) {
+	storetest.BenchmarkPurges(b, openStore)
+}
