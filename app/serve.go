@@ -90,7 +90,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		}, func() float64 { _, w := gc.CommitStats(); return float64(w) }))
 	}
 	purged := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "pressroom_purged_total", Help: "What the hourly purges deleted, by what: expired calculations, old callbacks, upload sessions no order cited, stored print files nothing refers to.",
+		Name: "pressroom_purged_total", Help: "What the clean-ups removed, by what: expired calculations, old callbacks, upload sessions no order cited, files let go of by cancelled and test orders, orphaned files listed, stored print files deleted.",
 	}, []string{"what"})
 	reg.MustRegister(purged)
 	metrics := httpx.NewMetrics(reg)
@@ -211,51 +211,45 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	}
 	bg, stopBG := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(3)
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
-	go func() {
-		defer wg.Done()
-		purge(bg, logger, time.Hour, "expired calculations", purged.WithLabelValues("calculations"), func(ctx context.Context, limit int) (int64, error) {
-			return store.DeleteExpiredCalculations(ctx, clock.Now(), limit)
-		})
-	}()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		purge(bg, logger, time.Hour, "upload sessions no order cites", purged.WithLabelValues("upload_sessions"), func(ctx context.Context, limit int) (int64, error) {
+	// The clean-ups: each node runs them (they are idempotent and go in
+	// small batches), the first one interval after it starts.
+	type cleanup struct {
+		interval    time.Duration
+		what, label string // for the log, and for pressroom_purged_total
+		run         func(ctx context.Context) (int64, error)
+	}
+	cleanups := []cleanup{
+		{time.Hour, "expired calculations", "calculations", batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteExpiredCalculations(ctx, clock.Now(), limit)
+		})},
+		{time.Hour, "upload sessions no order cites", "upload_sessions", batched(func(ctx context.Context, limit int) (int64, error) {
 			return store.DeleteOldUploadSessions(ctx, clock.Now().Add(-pressroom.UploadSessionLifetime), limit)
-		})
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		purge(bg, logger, time.Hour, "files of cancelled and test orders", purged.WithLabelValues("unproduced_files"), func(ctx context.Context, limit int) (int64, error) {
+		})},
+		{time.Hour, "files of cancelled and test orders", "unproduced_files", batched(func(ctx context.Context, limit int) (int64, error) {
 			return store.DropUnproducedFiles(ctx, clock.Now().Add(-artwork.UnproducedKeep), limit)
-		})
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+		})},
 		// Daily: it walks the whole storage.
-		periodic(bg, logger, 24*time.Hour, "orphaned print files (listed as dropped)", purged.WithLabelValues("orphans"), func(ctx context.Context) (int64, error) {
+		{24 * time.Hour, "orphaned print files (listed as dropped)", "orphans", func(ctx context.Context) (int64, error) {
 			return art.SweepOrphans(ctx, clock.Now().Add(-artwork.OrphanAge))
-		})
-	}()
-	go func() {
-		defer wg.Done()
-		purge(bg, logger, time.Hour, "dropped print files", purged.WithLabelValues("files"), func(ctx context.Context, limit int) (int64, error) {
+		}},
+		{time.Hour, "dropped print files", "files", batched(func(ctx context.Context, limit int) (int64, error) {
 			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
-		})
-	}()
+		})},
+	}
 	if cfg.CallbackRetention > 0 {
+		cleanups = append(cleanups, cleanup{time.Hour, "old callbacks", "callbacks", batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
+		})})
+	}
+	for _, c := range cleanups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			purge(bg, logger, time.Hour, "old callbacks", purged.WithLabelValues("callbacks"), func(ctx context.Context, limit int) (int64, error) {
-				return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
-			})
+			periodic(bg, logger, c.interval, c.what, purged.WithLabelValues(c.label), c.run)
 		}()
 	}
 
@@ -346,13 +340,12 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 	return nil
 }
 
-// purge deletes what del finds old (expired calculations, old callbacks)
-// every interval, a batch at a time until none is left. Every node may run
-// it: deleting is idempotent and goes in small batches.
-func purge(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, counted prometheus.Counter, del func(ctx context.Context, limit int) (int64, error)) {
-	periodic(ctx, logger, interval, what, counted, func(ctx context.Context) (int64, error) {
+// batched runs del a batch at a time until none is left (a clean-up's
+// run for periodic).
+func batched(del func(ctx context.Context, limit int) (int64, error)) func(ctx context.Context) (int64, error) {
+	return func(ctx context.Context) (int64, error) {
 		return batch.DeleteAll(func(limit int) (int64, error) { return del(ctx, limit) })
-	})
+	}
 }
 
 // periodic runs a clean-up every interval, logging and counting what it
