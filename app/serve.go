@@ -93,6 +93,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Name: "pressroom_purged_total", Help: "What the clean-ups removed, by what: expired calculations, old callbacks, upload sessions no order cited, files let go of by cancelled and test orders, orphaned files listed, stored print files deleted.",
 	}, []string{"what"})
 	reg.MustRegister(purged)
+	purged.WithLabelValues("orphans") // counted by the job queue's daily walk
 	metrics := httpx.NewMetrics(reg)
 
 	var ready atomic.Bool
@@ -161,7 +162,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	pro.Artwork = art
 	bx.Artwork = art
 	if cfg.Workers > 0 {
-		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger, DownloadRetry: cfg.DownloadRetry})
+		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger, DownloadRetry: cfg.DownloadRetry,
+			Orphans: func(n int64) { purged.WithLabelValues("orphans").Add(float64(n)) }})
 		if err != nil {
 			ln.Close()
 			return err
@@ -232,10 +234,6 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		{time.Hour, "files of cancelled and test orders", "unproduced_files", batched(func(ctx context.Context, limit int) (int64, error) {
 			return store.DropUnproducedFiles(ctx, clock.Now().Add(-artwork.UnproducedKeep), limit)
 		})},
-		// Daily: it walks the whole storage.
-		{24 * time.Hour, "orphaned print files (listed as dropped)", "orphans", func(ctx context.Context) (int64, error) {
-			return art.SweepOrphans(ctx, clock.Now().Add(-artwork.OrphanAge))
-		}},
 		{time.Hour, "dropped print files", "files", batched(func(ctx context.Context, limit int) (int64, error) {
 			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
 		})},

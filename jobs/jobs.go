@@ -4,6 +4,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -51,6 +52,33 @@ func (w *callbackWorker) Work(ctx context.Context, job *river.Job[pressroom.Call
 // Timeout leaves room for the attempt's own timeout.
 func (w *callbackWorker) Timeout(*river.Job[pressroom.CallbackJobArgs]) time.Duration {
 	return w.d.Config.Timeout + 30*time.Second
+}
+
+// sweepOrphansArgs is the daily walk of the storage for files nothing
+// names (artwork.Service.SweepOrphans). A periodic job: River's leader
+// queues it, so one node of a cluster walks the bucket, not every node.
+type sweepOrphansArgs struct{}
+
+func (sweepOrphansArgs) Kind() string { return "sweep_orphans" }
+
+type sweepOrphansWorker struct {
+	river.WorkerDefaults[sweepOrphansArgs]
+	a      *artwork.Service
+	listed func(n int64)
+}
+
+func (w *sweepOrphansWorker) Work(ctx context.Context, job *river.Job[sweepOrphansArgs]) error {
+	n, err := w.a.SweepOrphans(ctx, time.Now().Add(-artwork.OrphanAge))
+	if n > 0 && w.listed != nil {
+		w.listed(n)
+	}
+	return err
+}
+
+// Timeout lets a large store's walk run, within the time after which
+// another node would take the job over (RescueStuckJobsAfter).
+func (w *sweepOrphansWorker) Timeout(*river.Job[sweepOrphansArgs]) time.Duration {
+	return 30 * time.Minute
 }
 
 // FileWorkers is how many downloads and checks a node runs at once.
@@ -144,6 +172,10 @@ type Config struct {
 	// DownloadRetry is the wait after a download's first transient
 	// failure; each next wait is four times the last (0: 10 s).
 	DownloadRetry time.Duration
+	// OrphanSweep is how often the storage is walked for files nothing
+	// names (0: daily); Orphans hears how many each walk listed.
+	OrphanSweep time.Duration
+	Orphans     func(n int64)
 }
 
 // New builds the River client that works jobs on the store.
@@ -167,6 +199,9 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 	if err := river.AddWorkerSafely(workers, &preflightWorker{a: art}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &sweepOrphansWorker{a: art, listed: cfg.Orphans}); err != nil {
+		return nil, err
+	}
 	rc := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.Workers},
@@ -187,6 +222,8 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 		// A node that died mid-job leaves it running; another node takes
 		// it over after this (longer than any job's timeout: a download's 30 minutes).
 		RescueStuckJobsAfter: 35 * time.Minute,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.OrphanSweep, 24*time.Hour)),
+			func() (river.JobArgs, *river.InsertOpts) { return sweepOrphansArgs{}, nil }, nil)},
 	}
 	switch s := store.(type) {
 	case *sqlite.DB:
