@@ -25,12 +25,14 @@ import (
 // directory: pressroom serve --data FOLDER runs on it.
 func (p *Program) cmdBackup(ctx context.Context, args []string) error {
 	var out string
-	return p.withStoreConfig(ctx, "backup", args, func(fs *flag.FlagSet) {
+	return p.onStore(ctx, args, storeCommand{name: "backup", flags: func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "the folder to back up into (made if missing; run again to bring it up to date)")
-	}, func(cfg *Config, s pressroom.Store, rest []string) error {
+	}, check: func(rest []string) error {
 		if out == "" || len(rest) > 0 {
 			return usageError("backup takes --out FOLDER and no arguments")
 		}
+		return nil
+	}, run: func(cfg *Config, s pressroom.Store, _ []string) error {
 		db, ok := s.(*sqlite.DB)
 		if !ok {
 			return errors.New("the store is PostgreSQL: back it up with pg_dump or the server's own backups; pressroom backup copies a SQLite store")
@@ -63,7 +65,7 @@ func (p *Program) cmdBackup(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(p.Stdout, "print files: %d copied (%.1f MB), %d already there\n", copied, float64(size)/(1<<20), there)
 		return nil
-	})
+	}})
 }
 
 // copyFiles copies the files below the folder src into dst under the same
@@ -166,12 +168,14 @@ func (p *Program) cmdStore(ctx context.Context, args []string) error {
 		return usageError("store needs a subcommand: copy")
 	}
 	var to string
-	return p.withStoreConfig(ctx, "store copy", args[1:], func(fs *flag.FlagSet) {
+	return p.onStore(ctx, args[1:], storeCommand{name: "store copy", flags: func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "the PostgreSQL database to copy into (a postgres:// DSN; it must hold no pressroom data)")
-	}, func(cfg *Config, s pressroom.Store, rest []string) error {
+	}, check: func(rest []string) error {
 		if len(rest) > 0 || !(strings.HasPrefix(to, "postgres://") || strings.HasPrefix(to, "postgresql://")) {
 			return usageError("store copy takes --to postgres://... and no arguments")
 		}
+		return nil
+	}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 		from, ok := s.(*sqlite.DB)
 		if !ok {
 			return errors.New("store copy copies a SQLite store (--data or --db sqlite://...) into PostgreSQL; this store is PostgreSQL already")
@@ -197,5 +201,5 @@ func (p *Program) cmdStore(ctx context.Context, args []string) error {
 			rows, rep.Rows["orders"], rep.Rows["resellers"], rep.Jobs, redact(to), strings.Join(each, ", "))
 		fmt.Fprintln(p.Stdout, "start the servers with --db set to it; the print files stay where PRESSROOM_BLOB (or --data) keeps them")
 		return nil
-	})
+	}})
 }

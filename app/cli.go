@@ -16,30 +16,53 @@ import (
 	"github.com/pressroom/pressroom/catalog"
 )
 
-// withStore parses the store flags plus extra ones and runs fn on the store.
-func (p *Program) withStore(ctx context.Context, name string, args []string, extra func(*flag.FlagSet), fn func(pressroom.Store, []string) error) error {
-	return p.withStoreConfig(ctx, name, args, extra, func(_ *Config, s pressroom.Store, rest []string) error { return fn(s, rest) })
+// storeCommand is a CLI command that works on the store: its flags, the
+// check of its flags and arguments, and what it does. The check runs before
+// the store opens, so a mistyped command touches no database (and makes no
+// data folder).
+type storeCommand struct {
+	name  string
+	flags func(*flag.FlagSet)
+	check func(rest []string) error
+	run   func(cfg *Config, s pressroom.Store, rest []string) error
 }
 
-// withStoreConfig is withStore for a command that needs the settings too
-// (where the print files are kept).
-func (p *Program) withStoreConfig(ctx context.Context, name string, args []string, extra func(*flag.FlagSet), fn func(*Config, pressroom.Store, []string) error) error {
+// onStore parses the store flags plus the command's own, checks them, opens
+// the store and runs the command on it.
+func (p *Program) onStore(ctx context.Context, args []string, c storeCommand) error {
 	cfg := &Config{Blob: p.Getenv("PRESSROOM_BLOB")}
-	fs := newFlagSet(name, p.Stderr)
+	fs := newFlagSet(c.name, p.Stderr)
 	storeFlags(fs, cfg, p.Getenv)
-	if extra != nil {
-		extra(fs)
+	if c.flags != nil {
+		c.flags(fs)
 	}
 	rest, err := parseArgs(fs, args)
 	if err != nil {
 		return exitError{code: 2}
+	}
+	check := c.check
+	if check == nil {
+		check = noArguments(c.name)
+	}
+	if err := check(rest); err != nil {
+		return err
 	}
 	store, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer store.Close()
-	return fn(cfg, store, rest)
+	return c.run(cfg, store, rest)
+}
+
+// noArguments is the check of a command that takes only flags.
+func noArguments(name string) func([]string) error {
+	return func(rest []string) error {
+		if len(rest) > 0 {
+			return usageError("%s takes only flags, not %q", name, rest)
+		}
+		return nil
+	}
 }
 
 func describe(err error) error {
@@ -64,21 +87,24 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "create":
 		var name, edition, callback, markup, country, vatID string
-		return p.withStore(ctx, "resellers create", args[1:], func(fs *flag.FlagSet) {
+		var m decimal.Decimal
+		return p.onStore(ctx, args[1:], storeCommand{name: "resellers create", flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "reseller name (unique)")
 			fs.StringVar(&edition, "edition", "standard", "standard, or free (read-only)")
 			fs.StringVar(&callback, "callback-url", "", "default callback URL")
 			fs.StringVar(&markup, "markup", "2.5", "factor from purchase to suggested sales price")
 			fs.StringVar(&country, "country", "", "ISO 3166 country of the reseller (default: the company's)")
 			fs.StringVar(&vatID, "vat-id", "", "VAT number; with an EU country abroad it means reverse charge")
-		}, func(s pressroom.Store, rest []string) error {
+		}, check: func(rest []string) error {
 			if len(rest) > 0 {
 				return usageError("unexpected arguments %q", rest)
 			}
-			m, err := decimal.NewFromString(markup)
-			if err != nil {
+			var err error
+			if m, err = decimal.NewFromString(markup); err != nil {
 				return usageError("--markup %q is not a number", markup)
 			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			res, key, err := pressroom.CreateResellerWithKey(ctx, s, &pressroom.Reseller{Name: name, Edition: pressroom.Edition(edition),
 				CallbackURL: callback, Markup: m, Country: country, VATID: vatID})
 			if err != nil {
@@ -86,9 +112,9 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(p.Stdout, "reseller %d %q created (edition %s)\napi key: %s\n(the key is shown only now)\n", res.ID, res.Name, res.Edition, key)
 			return nil
-		})
+		}})
 	case "list":
-		return p.withStore(ctx, "resellers list", args[1:], nil, func(s pressroom.Store, rest []string) error {
+		return p.onStore(ctx, args[1:], storeCommand{name: "resellers list", run: func(_ *Config, s pressroom.Store, _ []string) error {
 			list, err := s.ListResellers(ctx)
 			if err != nil {
 				return err
@@ -120,12 +146,14 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Name, r.Edition, r.Markup, country, vat, len(cs), active, r.CreatedAt.Format(time.RFC3339))
 			}
 			return tw.Flush()
-		})
+		}})
 	case "update":
 		var id int64
 		var edition, callback, markup, country, vatID string
 		var flags *flag.FlagSet
-		return p.withStore(ctx, "resellers update", args[1:], func(fs *flag.FlagSet) {
+		var m decimal.Decimal
+		set := map[string]bool{}
+		return p.onStore(ctx, args[1:], storeCommand{name: "resellers update", flags: func(fs *flag.FlagSet) {
 			flags = fs
 			fs.Int64Var(&id, "id", 0, "reseller id")
 			fs.StringVar(&edition, "edition", "", "standard, or free (read-only)")
@@ -133,16 +161,23 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			fs.StringVar(&markup, "markup", "", "factor from purchase to suggested sales price")
 			fs.StringVar(&country, "country", "", "ISO 3166 country of the reseller")
 			fs.StringVar(&vatID, "vat-id", "", "VAT number (\"\" removes it)")
-		}, func(s pressroom.Store, rest []string) error {
+		}, check: func(rest []string) error {
 			if id == 0 || len(rest) > 0 {
 				return usageError("resellers update needs --id and only flags")
 			}
+			flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
+			if set["markup"] {
+				var err error
+				if m, err = decimal.NewFromString(markup); err != nil || m.IsZero() {
+					return usageError("--markup %q is not a factor such as 2.5", markup)
+				}
+			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			res, err := s.FindResellerByID(ctx, id)
 			if err != nil {
 				return describe(err)
 			}
-			set := map[string]bool{}
-			flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
 			if set["edition"] {
 				res.Edition = pressroom.Edition(edition)
 			}
@@ -150,10 +185,6 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 				res.CallbackURL = callback
 			}
 			if set["markup"] {
-				m, err := decimal.NewFromString(markup)
-				if err != nil || m.IsZero() {
-					return usageError("--markup %q is not a factor such as 2.5", markup)
-				}
 				res.Markup = m
 			}
 			if set["country"] {
@@ -167,26 +198,28 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(p.Stdout, "reseller %d %q: edition %s, markup %s, country %q, VAT id %q\n", res.ID, res.Name, res.Edition, res.Markup, res.Country, res.VATID)
 			return nil
-		})
+		}})
 	case "add-customer":
 		var reseller int64
 		var name, email, ref string
-		return p.withStore(ctx, "resellers add-customer", args[1:], func(fs *flag.FlagSet) {
+		return p.onStore(ctx, args[1:], storeCommand{name: "resellers add-customer", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "reseller id")
 			fs.StringVar(&name, "name", "", "customer name")
 			fs.StringVar(&email, "email", "", "customer e-mail")
 			fs.StringVar(&ref, "reference", "", "the reseller's own id for this customer")
-		}, func(s pressroom.Store, rest []string) error {
-			if reseller == 0 {
-				return usageError("--reseller is required")
+		}, check: func(rest []string) error {
+			if reseller == 0 || len(rest) > 0 {
+				return usageError("resellers add-customer needs --reseller and only flags")
 			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			c := &pressroom.Customer{ResellerID: reseller, Name: name, Email: email, Reference: ref}
 			if err := s.CreateCustomer(ctx, c); err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(p.Stdout, "customer %d %q added to reseller %d\n", c.ID, c.Name, reseller)
 			return nil
-		})
+		}})
 	}
 	return usageError("unknown resellers subcommand %q", args[0])
 }
@@ -199,25 +232,27 @@ func (p *Program) cmdKeys(ctx context.Context, args []string) error {
 	case "create":
 		var reseller int64
 		var name string
-		return p.withStore(ctx, "keys create", args[1:], func(fs *flag.FlagSet) {
+		return p.onStore(ctx, args[1:], storeCommand{name: "keys create", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "reseller id")
 			fs.StringVar(&name, "name", "", "what the key is for")
-		}, func(s pressroom.Store, rest []string) error {
-			if reseller == 0 {
-				return usageError("--reseller is required")
+		}, check: func(rest []string) error {
+			if reseller == 0 || len(rest) > 0 {
+				return usageError("keys create needs --reseller and only flags")
 			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			k, key, err := pressroom.IssueKey(ctx, s, reseller, name)
 			if err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(p.Stdout, "key %d created for reseller %d\napi key: %s\n(the key is shown only now)\n", k.ID, reseller, key)
 			return nil
-		})
+		}})
 	case "list":
 		var reseller int64
-		return p.withStore(ctx, "keys list", args[1:], func(fs *flag.FlagSet) {
+		return p.onStore(ctx, args[1:], storeCommand{name: "keys list", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "reseller id (0: operator keys)")
-		}, func(s pressroom.Store, rest []string) error {
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			ks, err := s.ListAPIKeys(ctx, reseller)
 			if err != nil {
 				return err
@@ -232,22 +267,25 @@ func (p *Program) cmdKeys(ctx context.Context, args []string) error {
 				fmt.Fprintf(tw, "%d\t%s\t…%s\t%s\t%s\n", k.ID, k.Name, k.Hint, k.CreatedAt.Format(time.RFC3339), revoked)
 			}
 			return tw.Flush()
-		})
+		}})
 	case "revoke":
-		return p.withStore(ctx, "keys revoke", args[1:], nil, func(s pressroom.Store, rest []string) error {
+		var id int64
+		return p.onStore(ctx, args[1:], storeCommand{name: "keys revoke", check: func(rest []string) error {
 			if len(rest) != 1 {
 				return usageError("keys revoke takes one key id")
 			}
-			id, err := strconv.ParseInt(rest[0], 10, 64)
-			if err != nil {
+			var err error
+			if id, err = strconv.ParseInt(rest[0], 10, 64); err != nil || id < 1 {
 				return usageError("key id %q is not a number", rest[0])
 			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			if err := s.RevokeAPIKey(ctx, id, time.Now().UTC()); err != nil {
 				return describe(err)
 			}
 			fmt.Fprintf(p.Stdout, "key %d revoked (running servers refuse it within %s)\n", id, pressroom.DefaultAuthTTL)
 			return nil
-		})
+		}})
 	}
 	return usageError("unknown keys subcommand %q", args[0])
 }
@@ -275,28 +313,29 @@ func (p *Program) cmdCatalog(ctx context.Context, args []string) error {
 		return nil
 	case "import":
 		var note string
-		return p.withStore(ctx, "catalog import", args[1:], func(fs *flag.FlagSet) {
+		var doc []byte
+		return p.onStore(ctx, args[1:], storeCommand{name: "catalog import", flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&note, "note", "", "what changed, kept with the version")
-		}, func(s pressroom.Store, rest []string) error {
+		}, check: func(rest []string) error {
 			if len(rest) != 1 {
 				return usageError("catalog import takes one file")
 			}
-			doc, err := os.ReadFile(rest[0])
-			if err != nil {
-				return err
-			}
+			var err error
+			doc, err = os.ReadFile(rest[0])
+			return err
+		}, run: func(_ *Config, s pressroom.Store, rest []string) error {
 			c, err := catalog.NewService(s, nil).Import(ctx, doc, note)
 			if err != nil {
 				return fmt.Errorf("%s: nothing imported: %w", rest[0], describe(err))
 			}
 			fmt.Fprintf(p.Stdout, "imported catalog version %d (%d products); running servers pick it up within seconds\n", c.Version, len(c.Products()))
 			return nil
-		})
+		}})
 	case "export":
 		var version int64
-		return p.withStore(ctx, "catalog export", args[1:], func(fs *flag.FlagSet) {
+		return p.onStore(ctx, args[1:], storeCommand{name: "catalog export", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&version, "version", 0, "version to export (default the newest)")
-		}, func(s pressroom.Store, rest []string) error {
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			var v *pressroom.CatalogVersion
 			var err error
 			if version == 0 {
@@ -309,7 +348,7 @@ func (p *Program) cmdCatalog(ctx context.Context, args []string) error {
 			}
 			_, err = p.Stdout.Write(v.Document)
 			return err
-		})
+		}})
 	case "schema":
 		_, err := p.Stdout.Write(catalog.SchemaJSON)
 		return err

@@ -129,3 +129,61 @@ func TestCLICatalogValidate(t *testing.T) {
 		t.Errorf("catalog schema: %d", code)
 	}
 }
+
+// A mistyped command is refused before the store opens: it makes no data
+// folder, and a database it names is neither created nor migrated.
+func TestCLIMistakesTouchNoStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pressroom-data")
+	db := filepath.Join(t.TempDir(), "elsewhere.db")
+	for _, args := range [][]string{
+		{"resellers", "create", "--name", "X", "--markup", "lots"},
+		{"resellers", "create", "--name", "X", "surplus"},
+		{"resellers", "list", "surplus"},
+		{"resellers", "update", "--markup", "2"},
+		{"resellers", "update", "--id", "1", "--markup", "0"},
+		{"resellers", "add-customer", "--name", "No reseller"},
+		{"keys", "create", "--name", "no reseller"},
+		{"keys", "list", "surplus"},
+		{"keys", "revoke"},
+		{"keys", "revoke", "seven"},
+		{"catalog", "import"},
+		{"catalog", "import", filepath.Join(dir, "missing.json")},
+		{"catalog", "export", "surplus"},
+		{"orders", "list", "--limit", "0"},
+		{"orders", "list", "--status", "shiped"},
+		{"orders", "list", "--files", "some"},
+		{"orders", "show"},
+		{"orders", "show", "-3"},
+		{"orders", "advance", "1000001"},
+		{"orders", "advance", "1000001", "--status", "shiped"},
+		{"orders", "advance", "--status", "cancelled"},
+		{"orders", "files", "many"},
+		{"backup"},
+		{"backup", "--out", t.TempDir(), "surplus"},
+		{"store", "copy"},
+		{"store", "copy", "--to", "mysql://x"},
+	} {
+		for _, where := range [][]string{{"--data", dir}, {"--db", "sqlite://" + db}} {
+			code, out, errOut := runCLI(t, nil, append(args, where...)...)
+			if code == 0 {
+				t.Errorf("pressroom %s: exit 0\n%s", strings.Join(args, " "), out)
+			}
+			if strings.Contains(errOut, "open store") {
+				t.Errorf("pressroom %s opened the store: %s", strings.Join(args, " "), errOut)
+			}
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("pressroom %s made the data folder (%v)", strings.Join(args, " "), err)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Fatalf("pressroom %s made the database it names (%v)", strings.Join(args, " "), err)
+		}
+	}
+	// The same words, right, do open it.
+	if code, _, errOut := runCLI(t, nil, "orders", "list", "--status", "shipment_delivered", "--data", dir); code != 0 {
+		t.Fatalf("orders list: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pressroom.db")); err != nil {
+		t.Fatalf("a right command opens the store: %v", err)
+	}
+}

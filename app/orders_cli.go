@@ -34,21 +34,23 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 		var reseller int64
 		var status, files string
 		var limit int
-		return p.withStore(ctx, "orders list", args[1:], func(fs *flag.FlagSet) {
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders list", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "only this reseller's orders")
 			fs.StringVar(&status, "status", "", "only orders in this status")
 			fs.StringVar(&files, "files", "", "only orders whose print files are ready (all passed, or none needed), waiting or failed")
 			fs.IntVar(&limit, "limit", 50, "at most this many, newest first")
-		}, func(s pressroom.Store, rest []string) error {
+		}, check: func(rest []string) error {
 			if len(rest) > 0 || limit < 1 || limit > 10000 {
 				return usageError("orders list takes only flags; --limit from 1 to 10000")
 			}
 			if status != "" && !order.Status(status).Valid() {
-				return usageError("--status %q is not a status", status)
+				return badStatus(status)
 			}
 			if f := order.FilesSummary(files); f != "" && f != order.FilesReady && f != order.FilesWaiting && f != order.FilesFailed {
 				return usageError("--files is ready, waiting or failed, not %q", files)
 			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: reseller, Status: order.Status(status), Files: order.FilesSummary(files), Limit: limit})
 			if err != nil {
 				return err
@@ -62,13 +64,13 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			tw.Flush()
 			fmt.Fprintf(p.Stdout, "%d of %d order(s)\n", len(list), total)
 			return nil
-		})
+		}})
 	case "show":
-		return p.withStore(ctx, "orders show", args[1:], nil, func(s pressroom.Store, rest []string) error {
-			n, err := numberArg(rest)
-			if err != nil {
-				return err
-			}
+		var n int64
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders show", check: func(rest []string) (err error) {
+			n, err = numberArg(rest)
+			return err
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			o, err := s.FindOrder(ctx, 0, n)
 			if err != nil {
 				return describe(err)
@@ -83,24 +85,28 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			}
 			p.showOrder(o, evs, pkgs)
 			return nil
-		})
+		}})
 	case "advance":
 		var status, code, carrier, url, reason string
 		var number int64
-		return p.withStore(ctx, "orders advance", args[1:], func(fs *flag.FlagSet) {
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders advance", flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&status, "status", "", "the new status")
 			fs.StringVar(&code, "track-and-trace", "", "a tracking code: adds a package")
 			fs.StringVar(&carrier, "carrier", "", "the package's carrier")
 			fs.StringVar(&url, "tracking-url", "", "the package's tracking URL")
 			fs.StringVar(&reason, "reason", "", "why, for the order's events")
-		}, func(s pressroom.Store, rest []string) error {
-			var err error
+		}, check: func(rest []string) (err error) {
 			if number, err = numberArg(rest); err != nil {
 				return err
 			}
 			if status == "" {
 				return usageError("orders advance needs --status")
 			}
+			if !order.Status(status).Valid() {
+				return badStatus(status)
+			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			o, err := svc.Advance(ctx, number, orders.StatusChange{Status: order.Status(status), TrackingCode: code, Carrier: carrier,
 				TrackingURL: url, Reason: reason}, order.ActorOperator)
@@ -109,22 +115,22 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(p.Stdout, "order %d is %s\n", o.Number, o.Status)
 			return nil
-		})
+		}})
 	case "files":
 		var out string
-		return p.withStoreConfig(ctx, "orders files", args[1:], func(fs *flag.FlagSet) {
+		var n int64
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders files", flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&out, "out", ".", "the folder to write the files into")
-		}, func(cfg *Config, s pressroom.Store, rest []string) error {
-			n, err := numberArg(rest)
-			if err != nil {
-				return err
-			}
+		}, check: func(rest []string) (err error) {
+			n, err = numberArg(rest)
+			return err
+		}, run: func(cfg *Config, s pressroom.Store, _ []string) error {
 			blobs, err := p.openBlobs(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			return p.orderFiles(ctx, s, blobs, n, out)
-		})
+		}})
 	}
 	return usageError("unknown orders subcommand %q", args[0])
 }
@@ -205,6 +211,15 @@ func copyBlob(ctx context.Context, blobs artwork.Blobs, a *order.Artwork, path s
 		return fmt.Errorf("the stored file's SHA-256 is %s, not the %s it had when taken: the copy in storage is damaged", got, a.SHA256)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// badStatus names the statuses a --status flag takes.
+func badStatus(s string) error {
+	names := make([]string, len(order.Statuses))
+	for i, x := range order.Statuses {
+		names[i] = string(x)
+	}
+	return exitError{code: 2, msg: fmt.Sprintf("--status %q is not a status; the statuses are %s", s, strings.Join(names, ", "))}
 }
 
 func numberArg(rest []string) (int64, error) {
