@@ -135,7 +135,7 @@ func (p *Program) cmdFiles(ctx context.Context, args []string) error {
 	flags.StringVar(&to, "to", "", "where to copy the print files: s3://bucket[/prefix]?endpoint=...&region=... (with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) or a folder")
 	rest, err := parseArgs(flags, args[1:])
 	if err != nil {
-		return exitError{code: 2}
+		return err
 	}
 	if to == "" || len(rest) > 0 {
 		return usageError("files copy takes --to DEST and no arguments")

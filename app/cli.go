@@ -38,7 +38,7 @@ func (p *Program) onStore(ctx context.Context, args []string, c storeCommand) er
 	}
 	rest, err := parseArgs(fs, args)
 	if err != nil {
-		return exitError{code: 2}
+		return err
 	}
 	check := c.check
 	if check == nil {
@@ -300,7 +300,7 @@ func (p *Program) cmdCatalog(ctx context.Context, args []string) error {
 		fs := newFlagSet("catalog validate", p.Stderr)
 		rest, err := parseArgs(fs, args[1:])
 		if err != nil {
-			return exitError{code: 2}
+			return err
 		}
 		if len(rest) != 1 {
 			return usageError("catalog validate takes one file")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pressroom/pressroom/app"
 	"github.com/pressroom/pressroom/catalog"
 )
 
@@ -185,5 +186,27 @@ func TestCLIMistakesTouchNoStore(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pressroom.db")); err != nil {
 		t.Fatalf("a right command opens the store: %v", err)
+	}
+}
+
+// pressroom version names the build; --help of a command prints its flags
+// and succeeds, a flag it does not know fails with 2.
+func TestCLIVersionAndHelp(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "version")
+	if code != 0 || !regexp.MustCompile(`^pressroom \S+.*, go1\.\d+`).MatchString(out) {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	if out2 := app.Build(); !strings.HasPrefix(out, out2) {
+		t.Errorf("version says %q, the build %q", out, out2)
+	}
+	dir := t.TempDir()
+	for _, args := range [][]string{{"serve", "--help"}, {"orders", "list", "-h"}, {"backup", "--help"}, {"files", "copy", "--help"}} {
+		code, _, errOut := runCLI(t, nil, append(args, "--data", dir)...)
+		if code != 0 || !strings.Contains(errOut, "-data") {
+			t.Errorf("pressroom %s: exit %d, flags:\n%s", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, nil, "orders", "list", "--colour", "red", "--data", dir); code != 2 || !strings.Contains(errOut, "colour") {
+		t.Errorf("unknown flag: exit %d, %s", code, errOut)
 	}
 }

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -210,12 +211,16 @@ func redact(dsn string) string {
 	return dsn
 }
 
-// parseArgs parses flags that may come before or after positional arguments.
+// parseArgs parses flags that may come before or after positional
+// arguments. Its error is flag.ErrHelp for -h or --help (the flag set has
+// printed them: exit 0), else an exit of 2 (the flag set has said why).
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 			return nil, err
+		} else if err != nil {
+			return nil, exitError{code: 2}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

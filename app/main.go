@@ -40,6 +40,7 @@ Usage:
   pressroom backup --out DIR   (SQLite: a snapshot of the database and a copy of the print files)
   pressroom store copy --to postgres://...   (a SQLite store into an empty PostgreSQL database)
   pressroom files copy --to s3://bucket?endpoint=...   (the print files into S3 under the same keys)
+  pressroom version   (the build: version, commit, Go)
 
 Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
 on the store directly, safely beside a running server.
@@ -73,6 +74,9 @@ func (p *Program) Main(ctx context.Context, args []string) int {
 		err = p.cmdStore(ctx, args[1:])
 	case "files":
 		err = p.cmdFiles(ctx, args[1:])
+	case "version", "--version":
+		fmt.Fprintln(p.Stdout, Build())
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(p.Stdout, usage)
 		return 0
@@ -114,7 +118,7 @@ func (p *Program) cmdServe(ctx context.Context, args []string) error {
 	storeFlags(fs, cfg, p.Getenv)
 	rest, err := parseArgs(fs, args)
 	if err != nil {
-		return exitError{code: 2}
+		return err
 	}
 	if len(rest) > 0 {
 		return usageError("serve takes no arguments, got %q", rest)

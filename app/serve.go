@@ -73,7 +73,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 
 	recorder := catalog.NewRecorder(store, logger)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector())
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "pressroom_job_queue_depth", Help: "Background work waiting to be done, by queue.",
 		ConstLabels: prometheus.Labels{"queue": "calculations"},
@@ -253,7 +253,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 
 	ready.Store(true)
 	addr := ln.Addr().String()
-	logger.Info("listening", "addr", addr, "catalog_version", cat.Current().Version)
+	logger.Info("listening", "addr", addr, "catalog_version", cat.Current().Version, "build", Build())
 	fmt.Fprintf(p.Stdout, "pressroom listening on http://%s\n", addr)
 	if p.Listening != nil {
 		p.Listening(addr)
