@@ -2,12 +2,14 @@ package app_test
 
 import (
 	"bytes"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom/internal/pgtest"
 	"github.com/pressroom/pressroom/internal/s3test"
@@ -148,5 +150,54 @@ func TestStoreCopyToPostgres(t *testing.T) {
 	// The copied calculation is still found (a Probo order may cite it).
 	if r := do(t, "POST", dst.URL+"/probo/products/uploader/create", demoKey, `{"calculation_id":`+calcID+`}`); r.Status != 200 {
 		t.Errorf("the copied calculation: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestStoreCopyKeepsAJobsAttempts: a file download that failed on SQLite
+// (its server answered 500) waits to be tried again; on PostgreSQL it has
+// had the same attempt, with its error, and is tried again when it was
+// due, not from the start of its schedule.
+func TestStoreCopyKeepsAJobsAttempts(t *testing.T) {
+	files := fileServer(t, nil)
+	data := t.TempDir()
+	env := callbackEnv()
+	env["PRESSROOM_DOWNLOAD_RETRY_INTERVAL"] = "1h"
+	src := startServer(t, []string{"--data", data}, env)
+	mustOrder(t, src, demoKey, orderWithFile("att-1", files.URL+"/broken", ""))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "pressroom.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var attempt int
+	var lastError string
+	for deadline := time.Now().Add(20 * time.Second); attempt == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		db.QueryRow(`SELECT attempt, coalesce(json_extract(errors, '$[0].error'), '') FROM river_job WHERE kind = 'download' AND state = 'retryable'`).Scan(&attempt, &lastError)
+	}
+	if attempt != 1 || !strings.Contains(lastError, "500") {
+		t.Fatalf("the download on SQLite: attempt %d, error %q; want a first attempt that met the 500", attempt, lastError)
+	}
+	if code := src.stop(); code != 0 {
+		t.Fatalf("the SQLite server stopped with %d", code)
+	}
+	dsn := pgtest.NewDatabase(t)
+	if code, stdout, stderr := runCLI(t, nil, "store", "copy", "--data", data, "--to", dsn); code != 0 {
+		t.Fatalf("store copy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	pg, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var state, copiedError string
+	var due time.Time
+	if err := pg.QueryRow(`SELECT state, attempt, coalesce(errors[1]->>'error', ''), scheduled_at FROM river_job WHERE kind = 'download'`).Scan(&state, &attempt, &copiedError, &due); err != nil {
+		t.Fatal(err)
+	}
+	if attempt != 1 || copiedError != lastError {
+		t.Errorf("the download on PostgreSQL: attempt %d, error %q; want 1, %q", attempt, copiedError, lastError)
+	}
+	if state != "scheduled" || time.Until(due) < 30*time.Minute {
+		t.Errorf("the download on PostgreSQL is %s, due %s: want it scheduled for its retry an hour after the failure", state, due)
 	}
 }

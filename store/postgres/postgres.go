@@ -84,10 +84,16 @@ func (db *DB) insertJobs(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) e
 	return nil
 }
 
-// QueueTx queues jobs in tx, as the store's own writes do (a copy of
-// another store's waiting work).
-func (db *DB) QueueTx(ctx context.Context, tx pgx.Tx, jobs []pressroom.Job) error {
-	return db.insertJobs(ctx, tx, jobs)
+// QueueTx queues jobs in tx with River's own insert parameters (a copy of
+// another store's waiting work, with the options it had there).
+func (db *DB) QueueTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := db.jobs.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("queue %d job(s): %w", len(params), err)
+	}
+	return nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -20,7 +20,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 
-	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/sqlite"
 )
@@ -84,7 +83,14 @@ func Copy(ctx context.Context, from *sqlite.DB, to *postgres.DB) (*Report, error
 				return err
 			}
 			rep.Jobs = len(jobs)
-			return to.QueueTx(ctx, dst, jobs)
+			params := make([]river.InsertManyParams, len(jobs))
+			for i, j := range jobs {
+				params[i] = river.InsertManyParams{Args: j, InsertOpts: j.insertOpts()}
+			}
+			if err := to.QueueTx(ctx, dst, params); err != nil {
+				return err
+			}
+			return keepAttempts(ctx, dst, jobs)
 		})
 	})
 	if err != nil {
@@ -208,52 +214,105 @@ func convert(v any, typ string) (any, error) {
 	return v, nil
 }
 
-// rawJob is a job as River stored it: its kind and JSON arguments, queue,
-// attempts allowed and priority.
+// rawJob is a job as River stored it: its id, kind and JSON arguments,
+// queue, attempts allowed, priority and when it is due, and the attempts
+// it has had (with their errors), which the copy keeps: a download that
+// failed three times has as many tries left on PostgreSQL, and waits as
+// long for the next.
 type rawJob struct {
-	kind, queue  string
-	args         json.RawMessage
-	maxAttempts  int
-	priority     int
-	scheduledFor time.Time
+	id          int64
+	kind, queue string
+	args        json.RawMessage
+	maxAttempts int
+	priority    int
+	due         time.Time // zero: now
+	attempt     int
+	attemptedAt *time.Time
+	errors      json.RawMessage // a JSON array, or nil
 }
 
 func (j rawJob) Kind() string                 { return j.kind }
-func (j rawJob) Queue() string                { return j.queue }
 func (j rawJob) MarshalJSON() ([]byte, error) { return j.args, nil }
-func (j rawJob) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: j.maxAttempts, Priority: j.priority}
+
+// insertOpts are the job's options as they were; the metadata names the
+// job it copies, for keepAttempts to find it.
+func (j rawJob) insertOpts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: j.queue, MaxAttempts: j.maxAttempts, Priority: j.priority, ScheduledAt: j.due,
+		Metadata: fmt.Appendf(nil, `{"copied_from":%d}`, j.id)}
+}
+
+// keepAttempts gives the copied jobs that had attempts on SQLite their
+// count, time and errors again (River's insert starts every job at none).
+func keepAttempts(ctx context.Context, dst pgx.Tx, jobs []rawJob) error {
+	var ids []int64
+	var attempts []int32
+	var at []*time.Time
+	var errs []*string
+	for _, r := range jobs {
+		if r.attempt == 0 {
+			continue
+		}
+		ids, attempts, at = append(ids, r.id), append(attempts, int32(r.attempt)), append(at, r.attemptedAt)
+		var e *string
+		if len(r.errors) > 0 {
+			e = new(string(r.errors))
+		}
+		errs = append(errs, e)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	tag, err := dst.Exec(ctx, `UPDATE river_job j SET attempt = u.attempt, attempted_at = u.at,
+			errors = CASE WHEN u.errs IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements(u.errs::jsonb)) END
+		FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::text[]) AS u(src, attempt, at, errs)
+		WHERE j.metadata->>'copied_from' = u.src::text`, ids, attempts, at, errs)
+	if err != nil {
+		return fmt.Errorf("keep the jobs' attempts: %w", err)
+	}
+	if tag.RowsAffected() != int64(len(ids)) {
+		return fmt.Errorf("keep the jobs' attempts: %d of %d jobs found again", tag.RowsAffected(), len(ids))
+	}
+	return nil
 }
 
 // waitingJobs are the source's jobs not finished: available, scheduled,
 // waiting to retry, or running when the source stopped (run again).
-func waitingJobs(ctx context.Context, src *sql.Tx) ([]pressroom.Job, error) {
+func waitingJobs(ctx context.Context, src *sql.Tx) ([]rawJob, error) {
 	// River's SQLite driver keeps the arguments as SQLite's binary JSON and
 	// times as "2006-01-02 15:04:05.000" in UTC.
-	rows, err := src.QueryContext(ctx, `SELECT kind, queue, json(args), max_attempts, priority, strftime('%Y-%m-%dT%H:%M:%fZ', scheduled_at)
+	rows, err := src.QueryContext(ctx, `SELECT id, kind, queue, json(args), max_attempts, priority, strftime('%Y-%m-%dT%H:%M:%fZ', scheduled_at),
+			attempt, strftime('%Y-%m-%dT%H:%M:%fZ', attempted_at), json(errors)
 		FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'pending') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("read the waiting jobs: %w", err)
 	}
 	defer rows.Close()
-	var jobs []pressroom.Job
+	var jobs []rawJob
 	for rows.Next() {
 		var j rawJob
 		var args []byte
-		var at any
-		if err := rows.Scan(&j.kind, &j.queue, &args, &j.maxAttempts, &j.priority, &at); err != nil {
+		var at, attemptedAt any
+		var errs sql.NullString
+		if err := rows.Scan(&j.id, &j.kind, &j.queue, &args, &j.maxAttempts, &j.priority, &at, &j.attempt, &attemptedAt, &errs); err != nil {
 			return nil, err
 		}
 		j.args = json.RawMessage(args)
+		if errs.Valid && errs.String != "[]" {
+			j.errors = json.RawMessage(errs.String)
+		}
+		if a, err := convert(attemptedAt, "timestamp with time zone"); err != nil {
+			return nil, fmt.Errorf("job %s: attempted_at: %w", j.kind, err)
+		} else if t, ok := a.(time.Time); ok {
+			j.attemptedAt = &t
+		}
 		when, err := convert(at, "timestamp with time zone")
 		if err != nil {
 			return nil, fmt.Errorf("job %s: scheduled_at: %w", j.kind, err)
 		}
-		job := pressroom.Job{Args: j}
 		if t, ok := when.(time.Time); ok && t.After(time.Now()) {
-			job.RunAt = t
+			j.due = t
 		}
-		jobs = append(jobs, job)
+		jobs = append(jobs, j)
 	}
 	return jobs, rows.Err()
 }
