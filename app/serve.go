@@ -27,6 +27,7 @@ import (
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/batch"
 	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/internal/outbound"
 	"github.com/pressroom/pressroom/jobs"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
@@ -139,8 +140,8 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	}
 	ordersvc.PublicURL = srv.PublicURL
 	pro.PublicURL = srv.PublicURL
-	deliverer := webhook.NewDeliverer(store, clock, logger, webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow,
-		Timeout: cfg.WebhookTimeout, PerEndpoint: 16, AllowPrivate: cfg.AllowPrivateNetworks})
+	deliverer := webhook.NewDeliverer(store, clock, logger, outbound.NewPoster(cfg.AllowPrivateNetworks, cfg.WebhookTimeout),
+		webhook.Config{Interval: cfg.WebhookRetryInterval, Window: cfg.WebhookRetryWindow, Timeout: cfg.WebhookTimeout, PerEndpoint: 16})
 	deliverer.Formats = map[string]func(*order.Callback) []byte{probo.Format: probo.CallbackBody, profotonet.Format: profotonet.CallbackBody}
 	ordersvc.CreatedCallbacks = map[string][]string{probo.Format: probo.CreatedCallbacks}
 	blobs, err := p.openBlobs(ctx, cfg)
@@ -157,7 +158,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	defer isolate.Close() // the idle preflight children
 	art := &artwork.Service{Store: store, Orders: ordersvc, Catalog: cat, Blobs: blobs,
 		Isolate: isolate,
-		Client:  artwork.NewClient(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
+		Fetcher: outbound.NewFetcher(cfg.AllowPrivateNetworks, cfg.DownloadTimeout), Stall: cfg.DownloadTimeout, Limit: cfg.MaxFileMB << 20, Logger: logger, Scratch: filepath.Join(cfg.Data, "tmp")}
 	srv.Artwork = art
 	pro.Artwork = art
 	bx.Artwork = art

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
-	"github.com/pressroom/pressroom/internal/outbound"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/pricing"
@@ -27,8 +25,9 @@ type Service struct {
 	Orders  *orders.Service
 	Catalog *catalog.Service
 	Blobs   Blobs
-	// Client downloads (outbound: SSRF guard, at most 5 redirects).
-	Client *http.Client
+	// Fetcher opens the files named by URL (outbound.Fetcher: over HTTP,
+	// with the SSRF guard and bounded redirects).
+	Fetcher Fetcher
 	// Limit is the largest file taken, in bytes.
 	Limit  int64
 	Logger *slog.Logger
@@ -41,11 +40,13 @@ type Service struct {
 	Isolate *Isolated
 }
 
-// NewClient is the download client: private addresses refused unless
-// allowed, five redirects, each checked again.
-// wait bounds the wait for the answer's headers.
-func NewClient(allowPrivate bool, wait time.Duration) *http.Client {
-	return outbound.Client(outbound.Options{AllowPrivate: allowPrivate, HeaderTimeout: wait, MaxRedirects: 5})
+// Fetcher opens the print files resellers name by URL.
+type Fetcher interface {
+	// Fetch opens the file at url for reading; the caller closes it. Its
+	// error is a *Problem when the URL will not do (refused, not there,
+	// larger than limit: the file fails) and a *Transient when a later try
+	// may work (no answer, the server's own trouble).
+	Fetch(ctx context.Context, url string, limit int64) (io.ReadCloser, error)
 }
 
 // Transient is a download failure worth retrying (a timeout, a refused
@@ -132,29 +133,18 @@ func (s *Service) fetch(ctx context.Context, a *order.Artwork) error {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL, nil)
+	rc, err := s.Fetcher.Fetch(ctx, a.URL, s.Limit)
 	if err != nil {
-		return &Problem{"bad_url", "the URL cannot be fetched: " + err.Error()}
-	}
-	req.Header.Set("User-Agent", "pressroom-artwork/1")
-	resp, err := s.Client.Do(req)
-	if err != nil {
-		if outbound.Refused(err) || errors.Is(err, outbound.ErrTooManyRedirects) {
-			return &Problem{"url_refused", outbound.Describe(err)}
+		var p *Problem
+		var tr *Transient
+		if errors.As(err, &p) || errors.As(err, &tr) {
+			return err
 		}
-		return &Transient{outbound.Describe(err)}
+		return &Transient{err.Error()}
 	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
-		return &Transient{fmt.Sprintf("the file server answered %d", resp.StatusCode)}
-	case resp.StatusCode != http.StatusOK:
-		return &Problem{"download_failed", fmt.Sprintf("the file server answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
-	case resp.ContentLength > s.Limit:
-		return &Problem{"file_too_large", fmt.Sprintf("the file is larger than %d MB", s.Limit>>20)}
-	}
+	defer rc.Close()
 	a.BlobKey = NewKey(a.OrderNumber, a.ItemID)
-	body := &idleReader{r: resp.Body, d: stall, t: time.AfterFunc(stall, func() { cancel(errStalled) })}
+	body := &idleReader{r: rc, d: stall, t: time.AfterFunc(stall, func() { cancel(errStalled) })}
 	defer body.t.Stop()
 	info, err := Ingest(ctx, s.Blobs, a.BlobKey, body, s.Limit, a.ExpectedMD5)
 	if err != nil {

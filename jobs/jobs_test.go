@@ -13,6 +13,7 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/internal/outbound"
 	"github.com/pressroom/pressroom/internal/pgtest"
 	"github.com/pressroom/pressroom/jobs"
 	"github.com/pressroom/pressroom/orders"
@@ -42,7 +43,7 @@ func TestTheQueueWalksTheStorageForOrphans(t *testing.T) {
 		svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: logger}
 		art := &artwork.Service{Store: s, Orders: svc, Blobs: blobs, Logger: logger}
 		var listed atomic.Int64
-		q, err := jobs.New(s, svc, webhook.NewDeliverer(s, pressroom.SystemClock{}, logger, webhook.Config{}), art, jobs.Config{
+		q, err := jobs.New(s, svc, webhook.NewDeliverer(s, pressroom.SystemClock{}, logger, outbound.NewPoster(true, 10*time.Second), webhook.Config{}), art, jobs.Config{
 			Workers: 2, Poll: 50 * time.Millisecond, Logger: logger, OrphanSweep: 300 * time.Millisecond, Orphans: func(n int64) { listed.Add(n) }})
 		if err != nil {
 			t.Fatal(err)

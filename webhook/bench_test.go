@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/outbound"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/store/sqlite"
 	"github.com/pressroom/pressroom/store/storetest"
@@ -57,7 +58,7 @@ func BenchmarkDeliver(b *testing.B) {
 			ids = append(ids, cb.ID)
 		}
 	}
-	d := webhook.NewDeliverer(db, pressroom.SystemClock{}, slog.New(slog.DiscardHandler), webhook.Config{Interval: time.Hour, Window: 72 * time.Hour, Timeout: 10 * time.Second, AllowPrivate: true})
+	d := webhook.NewDeliverer(db, pressroom.SystemClock{}, slog.New(slog.DiscardHandler), outbound.NewPoster(true, 10*time.Second), webhook.Config{Interval: time.Hour, Window: 72 * time.Hour, Timeout: 10 * time.Second})
 	var next atomic.Int64
 	b.SetParallelism(8) // 16 workers on 2 cores
 	b.ResetTimer()

@@ -4,17 +4,14 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,7 +19,6 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom"
-	"github.com/pressroom/pressroom/internal/outbound"
 	"github.com/pressroom/pressroom/order"
 )
 
@@ -53,10 +49,34 @@ type Config struct {
 	Timeout time.Duration
 	// PerEndpoint bounds the attempts in flight to one host on one node.
 	PerEndpoint int
-	// AllowPrivate lets callbacks reach loopback and private addresses
-	// (PRESSROOM_ALLOW_PRIVATE_NETWORKS=1, for tests and local demos).
-	AllowPrivate bool
 }
+
+// Poster sends one callback to its receiver (outbound.Poster: over HTTP,
+// with the SSRF guard, no redirects).
+type Poster interface {
+	// Post sends body with the headers to url and answers the receiver's
+	// answer; its error says in words why none came (refused, timed out).
+	Post(ctx context.Context, url string, header map[string]string, body []byte) (Answer, error)
+}
+
+// Answer is a receiver's answer to a callback.
+type Answer struct {
+	Status int    // the HTTP status
+	Body   string // its first 1 KB
+	// RetryAfter is the wait the receiver asked for (its Retry-After
+	// header; 0 when it said none).
+	RetryAfter time.Duration
+}
+
+// The receiver's answers that mean something more than "try again".
+const (
+	statusGone            = 410 // the receiver is gone: no more attempts
+	statusTooManyRequests = 429 // with Retry-After: when to try again
+	statusUnavailable     = 503 // likewise
+)
+
+// maxRetryAfter bounds the wait a receiver can ask for.
+const maxRetryAfter = 24 * time.Hour
 
 // Deliverer sends callbacks.
 type Deliverer struct {
@@ -69,18 +89,20 @@ type Deliverer struct {
 	// body on every attempt.
 	Formats map[string]func(*order.Callback) []byte
 
-	client *http.Client
+	poster Poster
 	mu     sync.Mutex
 	slots  map[string]chan struct{}
 }
 
-// NewDeliverer returns a deliverer whose HTTP client refuses private
-// addresses (checked after DNS resolution) unless the config allows them.
-func NewDeliverer(store pressroom.Store, clock pressroom.Clock, logger *slog.Logger, cfg Config) *Deliverer {
+// NewDeliverer returns a deliverer that sends through poster.
+func NewDeliverer(store pressroom.Store, clock pressroom.Clock, logger *slog.Logger, poster Poster, cfg Config) *Deliverer {
 	if cfg.PerEndpoint < 1 {
 		cfg.PerEndpoint = 16
 	}
-	return &Deliverer{Store: store, Clock: clock, Logger: logger, Config: cfg, client: outbound.Client(outbound.Options{AllowPrivate: cfg.AllowPrivate, Timeout: cfg.Timeout, HeaderTimeout: cfg.Timeout}), slots: map[string]chan struct{}{}}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	return &Deliverer{Store: store, Clock: clock, Logger: logger, Config: cfg, poster: poster, slots: map[string]chan struct{}{}}
 }
 
 // WebhookID is the callback's stable id across retries (webhook-id).
@@ -196,31 +218,28 @@ func (d *Deliverer) attempt(ctx context.Context, cb *order.Callback, secrets []s
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.Config.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cb.URL, bytes.NewReader(body))
-	if err != nil {
-		a.Error = "the URL cannot be called: " + err.Error()
-		return a, 0
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "pressroom-webhooks/1")
-	req.Header.Set("webhook-id", WebhookID(cb))
-	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("webhook-signature", sig)
-	resp, err := d.client.Do(req)
+	ans, err := d.poster.Post(ctx, cb.URL, map[string]string{
+		"User-Agent":        "pressroom-webhooks/1",
+		"webhook-id":        WebhookID(cb),
+		"webhook-timestamp": strconv.FormatInt(ts, 10),
+		"webhook-signature": sig,
+	}, body)
 	a.Duration = time.Since(start)
 	if err != nil {
-		a.Error = outbound.Describe(err)
+		a.Error = err.Error()
 		return a, 0
 	}
-	defer resp.Body.Close()
-	first, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
-	a.Status, a.Response = resp.StatusCode, string(first)
-	var retryAfter time.Duration
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), start)
+	a.Status, a.Response = ans.Status, ans.Body
+	return a, retryWait(ans)
+}
+
+// retryWait is the wait a receiver's answer asks for before the next
+// attempt: its Retry-After on a 429 or 503, at most a day; 0 otherwise.
+func retryWait(ans Answer) time.Duration {
+	if ans.Status != statusTooManyRequests && ans.Status != statusUnavailable {
+		return 0
 	}
-	return a, retryAfter
+	return min(max(ans.RetryAfter, 0), maxRetryAfter)
 }
 
 // settle records the attempt and decides what comes next.
@@ -235,7 +254,7 @@ func (d *Deliverer) settle(ctx context.Context, cb *order.Callback, a *order.Cal
 	switch {
 	case a.Status >= 200 && a.Status < 300:
 		cb.Status, cb.FinishedAt, cb.NextAttemptAt = order.CallbackDelivered, &now, nil
-	case a.Status == http.StatusGone:
+	case a.Status == statusGone:
 		cb.Status, cb.FinishedAt, cb.NextAttemptAt = order.CallbackFailed, &now, nil
 		cb.LastError = "the receiver answered 410 Gone: no more attempts"
 	default:
@@ -269,18 +288,4 @@ func jitter(d time.Duration) time.Duration {
 		return 0
 	}
 	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
-}
-
-// parseRetryAfter reads seconds or an HTTP date; 0 when absent or bad.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return min(time.Duration(n)*time.Second, 24*time.Hour)
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return min(t.Sub(now), 24*time.Hour)
-	}
-	return 0
 }

@@ -56,14 +56,21 @@ func TestJitterAndRetryAfter(t *testing.T) {
 			t.Fatalf("jitter(1h) = %v, outside ±10 %%", d)
 		}
 	}
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{
-		"": 0, "120": 2 * time.Minute, "x": 0, "-5": 0, "999999": 24 * time.Hour,
-		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
-		now.Add(-time.Minute).Format(http.TimeFormat):     0,
+	// A receiver's Retry-After counts on a 429 or 503 only, and for a day
+	// at the most.
+	for _, c := range []struct {
+		ans  Answer
+		want time.Duration
+	}{
+		{Answer{Status: 503, RetryAfter: 2 * time.Minute}, 2 * time.Minute},
+		{Answer{Status: 429, RetryAfter: 90 * time.Second}, 90 * time.Second},
+		{Answer{Status: 429, RetryAfter: 11 * 24 * time.Hour}, 24 * time.Hour},
+		{Answer{Status: 503}, 0},
+		{Answer{Status: 500, RetryAfter: time.Minute}, 0},
+		{Answer{Status: 200, RetryAfter: time.Minute}, 0},
 	} {
-		if got := parseRetryAfter(v, now); got != want {
-			t.Errorf("Retry-After %q = %v, want %v", v, got, want)
+		if got := retryWait(c.ans); got != c.want {
+			t.Errorf("%d with Retry-After %v: wait %v, want %v", c.ans.Status, c.ans.RetryAfter, got, c.want)
 		}
 	}
 }
