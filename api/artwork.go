@@ -171,6 +171,18 @@ func (s *Server) handleArtworkFile(w http.ResponseWriter, r *http.Request, p *pr
 	s.serveFile(w, r, p, id, idx, fmt.Sprintf("Item %d's file %d", id, idx))
 }
 
+// StaffFile serves an order's stored print file to staff signed in another
+// way (the console): the path values number, item and index name it.
+func (s *Server) StaffFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	s.handleArtworkFile(w, r, p)
+}
+
+// StaffDocument serves an order's packing slip or label to staff: the path
+// values number and kind name it.
+func (s *Server) StaffDocument(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	s.handleDocumentFile(w, r, p)
+}
+
 // GET /v1/orders/{number}/documents/{kind}/file (and the operator's): the
 // stored packing slip or shipping label.
 func (s *Server) handleDocumentFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {

@@ -25,6 +25,7 @@ import (
 	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/boxes"
 	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/console"
 	"github.com/pressroom/pressroom/internal/batch"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/internal/outbound"
@@ -120,6 +121,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	root.Handle("/wl3/", http.StripPrefix("/wl3", wl.Handler()))
 	bx := &boxes.Server{Store: store, Auth: srv.Auth, Catalog: cat, Orders: ordersvc, RateLimiter: srv.RateLimiter, Logger: logger, Clock: clock, TokenTTL: cfg.AccessTokenTTL}
 	root.Handle("/boxes/", http.StripPrefix("/boxes", bx.Handler()))
+	staff := &console.Server{Store: store, Auth: srv.Auth, Catalog: cat, Orders: ordersvc, Logger: logger, Clock: clock,
+		RateLimiter: srv.RateLimiter, Files: srv.StaffFile, Documents: srv.StaffDocument, Secure: strings.HasPrefix(cfg.PublicURL, "https://")}
+	root.Handle(console.Base+"/", staff.Handler())
+	root.Handle(console.Base, http.RedirectHandler(console.Base+"/orders", http.StatusSeeOther))
 	root.Handle("/", srv.Handler())
 	httpServer := &http.Server{
 		Handler:           httpx.Observe(root, logger, metrics, srv.PanicHandler),

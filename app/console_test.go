@@ -1,0 +1,290 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/internal/testfiles"
+)
+
+// browser is a staff member's browser: it keeps the console's cookie and
+// shows each answer as it comes, redirects included.
+type browser struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+	cookie *http.Cookie
+}
+
+type page struct {
+	Status   int
+	Header   http.Header
+	Body     string
+	Location string
+}
+
+func newBrowser(t *testing.T, srv *server) *browser {
+	return &browser{t: t, base: srv.URL, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) send(method, path string, body io.Reader, headers map[string]string) page {
+	b.t.Helper()
+	req, err := http.NewRequest(method, b.base+path, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.cookie != nil {
+		req.AddCookie(b.cookie)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == "pressroom_console" {
+			if c.MaxAge < 0 || c.Value == "" {
+				b.cookie = nil
+			} else {
+				b.cookie = c
+			}
+		}
+	}
+	return page{Status: resp.StatusCode, Header: resp.Header, Body: string(data), Location: resp.Header.Get("Location")}
+}
+
+func (b *browser) get(path string) page { b.t.Helper(); return b.send("GET", path, nil, nil) }
+
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	return b.send("POST", path, strings.NewReader(form.Encode()), nil)
+}
+
+func wantPage(t *testing.T, p page, status int, contains ...string) {
+	t.Helper()
+	if p.Status != status {
+		t.Fatalf("status %d, want %d; location %q\n%s", p.Status, status, p.Location, p.Body)
+	}
+	for _, c := range contains {
+		if !strings.Contains(p.Body, c) {
+			t.Fatalf("the page lacks %q:\n%s", c, p.Body)
+		}
+	}
+}
+
+// The console is the staff's: it takes the operator key only, and sends
+// anyone else to sign in, wherever they meant to go on the console and
+// nowhere else.
+func TestConsoleSignsInTheOperatorOnly(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		o := mustOrder(t, srv, demoKey, orderBody("con-1"))
+		b := newBrowser(t, srv)
+
+		p := b.get("/console")
+		if p.Status != 303 || p.Location != "/console/orders" {
+			t.Fatalf("/console: %d to %q", p.Status, p.Location)
+		}
+		p = b.get("/console/orders/" + num(t, o["number"]))
+		if p.Status != 303 || p.Location != "/console/login?next=%2Fconsole%2Forders%2F"+num(t, o["number"]) {
+			t.Fatalf("an order's page without signing in: %d to %q", p.Status, p.Location)
+		}
+		wantPage(t, b.get("/console/login?next=%2Fconsole%2Forders%2F"+num(t, o["number"])), 200,
+			`name="next" value="/console/orders/`+num(t, o["number"])+`"`, `type="password"`)
+		// A form post without signing in changes nothing.
+		wantPage(t, b.post("/console/orders/"+num(t, o["number"])+"/status", url.Values{"status": {"in_production"}}), 401, "not signed in")
+		if got := do(t, "GET", orderURL(srv, o, ""), demoKey, nil).JSON(t)["status"]; got != "accepted" {
+			t.Fatalf("after a post without a sign-in the order is %v", got)
+		}
+
+		for _, key := range []string{demoKey, "no-such-key", ""} {
+			wantPage(t, b.post("/console/login", url.Values{"key": {key}, "next": {"/console/orders"}}), 401, "not an operator key")
+			if b.cookie != nil {
+				t.Fatalf("key %q signed in", key)
+			}
+		}
+		// The sign-in goes on to the page asked for; another site is never
+		// where it goes.
+		for next, want := range map[string]string{
+			"/console/orders/" + num(t, o["number"]): "/console/orders/" + num(t, o["number"]),
+			"https://evil.example/":                  "/console/orders",
+			"//evil.example/console/":                "/console/orders",
+			"/v1/account":                            "/console/orders",
+			"":                                       "/console/orders",
+		} {
+			b.cookie = nil
+			p := b.post("/console/login", url.Values{"key": {operatorKey}, "next": {next}})
+			if p.Status != 303 || p.Location != want {
+				t.Fatalf("sign-in with next %q: %d to %q, want %q", next, p.Status, p.Location, want)
+			}
+		}
+		c := b.cookie
+		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/console" {
+			t.Fatalf("the sign-in cookie: %+v", c)
+		}
+		p = wantPageOf(t, b.get("/console/orders"), 200, num(t, o["number"]))
+		for k, v := range map[string]string{"Content-Security-Policy": "default-src 'none'", "X-Frame-Options": "DENY", "Cache-Control": "no-store"} {
+			if !strings.Contains(p.Header.Get(k), v) {
+				t.Errorf("%s: %q, want %q", k, p.Header.Get(k), v)
+			}
+		}
+		wantPage(t, b.get("/console/static/console.css"), 200, "font")
+
+		// Signing out forgets the key.
+		p = b.post("/console/logout", nil)
+		if p.Status != 303 || b.cookie != nil {
+			t.Fatalf("sign out: %d, cookie %+v", p.Status, b.cookie)
+		}
+		if p := b.get("/console/orders"); p.Status != 303 {
+			t.Fatalf("the list after signing out: %d", p.Status)
+		}
+		// A reseller's key in the cookie is no sign-in.
+		b.cookie = &http.Cookie{Name: "pressroom_console", Value: demoKey}
+		if p := b.get("/console/orders"); p.Status != 303 {
+			t.Fatalf("a reseller key as the cookie: %d\n%s", p.Status, p.Body)
+		}
+	})
+}
+
+func wantPageOf(t *testing.T, p page, status int, contains ...string) page {
+	t.Helper()
+	wantPage(t, p, status, contains...)
+	return p
+}
+
+// Staff find the orders to produce, open one, download its print file and
+// move it on; what they do is what the operator API does: checked,
+// recorded as the operator's, and seen by the reseller.
+func TestConsoleRunsProduction(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+
+		shop := mustOrder(t, srv, demoKey, strings.Replace(orderBody("con-2"), `"reference":"Reseller API test order"`, `"reference":"<script>alert(1)</script>"`, 1))
+		up := mustOrder(t, srv, demoKey, `{"id":"con-3","reference":"plates","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		pdf := testfiles.PDF(200, 400, 10)
+		item := num(t, path(t, up, "items", 0, "id"))
+		wantOK(t, do(t, "PUT", orderURL(srv, up, "/items/"+item+"/artwork"), demoKey, pdf), 202)
+		n, m := num(t, shop["number"]), num(t, up["number"])
+
+		// The list: newest first, the reference escaped, filters as production uses them.
+		p := wantPageOf(t, b.get("/console/orders"), 200, "/console/orders/"+n, "/console/orders/"+m, "&lt;script&gt;alert(1)&lt;/script&gt;")
+		if strings.Contains(p.Body, "<script>") {
+			t.Fatal("the list shows a reseller's reference as HTML")
+		}
+		if strings.Index(p.Body, "/console/orders/"+m+`"`) > strings.Index(p.Body, "/console/orders/"+n+`"`) {
+			t.Error("the list is not newest first")
+		}
+		p = wantPageOf(t, b.get("/console/orders?reference=plates"), 200, "/console/orders/"+m, "1–1 of 1 orders")
+		if strings.Contains(p.Body, "/console/orders/"+n+`"`) {
+			t.Error("the reference filter kept another order")
+		}
+		wantPage(t, b.get("/console/orders?status=in_production"), 200, "No orders match.")
+		wantPage(t, b.get("/console/orders?status=bogus&page=0"), 400, "?status", "?page")
+		if p := b.get("/console/orders?number=" + m); p.Status != 303 || p.Location != "/console/orders/"+m {
+			t.Fatalf("open by number: %d to %q", p.Status, p.Location)
+		}
+		wantPage(t, b.get("/console/orders?number=12x"), 400, "not an order number")
+		wantPage(t, b.get("/console/orders/999999999"), 404)
+		wantPage(t, b.get("/console/orders/abc"), 404)
+		wantPage(t, b.get("/console/nowhere"), 404)
+
+		// The order's page: its item, its stored file, the statuses that may follow.
+		p = wantPageOf(t, b.get("/console/orders/"+m), 200, "dibond", `<option value="in_production">`, `<option value="hold">`,
+			"/console/orders/"+m+"/items/"+item+"/files/0")
+		if strings.Contains(p.Body, `<option value="shipment_delivered">`) {
+			t.Error("an accepted order offers shipment_delivered")
+		}
+		f := b.get("/console/orders/" + m + "/items/" + item + "/files/0")
+		if f.Status != 200 || f.Body != string(pdf) {
+			t.Fatalf("the file through the console: %d, %d bytes (want %d)", f.Status, len(f.Body), len(pdf))
+		}
+		wantPage(t, b.get("/console/orders/"+m+"/items/"+item+"/files/7"), 404)
+
+		// A status change: the reseller sees it, made by the operator.
+		p = b.post("/console/orders/"+m+"/status", url.Values{"status": {"in_production"}})
+		if p.Status != 303 || p.Location != "/console/orders/"+m+"?done=status" {
+			t.Fatalf("status change: %d to %q\n%s", p.Status, p.Location, p.Body)
+		}
+		wantPage(t, b.get(p.Location), 200, "The status was changed", `<option value="shipment_created">`)
+		if got := do(t, "GET", orderURL(srv, up, ""), demoKey, nil).JSON(t)["status"]; got != "in_production" {
+			t.Fatalf("the reseller sees %v", got)
+		}
+		evs := string(do(t, "GET", orderURL(srv, up, "/events"), demoKey, nil).Body)
+		if !strings.Contains(evs, `"actor":"operator"`) || !strings.Contains(evs, `"to":"in_production"`) {
+			t.Fatalf("events: %s", evs)
+		}
+		wantPage(t, b.get("/console/orders?status=in_production"), 200, "/console/orders/"+m)
+
+		// Refused: production never moves back; the page says why, keeps the
+		// form, and the order stays.
+		wantPage(t, b.post("/console/orders/"+m+"/status", url.Values{"status": {"accepted"}}), 409, "cannot become accepted")
+		wantPage(t, b.post("/console/orders/"+m+"/status", url.Values{"status": {"shipment_created"}, "tracking_url": {"javascript:alert(1)"}, "track_and_trace": {"3S1"}}),
+			422, "tracking_url", `value="3S1"`)
+		wantPage(t, b.post("/console/orders/"+m+"/status", url.Values{"status": {"bogus"}}), 422)
+		// Another site's form changes nothing, even with the cookie.
+		wantPage(t, b.send("POST", "/console/orders/"+m+"/status", strings.NewReader("status=shipment_created"),
+			map[string]string{"Sec-Fetch-Site": "cross-site"}), 403, "another site")
+		wantPage(t, b.send("POST", "/console/orders/"+m+"/status", strings.NewReader("status=shipment_created"),
+			map[string]string{"Origin": "https://evil.example"}), 403)
+		if got := do(t, "GET", orderURL(srv, up, ""), demoKey, nil).JSON(t)["status"]; got != "in_production" {
+			t.Fatalf("after refused changes the order is %v", got)
+		}
+		// Malformed and oversized forms.
+		wantPage(t, b.send("POST", "/console/orders/"+m+"/status", strings.NewReader("status=%zz"), nil), 400)
+		wantPage(t, b.send("POST", "/console/orders/"+m+"/status", bytes.NewReader(append([]byte("reason="), bytes.Repeat([]byte("x"), 70<<10)...)), nil), 413)
+		wantPage(t, b.post("/console/orders/999999999/status", url.Values{"status": {"in_production"}}), 404)
+
+		// A shipment with its tracking, and the payment.
+		p = b.post("/console/orders/"+m+"/status", url.Values{"status": {"shipment_created"}, "track_and_trace": {"3SYMFU0000001"},
+			"carrier": {"postnl"}, "tracking_url": {"https://postnl.example/3SYMFU0000001"}})
+		if p.Status != 303 {
+			t.Fatalf("shipment: %d\n%s", p.Status, p.Body)
+		}
+		wantPage(t, b.get("/console/orders/"+m), 200, `<a href="https://postnl.example/3SYMFU0000001" rel="noreferrer">3SYMFU0000001</a>`)
+		wantPage(t, b.post("/console/orders/"+m+"/status", url.Values{"payment": {"paid"}}), 303)
+		if got := do(t, "GET", orderURL(srv, up, ""), demoKey, nil).JSON(t)["payment"]; got != "paid" {
+			t.Fatalf("payment: %v", got)
+		}
+		wantPage(t, b.post("/console/orders/"+m+"/status", url.Values{"payment": {"later"}}), 422, "not a payment state")
+
+		// Reprints wait for staff on their own page.
+		wantOK(t, do(t, "POST", operatorURL(srv, up, "/status"), operatorKey, `{"status":"shipment_delivered"}`), 200)
+		rp := decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, up, "/reprints"), demoKey,
+			`{"reason":"damaged","note":"bent <corner>","items":[{"item_id":`+item+`,"quantity":1}]}`), 201).Body)
+		id := num(t, rp["id"])
+		wantPage(t, b.get("/console/reprints"), 200, `action="/console/reprints/`+id+`"`, "bent &lt;corner&gt;")
+		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"maybe"}}), 400, "approve or reject")
+		wantPage(t, b.get("/console/reprints?status=sideways"), 400)
+		p = b.post("/console/reprints/"+id, url.Values{"decision": {"approve"}, "note": {"on us"}})
+		if p.Status != 303 || !strings.HasPrefix(p.Location, "/console/reprints?approved="+id+"&order=") {
+			t.Fatalf("approve: %d to %q\n%s", p.Status, p.Location, p.Body)
+		}
+		fresh := strings.TrimPrefix(p.Location, "/console/reprints?approved="+id+"&order=")
+		wantPage(t, b.get(p.Location), 200, "Reprint "+id+" was approved: order "+fresh, "No reprints wait for a decision.")
+		got := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, up["number"])+"/reprints", demoKey, nil).Body)
+		if path(t, got, "reprints", 0, "status") != "approved" || num(t, path(t, got, "reprints", 0, "new_order")) != fresh {
+			t.Fatalf("the reseller's reprint: %v", got)
+		}
+		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"reject"}}), 409)
+		wantPage(t, b.post("/console/reprints/424242", url.Values{"decision": {"reject"}}), 404)
+		wantPage(t, b.get("/console/orders/"+fresh), 200, fmt.Sprintf("reprint %s of order %s", id, m))
+		wantPage(t, b.get("/console/orders/"+m), 200, "Reprint "+id+": approved (damaged), order <a href=\"/console/orders/"+fresh+"\">")
+	})
+}

@@ -1,0 +1,326 @@
+// Package console is the staff's web console at /console: the orders to
+// produce, an order's items, files, packages and history, its next status,
+// and the reprints that wait for a decision. Staff sign in with the operator
+// key; every change goes through the same core services as the operator API,
+// so a change made here is checked, recorded and called back the same way.
+//
+// It is plain HTML forms, rendered on the server: no script, so the
+// Content-Security-Policy allows none. The sign-in cookie is HttpOnly,
+// SameSite=Strict and limited to /console, and every form post passes Go's
+// cross-origin protection (Sec-Fetch-Site, Origin).
+package console
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/orders"
+)
+
+// Base is the console's path.
+const Base = "/console"
+
+// CookieName is the sign-in cookie. It holds the operator key, so it is
+// HttpOnly, SameSite=Strict, limited to the console's path, and Secure when
+// the public URL is https.
+const CookieName = "pressroom_console"
+
+// signInFor is how long a sign-in lasts: a working day.
+const signInFor = 12 * time.Hour
+
+// maxForm bounds a form's body: the console's forms are a few fields.
+const maxForm = 64 << 10
+
+// PerPage is how many orders a page of the list shows.
+const PerPage = 50
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// Server is the console's handlers and what they need.
+type Server struct {
+	Store   pressroom.Store
+	Auth    *pressroom.Authenticator
+	Catalog *catalog.Service
+	Orders  *orders.Service
+	Logger  *slog.Logger
+	Clock   pressroom.Clock
+	// RateLimiter counts the console's requests against the operator key's
+	// limit, as every API does (nil: no limit).
+	RateLimiter *httpx.RateLimiter
+	// Files serves a stored file of an order to staff: the operator API's
+	// handler, which reads the path values number and item and index (a
+	// print file) or kind (a document).
+	Files, Documents func(http.ResponseWriter, *http.Request, *pressroom.Principal)
+	// Secure marks the cookie Secure: the public URL is https.
+	Secure bool
+
+	pages map[string]*template.Template
+}
+
+// Handler is the console, to be served at Base.
+func (s *Server) Handler() http.Handler {
+	s.pages = parsePages()
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET "+Base+"/static/", http.StripPrefix(Base+"/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET "+Base+"/login", s.handleLoginPage)
+	mux.HandleFunc("POST "+Base+"/login", s.handleLogin)
+	mux.HandleFunc("POST "+Base+"/logout", s.handleLogout)
+	mux.HandleFunc("GET "+Base+"/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Base+"/orders", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET "+Base+"/orders", s.staff(s.handleOrders))
+	mux.HandleFunc("GET "+Base+"/orders/{number}", s.staff(s.handleOrder))
+	mux.HandleFunc("POST "+Base+"/orders/{number}/status", s.staff(s.handleStatus))
+	mux.HandleFunc("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.staff(s.handleFile))
+	mux.HandleFunc("GET "+Base+"/orders/{number}/documents/{kind}", s.staff(s.handleDocument))
+	mux.HandleFunc("GET "+Base+"/reprints", s.staff(s.handleReprints))
+	mux.HandleFunc("POST "+Base+"/reprints/{id}", s.staff(s.handleDecide))
+	mux.HandleFunc(Base+"/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, nil, pressroom.Errorf(pressroom.ENOTFOUND, "There is no page %s.", r.URL.Path))
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, nil, pressroom.Errorf(pressroom.EFORBIDDEN, "A form of another site cannot change anything here."))
+	}))
+	return headers(cop.Handler(mux))
+}
+
+// headers sets what every console answer carries: no script, no framing,
+// nothing cached (the pages show customers' addresses).
+func headers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		if !strings.HasPrefix(r.URL.Path, Base+"/static/") {
+			hd.Set("Cache-Control", "no-store")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// statuses maps error codes to HTTP statuses: the console's one table.
+var statuses = map[string]int{
+	pressroom.ECONFLICT:     http.StatusConflict,
+	pressroom.EINTERNAL:     http.StatusInternalServerError,
+	pressroom.EINVALID:      http.StatusUnprocessableEntity,
+	pressroom.EMALFORMED:    http.StatusBadRequest,
+	pressroom.ENOTFOUND:     http.StatusNotFound,
+	pressroom.EUNAUTHORIZED: http.StatusUnauthorized,
+	pressroom.EFORBIDDEN:    http.StatusForbidden,
+	pressroom.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	pressroom.ERATELIMITED:  http.StatusTooManyRequests,
+	pressroom.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// problem is an error as a page shows it.
+type problem struct {
+	Status  int
+	Message string
+	Fields  []pressroom.FieldError
+}
+
+func (s *Server) problemOf(r *http.Request, err error) problem {
+	code := pressroom.ErrorCode(err)
+	st := statuses[code]
+	if st == 0 {
+		st = http.StatusInternalServerError
+	}
+	msg := pressroom.ErrorMessage(err)
+	if code == pressroom.EINTERNAL {
+		s.Logger.Error("internal error", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		msg = "Something went wrong on our side; the log has request " + httpx.RequestID(r.Context()) + "."
+	}
+	return problem{Status: st, Message: msg, Fields: pressroom.ErrorFields(err)}
+}
+
+// fail answers a page that says what went wrong.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, err error) {
+	pr := s.problemOf(r, err)
+	s.render(w, r, pr.Status, "error", page{Title: http.StatusText(pr.Status), SignedIn: p != nil, Problem: &pr})
+}
+
+// page is what every page's template gets.
+type page struct {
+	Title    string
+	SignedIn bool
+	Nav      string
+	Problem  *problem
+	Notice   string
+	Data     any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
+	t := s.pages[name]
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", pg); err != nil {
+		s.Logger.Error("console page", "page", name, "request_id", httpx.RequestID(r.Context()), "err", err)
+		http.Error(w, "The page could not be shown; the log says why.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write([]byte(b.String()))
+	}
+}
+
+// staff wraps a page that needs a signed-in operator. Someone not signed
+// in is sent to the sign-in page (from a GET) or told so (a form post).
+func (s *Server) staff(h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var key string
+		if c, err := r.Cookie(CookieName); err == nil {
+			key = c.Value
+		}
+		p, err := s.Auth.Authenticate(r.Context(), key)
+		if err == nil && p.Role != pressroom.RoleOperator {
+			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not an operator key")
+		}
+		switch {
+		case pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED && r.Method == http.MethodGet:
+			http.Redirect(w, r, Base+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		case pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED:
+			s.fail(w, r, nil, pressroom.Errorf(pressroom.EUNAUTHORIZED, "You are not signed in (or the key was revoked): sign in and send the form again."))
+			return
+		case err != nil:
+			s.fail(w, r, nil, err)
+			return
+		}
+		if s.RateLimiter != nil {
+			d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now())
+			d.SetHeaders(w.Header())
+			if !d.Allowed {
+				s.fail(w, r, p, pressroom.Errorf(pressroom.ERATELIMITED, "Too many requests for the operator key; try again in %s seconds.", w.Header().Get("Retry-After")))
+				return
+			}
+		}
+		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
+	}
+}
+
+// form parses a posted form within maxForm.
+func form(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return pressroom.Errorf(pressroom.ETOOLARGE, "The form is larger than %d kB.", maxForm>>10)
+		}
+		return pressroom.Errorf(pressroom.EMALFORMED, "The form could not be read: %v.", err)
+	}
+	return nil
+}
+
+// next is where a sign-in goes on: a console page, never another site.
+func next(v string) string {
+	if !strings.HasPrefix(v, Base+"/") || strings.HasPrefix(v, "//") || strings.ContainsAny(v, "\\\r\n") {
+		return Base + "/orders"
+	}
+	return v
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Data: loginData{Next: next(r.URL.Query().Get("next"))}})
+}
+
+type loginData struct{ Next string }
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if err := form(w, r); err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	key := strings.TrimSpace(r.PostForm.Get("key"))
+	to := next(r.PostForm.Get("next"))
+	p, err := s.Auth.Authenticate(r.Context(), key)
+	if err == nil && p.Role != pressroom.RoleOperator {
+		err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "")
+	}
+	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
+		pr := problem{Status: http.StatusUnauthorized, Message: "That is not an operator key. The console takes the operator key (PRESSROOM_OPERATOR_KEY, or the one the server printed at its first start), not a reseller's."}
+		s.render(w, r, pr.Status, "login", page{Title: "Sign in", Problem: &pr, Data: loginData{Next: to}})
+		return
+	} else if err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: key, Path: Base, MaxAge: int(signInFor / time.Second),
+		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: Base, MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, Base+"/login", http.StatusSeeOther)
+}
+
+// pathNumber reads a positive id from the path; a page that names none
+// does not exist.
+func pathNumber(r *http.Request, name, what string) (int64, error) {
+	v := r.PathValue(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return 0, pressroom.Errorf(pressroom.ENOTFOUND, "There is no %s %q.", what, v)
+	}
+	return n, nil
+}
+
+// when shows a moment in the company's time zone.
+func (s *Server) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	loc := time.UTC
+	if c := s.Catalog.Current(); c != nil && c.Commerce != nil && c.Commerce.Location != nil {
+		loc = c.Commerce.Location
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// resellers names resellers, each looked up once per page.
+type resellers struct {
+	s     *Server
+	r     *http.Request
+	names map[int64]string
+}
+
+func (rs *resellers) name(id int64) string {
+	if n, ok := rs.names[id]; ok {
+		return n
+	}
+	n := "reseller " + strconv.FormatInt(id, 10)
+	if res, err := rs.s.Store.FindResellerByID(rs.r.Context(), id); err == nil {
+		n = res.Name
+	}
+	rs.names[id] = n
+	return n
+}
+
+func (s *Server) resellerNames(r *http.Request) *resellers {
+	return &resellers{s: s, r: r, names: map[int64]string{}}
+}
+
+// parsePages makes each page: the layout around the page's own content.
+func parsePages() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"login", "orders", "order", "reprints", "error"} {
+		out[name] = template.Must(template.New(name).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}

@@ -1,0 +1,492 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
+)
+
+// ordersData is the list page: its filter, its rows and its pages.
+type ordersData struct {
+	Filter    listFilter
+	Statuses  []order.Status
+	Rows      []orderRow
+	Total     int
+	From, To  int
+	Prev, Nxt string // links to the pages before and after, if any
+}
+
+// listFilter is the list's query, as the filter form shows it.
+type listFilter struct {
+	Status, Files, Type, Reference, Reseller string
+}
+
+type orderRow struct {
+	Number    int64
+	Reseller  string
+	Reference string
+	Status    order.Status
+	Files     order.FilesSummary
+	Type      order.Type
+	Items     int
+	Total     string
+	Ship      string
+	Created   string
+}
+
+// GET /console/orders: the orders, newest first, filtered as production
+// looks for them (accepted with every file ready, on hold, failed files).
+func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	q := r.URL.Query()
+	if n := strings.TrimSpace(q.Get("number")); n != "" {
+		if v, err := strconv.ParseInt(n, 10, 64); err == nil && v > 0 {
+			http.Redirect(w, r, fmt.Sprintf("%s/orders/%d", Base, v), http.StatusSeeOther)
+			return
+		}
+		s.fail(w, r, p, pressroom.Errorf(pressroom.EMALFORMED, "%q is not an order number.", n))
+		return
+	}
+	lf := listFilter{Status: q.Get("status"), Files: q.Get("files"), Type: q.Get("type"), Reference: strings.TrimSpace(q.Get("reference")),
+		Reseller: strings.TrimSpace(q.Get("reseller"))}
+	f := pressroom.OrderFilter{Status: order.Status(lf.Status), Files: order.FilesSummary(lf.Files), Type: order.Type(lf.Type),
+		Reference: lf.Reference, Stage: order.StageOrder, Limit: PerPage}
+	var bad []pressroom.FieldError
+	if f.Status != "" && !f.Status.Valid() {
+		bad = append(bad, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "not an order status"})
+	}
+	switch f.Files {
+	case "", order.FilesReady, order.FilesWaiting, order.FilesFailed:
+	default:
+		bad = append(bad, pressroom.FieldError{Pointer: "?files", Code: "invalid_files", Detail: "ready, waiting or failed"})
+	}
+	switch f.Type {
+	case "", order.TypeProduction, order.TypeTest:
+	default:
+		bad = append(bad, pressroom.FieldError{Pointer: "?type", Code: "invalid_type", Detail: "production or test"})
+	}
+	if lf.Reseller != "" {
+		id, err := strconv.ParseInt(lf.Reseller, 10, 64)
+		if err != nil || id < 1 {
+			bad = append(bad, pressroom.FieldError{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"})
+		}
+		f.ResellerID = id
+	}
+	pageNo := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100_000 {
+			bad = append(bad, pressroom.FieldError{Pointer: "?page", Code: "invalid_page", Detail: "a page number from 1 to 100000"})
+		}
+		pageNo = n
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.", Fields: bad})
+		return
+	}
+	f.Offset = (pageNo - 1) * PerPage
+	list, total, err := s.Store.ListOrders(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	names := s.resellerNames(r)
+	d := ordersData{Filter: lf, Statuses: order.Statuses[1:], Total: total}
+	for _, o := range list {
+		// The list has no items; a page reads its orders' (at most PerPage
+		// lookups) for the count and the files' state.
+		if full, err := s.Store.FindOrder(r.Context(), 0, o.Number); err == nil {
+			o = full
+		} else if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+			s.fail(w, r, p, err)
+			return
+		}
+		d.Rows = append(d.Rows, orderRow{Number: o.Number, Reseller: names.name(o.ResellerID), Reference: o.Reference, Status: o.Status,
+			Files: order.FilesOf(o.Items), Type: o.Type, Items: len(o.Items), Total: money(o.Totals.Total.Excl.StringFixed(2), o.Currency),
+			Ship: o.Delivery.ShippingDate, Created: s.when(o.CreatedAt)})
+	}
+	if len(list) > 0 {
+		d.From, d.To = f.Offset+1, f.Offset+len(list)
+	}
+	link := func(pg int) string {
+		v := url.Values{}
+		for k, x := range map[string]string{"status": lf.Status, "files": lf.Files, "type": lf.Type, "reference": lf.Reference, "reseller": lf.Reseller} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		if pg > 1 {
+			v.Set("page", strconv.Itoa(pg))
+		}
+		if len(v) == 0 {
+			return Base + "/orders"
+		}
+		return Base + "/orders?" + v.Encode()
+	}
+	if pageNo > 1 {
+		d.Prev = link(pageNo - 1)
+	}
+	if f.Offset+len(list) < total {
+		d.Nxt = link(pageNo + 1)
+	}
+	s.render(w, r, http.StatusOK, "orders", staffPage("Orders", "orders", d))
+}
+
+// staffPage is a page for a signed-in operator.
+func staffPage(title, nav string, d any) page {
+	return page{Title: title, SignedIn: true, Nav: nav, Data: d}
+}
+
+func money(amount, currency string) string {
+	if currency == "" {
+		return amount
+	}
+	return amount + " " + currency
+}
+
+// orderData is an order's page.
+type orderData struct {
+	O         *order.Order
+	Reseller  string
+	Files     order.FilesSummary
+	Total     string
+	Created   string
+	Updated   string
+	Next      []order.Status
+	Payments  []order.Payment
+	Items     []itemView
+	Documents []fileView
+	Packages  []packageView
+	Events    []eventView
+	Reprints  []*order.Reprint
+	// Form holds a refused status change's fields, to send again.
+	Form map[string]string
+}
+
+type itemView struct {
+	*order.Item
+	Position int
+	Price    string
+	Options  string
+	Files    []fileView
+}
+
+type fileView struct {
+	Label    string
+	Source   string
+	Size     string
+	State    order.FileState
+	Error    string
+	Findings []order.Finding
+	// More counts the findings left out: a page shows the first few.
+	More int
+	Link string // the download, when the bytes are stored
+}
+
+// shownFindings is how many of a file's findings a page lists.
+const shownFindings = 10
+
+type packageView struct {
+	Carrier, Code, URL, Created string
+}
+
+type eventView struct {
+	At, Actor, Kind, From, To, Reason, Data string
+}
+
+// GET /console/orders/{number}
+func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	var notice string
+	switch r.URL.Query().Get("done") {
+	case "status":
+		notice = "The status was changed; the reseller's callback is on its way."
+	case "payment":
+		notice = "The payment was changed."
+	}
+	s.showOrder(w, r, p, http.StatusOK, notice, nil, nil)
+}
+
+// showOrder renders an order's page, with a refused change's problem and
+// fields when there is one.
+func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, status int, notice string, pr *problem, form map[string]string) {
+	n, err := pathNumber(r, "number", "order")
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	ctx := r.Context()
+	o, err := s.Orders.Get(ctx, 0, n)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	d := orderData{O: o, Reseller: s.resellerNames(r).name(o.ResellerID), Files: order.FilesOf(o.Items),
+		Total: money(o.Totals.Total.Excl.StringFixed(2), o.Currency), Created: s.when(o.CreatedAt), Updated: s.when(o.UpdatedAt),
+		Payments: []order.Payment{order.PaymentPending, order.PaymentPaid, order.PaymentOnAccount}, Form: form}
+	if o.Stage == order.StageOrder {
+		d.Next = slices.DeleteFunc(order.Next(o.Status), func(st order.Status) bool { return st == order.Draft })
+	}
+	arts, err := s.Store.ListArtwork(ctx, n, 0)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	for i, it := range o.Items {
+		iv := itemView{Item: it, Position: i + 1, Price: money(it.Price.Excl.StringFixed(2), o.Currency), Options: options(it)}
+		for _, a := range arts {
+			if a.ItemID == it.ID {
+				iv.Files = append(iv.Files, s.fileView(o.Number, a, fmt.Sprintf("file %d", a.Index+1),
+					fmt.Sprintf("%s/orders/%d/items/%d/files/%d", Base, o.Number, it.ID, a.Index)))
+			}
+		}
+		d.Items = append(d.Items, iv)
+	}
+	for _, a := range arts {
+		if a.ItemID == 0 {
+			kind := map[int]string{order.DocPackingSlip: "packing_slip", order.DocShippingLabel: "shipping_label"}[a.Index]
+			d.Documents = append(d.Documents, s.fileView(o.Number, a, order.DocumentName(a.Index), fmt.Sprintf("%s/orders/%d/documents/%s", Base, o.Number, kind)))
+		}
+	}
+	pkgs, err := s.Store.ListOrderPackages(ctx, n)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	for _, pk := range pkgs {
+		d.Packages = append(d.Packages, packageView{Carrier: pk.Carrier, Code: pk.TrackingCode, URL: safeURL(pk.TrackingURL), Created: s.when(pk.CreatedAt)})
+	}
+	evs, err := s.Store.ListOrderEvents(ctx, n)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	for i := len(evs) - 1; i >= 0; i-- { // newest first
+		ev := evs[i]
+		data := string(ev.Data)
+		if len(data) > 400 {
+			data = data[:400] + " …"
+		}
+		if data == "null" {
+			data = ""
+		}
+		d.Events = append(d.Events, eventView{At: s.when(ev.At), Actor: string(ev.Actor), Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason, Data: data})
+	}
+	if d.Reprints, err = s.Store.ListReprints(ctx, 0, n, ""); err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	pg := staffPage(fmt.Sprintf("Order %d", o.Number), "orders", d)
+	pg.Problem, pg.Notice = pr, notice
+	s.render(w, r, status, "order", pg)
+}
+
+// options lists an item's chosen options as "code: value" lines.
+func options(it *order.Item) string {
+	var opts []struct {
+		Code  string `json:"code"`
+		Value any    `json:"value"`
+	}
+	if err := json.Unmarshal(it.Options, &opts); err != nil {
+		return string(it.Options)
+	}
+	var b strings.Builder
+	for i, o := range opts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(o.Code)
+		if o.Value != nil && o.Value != "" {
+			fmt.Fprintf(&b, " %v", o.Value)
+		}
+	}
+	return b.String()
+}
+
+func (s *Server) fileView(number int64, a *order.Artwork, label, link string) fileView {
+	fv := fileView{Label: label, Source: a.Source, State: a.State, Error: a.Error, Findings: a.Findings}
+	if a.Source == "url" {
+		fv.Source = a.URL
+	}
+	if len(fv.Findings) > shownFindings {
+		fv.Findings, fv.More = fv.Findings[:shownFindings], len(fv.Findings)-shownFindings
+	}
+	if a.Size > 0 {
+		fv.Size = size(a.Size)
+	}
+	if a.BlobKey != "" {
+		fv.Link = link
+	}
+	return fv
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// safeURL keeps a link only when it is http(s): a tracking URL comes from
+// a form, and a javascript: link must not become clickable.
+func safeURL(u string) string {
+	if pu, err := url.Parse(u); err == nil && (pu.Scheme == "https" || pu.Scheme == "http") {
+		return u
+	}
+	return ""
+}
+
+// POST /console/orders/{number}/status: staff move the order on, as the
+// operator API's status endpoint does. A payment change comes the same way
+// with the field payment.
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := pathNumber(r, "number", "order")
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if err := form(w, r); err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	fv := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	done := "status"
+	if pay := fv("payment"); pay != "" {
+		_, err = s.Orders.SetPayment(r.Context(), n, order.Payment(pay), order.ActorOperator)
+		done = "payment"
+	} else {
+		_, err = s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: order.Status(fv("status")), Carrier: fv("carrier"),
+			TrackingCode: fv("track_and_trace"), TrackingURL: fv("tracking_url"), Reason: fv("reason")}, order.ActorOperator)
+	}
+	if err != nil {
+		if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
+			s.fail(w, r, p, err)
+			return
+		}
+		pr := s.problemOf(r, err)
+		keep := map[string]string{}
+		for _, k := range []string{"status", "carrier", "track_and_trace", "tracking_url", "reason"} {
+			keep[k] = fv(k)
+		}
+		s.showOrder(w, r, p, pr.Status, "", &pr, keep)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=%s", Base, n, done), http.StatusSeeOther)
+}
+
+// GET /console/orders/{number}/items/{item}/files/{index}: the stored
+// print file, as the operator API serves it.
+func (s *Server) handleFile(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	w.Header().Del("Cache-Control") // the bytes have an ETag; the page's no-store is not theirs
+	s.Files(w, r, p)
+}
+
+// GET /console/orders/{number}/documents/{kind}: the packing slip or label.
+func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	w.Header().Del("Cache-Control")
+	s.Documents(w, r, p)
+}
+
+// reprintsData is the reprints page.
+type reprintsData struct {
+	Status string
+	Rows   []reprintRow
+}
+
+type reprintRow struct {
+	*order.Reprint
+	Reseller string
+	Created  string
+	Decided  string
+	Items    string
+}
+
+// GET /console/reprints: the requests that wait for staff (or all of a status).
+func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	st := r.URL.Query().Get("status")
+	if _, ok := r.URL.Query()["status"]; !ok {
+		st = string(order.ReprintRequested)
+	}
+	switch order.ReprintStatus(st) {
+	case "", order.ReprintRequested, order.ReprintApproved, order.ReprintRejected:
+	default:
+		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.",
+			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "requested, approved or rejected"}}})
+		return
+	}
+	list, err := s.Store.ListReprints(r.Context(), 0, 0, order.ReprintStatus(st))
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	names := s.resellerNames(r)
+	d := reprintsData{Status: st}
+	for _, rp := range list {
+		row := reprintRow{Reprint: rp, Reseller: names.name(rp.ResellerID), Created: s.when(rp.CreatedAt)}
+		if rp.DecidedAt != nil {
+			row.Decided = s.when(*rp.DecidedAt)
+		}
+		var parts []string
+		for _, it := range rp.Items {
+			parts = append(parts, fmt.Sprintf("item %d × %s", it.ItemID, it.Quantity.String()))
+		}
+		row.Items = strings.Join(parts, ", ")
+		d.Rows = append(d.Rows, row)
+	}
+	pg := staffPage("Reprints", "reprints", d)
+	q := r.URL.Query()
+	if id, ord := q.Get("approved"), q.Get("order"); id != "" {
+		if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+			if _, err := strconv.ParseInt(ord, 10, 64); err == nil {
+				pg.Notice = fmt.Sprintf("Reprint %s was approved: order %s will print it.", id, ord)
+			}
+		}
+	} else if id := q.Get("rejected"); id != "" {
+		if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+			pg.Notice = fmt.Sprintf("Reprint %s was rejected.", id)
+		}
+	}
+	s.render(w, r, http.StatusOK, "reprints", pg)
+}
+
+// POST /console/reprints/{id}: decision=approve|reject, with a note.
+func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	id, err := pathNumber(r, "id", "reprint")
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if err := form(w, r); err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	var approve bool
+	switch r.PostForm.Get("decision") {
+	case "approve":
+		approve = true
+	case "reject":
+	default:
+		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "Say whether to approve or reject the reprint.",
+			Fields: []pressroom.FieldError{{Pointer: "decision", Code: "invalid_decision", Detail: "approve or reject"}}})
+		return
+	}
+	rp, err := s.Orders.DecideReprint(r.Context(), id, approve, strings.TrimSpace(r.PostForm.Get("note")))
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if approve {
+		http.Redirect(w, r, fmt.Sprintf("%s/reprints?approved=%d&order=%d", Base, rp.ID, rp.NewOrder), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s/reprints?rejected=%d", Base, rp.ID), http.StatusSeeOther)
+}
