@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
@@ -286,5 +287,62 @@ func TestConsoleRunsProduction(t *testing.T) {
 		wantPage(t, b.post("/console/reprints/424242", url.Values{"decision": {"reject"}}), 404)
 		wantPage(t, b.get("/console/orders/"+fresh), 200, fmt.Sprintf("reprint %s of order %s", id, m))
 		wantPage(t, b.get("/console/orders/"+m), 200, "Reprint "+id+": approved (damaged), order <a href=\"/console/orders/"+fresh+"\">")
+	})
+}
+
+// Support sees which callbacks failed and sends one again, as the reseller
+// could; one still being delivered is not sent twice.
+func TestConsoleSendsACallbackAgain(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		rv := newReceiver(t)
+		env := callbackEnv()
+		env["PRESSROOM_WEBHOOK_RETRY_WINDOW"] = "1m" // /down stays pending through the test
+		srv := startServer(t, st.args(t), env)
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		gone := mustOrder(t, srv, demoKey, withCallback("con-gone", rv.URL+"/gone"))
+		down := mustOrder(t, srv, demoKey, withCallback("con-down", rv.URL+"/down"))
+		g, d := num(t, gone["number"]), num(t, down["number"])
+
+		// The 410 fails the callback at once; the failed list shows it.
+		var p page
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			p = b.get("/console/callbacks")
+			if strings.Contains(p.Body, "/console/orders/"+g) || time.Now().After(deadline) {
+				break
+			}
+		}
+		wantPage(t, p, 200, "/console/orders/"+g, "HTTP 410", rv.URL+"/gone")
+		if strings.Contains(p.Body, "/console/orders/"+d+`"`) {
+			t.Fatal("the failed list shows a pending callback")
+		}
+		cbs := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/callbacks?order="+g, operatorKey, nil).Body)["data"].([]any)
+		gid := num(t, path(t, cbs[0], "id"))
+		wantPage(t, b.get("/console/orders/"+g), 200, `action="/console/callbacks/`+gid+`/redeliver"`, "order.created")
+
+		p = b.post("/console/callbacks/"+gid+"/redeliver", nil)
+		if p.Status != 303 || p.Location != "/console/orders/"+g+"?done=redeliver" {
+			t.Fatalf("send again: %d to %q\n%s", p.Status, p.Location, p.Body)
+		}
+		wantPage(t, b.get(p.Location), 200, "queued to be sent again")
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			rv.mu.Lock()
+			n := rv.calls["/gone"]
+			rv.mu.Unlock()
+			if n >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the receiver was called %d times after sending again, want 2", n)
+			}
+		}
+
+		// Pending: not sent twice.
+		wantPage(t, b.get("/console/callbacks?status=pending"), 200, "/console/orders/"+d)
+		cbs = decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/callbacks?order="+d, operatorKey, nil).Body)["data"].([]any)
+		wantPage(t, b.post("/console/callbacks/"+num(t, path(t, cbs[0], "id"))+"/redeliver", nil), 409, "still being delivered")
+		wantPage(t, b.post("/console/callbacks/987654/redeliver", nil), 404)
+		wantPage(t, b.post("/console/callbacks/x/redeliver", nil), 404)
+		wantPage(t, b.get("/console/callbacks?status=lost"), 400)
 	})
 }

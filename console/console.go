@@ -86,6 +86,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+Base+"/orders/{number}/status", s.staff(s.handleStatus))
 	mux.HandleFunc("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.staff(s.handleFile))
 	mux.HandleFunc("GET "+Base+"/orders/{number}/documents/{kind}", s.staff(s.handleDocument))
+	mux.HandleFunc("GET "+Base+"/callbacks", s.staff(s.handleCallbacks))
+	mux.HandleFunc("POST "+Base+"/callbacks/{id}/redeliver", s.staff(s.handleRedeliver))
 	mux.HandleFunc("GET "+Base+"/reprints", s.staff(s.handleReprints))
 	mux.HandleFunc("POST "+Base+"/reprints/{id}", s.staff(s.handleDecide))
 	mux.HandleFunc(Base+"/", func(w http.ResponseWriter, r *http.Request) {
@@ -319,7 +321,7 @@ func (s *Server) resellerNames(r *http.Request) *resellers {
 // parsePages makes each page: the layout around the page's own content.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "orders", "order", "reprints", "error"} {
+	for _, name := range []string{"login", "orders", "order", "reprints", "callbacks", "error"} {
 		out[name] = template.Must(template.New(name).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

@@ -166,6 +166,9 @@ type orderData struct {
 	Packages  []packageView
 	Events    []eventView
 	Reprints  []*order.Reprint
+	Callbacks []callbackRow
+	// MoreCallbacks says the order has more callbacks than the page lists.
+	MoreCallbacks bool
 	// Form holds a refused status change's fields, to send again.
 	Form map[string]string
 }
@@ -209,6 +212,8 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, p *pressroo
 		notice = "The status was changed; the reseller's callback is on its way."
 	case "payment":
 		notice = "The payment was changed."
+	case "redeliver":
+		notice = "The callback is queued to be sent again."
 	}
 	s.showOrder(w, r, p, http.StatusOK, notice, nil, nil)
 }
@@ -282,6 +287,12 @@ func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.
 		s.fail(w, r, p, err)
 		return
 	}
+	cbs, total, err := s.Store.ListCallbacks(ctx, pressroom.CallbackFilter{OrderNumber: n, Limit: shownCallbacks})
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	d.Callbacks, d.MoreCallbacks = s.callbackRows(r, cbs), total > len(cbs)
 	pg := staffPage(fmt.Sprintf("Order %d", o.Number), "orders", d)
 	pg.Problem, pg.Notice = pr, notice
 	s.render(w, r, status, "order", pg)
@@ -489,4 +500,92 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressro
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s/reprints?rejected=%d", Base, rp.ID), http.StatusSeeOther)
+}
+
+// shownCallbacks is how many of an order's callbacks its page lists.
+const shownCallbacks = 50
+
+// callbackRow is one callback as the pages list it.
+type callbackRow struct {
+	*order.Callback
+	Reseller  string
+	Occurred  string
+	Next      string
+	Finished  string
+	Resend    bool // delivered or failed: it may be sent again
+	LastError string
+}
+
+func (s *Server) callbackRows(r *http.Request, cbs []*order.Callback) []callbackRow {
+	names := s.resellerNames(r)
+	var out []callbackRow
+	for _, cb := range cbs {
+		row := callbackRow{Callback: cb, Reseller: names.name(cb.ResellerID), Occurred: s.when(cb.OccurredAt),
+			Resend: cb.Status != order.CallbackPending, LastError: cb.LastError}
+		if cb.NextAttemptAt != nil && cb.Status == order.CallbackPending {
+			row.Next = s.when(*cb.NextAttemptAt)
+		}
+		if cb.FinishedAt != nil {
+			row.Finished = s.when(*cb.FinishedAt)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// callbacksData is the callbacks page.
+type callbacksData struct {
+	Status string
+	Rows   []callbackRow
+	Total  int
+}
+
+// GET /console/callbacks: the callbacks that failed (or are pending, or
+// all), newest first: the resellers whose endpoints do not answer.
+func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	st := r.URL.Query().Get("status")
+	if _, ok := r.URL.Query()["status"]; !ok {
+		st = string(order.CallbackFailed)
+	}
+	switch order.CallbackStatus(st) {
+	case "", order.CallbackPending, order.CallbackDelivered, order.CallbackFailed:
+	default:
+		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.",
+			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "failed, pending or delivered"}}})
+		return
+	}
+	cbs, total, err := s.Store.ListCallbacks(r.Context(), pressroom.CallbackFilter{Status: order.CallbackStatus(st), Limit: PerPage})
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "callbacks", staffPage("Callbacks", "callbacks", callbacksData{Status: st, Rows: s.callbackRows(r, cbs), Total: total}))
+}
+
+// POST /console/callbacks/{id}/redeliver: send a delivered or failed
+// callback again (the reseller's own redeliver, for support), then back to
+// its order.
+func (s *Server) handleRedeliver(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	id, err := pathNumber(r, "id", "callback")
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if err := form(w, r); err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	cb, _, err := s.Store.FindCallback(r.Context(), 0, id)
+	if err == nil {
+		cb, err = s.Store.RedeliverCallback(r.Context(), cb.ResellerID, id)
+	}
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if cb.OrderNumber == 0 { // a receiver's test callback
+		http.Redirect(w, r, Base+"/callbacks?status=pending", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=redeliver", Base, cb.OrderNumber), http.StatusSeeOther)
 }
