@@ -839,7 +839,8 @@ func (s *Server) operatorOrders(h func(http.ResponseWriter, *http.Request, *pres
 	}
 }
 
-// GET /track/{token}: the public tracking page of an order.
+// GET /track/{token}: the public tracking page of an order: a page for a
+// browser (Accept: text/html), else JSON.
 func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
 	o, err := s.Store.FindOrderByTrackingToken(r.Context(), r.PathValue("token"))
 	if err != nil || o.Stage != order.StageOrder {
@@ -849,6 +850,11 @@ func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
 	pkgs, err := s.Store.ListOrderPackages(r.Context(), o.Number)
 	if err != nil {
 		s.Error(w, r, err)
+		return
+	}
+	w.Header().Add("Vary", "Accept, Accept-Language")
+	if wantsHTML(r) {
+		s.writeTrackingPage(w, r, o, pkgs)
 		return
 	}
 	out := map[string]any{"number": o.Number, "reference": o.Reference, "status": o.Status,
