@@ -218,6 +218,15 @@ func TestConsoleRunsProduction(t *testing.T) {
 		}
 		wantPage(t, b.get("/console/orders/"+m+"/items/"+item+"/files/7"), 404)
 
+		// Once its file passed, the order is one to print.
+		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(b.get("/console/orders/"+m).Body, `<span class="files f-passed">passed</span>`); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the uploaded file did not pass")
+			}
+		}
+		wantPage(t, b.get("/console/orders"), 200, `<a href="/console/orders?status=accepted&amp;files=ready&amp;type=production"><strong>1</strong> to print</a>`)
+		wantPage(t, b.get("/console/orders?status=accepted&files=ready&type=production"), 200, "/console/orders/"+m, "1–1 of 1 orders")
+
 		// A status change: the reseller sees it, made by the operator.
 		p = b.post("/console/orders/"+m+"/status", url.Values{"status": {"in_production"}})
 		if p.Status != 303 || p.Location != "/console/orders/"+m+"?done=status" {
@@ -232,6 +241,8 @@ func TestConsoleRunsProduction(t *testing.T) {
 			t.Fatalf("events: %s", evs)
 		}
 		wantPage(t, b.get("/console/orders?status=in_production"), 200, "/console/orders/"+m)
+		wantPage(t, b.get("/console/orders"), 200, `<a href="/console/orders?status=in_production"><strong>1</strong> in production</a>`,
+			`<strong>0</strong> on hold`, `<strong>0</strong> reprints to decide`)
 
 		// Refused: production never moves back; the page says why, keeps the
 		// form, and the order stays.
@@ -271,6 +282,7 @@ func TestConsoleRunsProduction(t *testing.T) {
 			`{"reason":"damaged","note":"bent <corner>","items":[{"item_id":`+item+`,"quantity":1}]}`), 201).Body)
 		id := num(t, rp["id"])
 		wantPage(t, b.get("/console/reprints"), 200, `action="/console/reprints/`+id+`"`, "bent &lt;corner&gt;")
+		wantPage(t, b.get("/console/orders"), 200, `<a href="/console/reprints"><strong>1</strong> reprints to decide</a>`)
 		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"maybe"}}), 400, "approve or reject")
 		wantPage(t, b.get("/console/reprints?status=sideways"), 400)
 		p = b.post("/console/reprints/"+id, url.Values{"decision": {"approve"}, "note": {"on us"}})
@@ -316,6 +328,7 @@ func TestConsoleSendsACallbackAgain(t *testing.T) {
 		if strings.Contains(p.Body, "/console/orders/"+d+`"`) {
 			t.Fatal("the failed list shows a pending callback")
 		}
+		wantPage(t, b.get("/console/orders"), 200, `<a href="/console/callbacks"><strong>1</strong> callbacks failed</a>`)
 		cbs := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/callbacks?order="+g, operatorKey, nil).Body)["data"].([]any)
 		gid := num(t, path(t, cbs[0], "id"))
 		wantPage(t, b.get("/console/orders/"+g), 200, `action="/console/callbacks/`+gid+`/redeliver"`, "order.created")

@@ -16,6 +16,7 @@ import (
 
 // ordersData is the list page: its filter, its rows and its pages.
 type ordersData struct {
+	Work      []workCount
 	Filter    listFilter
 	Statuses  []order.Status
 	Rows      []orderRow
@@ -97,8 +98,13 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		s.fail(w, r, p, err)
 		return
 	}
+	work, err := s.work(r)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
 	names := s.resellerNames(r)
-	d := ordersData{Filter: lf, Statuses: order.Statuses[1:], Total: total}
+	d := ordersData{Work: work, Filter: lf, Statuses: order.Statuses[1:], Total: total}
 	for _, o := range list {
 		// The list has no items; a page reads its orders' (at most PerPage
 		// lookups) for the count and the files' state.
@@ -137,6 +143,46 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		d.Nxt = link(pageNo + 1)
 	}
 	s.render(w, r, http.StatusOK, "orders", staffPage("Orders", "orders", d))
+}
+
+// workCount is one heap of work waiting for staff, with the page that lists it.
+type workCount struct {
+	Name  string
+	Count int
+	Link  string
+}
+
+// work counts what waits for staff: production orders to print (accepted,
+// every file ready), on hold, with a failed file, in production; reprints
+// to decide; callbacks that failed.
+func (s *Server) work(r *http.Request) ([]workCount, error) {
+	ctx := r.Context()
+	var out []workCount
+	for _, q := range []struct {
+		name, link string
+		f          pressroom.OrderFilter
+	}{
+		{"to print", "?status=accepted&files=ready&type=production", pressroom.OrderFilter{Status: order.Accepted, Files: order.FilesReady, Type: order.TypeProduction}},
+		{"on hold", "?status=hold", pressroom.OrderFilter{Status: order.Hold}},
+		{"files failed", "?status=accepted&files=failed", pressroom.OrderFilter{Status: order.Accepted, Files: order.FilesFailed}},
+		{"in production", "?status=in_production", pressroom.OrderFilter{Status: order.InProduction}},
+	} {
+		q.f.Stage, q.f.Limit = order.StageOrder, 1
+		_, n, err := s.Store.ListOrders(ctx, q.f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, workCount{q.name, n, Base + "/orders" + q.link})
+	}
+	rps, err := s.Store.ListReprints(ctx, 0, 0, order.ReprintRequested)
+	if err != nil {
+		return nil, err
+	}
+	_, failed, err := s.Store.ListCallbacks(ctx, pressroom.CallbackFilter{Status: order.CallbackFailed, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	return append(out, workCount{"reprints to decide", len(rps), Base + "/reprints"}, workCount{"callbacks failed", failed, Base + "/callbacks"}), nil
 }
 
 // staffPage is a page for a signed-in operator.
