@@ -359,3 +359,22 @@ func TestConsoleSendsACallbackAgain(t *testing.T) {
 		wantPage(t, b.get("/console/callbacks?status=lost"), 400)
 	})
 }
+
+// Guessing the operator key at the sign-in form is slowed to a crawl: after
+// ten failures from one address even the right key waits.
+func TestConsoleSlowsKeyGuessing(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		b := newBrowser(t, srv)
+		for i := range 10 {
+			wantPage(t, b.post("/console/login", url.Values{"key": {fmt.Sprintf("guess-%d", i)}}), 401, "not an operator key")
+		}
+		p := b.post("/console/login", url.Values{"key": {operatorKey}})
+		wantPage(t, p, 429, "Too many failed sign-ins")
+		if b.cookie != nil || p.Header.Get("Retry-After") == "" {
+			t.Fatalf("after ten failures: cookie %+v, Retry-After %q", b.cookie, p.Header.Get("Retry-After"))
+		}
+		// The API is not the form: the key still works there.
+		wantOK(t, do(t, "GET", srv.URL+"/v1/operator/orders", operatorKey, nil), 200)
+	})
+}

@@ -13,14 +13,19 @@ package console
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
@@ -66,7 +71,36 @@ type Server struct {
 	// Secure marks the cookie Secure: the public URL is https.
 	Secure bool
 
-	pages map[string]*template.Template
+	pages    map[string]*template.Template
+	mu       sync.Mutex
+	failures map[string]*rate.Limiter // failed sign-ins by client address
+}
+
+// Failed sign-ins a client address may make: a burst of signInBurst, then
+// one every signInEvery. The operator key opens everything, and the form
+// is where it would be guessed.
+const (
+	signInBurst = 10
+	signInEvery = 6 * time.Second
+)
+
+// signInLimit is the failed sign-ins' limiter of r's client address.
+func (s *Server) signInLimit(r *http.Request) *rate.Limiter {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures == nil || len(s.failures) > 10_000 { // bounded: forget all rather than grow
+		s.failures = map[string]*rate.Limiter{}
+	}
+	l := s.failures[host]
+	if l == nil {
+		l = rate.NewLimiter(rate.Every(signInEvery), signInBurst)
+		s.failures[host] = l
+	}
+	return l
 }
 
 // Handler is the console, to be served at Base.
@@ -250,11 +284,20 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	key := strings.TrimSpace(r.PostForm.Get("key"))
 	to := next(r.PostForm.Get("next"))
+	limit := s.signInLimit(r)
+	if limit.Tokens() < 1 {
+		wait := time.Duration((1 - limit.Tokens()) * float64(signInEvery))
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		pr := problem{Status: http.StatusTooManyRequests, Message: fmt.Sprintf("Too many failed sign-ins from here; try again in %d seconds.", int(wait.Seconds())+1)}
+		s.render(w, r, pr.Status, "login", page{Title: "Sign in", Problem: &pr, Data: loginData{Next: to}})
+		return
+	}
 	p, err := s.Auth.Authenticate(r.Context(), key)
 	if err == nil && p.Role != pressroom.RoleOperator {
 		err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "")
 	}
 	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
+		limit.Allow() // counts the failure
 		pr := problem{Status: http.StatusUnauthorized, Message: "That is not an operator key. The console takes the operator key (PRESSROOM_OPERATOR_KEY, or the one the server printed at its first start), not a reseller's."}
 		s.render(w, r, pr.Status, "login", page{Title: "Sign in", Problem: &pr, Data: loginData{Next: to}})
 		return
