@@ -350,6 +350,13 @@ func TestConsoleSendsACallbackAgain(t *testing.T) {
 			}
 		}
 
+		// By reseller: the resellers page leads to theirs.
+		demo := num(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", demoKey, nil).Body)["id"])
+		wantPage(t, b.get("/console/resellers"), 200, "<td>"+demo+"</td><td>demo</td>", `href="/console/callbacks?reseller=`+demo+`"`, `href="/console/orders?reseller=`+demo+`"`)
+		wantPage(t, b.get("/console/callbacks?reseller="+demo), 200, "/console/orders/"+g)
+		wantPage(t, b.get("/console/callbacks?reseller=999999"), 200, "No failed callbacks.")
+		wantPage(t, b.get("/console/callbacks?reseller=abc"), 400, "?reseller")
+
 		// Pending: not sent twice.
 		wantPage(t, b.get("/console/callbacks?status=pending"), 200, "/console/orders/"+d)
 		cbs = decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/callbacks?order="+d, operatorKey, nil).Body)["data"].([]any)

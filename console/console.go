@@ -121,6 +121,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.staff(s.handleFile))
 	mux.HandleFunc("GET "+Base+"/orders/{number}/documents/{kind}", s.staff(s.handleDocument))
 	mux.HandleFunc("GET "+Base+"/callbacks", s.staff(s.handleCallbacks))
+	mux.HandleFunc("GET "+Base+"/resellers", s.staff(s.handleResellers))
 	mux.HandleFunc("POST "+Base+"/callbacks/{id}/redeliver", s.staff(s.handleRedeliver))
 	mux.HandleFunc("GET "+Base+"/reprints", s.staff(s.handleReprints))
 	mux.HandleFunc("POST "+Base+"/reprints/{id}", s.staff(s.handleDecide))
@@ -364,7 +365,7 @@ func (s *Server) resellerNames(r *http.Request) *resellers {
 // parsePages makes each page: the layout around the page's own content.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "orders", "order", "reprints", "callbacks", "error"} {
+	for _, name := range []string{"login", "orders", "order", "reprints", "callbacks", "resellers", "error"} {
 		out[name] = template.Must(template.New(name).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

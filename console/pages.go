@@ -581,9 +581,9 @@ func (s *Server) callbackRows(r *http.Request, cbs []*order.Callback) []callback
 
 // callbacksData is the callbacks page.
 type callbacksData struct {
-	Status string
-	Rows   []callbackRow
-	Total  int
+	Status, Reseller string
+	Rows             []callbackRow
+	Total            int
 }
 
 // GET /console/callbacks: the callbacks that failed (or are pending, or
@@ -600,12 +600,23 @@ func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, p *pres
 			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "failed, pending or delivered"}}})
 		return
 	}
-	cbs, total, err := s.Store.ListCallbacks(r.Context(), pressroom.CallbackFilter{Status: order.CallbackStatus(st), Limit: PerPage})
+	f := pressroom.CallbackFilter{Status: order.CallbackStatus(st), Limit: PerPage}
+	res := strings.TrimSpace(r.URL.Query().Get("reseller"))
+	if res != "" {
+		id, err := strconv.ParseInt(res, 10, 64)
+		if err != nil || id < 1 {
+			s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.",
+				Fields: []pressroom.FieldError{{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"}}})
+			return
+		}
+		f.ResellerID = id
+	}
+	cbs, total, err := s.Store.ListCallbacks(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, p, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "callbacks", staffPage("Callbacks", "callbacks", callbacksData{Status: st, Rows: s.callbackRows(r, cbs), Total: total}))
+	s.render(w, r, http.StatusOK, "callbacks", staffPage("Callbacks", "callbacks", callbacksData{Status: st, Reseller: res, Rows: s.callbackRows(r, cbs), Total: total}))
 }
 
 // POST /console/callbacks/{id}/redeliver: send a delivered or failed
@@ -634,4 +645,25 @@ func (s *Server) handleRedeliver(w http.ResponseWriter, r *http.Request, p *pres
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=redeliver", Base, cb.OrderNumber), http.StatusSeeOther)
+}
+
+type resellerRow struct {
+	*pressroom.Reseller
+	Created string
+}
+
+// GET /console/resellers: who sells through the company, with their
+// settings and links to their orders and callbacks. Resellers and keys
+// are changed with the CLI or the operator API.
+func (s *Server) handleResellers(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	list, err := s.Store.ListResellers(r.Context())
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	rows := make([]resellerRow, len(list))
+	for i, res := range list {
+		rows[i] = resellerRow{Reseller: res, Created: s.when(res.CreatedAt)}
+	}
+	s.render(w, r, http.StatusOK, "resellers", staffPage("Resellers", "resellers", rows))
 }
