@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/order"
@@ -27,7 +28,7 @@ type ordersData struct {
 
 // listFilter is the list's query, as the filter form shows it.
 type listFilter struct {
-	Status, Files, Type, Reference, Reseller string
+	Status, Files, Type, Reference, Reseller, Name, From, To string
 }
 
 type orderRow struct {
@@ -56,9 +57,9 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		return
 	}
 	lf := listFilter{Status: q.Get("status"), Files: q.Get("files"), Type: q.Get("type"), Reference: strings.TrimSpace(q.Get("reference")),
-		Reseller: strings.TrimSpace(q.Get("reseller"))}
+		Reseller: strings.TrimSpace(q.Get("reseller")), Name: strings.TrimSpace(q.Get("name")), From: q.Get("from"), To: q.Get("to")}
 	f := pressroom.OrderFilter{Status: order.Status(lf.Status), Files: order.FilesSummary(lf.Files), Type: order.Type(lf.Type),
-		Reference: lf.Reference, Stage: order.StageOrder, Limit: PerPage}
+		Reference: lf.Reference, AddressName: lf.Name, From: lf.From, To: lf.To, Stage: order.StageOrder, Limit: PerPage}
 	var bad []pressroom.FieldError
 	if f.Status != "" && !f.Status.Valid() {
 		bad = append(bad, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "not an order status"})
@@ -72,6 +73,11 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 	case "", order.TypeProduction, order.TypeTest:
 	default:
 		bad = append(bad, pressroom.FieldError{Pointer: "?type", Code: "invalid_type", Detail: "production or test"})
+	}
+	for _, d := range []struct{ name, v string }{{"from", lf.From}, {"to", lf.To}} {
+		if _, err := time.Parse(time.DateOnly, d.v); d.v != "" && err != nil {
+			bad = append(bad, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
+		}
 	}
 	if lf.Reseller != "" {
 		id, err := strconv.ParseInt(lf.Reseller, 10, 64)
@@ -123,7 +129,8 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 	}
 	link := func(pg int) string {
 		v := url.Values{}
-		for k, x := range map[string]string{"status": lf.Status, "files": lf.Files, "type": lf.Type, "reference": lf.Reference, "reseller": lf.Reseller} {
+		for k, x := range map[string]string{"status": lf.Status, "files": lf.Files, "type": lf.Type, "reference": lf.Reference, "reseller": lf.Reseller,
+			"name": lf.Name, "from": lf.From, "to": lf.To} {
 			if x != "" {
 				v.Set(k, x)
 			}
