@@ -391,3 +391,45 @@ func TestConsoleSlowsKeyGuessing(t *testing.T) {
 		wantOK(t, do(t, "GET", srv.URL+"/v1/operator/orders", operatorKey, nil), 200)
 	})
 }
+
+// Production moves a batch at once: each selected order as its own page
+// would, those that cannot go there staying and saying why.
+func TestConsoleMovesABatch(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		var nums []string
+		for _, id := range []string{"batch-1", "batch-2", "batch-3"} {
+			nums = append(nums, num(t, mustOrder(t, srv, demoKey, orderBody(id))["number"]))
+		}
+		wantOK(t, do(t, "POST", srv.URL+"/v1/orders/"+nums[2]+"/cancel", demoKey, nil), 200)
+		wantPage(t, b.get("/console/orders"), 200, `<input type="checkbox" name="number" value="`+nums[0]+`"`)
+
+		p := b.post("/console/orders/status", url.Values{"number": {nums[0], nums[1], nums[2], "424242", nums[0]}, "status": {"in_production"}})
+		wantPage(t, p, 200, "2 moved, 2 refused.", "cannot become in_production", "424242")
+		for i, want := range []string{"in_production", "in_production", "cancelled"} {
+			if got := do(t, "GET", srv.URL+"/v1/orders/"+nums[i], demoKey, nil).JSON(t)["status"]; got != want {
+				t.Errorf("order %s is %v, want %s", nums[i], got, want)
+			}
+		}
+		many := url.Values{"status": {"in_production"}}
+		for i := range 51 {
+			many.Add("number", fmt.Sprint(1000000+i))
+		}
+		for name, form := range map[string]url.Values{
+			"nothing selected": {"status": {"in_production"}},
+			"no status":        {"number": {nums[0]}},
+			"draft":            {"number": {nums[0]}, "status": {"draft"}},
+			"not a number":     {"number": {"12a"}, "status": {"in_production"}},
+			"too many":         many,
+		} {
+			if p := b.post("/console/orders/status", form); p.Status != 400 {
+				t.Errorf("%s: %d\n%s", name, p.Status, p.Body)
+			}
+		}
+		if got := do(t, "GET", srv.URL+"/v1/orders/"+nums[0], demoKey, nil).JSON(t)["status"]; got != "in_production" {
+			t.Errorf("after refused batches order %s is %v", nums[0], got)
+		}
+	})
+}

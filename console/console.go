@@ -116,6 +116,7 @@ func (s *Server) Handler() http.Handler {
 		http.Redirect(w, r, Base+"/orders", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET "+Base+"/orders", s.staff(s.handleOrders))
+	mux.HandleFunc("POST "+Base+"/orders/status", s.staff(s.handleBulkStatus))
 	mux.HandleFunc("GET "+Base+"/orders/{number}", s.staff(s.handleOrder))
 	mux.HandleFunc("POST "+Base+"/orders/{number}/status", s.staff(s.handleStatus))
 	mux.HandleFunc("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.staff(s.handleFile))
@@ -365,7 +366,7 @@ func (s *Server) resellerNames(r *http.Request) *resellers {
 // parsePages makes each page: the layout around the page's own content.
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "orders", "order", "reprints", "callbacks", "resellers", "error"} {
+	for _, name := range []string{"login", "orders", "order", "reprints", "callbacks", "resellers", "bulk", "error"} {
 		out[name] = template.Must(template.New(name).ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

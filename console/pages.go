@@ -674,3 +674,68 @@ func (s *Server) handleResellers(w http.ResponseWriter, r *http.Request, p *pres
 	}
 	s.render(w, r, http.StatusOK, "resellers", staffPage("Resellers", "resellers", rows))
 }
+
+// bulkRow is what became of one order of a batch.
+type bulkRow struct {
+	Number  int64
+	Status  order.Status // after the change, when it was made
+	Problem string
+}
+
+type bulkData struct {
+	To             order.Status
+	Rows           []bulkRow
+	Moved, Refused int
+}
+
+// POST /console/orders/status: number (one per selected order, at most
+// PerPage) and status: production starts or ships a batch at once. Each
+// order is changed on its own, as the operator API would; the page says
+// what became of each.
+func (s *Server) handleBulkStatus(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := form(w, r); err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	to := order.Status(r.PostForm.Get("status"))
+	var bad []pressroom.FieldError
+	if !to.Valid() || to == order.Draft {
+		bad = append(bad, pressroom.FieldError{Pointer: "status", Code: "invalid_status", Detail: "an order status to move the selected orders to"})
+	}
+	raw := r.PostForm["number"]
+	switch {
+	case len(raw) == 0:
+		bad = append(bad, pressroom.FieldError{Pointer: "number", Code: "required", Detail: "select the orders to move"})
+	case len(raw) > PerPage:
+		bad = append(bad, pressroom.FieldError{Pointer: "number", Code: "too_many", Detail: fmt.Sprintf("at most %d orders at once", PerPage)})
+	}
+	var numbers []int64
+	for _, v := range raw {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			bad = append(bad, pressroom.FieldError{Pointer: "number", Code: "invalid_number", Detail: fmt.Sprintf("%q is not an order number", v)})
+			break
+		}
+		if !slices.Contains(numbers, n) {
+			numbers = append(numbers, n)
+		}
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The selection cannot be moved.", Fields: bad})
+		return
+	}
+	d := bulkData{To: to}
+	for _, n := range numbers {
+		o, err := s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: to}, order.ActorOperator)
+		switch code := pressroom.ErrorCode(err); {
+		case err == nil:
+			d.Rows, d.Moved = append(d.Rows, bulkRow{Number: n, Status: o.Status}), d.Moved+1
+		case code == pressroom.EINTERNAL || code == pressroom.EUNAVAILABLE:
+			s.fail(w, r, p, err) // the rest is not tried: the store is in trouble
+			return
+		default:
+			d.Rows, d.Refused = append(d.Rows, bulkRow{Number: n, Problem: pressroom.ErrorMessage(err)}), d.Refused+1
+		}
+	}
+	s.render(w, r, http.StatusOK, "bulk", staffPage(fmt.Sprintf("Moved to %s", to), "orders", d))
+}
