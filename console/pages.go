@@ -95,7 +95,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		pageNo = n
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.", Fields: bad})
+		s.fail(w, r, p, badFilter(bad...))
 		return
 	}
 	f.Offset = (pageNo - 1) * PerPage
@@ -476,15 +476,9 @@ type reprintRow struct {
 
 // GET /console/reprints: the requests that wait for staff (or all of a status).
 func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	st := r.URL.Query().Get("status")
-	if _, ok := r.URL.Query()["status"]; !ok {
-		st = string(order.ReprintRequested)
-	}
-	switch order.ReprintStatus(st) {
-	case "", order.ReprintRequested, order.ReprintApproved, order.ReprintRejected:
-	default:
-		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.",
-			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "requested, approved or rejected"}}})
+	st, err := statusParam(r, string(order.ReprintRequested), string(order.ReprintApproved), string(order.ReprintRejected))
+	if err != nil {
+		s.fail(w, r, p, err)
 		return
 	}
 	list, err := s.Store.ListReprints(r.Context(), 0, 0, order.ReprintStatus(st))
@@ -555,6 +549,24 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressro
 	http.Redirect(w, r, fmt.Sprintf("%s/reprints?rejected=%d", Base, rp.ID), http.StatusSeeOther)
 }
 
+// statusParam reads the query's status: dflt when it is absent, "" (all)
+// when it is empty, else dflt or one of others.
+func statusParam(r *http.Request, dflt string, others ...string) (string, error) {
+	vs, ok := r.URL.Query()["status"]
+	if !ok {
+		return dflt, nil
+	}
+	if st := vs[0]; st == "" || st == dflt || slices.Contains(others, st) {
+		return st, nil
+	}
+	return "", badFilter(pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: dflt + ", " + strings.Join(others, ", ") + " or empty (all)"})
+}
+
+// badFilter is a list page's answer to a query it cannot take.
+func badFilter(fields ...pressroom.FieldError) error {
+	return &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.", Fields: fields}
+}
+
 // shownCallbacks is how many of an order's callbacks its page lists.
 const shownCallbacks = 50
 
@@ -596,15 +608,9 @@ type callbacksData struct {
 // GET /console/callbacks: the callbacks that failed (or are pending, or
 // all), newest first: the resellers whose endpoints do not answer.
 func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	st := r.URL.Query().Get("status")
-	if _, ok := r.URL.Query()["status"]; !ok {
-		st = string(order.CallbackFailed)
-	}
-	switch order.CallbackStatus(st) {
-	case "", order.CallbackPending, order.CallbackDelivered, order.CallbackFailed:
-	default:
-		s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.",
-			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "failed, pending or delivered"}}})
+	st, err := statusParam(r, string(order.CallbackFailed), string(order.CallbackPending), string(order.CallbackDelivered))
+	if err != nil {
+		s.fail(w, r, p, err)
 		return
 	}
 	f := pressroom.CallbackFilter{Status: order.CallbackStatus(st), Limit: PerPage}
@@ -612,8 +618,7 @@ func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, p *pres
 	if res != "" {
 		id, err := strconv.ParseInt(res, 10, 64)
 		if err != nil || id < 1 {
-			s.fail(w, r, p, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.",
-				Fields: []pressroom.FieldError{{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"}}})
+			s.fail(w, r, p, badFilter(pressroom.FieldError{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"}))
 			return
 		}
 		f.ResellerID = id
