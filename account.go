@@ -223,7 +223,9 @@ func KeyHint(key string) string {
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
-	KeyID    int64
+	KeyID int64
+	// KeyName is what the key is for: for staff, who they are.
+	KeyName  string
 	Role     KeyRole
 	Reseller *Reseller // nil for operators
 }
@@ -258,6 +260,24 @@ func IssueKey(ctx context.Context, s Store, resellerID int64, name string) (*API
 	}
 	secret := NewKey("pr_")
 	k := &APIKey{ResellerID: resellerID, Role: RoleReseller, Name: name, Hash: HashKey(secret), Hint: KeyHint(secret)}
+	if err := s.CreateAPIKey(ctx, k); err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+// IssueOperatorKey issues a staff member's own operator key: the name says
+// who they are, and the changes they make carry it in the order's events.
+// The key is returned once; only its hash is stored.
+func IssueOperatorKey(ctx context.Context, s Store, name string) (*APIKey, string, error) {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return nil, "", Invalid("An operator key needs a name.", FieldError{Pointer: "/name", Code: "required", Detail: "who the key is for: the changes made with it carry the name"})
+	case len(name) > 200:
+		return nil, "", Invalid("The key is not valid.", FieldError{Pointer: "/name", Detail: "name is longer than 200 characters"})
+	}
+	secret := NewKey("pro_")
+	k := &APIKey{Role: RoleOperator, Name: strings.TrimSpace(name), Hash: HashKey(secret), Hint: KeyHint(secret)}
 	if err := s.CreateAPIKey(ctx, k); err != nil {
 		return nil, "", err
 	}

@@ -70,7 +70,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principa
 		}
 		keyID = parent.ID // rate limits count per key, tokens included
 	}
-	p := &Principal{KeyID: keyID, Role: k.Role}
+	p := &Principal{KeyID: keyID, KeyName: k.Name, Role: k.Role}
 	if k.Role == RoleReseller {
 		if p.Reseller, err = a.Store.FindResellerByID(ctx, k.ResellerID); err != nil {
 			return nil, err

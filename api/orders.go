@@ -444,14 +444,17 @@ func (s *Server) handleOrderItems(w http.ResponseWriter, r *http.Request, p *pre
 }
 
 type eventOut struct {
-	ID     int64           `json:"id"`
-	At     string          `json:"at"`
-	Actor  order.Actor     `json:"actor"`
-	Kind   string          `json:"kind"`
-	From   string          `json:"from,omitempty"`
-	To     string          `json:"to,omitempty"`
-	Reason string          `json:"reason,omitempty"`
-	Data   json.RawMessage `json:"data,omitempty"`
+	ID     int64       `json:"id"`
+	At     string      `json:"at"`
+	Actor  order.Actor `json:"actor"`
+	Kind   string      `json:"kind"`
+	From   string      `json:"from,omitempty"`
+	To     string      `json:"to,omitempty"`
+	Reason string      `json:"reason,omitempty"`
+	// By names the staff member (the operator key's name); operators see it,
+	// resellers do not.
+	By   string          `json:"by,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // GET /v1/orders/{number}/events
@@ -473,6 +476,9 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 	out := make([]eventOut, len(evs))
 	for i, e := range evs {
 		out[i] = eventOut{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Reason: e.Reason, Data: e.Data}
+		if p.Reseller == nil {
+			out[i].By = e.By
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
@@ -802,7 +808,7 @@ func (s *Server) handleOperatorStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: order.Status(in.Status), Carrier: in.Carrier,
-		TrackingCode: in.TrackAndTrace, TrackingURL: in.TrackingURL, Reason: in.Reason}, order.ActorOperator)
+		TrackingCode: in.TrackAndTrace, TrackingURL: in.TrackingURL, Reason: in.Reason}, staff(r))
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -824,12 +830,21 @@ func (s *Server) handleOperatorPayment(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	o, err := s.Orders.SetPayment(r.Context(), n, order.Payment(in.Payment), order.ActorOperator)
+	o, err := s.Orders.SetPayment(r.Context(), n, order.Payment(in.Payment), staff(r))
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// staff is who the operator key of the request names.
+func staff(r *http.Request) order.Who {
+	var name string
+	if p := pressroom.PrincipalFromContext(r.Context()); p != nil {
+		name = p.KeyName
+	}
+	return order.Staff(name)
 }
 
 // operatorOrders adapts reseller-style handlers for operators (every reseller's orders).
@@ -1001,7 +1016,7 @@ func (s *Server) handleDecideReprint(approve bool) func(http.ResponseWriter, *ht
 				return
 			}
 		}
-		rp, err := s.Orders.DecideReprint(r.Context(), id, approve, in.Note)
+		rp, err := s.Orders.DecideReprint(r.Context(), id, approve, in.Note, staff(r).Name)
 		if err != nil {
 			s.Error(w, r, err)
 			return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -232,15 +233,32 @@ func (p *Program) cmdKeys(ctx context.Context, args []string) error {
 	case "create":
 		var reseller int64
 		var name string
+		var operator bool
 		return p.onStore(ctx, args[1:], storeCommand{name: "keys create", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "reseller id")
-			fs.StringVar(&name, "name", "", "what the key is for")
+			fs.BoolVar(&operator, "operator", false, "a staff member's own operator key (--name says who)")
+			fs.StringVar(&name, "name", "", "what the key is for; for an operator key, who")
 		}, check: func(rest []string) error {
-			if reseller == 0 || len(rest) > 0 {
-				return usageError("keys create needs --reseller and only flags")
+			switch {
+			case len(rest) > 0:
+				return usageError("keys create takes only flags")
+			case operator && reseller != 0:
+				return usageError("keys create takes --reseller or --operator, not both")
+			case operator && strings.TrimSpace(name) == "":
+				return usageError("keys create --operator needs --name: who the key is for")
+			case !operator && reseller == 0:
+				return usageError("keys create needs --reseller (or --operator --name for staff)")
 			}
 			return nil
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
+			if operator {
+				k, key, err := pressroom.IssueOperatorKey(ctx, s, name)
+				if err != nil {
+					return describe(err)
+				}
+				fmt.Fprintf(p.Stdout, "operator key %d created for %s\noperator key: %s\n(the key is shown only now)\n", k.ID, k.Name, key)
+				return nil
+			}
 			k, key, err := pressroom.IssueKey(ctx, s, reseller, name)
 			if err != nil {
 				return describe(err)

@@ -87,7 +87,7 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			return nil
 		}})
 	case "advance":
-		var status, code, carrier, url, reason string
+		var status, code, carrier, url, reason, by string
 		var number int64
 		return p.onStore(ctx, args[1:], storeCommand{name: "orders advance", flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&status, "status", "", "the new status")
@@ -95,6 +95,7 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			fs.StringVar(&carrier, "carrier", "", "the package's carrier")
 			fs.StringVar(&url, "tracking-url", "", "the package's tracking URL")
 			fs.StringVar(&reason, "reason", "", "why, for the order's events")
+			fs.StringVar(&by, "by", p.commandLineUser(), "who makes the change, for the order's events (staff see it, resellers do not)")
 		}, check: func(rest []string) (err error) {
 			if number, err = numberArg(rest); err != nil {
 				return err
@@ -109,7 +110,7 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			o, err := svc.Advance(ctx, number, orders.StatusChange{Status: order.Status(status), TrackingCode: code, Carrier: carrier,
-				TrackingURL: url, Reason: reason}, order.ActorOperator)
+				TrackingURL: url, Reason: reason}, order.Staff(by))
 			if err != nil {
 				return describe(err)
 			}
@@ -251,4 +252,13 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 	for _, e := range evs {
 		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, e.From, e.To, e.Reason)
 	}
+}
+
+// commandLineUser names a change made with the CLI, for the order's
+// events: "command line", and the system user when there is one.
+func (p *Program) commandLineUser() string {
+	if u := p.Getenv("USER"); u != "" {
+		return "command line (" + u + ")"
+	}
+	return "command line"
 }

@@ -334,7 +334,11 @@ func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.
 		if data == "null" {
 			data = ""
 		}
-		d.Events = append(d.Events, eventView{At: s.when(ev.At), Actor: string(ev.Actor), Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason, Data: data})
+		actor := string(ev.Actor)
+		if ev.By != "" {
+			actor += " (" + ev.By + ")"
+		}
+		d.Events = append(d.Events, eventView{At: s.when(ev.At), Actor: actor, Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason, Data: data})
 	}
 	if d.Reprints, err = s.Store.ListReprints(ctx, 0, n, ""); err != nil {
 		s.fail(w, r, p, err)
@@ -425,11 +429,11 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, p *pressro
 	fv := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
 	done := "status"
 	if pay := fv("payment"); pay != "" {
-		_, err = s.Orders.SetPayment(r.Context(), n, order.Payment(pay), order.ActorOperator)
+		_, err = s.Orders.SetPayment(r.Context(), n, order.Payment(pay), order.Staff(p.KeyName))
 		done = "payment"
 	} else {
 		_, err = s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: order.Status(fv("status")), Carrier: fv("carrier"),
-			TrackingCode: fv("track_and_trace"), TrackingURL: fv("tracking_url"), Reason: fv("reason")}, order.ActorOperator)
+			TrackingCode: fv("track_and_trace"), TrackingURL: fv("tracking_url"), Reason: fv("reason")}, order.Staff(p.KeyName))
 	}
 	if err != nil {
 		if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
@@ -537,7 +541,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressro
 			Fields: []pressroom.FieldError{{Pointer: "decision", Code: "invalid_decision", Detail: "approve or reject"}}})
 		return
 	}
-	rp, err := s.Orders.DecideReprint(r.Context(), id, approve, strings.TrimSpace(r.PostForm.Get("note")))
+	rp, err := s.Orders.DecideReprint(r.Context(), id, approve, strings.TrimSpace(r.PostForm.Get("note")), p.KeyName)
 	if err != nil {
 		s.fail(w, r, p, err)
 		return
@@ -731,7 +735,7 @@ func (s *Server) handleBulkStatus(w http.ResponseWriter, r *http.Request, p *pre
 	}
 	d := bulkData{To: to}
 	for _, n := range numbers {
-		o, err := s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: to}, order.ActorOperator)
+		o, err := s.Orders.Advance(r.Context(), n, orders.StatusChange{Status: to}, order.Staff(p.KeyName))
 		switch code := pressroom.ErrorCode(err); {
 		case err == nil:
 			d.Rows, d.Moved = append(d.Rows, bulkRow{Number: n, Status: o.Status}), d.Moved+1

@@ -354,6 +354,16 @@ const (
 	ActorSystem   Actor = "system"
 )
 
+// Who makes a change: its actor and, for staff, the name of the operator
+// key they used (the event's By).
+type Who struct {
+	Actor Actor
+	Name  string
+}
+
+// Staff is a change by the staff member whose operator key has this name.
+func Staff(name string) Who { return Who{Actor: ActorOperator, Name: name} }
+
 // Event is one recorded change of an order.
 type Event struct {
 	ID          int64
@@ -365,6 +375,9 @@ type Event struct {
 	From   string
 	To     string
 	Reason string
+	// By names the staff member for an operator's change: the name of the
+	// operator key used. Resellers never see it.
+	By string
 	// Data holds details (a package's tracking code, a file's findings).
 	Data json.RawMessage
 	// Callbacks are written with the event (an outbox) and delivered by jobs.

@@ -84,7 +84,7 @@ func (s *Service) RunTestOrder(ctx context.Context, number int64) (time.Duration
 			ch.Carrier, ch.TrackingCode = "sandbox", "SANDBOX"+itoa(o.Number)
 			ch.TrackingURL = "https://tracking.example/" + ch.TrackingCode
 		}
-		if _, err := s.Advance(ctx, number, ch, order.ActorSystem); err != nil && pressroom.ErrorCode(err) != pressroom.ECONFLICT {
+		if _, err := s.Advance(ctx, number, ch, order.Who{Actor: order.ActorSystem}); err != nil && pressroom.ErrorCode(err) != pressroom.ECONFLICT {
 			return 0, err
 		}
 		if ch.Status == order.ShipmentDelivered {

@@ -159,7 +159,7 @@ type StatusChange struct {
 // Advance moves an order to a new status as staff report it. A shipment
 // status with a tracking code the order does not have yet adds a package;
 // the same status again with nothing new changes nothing.
-func (s *Service) Advance(ctx context.Context, number int64, ch StatusChange, actor order.Actor) (*order.Order, error) {
+func (s *Service) Advance(ctx context.Context, number int64, ch StatusChange, who order.Who) (*order.Order, error) {
 	if !ch.Status.Valid() {
 		return nil, pressroom.Invalid(fmt.Sprintf("%q is not a status.", ch.Status),
 			pressroom.FieldError{Pointer: "/status", Code: "invalid_status", Detail: "one of the canonical statuses: " + statusList()})
@@ -194,7 +194,7 @@ func (s *Service) Advance(ctx context.Context, number int64, ch StatusChange, ac
 				p := &order.Package{Carrier: ch.Carrier, TrackingCode: ch.TrackingCode, TrackingURL: ch.TrackingURL}
 				pkgs = append(pkgs, p)
 				data, _ := json.Marshal(map[string]string{"carrier": p.Carrier, "tracking_code": p.TrackingCode, "tracking_url": p.TrackingURL})
-				evs = append(evs, &order.Event{Actor: actor, Kind: "package", Reason: "package " + ch.TrackingCode, Data: data})
+				evs = append(evs, &order.Event{Actor: who.Actor, By: who.Name, Kind: "package", Reason: "package " + ch.TrackingCode, Data: data})
 			}
 		}
 		if ch.Status == o.Status {
@@ -206,16 +206,17 @@ func (s *Service) Advance(ctx context.Context, number int64, ch StatusChange, ac
 		if o.Stage == order.StageDraft {
 			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is a draft; it is checked out by its reseller.", number)
 		}
-		ev, err := move(o, ch.Status, actor, ch.Reason)
+		ev, err := move(o, ch.Status, who.Actor, ch.Reason)
 		if err != nil {
 			return nil, nil, err
 		}
+		ev.By = who.Name
 		return append([]*order.Event{ev}, evs...), pkgs, nil
 	})
 }
 
 // SetPayment records the payment state.
-func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment, actor order.Actor) (*order.Order, error) {
+func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment, who order.Who) (*order.Order, error) {
 	if !p.Valid() {
 		return nil, pressroom.Invalid(fmt.Sprintf("%q is not a payment state.", p),
 			pressroom.FieldError{Pointer: "/payment", Code: "invalid_payment", Detail: `"pending", "paid" or "on_account"`})
@@ -224,7 +225,7 @@ func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment,
 		if o.Payment == p {
 			return nil, nil, nil
 		}
-		ev := &order.Event{Actor: actor, Kind: "payment", From: string(o.Payment), To: string(p)}
+		ev := &order.Event{Actor: who.Actor, By: who.Name, Kind: "payment", From: string(o.Payment), To: string(p)}
 		o.Payment = p
 		return []*order.Event{ev}, nil, nil
 	})

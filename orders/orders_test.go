@@ -148,7 +148,7 @@ func TestReprintWindowAndCalculations(t *testing.T) {
 	}
 	n := res.Order.Number
 	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
-		if _, err := s.Advance(ctx, n, orders.StatusChange{Status: st}, order.ActorOperator); err != nil {
+		if _, err := s.Advance(ctx, n, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -450,7 +450,7 @@ func TestChangesSurviveAConcurrentWrite(t *testing.T) {
 		{
 			name: "a cancel that production overtook",
 			race: func(s *orders.Service, o *order.Order) error {
-				_, err := s.Advance(ctx, o.Number, orders.StatusChange{Status: order.InProduction}, order.ActorOperator)
+				_, err := s.Advance(ctx, o.Number, orders.StatusChange{Status: order.InProduction}, order.Staff("test"))
 				return err
 			},
 			change: func(s *orders.Service, o *order.Order) error {

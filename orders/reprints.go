@@ -72,7 +72,7 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 
 // DecideReprint approves (a new linked order at no charge) or rejects a
 // requested reprint. Deciding twice is ECONFLICT.
-func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, decision string) (*order.Reprint, error) {
+func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, decision, by string) (*order.Reprint, error) {
 	if len(decision) > 1000 {
 		return nil, pressroom.Invalid("The note is too long.", pressroom.FieldError{Pointer: "/note", Code: "too_long", Detail: "at most 1000 characters"})
 	}
@@ -84,7 +84,7 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d is %s already.", id, rp.Status)
 	}
 	rp.Decision = decision
-	ev := &order.Event{Actor: order.ActorOperator, Kind: "reprint", Reason: fmt.Sprintf("reprint %d rejected", id)}
+	ev := &order.Event{Actor: order.ActorOperator, By: by, Kind: "reprint", Reason: fmt.Sprintf("reprint %d rejected", id)}
 	var fresh *order.Order
 	if approve {
 		orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)

@@ -107,8 +107,8 @@ const insertNewOrder = `WITH o AS (
 	SELECT o.number, d.position, d.document FROM o, unnest($15::text[]) WITH ORDINALITY AS d(document, position)
 	RETURNING id, position
 ), e AS (
-	INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data)
-	SELECT o.number, $16, $17, $18, $19, $20, $21, $22 FROM o RETURNING id
+	INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data, by_name)
+	SELECT o.number, $16, $17, $18, $19, $20, $21, $22, $24 FROM o RETURNING id
 )
 SELECT o.number, e.id, COALESCE((SELECT array_agg(id ORDER BY position) FROM i), '{}') FROM o, e`
 
@@ -125,7 +125,7 @@ func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, enc or
 	err := tx.QueryRow(ctx, insertNewOrder,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
 		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken, enc.Items,
-		ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason, string(ev.Data), string(enc.Files)).Scan(&o.Number, &ev.ID, &ids)
+		ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason, string(ev.Data), string(enc.Files), ev.By).Scan(&o.Number, &ev.ID, &ids)
 	if err != nil {
 		return nil, mapError(err, "Order")
 	}
@@ -178,9 +178,9 @@ func (db *DB) insertEvents(ctx context.Context, tx pgx.Tx, evs []*order.Event, n
 		if ev.At.IsZero() {
 			ev.At = now
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, ev.OrderNumber, ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason,
-			string(ev.Data)).Scan(&ev.ID); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data, by_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, ev.OrderNumber, ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason,
+			string(ev.Data), ev.By).Scan(&ev.ID); err != nil {
 			return mapError(err, "Order event")
 		}
 		for _, cb := range ev.Callbacks {
@@ -713,7 +713,7 @@ func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded
 
 // ListOrderEvents returns an order's events, oldest first.
 func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data
+	rows, err := db.pool.Query(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data, by_name
 		FROM order_events WHERE order_number = $1 ORDER BY id`, number)
 	if err != nil {
 		return nil, mapError(err, "Order events")
@@ -723,7 +723,7 @@ func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event
 	for rows.Next() {
 		var ev order.Event
 		var data string
-		if err := rows.Scan(&ev.ID, &ev.OrderNumber, &ev.At, &ev.Actor, &ev.Kind, &ev.From, &ev.To, &ev.Reason, &data); err != nil {
+		if err := rows.Scan(&ev.ID, &ev.OrderNumber, &ev.At, &ev.Actor, &ev.Kind, &ev.From, &ev.To, &ev.Reason, &data, &ev.By); err != nil {
 			return nil, mapError(err, "Order events")
 		}
 		ev.At = ev.At.UTC()

@@ -187,9 +187,9 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []*order.Event, 
 		if ev.At.IsZero() {
 			ev.At = now
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, ev.OrderNumber, formatTime(ev.At), ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason,
-			string(ev.Data)).Scan(&ev.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO order_events (order_number, at, actor, kind, from_state, to_state, reason, data, by_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, ev.OrderNumber, formatTime(ev.At), ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason,
+			string(ev.Data), ev.By).Scan(&ev.ID); err != nil {
 			return mapError(err, "Order event")
 		}
 		for _, cb := range ev.Callbacks {
@@ -606,7 +606,7 @@ func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded
 
 // ListOrderEvents returns an order's events, oldest first.
 func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data
+	rows, err := db.read.QueryContext(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data, by_name
 		FROM order_events WHERE order_number = ? ORDER BY id`, number)
 	if err != nil {
 		return nil, mapError(err, "Order events")
@@ -616,7 +616,7 @@ func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event
 	for rows.Next() {
 		var ev order.Event
 		var at, data string
-		if err := rows.Scan(&ev.ID, &ev.OrderNumber, &at, &ev.Actor, &ev.Kind, &ev.From, &ev.To, &ev.Reason, &data); err != nil {
+		if err := rows.Scan(&ev.ID, &ev.OrderNumber, &at, &ev.Actor, &ev.Kind, &ev.From, &ev.To, &ev.Reason, &data, &ev.By); err != nil {
 			return nil, mapError(err, "Order events")
 		}
 		ev.At = parseTime(at)

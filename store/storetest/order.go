@@ -86,7 +86,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	// Changes compare versions: a stale change is refused whole.
 	stale := *got
 	got.Status = order.Cancelled
-	if err := s.UpdateOrder(ctx, got, false, []*order.Event{{Actor: order.ActorReseller, Kind: "status", From: "accepted", To: "cancelled"}}, nil); err != nil {
+	if err := s.UpdateOrder(ctx, got, false, []*order.Event{{Actor: order.ActorOperator, By: "Anna (print room)", Kind: "status", From: "accepted", To: "cancelled"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got.Version != 2 {
@@ -95,7 +95,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	stale.Status = order.InProduction
 	wantCode(t, s.UpdateOrder(ctx, &stale, false, []*order.Event{{Actor: order.ActorOperator, Kind: "status"}}, nil), pressroom.ECONFLICT)
 	evs, _ := s.ListOrderEvents(ctx, o.Number)
-	if len(evs) != 2 || evs[0].Kind != "created" || evs[1].To != "cancelled" || evs[1].At.IsZero() {
+	if len(evs) != 2 || evs[0].Kind != "created" || evs[1].To != "cancelled" || evs[1].At.IsZero() || evs[0].By != "" || evs[1].By != "Anna (print room)" {
 		t.Errorf("events = %v", evs)
 	}
 	gone := NewOrder(a.ID, "gone")
@@ -109,8 +109,13 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	}
 	again := NewOrder(a.ID, "1112")
 	again.TrackingToken += "-again"
-	if err := s.CreateOrder(ctx, again, created(order.ActorReseller), nil); err != nil {
+	first := created(order.ActorOperator) // as an approved reprint's order
+	first.By = "Bram"
+	if err := s.CreateOrder(ctx, again, first, nil); err != nil {
 		t.Fatalf("reuse a released id: %v", err)
+	}
+	if evs, _ := s.ListOrderEvents(ctx, again.Number); len(evs) != 1 || evs[0].By != "Bram" {
+		t.Errorf("a new order's first event: %+v", evs)
 	}
 
 	// Packages.
