@@ -231,6 +231,10 @@ type Store interface {
 	// and test orders. The rows stay, with their hashes and findings, and
 	// no blob key; the files go by the dropped list.
 	DropUnproducedFiles(ctx context.Context, before time.Time, limit int) (int64, error)
+	// DropDeliveredFiles is DropUnproducedFiles for delivered orders
+	// (shipment_delivered) last changed before the time: for a company
+	// that keeps print files for a limited time after delivery.
+	DropDeliveredFiles(ctx context.Context, before time.Time, limit int) (int64, error)
 	// ListArtwork returns an order's files (itemID 0: of every item) by item and index.
 	ListArtwork(ctx context.Context, orderNumber, itemID int64) ([]*order.Artwork, error)
 

@@ -225,7 +225,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, p *pressroom.
 		return
 	}
 	if artwork.Deleted(a) {
-		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s was deleted: the files of a cancelled or test order go %d days after its last change.", what, int(artwork.UnproducedKeep.Hours()/24)))
+		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "%s was deleted: %s.", what, artwork.DeletedWhy(o)))
 		return
 	}
 	if a.BlobKey == "" {

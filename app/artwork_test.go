@@ -797,6 +797,63 @@ func TestCancelledOrdersFilesGo(t *testing.T) {
 	})
 }
 
+// TestDeliveredOrdersFilesCanGo: with PRESSROOM_KEEP_DELIVERED_FILES a
+// delivered order's print file is let go of when the time is up (the
+// purge run here by hand, as the hourly one would); the order keeps the
+// hashes, a download and the CLI say why the bytes are gone, and a reprint
+// approved afterwards says its file went before it was made. A live order
+// keeps its file.
+func TestDeliveredOrdersFilesCanGo(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		env := callbackEnv()
+		env["PRESSROOM_KEEP_DELIVERED_FILES"] = "2160h"
+		srv := startServer(t, st.args(t), env)
+		o, item, pdf := orderWithUpload(t, srv, "dl-file")
+		live, liveItem, _ := orderWithUpload(t, srv, "dl-live")
+		for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+			wantOK(t, do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+s+`"}`), 200)
+		}
+		cfg := &app.Config{Data: srv.Args[slices.Index(srv.Args, "--data")+1]}
+		if i := slices.Index(srv.Args, "--db"); i >= 0 {
+			cfg.DB = srv.Args[i+1]
+		}
+		store, err := app.OpenStore(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		if n, err := store.DropDeliveredFiles(context.Background(), time.Now().Add(-time.Hour), 100); err != nil || n != 0 {
+			t.Fatalf("delivered within the hour: %d, %v", n, err)
+		}
+		if n, err := store.DropDeliveredFiles(context.Background(), time.Now().Add(time.Minute), 100); err != nil || n != 1 {
+			t.Fatalf("the release of delivered orders' files: %d, %v", n, err)
+		}
+		a := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork", srv.URL, o["number"], item), demoKey, nil).Body)
+		if path(t, a, "files", 0, "md5") != md5hex(pdf) {
+			t.Errorf("the delivered order's file list: %v", a)
+		}
+		r := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", srv.URL, o["number"], item), demoKey, nil)
+		if r.Status != 404 || !strings.Contains(string(r.Body), "was deleted: the files of a delivered order are kept for a limited time after delivery") {
+			t.Errorf("the deleted file: %d %s", r.Status, r.Body)
+		}
+		code, stdout, _ := runCLI(t, nil, append([]string{"orders", "files", num(t, o["number"]), "--out", t.TempDir()}, srv.Args...)...)
+		if !strings.Contains(stdout, "deleted: the files of a delivered order") {
+			t.Errorf("orders files of the delivered order: exit %d\n%s", code, stdout)
+		}
+		if r := do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", srv.URL, live["number"], liveItem), demoKey, nil); r.Status != 200 {
+			t.Errorf("the live order's file: %d", r.Status)
+		}
+		// A reprint asked for now prints nothing: its file went before it.
+		rp := decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, `{"reason":"damaged"}`), 201).Body)
+		fresh := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/reprints/"+num(t, rp["id"])+"/approve", operatorKey, nil), 200).Body)["new_order"]
+		got := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", srv.URL, fresh), demoKey, nil).Body)
+		r = do(t, "GET", fmt.Sprintf("%s/v1/orders/%s/items/%s/artwork/0/file", srv.URL, fresh, num(t, path(t, got, "items", 0, "id"))), demoKey, nil)
+		if r.Status != 404 || !strings.Contains(string(r.Body), "deleted before this order was made") {
+			t.Errorf("the reprint's file: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
 // TestProductionListsOrdersWhoseFilesAreReady: staff list the accepted
 // orders whose print files all passed (files=ready), apart from those
 // waiting for a file and those with a failed one, over HTTP and with the

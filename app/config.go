@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/sqlite"
 )
@@ -46,7 +47,10 @@ type Config struct {
 	WebhookTimeout       time.Duration
 	// CallbackRetention is how long a delivered or failed callback is
 	// kept (0: for ever).
-	CallbackRetention    time.Duration
+	CallbackRetention time.Duration
+	// KeepDeliveredFiles is how long a delivered order's print files stay
+	// after its last change (0: for ever).
+	KeepDeliveredFiles   time.Duration
 	AccessTokenTTL       time.Duration
 	AllowPrivateNetworks bool
 	// Artwork: the folder files are kept in, and the largest file taken.
@@ -128,6 +132,14 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 			return fmt.Errorf("PRESSROOM_CALLBACK_RETENTION must be a Go duration of at least 1h, such as 2160h (90 days), or 0 to keep callbacks for ever, not %q", v)
 		}
 		cfg.CallbackRetention = x
+	}
+	if v := getenv("PRESSROOM_KEEP_DELIVERED_FILES"); v != "" {
+		x, err := time.ParseDuration(v)
+		if err != nil || x < 0 || (x > 0 && x < orders.ReprintWindow) {
+			return fmt.Errorf("PRESSROOM_KEEP_DELIVERED_FILES must be a Go duration of at least %s (the %d days in which a reprint may be asked, which prints the same files), such as 2160h (90 days), or 0 to keep them for ever, not %q",
+				orders.ReprintWindow, int(orders.ReprintWindow.Hours()/24), v)
+		}
+		cfg.KeepDeliveredFiles = x
 	}
 	cfg.Blob = getenv("PRESSROOM_BLOB")
 	cfg.Workers = 100

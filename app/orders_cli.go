@@ -164,7 +164,7 @@ func (p *Program) orderFiles(ctx context.Context, s pressroom.Store, blobs artwo
 			missing++
 			why := "not stored: " + cmp.Or(a.Error, "yet")
 			if artwork.Deleted(a) {
-				why = "deleted with the cancelled or test order"
+				why = "deleted: " + artwork.DeletedWhy(o)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t-\t%s\n", strings.TrimSuffix(name, ".bin"), a.State, why)
 			continue

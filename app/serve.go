@@ -92,7 +92,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		}, func() float64 { _, w := gc.CommitStats(); return float64(w) }))
 	}
 	purged := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "pressroom_purged_total", Help: "What the clean-ups removed, by what: expired calculations, old callbacks, upload sessions no order cited, files let go of by cancelled and test orders, orphaned files listed, stored print files deleted.",
+		Name: "pressroom_purged_total", Help: "What the clean-ups removed, by what: expired calculations, old callbacks, upload sessions no order cited, files let go of by cancelled and test orders and by delivered orders past PRESSROOM_KEEP_DELIVERED_FILES, orphaned files listed, stored print files deleted.",
 	}, []string{"what"})
 	reg.MustRegister(purged)
 	purged.WithLabelValues("orphans") // counted by the job queue's daily walk
@@ -244,16 +244,22 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
 		})},
 	}
+	if cfg.KeepDeliveredFiles > 0 {
+		cleanups = append(cleanups, cleanup{time.Hour, "files of delivered orders", "delivered_files", batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DropDeliveredFiles(ctx, clock.Now().Add(-cfg.KeepDeliveredFiles), limit)
+		})})
+	}
 	if cfg.CallbackRetention > 0 {
 		cleanups = append(cleanups, cleanup{time.Hour, "old callbacks", "callbacks", batched(func(ctx context.Context, limit int) (int64, error) {
 			return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
 		})})
 	}
 	for _, c := range cleanups {
+		counted := purged.WithLabelValues(c.label) // on /metrics from the start
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			periodic(bg, logger, c.interval, c.what, purged.WithLabelValues(c.label), c.run)
+			periodic(bg, logger, c.interval, c.what, counted, c.run)
 		}()
 	}
 

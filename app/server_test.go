@@ -539,6 +539,9 @@ func TestBadSettingsStopTheServer(t *testing.T) {
 		{"PRESSROOM_CALLBACK_RETENTION", "10m"},
 		{"PRESSROOM_CALLBACK_RETENTION", "-1h"},
 		{"PRESSROOM_CALLBACK_RETENTION", "90 days"},
+		{"PRESSROOM_KEEP_DELIVERED_FILES", "168h"}, // shorter than the reprint window
+		{"PRESSROOM_KEEP_DELIVERED_FILES", "-1h"},
+		{"PRESSROOM_KEEP_DELIVERED_FILES", "forever"},
 		{"PRESSROOM_RATE_LIMIT", "-1"},
 		{"PRESSROOM_WORKERS", "many"},
 		{"PRESSROOM_PUBLIC_URL", "ftp://files.example"},
@@ -555,9 +558,15 @@ func TestBadSettingsStopTheServer(t *testing.T) {
 	for _, v := range []string{"0", "720h"} {
 		env := baseEnv()
 		env["PRESSROOM_CALLBACK_RETENTION"] = v
+		env["PRESSROOM_KEEP_DELIVERED_FILES"] = v
 		srv := startServer(t, stores[0].args(t), env)
 		if r := do(t, "GET", srv.URL+"/healthz", "", nil); r.Status != 200 {
 			t.Errorf("PRESSROOM_CALLBACK_RETENTION=%s: healthz %d", v, r.Status)
+		}
+		// The release of delivered orders' files runs only when asked for.
+		metrics := string(do(t, "GET", srv.URL+"/metrics", "", nil).Body)
+		if got := strings.Contains(metrics, `pressroom_purged_total{what="delivered_files"}`); got != (v != "0") {
+			t.Errorf("PRESSROOM_KEEP_DELIVERED_FILES=%s: delivered_files counted: %v", v, got)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package artwork
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -17,8 +18,20 @@ const DropGrace = time.Hour
 const UnproducedKeep = 7 * 24 * time.Hour
 
 // Deleted says a file's stored bytes were let go of after it was stored
-// (its order cancelled, or a test order), as against never stored.
+// (its order cancelled, a test order, or delivered long enough ago), as
+// against never stored.
 func Deleted(a *order.Artwork) bool { return a.BlobKey == "" && a.SHA256 != "" }
+
+// DeletedWhy says why the stored files of o were deleted.
+func DeletedWhy(o *order.Order) string {
+	switch {
+	case o.Status == order.Cancelled || o.Type == order.TypeTest:
+		return fmt.Sprintf("the files of a cancelled or test order go %d days after its last change", int(UnproducedKeep.Hours()/24))
+	case o.Status == order.ShipmentDelivered:
+		return "the files of a delivered order are kept for a limited time after delivery"
+	}
+	return "the stored copy was deleted before this order was made" // a reprint of an order whose files had gone
+}
 
 // DeleteDropped deletes from storage up to limit files that no print file
 // or upload session has referred to since before, and takes them off the

@@ -126,11 +126,22 @@ func (db *DB) ForgetBlobs(ctx context.Context, keys []string) error {
 // DropUnproducedFiles clears the blob keys of cancelled and test orders'
 // files and cited upload sessions, last changed before the time.
 func (db *DB) DropUnproducedFiles(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return db.dropOrderFiles(ctx, "(o.status = 'cancelled' OR o.type = 'test')", before, limit)
+}
+
+// DropDeliveredFiles lets go of the files of orders delivered before the time.
+func (db *DB) DropDeliveredFiles(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return db.dropOrderFiles(ctx, "o.status = 'shipment_delivered'", before, limit)
+}
+
+// dropOrderFiles lets go of the files of the orders that match which (a
+// condition on o that an index covers) and were last changed before the time.
+func (db *DB) dropOrderFiles(ctx context.Context, which string, before time.Time, limit int) (int64, error) {
 	var total int64
 	for _, table := range []string{"artwork", "upload_sessions"} {
 		tag, err := db.pool.Exec(ctx, `UPDATE `+table+` SET blob_key = '' WHERE id IN (
 			SELECT f.id FROM orders o JOIN `+table+` f ON f.order_number = o.number
-			WHERE (o.status = 'cancelled' OR o.type = 'test') AND o.updated_at < $1 AND f.blob_key <> '' LIMIT $2)`, before.UTC(), limit)
+			WHERE `+which+` AND o.updated_at < $1 AND f.blob_key <> '' LIMIT $2)`, before.UTC(), limit)
 		if err != nil {
 			return total, mapError(err, "Files")
 		}

@@ -175,6 +175,7 @@ func testDroppedBlobs(t *testing.T, s pressroom.Store) {
 	cancelled := withFile("cancelled", func(x *order.Order) { x.Status = order.Cancelled })
 	withFile("test", func(x *order.Order) { x.Type = order.TypeTest })
 	live := withFile("live", func(*order.Order) {})
+	delivered := withFile("delivered", func(x *order.Order) { x.Status = order.ShipmentDelivered })
 	cited := []*pressroom.UploadSession{{ResellerID: a.ID, CalculationID: 1, Position: 1, TokenHash: "h3"}}
 	if err := s.CreateUploadSessions(ctx, cited); err != nil {
 		t.Fatal(err)
@@ -200,6 +201,22 @@ func testDroppedBlobs(t *testing.T, s pressroom.Store) {
 	}
 	if n, err := s.DropUnproducedFiles(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 0 {
 		t.Errorf("once more: %d, %v", n, err)
+	}
+	// Delivered orders keep theirs until the company's time is up.
+	if n, err := s.DropDeliveredFiles(ctx, time.Now().Add(-time.Hour), 100); err != nil || n != 0 {
+		t.Errorf("delivered within the hour: %d, %v", n, err)
+	}
+	if n, err := s.DropDeliveredFiles(ctx, time.Now().Add(time.Minute), 100); err != nil || n != 1 {
+		t.Errorf("delivered orders: %d, %v", n, err)
+	}
+	if free, _ := dropped(); !slices.Equal(free, []string{"b/cancelled", "b/delivered", "b/test"}) {
+		t.Errorf("after dropping the delivered order's files: free %v", free)
+	}
+	if files, _ := s.ListArtwork(ctx, delivered.Number, 0); len(files) != 1 || files[0].BlobKey != "" || files[0].SHA256 != "abc" {
+		t.Errorf("the delivered order's file row: %+v", files)
+	}
+	if files, _ := s.ListArtwork(ctx, live.Number, 0); len(files) != 1 || files[0].BlobKey != "b/live" {
+		t.Errorf("the live order keeps its file: %+v", files)
 	}
 
 	// Of stored keys, those nothing knows of: not a file's, not a
