@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/console"
 	"github.com/pressroom/pressroom/internal/testfiles"
 )
 
@@ -359,8 +360,9 @@ func TestConsoleSendsACallbackAgain(t *testing.T) {
 		// By reseller: the resellers page leads to theirs.
 		demo := num(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", demoKey, nil).Body)["id"])
 		wantPage(t, b.get("/console/resellers"), 200, "<td>"+demo+"</td><td>demo</td>", `href="/console/callbacks?reseller=`+demo+`"`, `href="/console/orders?reseller=`+demo+`"`)
-		wantPage(t, b.get("/console/callbacks?reseller="+demo), 200, "/console/orders/"+g)
-		wantPage(t, b.get("/console/callbacks?reseller=999999"), 200, "No failed callbacks.")
+		// (all of them: the one sent again may be pending or failed again by now)
+		wantPage(t, b.get("/console/callbacks?status=&reseller="+demo), 200, "/console/orders/"+g, "/console/orders/"+d)
+		wantPage(t, b.get("/console/callbacks?status=&reseller=999999"), 200, "No callbacks.")
 		wantPage(t, b.get("/console/callbacks?reseller=abc"), 400, "?reseller")
 
 		// Pending: not sent twice.
@@ -432,4 +434,63 @@ func TestConsoleMovesABatch(t *testing.T) {
 			t.Errorf("after refused batches order %s is %v", nums[0], got)
 		}
 	})
+}
+
+// consoleOpen are the console's pages and forms that need no sign-in, each
+// with why.
+var consoleOpen = map[string]string{
+	"GET /console/static/": "the stylesheet",
+	"GET /console/login":   "the sign-in form",
+	"POST /console/login":  "the sign-in itself",
+	"POST /console/logout": "signing out needs nothing",
+	"GET /console/{$}":     "a redirect to the orders, which need the sign-in",
+}
+
+// Every page and form of the console, from its own route list, sends a
+// browser that is not signed in to sign in (a page) or refuses it (a
+// form), also with a reseller's key as the cookie; the open ones say why.
+func TestConsoleEveryPageNeedsTheSignIn(t *testing.T) {
+	srv := startServer(t, []string{"--data", t.TempDir()}, nil)
+	checked := 0
+	for p, staff := range console.Patterns() {
+		why, open := consoleOpen[p]
+		if staff == open {
+			t.Errorf("%s: needs the sign-in %v, listed as open %v (%s)", p, staff, open, why)
+			continue
+		}
+		if !staff {
+			continue
+		}
+		checked++
+		method, path, _ := strings.Cut(p, " ")
+		for strings.Contains(path, "{") {
+			open, end := strings.Index(path, "{"), strings.Index(path, "}")
+			path = path[:open] + "1" + path[end+1:]
+		}
+		for name, cookie := range map[string]*http.Cookie{"no cookie": nil, "a reseller's key": {Name: "pressroom_console", Value: demoKey},
+			"an unknown key": {Name: "pressroom_console", Value: "pro_unknown"}} {
+			b := newBrowser(t, srv)
+			b.cookie = cookie
+			var pg page
+			if method == "GET" {
+				pg = b.get(path)
+				if pg.Status != 303 || !strings.HasPrefix(pg.Location, "/console/login?next=") {
+					t.Errorf("%s with %s: %d to %q, want the sign-in", p, name, pg.Status, pg.Location)
+				}
+			} else {
+				pg = b.post(path, url.Values{"status": {"in_production"}, "decision": {"approve"}})
+				if pg.Status != 401 || !strings.Contains(pg.Body, "not signed in") {
+					t.Errorf("%s with %s: %d, want 401", p, name, pg.Status)
+				}
+			}
+		}
+	}
+	for p := range consoleOpen {
+		if _, ok := console.Patterns()[p]; !ok {
+			t.Errorf("the open list names %s, which the console does not answer", p)
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d pages checked", checked)
+	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pressroom/pressroom/api"
 	"github.com/pressroom/pressroom/boxes"
+	"github.com/pressroom/pressroom/console"
 	"github.com/pressroom/pressroom/internal/testfiles"
 	"github.com/pressroom/pressroom/probo"
 	"github.com/pressroom/pressroom/profotonet"
@@ -21,6 +22,8 @@ import (
 type bodyRoute struct {
 	method, path, key, ctype string
 	seeds                    []string // the seed documents' examples and bodies that work
+	// cookie is the console's sign-in, for its forms (they take no key).
+	cookie string
 }
 
 // formFile is a multipart body with one file field, as the upload
@@ -51,6 +54,18 @@ func bodyPatterns() []string {
 	var out []string
 	for _, p := range allPatterns() {
 		if method, _, _ := strings.Cut(p, " "); method == "POST" || method == "PUT" || method == "PATCH" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// consoleForms are the console's forms: the endpoints of the staff's pages
+// that read a body.
+func consoleForms() []string {
+	var out []string
+	for p := range console.Patterns() {
+		if strings.HasPrefix(p, "POST ") {
 			out = append(out, p)
 		}
 	}
@@ -95,6 +110,15 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute,
 		return bodyRoute{method: method, path: path, key: operatorKey, ctype: "application/json", seeds: seeds}
 	}
 	typed := func(fr bodyRoute, ctype string) bodyRoute { fr.ctype = ctype; return fr }
+	staff := func(path string, seeds ...string) bodyRoute {
+		return bodyRoute{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", seeds: seeds, cookie: "pressroom_console=" + operatorKey}
+	}
+	// A callback to send again: the fuzz server's callbacks go nowhere.
+	cbs := decodeNumbers(tb, wantOK(tb, do(tb, "GET", srv.URL+"/v1/operator/callbacks?order="+staffOrder, operatorKey, nil), 200).Body)["data"].([]any)
+	callback := "1"
+	if len(cbs) > 0 {
+		callback = fmt.Sprint(path(tb, cbs[0], "id"))
+	}
 	routes := map[string]bodyRoute{
 		"POST /v1/products/configure": r("POST", "/v1/products/configure",
 			`{"products":[{"code":"dibond","options":[{"code":"width","value":40},{"code":"height","value":20},{"code":"amount","value":5}]}]}`),
@@ -121,6 +145,12 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute,
 		"POST /v1/operator/resellers/{id}/keys":      op("POST", "/v1/operator/resellers/"+ob.account+"/keys", `{"name":"temp"}`),
 		"POST /v1/operator/catalog":                  op("POST", "/v1/operator/catalog", `{"default_language":"nl","products":[{"code":"bad","article_group":"cheese","unit":"m2","translations":{"en":{"title":"Bad"}},"steps":[["nope"]]}]}`),
 		"POST /v1/operator/orders/{number}/status":   op("POST", "/v1/operator/orders/"+staffOrder+"/status", `{"status":"in_production"}`),
+		"POST /console/login":                        staff("/console/login", "key="+operatorKey+"&next=/console/orders", "key=nope"),
+		"POST /console/logout":                       staff("/console/logout", ""),
+		"POST /console/orders/status":                staff("/console/orders/status", "number="+staffOrder+"&status=hold", "number="+cancelOrder+"&number=1&status=in_production"),
+		"POST /console/orders/{number}/status":       staff("/console/orders/"+staffOrder+"/status", "status=shipment_created&track_and_trace=3S1&carrier=postnl&tracking_url=https%3A%2F%2Fpostnl.example%2F3S1", "payment=paid"),
+		"POST /console/callbacks/{id}/redeliver":     staff("/console/callbacks/"+callback+"/redeliver", ""),
+		"POST /console/reprints/{id}":                staff("/console/reprints/"+reprint, "decision=reject&note=no", "decision=approve"),
 		"POST /v1/operator/orders/{number}/payment":  op("POST", "/v1/operator/orders/"+staffOrder+"/payment", `{"payment":"paid"}`),
 		"POST /v1/operator/reprints/{id}/approve":    op("POST", "/v1/operator/reprints/"+reprint+"/approve", `{"note":"sorry"}`),
 		"POST /v1/operator/reprints/{id}/reject":     op("POST", "/v1/operator/reprints/"+reprint+"/reject", `{"note":"no"}`),
@@ -154,7 +184,7 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute,
 		"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": typed(r("PUT", "/boxes/v1/reseller/orders/"+ob.box+"/products/"+ob.box+".02", formFile("file", pdf)), mp),
 	}
 	served := map[string]bool{}
-	for _, p := range bodyPatterns() {
+	for _, p := range append(bodyPatterns(), consoleForms()...) {
 		served[p] = true
 		if _, ok := routes[p]; !ok {
 			tb.Errorf("%s reads a body and is not fuzzed", p)
@@ -172,8 +202,9 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute,
 }
 
 // FuzzAPIBodies sends arbitrary bodies to every endpoint of every API that
-// reads one (native, operator, Probo, Profotonet, white-label V3, boxes;
-// JSON, forms and multipart uploads): whatever comes in, the answer is
+// reads one (native, operator, Probo, Profotonet, white-label V3, boxes,
+// the staff console's forms; JSON, forms and multipart uploads): whatever
+// comes in, the answer is
 // never a 5xx. The seed corpus is the seed documents' request examples and
 // working bodies, each on its own endpoint, and odd bodies on all of them;
 // the setup fails when an endpoint that reads a body is not fuzzed.
@@ -192,7 +223,11 @@ func FuzzAPIBodies(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		fr := routes[patterns[int(route)%len(patterns)]]
-		resp := doWith(t, fr.method, srv.URL+fr.path, fr.key, body, map[string]string{"Content-Type": fr.ctype})
+		headers := map[string]string{"Content-Type": fr.ctype}
+		if fr.cookie != "" {
+			headers["Cookie"] = fr.cookie
+		}
+		resp := doWith(t, fr.method, srv.URL+fr.path, fr.key, body, headers)
 		if resp.Status >= 500 || resp.Status < 200 {
 			t.Fatalf("%s %s %q: %d %s", fr.method, fr.path, body, resp.Status, resp.Body)
 		}

@@ -103,29 +103,58 @@ func (s *Server) signInLimit(r *http.Request) *rate.Limiter {
 	return l
 }
 
+// route is one page or form of the console: "METHOD /path", whether it
+// needs a signed-in operator, and its handler.
+type route struct {
+	pattern string
+	staff   bool
+	handler http.Handler
+}
+
+// routes lists every page and form of the console.
+func (s *Server) routes() []route {
+	static, _ := fs.Sub(files, "static")
+	open := func(pattern string, h http.Handler) route { return route{pattern, false, h} }
+	staff := func(pattern string, h func(http.ResponseWriter, *http.Request, *pressroom.Principal)) route {
+		return route{pattern, true, s.staff(h)}
+	}
+	return []route{
+		open("GET "+Base+"/static/", http.StripPrefix(Base+"/static/", http.FileServerFS(static))),
+		open("GET "+Base+"/login", http.HandlerFunc(s.handleLoginPage)),
+		open("POST "+Base+"/login", http.HandlerFunc(s.handleLogin)),
+		open("POST "+Base+"/logout", http.HandlerFunc(s.handleLogout)),
+		open("GET "+Base+"/{$}", http.RedirectHandler(Base+"/orders", http.StatusSeeOther)),
+		staff("GET "+Base+"/orders", s.handleOrders),
+		staff("POST "+Base+"/orders/status", s.handleBulkStatus),
+		staff("GET "+Base+"/orders/{number}", s.handleOrder),
+		staff("POST "+Base+"/orders/{number}/status", s.handleStatus),
+		staff("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.handleFile),
+		staff("GET "+Base+"/orders/{number}/documents/{kind}", s.handleDocument),
+		staff("GET "+Base+"/callbacks", s.handleCallbacks),
+		staff("POST "+Base+"/callbacks/{id}/redeliver", s.handleRedeliver),
+		staff("GET "+Base+"/resellers", s.handleResellers),
+		staff("GET "+Base+"/reprints", s.handleReprints),
+		staff("POST "+Base+"/reprints/{id}", s.handleDecide),
+	}
+}
+
+// Patterns lists the "METHOD /path" of every page and form, and whether
+// it needs a signed-in operator, for tests that must cover them all.
+func Patterns() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range (&Server{}).routes() {
+		out[r.pattern] = r.staff
+	}
+	return out
+}
+
 // Handler is the console, to be served at Base.
 func (s *Server) Handler() http.Handler {
 	s.pages = parsePages()
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(files, "static")
-	mux.Handle("GET "+Base+"/static/", http.StripPrefix(Base+"/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET "+Base+"/login", s.handleLoginPage)
-	mux.HandleFunc("POST "+Base+"/login", s.handleLogin)
-	mux.HandleFunc("POST "+Base+"/logout", s.handleLogout)
-	mux.HandleFunc("GET "+Base+"/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, Base+"/orders", http.StatusSeeOther)
-	})
-	mux.HandleFunc("GET "+Base+"/orders", s.staff(s.handleOrders))
-	mux.HandleFunc("POST "+Base+"/orders/status", s.staff(s.handleBulkStatus))
-	mux.HandleFunc("GET "+Base+"/orders/{number}", s.staff(s.handleOrder))
-	mux.HandleFunc("POST "+Base+"/orders/{number}/status", s.staff(s.handleStatus))
-	mux.HandleFunc("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.staff(s.handleFile))
-	mux.HandleFunc("GET "+Base+"/orders/{number}/documents/{kind}", s.staff(s.handleDocument))
-	mux.HandleFunc("GET "+Base+"/callbacks", s.staff(s.handleCallbacks))
-	mux.HandleFunc("GET "+Base+"/resellers", s.staff(s.handleResellers))
-	mux.HandleFunc("POST "+Base+"/callbacks/{id}/redeliver", s.staff(s.handleRedeliver))
-	mux.HandleFunc("GET "+Base+"/reprints", s.staff(s.handleReprints))
-	mux.HandleFunc("POST "+Base+"/reprints/{id}", s.staff(s.handleDecide))
+	for _, r := range s.routes() {
+		mux.Handle(r.pattern, r.handler)
+	}
 	mux.HandleFunc(Base+"/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, pressroom.Errorf(pressroom.ENOTFOUND, "There is no page %s.", r.URL.Path))
 	})
