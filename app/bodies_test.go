@@ -28,6 +28,15 @@ var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
 	// OAuth token endpoints: the client's credentials are in the form.
 	"POST /wl3/oauth/token":       {noKey: "the form carries the client's credentials"},
 	"POST /boxes/v1/oauth2/token": {noKey: "the form carries the client's credentials"},
+	// The console's forms: a broken JSON text is a well-formed form, so its
+	// malformed case ("%zz") is TestConsoleRunsProduction's; signing in and
+	// out take no key; signing out reads no body.
+	"POST /console/login":                    {malformed: "a form (see above)", noKey: "the form carries the key"},
+	"POST /console/logout":                   {malformed: "reads no body", tooLarge: "reads no body", noKey: "signing out needs nothing"},
+	"POST /console/orders/status":            {malformed: "a form (see above)"},
+	"POST /console/orders/{number}/status":   {malformed: "a form (see above)"},
+	"POST /console/callbacks/{id}/redeliver": {malformed: "a form (see above)"},
+	"POST /console/reprints/{id}":            {malformed: "a form (see above)"},
 }
 
 // apiError is how each API writes an error (a substring of its body), by
@@ -43,6 +52,8 @@ func apiError(path string, status int) string {
 		return `"error":"invalid_request"`
 	case strings.HasPrefix(path, "/boxes/"):
 		return `"response":{"code":"`
+	case strings.HasPrefix(path, "/console/"):
+		return map[int]string{400: "could not be read", 401: "not signed in", 413: "larger than"}[status]
 	}
 	return map[int]string{400: `"code":"malformed"`, 401: `"code":"unauthorized"`, 413: `"code":"too_large"`}[status]
 }
@@ -69,7 +80,6 @@ func TestEveryBodyEndpointRefusesBadBodies(t *testing.T) {
 	big := `{"a":"` + strings.Repeat("x", 2<<20) + `"}`
 	for _, p := range patterns {
 		fr, ex := routes[p], badBodyExempt[p]
-		h := map[string]string{"Content-Type": fr.ctype}
 		for _, c := range []struct {
 			what, key, body, exempt string
 			want                    int
@@ -78,6 +88,10 @@ func TestEveryBodyEndpointRefusesBadBodies(t *testing.T) {
 			{"too large", fr.key, big, ex.tooLarge, 413},
 			{"no key", "", `{}`, ex.noKey, 401},
 		} {
+			h := map[string]string{"Content-Type": fr.ctype}
+			if fr.cookie != "" && c.what != "no key" { // the console's sign-in is its key
+				h["Cookie"] = fr.cookie
+			}
 			r := doWith(t, fr.method, srv.URL+fr.path, c.key, c.body, h)
 			if r.Status >= 500 {
 				t.Errorf("%s, %s: %d %.300s", p, c.what, r.Status, r.Body)
