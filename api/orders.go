@@ -457,6 +457,15 @@ type eventOut struct {
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
+// eventView is an event as the API shows it; staff see who of them made it.
+func eventView(e *order.Event, staff bool) eventOut {
+	out := eventOut{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Reason: e.Reason, Data: e.Data}
+	if staff {
+		out.By = e.By
+	}
+	return out
+}
+
 // GET /v1/orders/{number}/events
 func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	n, err := orderNumber(r)
@@ -473,12 +482,12 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 		s.Error(w, r, err)
 		return
 	}
-	out := make([]eventOut, len(evs))
-	for i, e := range evs {
-		out[i] = eventOut{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Reason: e.Reason, Data: e.Data}
-		if p.Reseller == nil {
-			out[i].By = e.By
+	out := make([]eventOut, 0, len(evs))
+	for _, e := range evs {
+		if p.Reseller != nil && e.StaffOnly() {
+			continue
 		}
+		out = append(out, eventView(e, p.Reseller == nil))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
@@ -845,6 +854,29 @@ func staff(r *http.Request) order.Who {
 		name = p.KeyName
 	}
 	return order.Staff(name)
+}
+
+// POST /v1/operator/orders/{number}/notes {"note"}: a note in the order's
+// history for staff only (resellers' /events leave it out; no callback).
+func (s *Server) handleOperatorNote(w http.ResponseWriter, r *http.Request) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ev, err := s.Orders.AddNote(r.Context(), n, in.Note, staff(r))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, eventView(ev, true))
 }
 
 // operatorOrders adapts reseller-style handlers for operators (every reseller's orders).

@@ -35,6 +35,7 @@ var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
 	"POST /console/logout":                   {malformed: "reads no body", tooLarge: "reads no body", noKey: "signing out needs nothing"},
 	"POST /console/orders/status":            {malformed: "a form (see above)"},
 	"POST /console/orders/{number}/status":   {malformed: "a form (see above)"},
+	"POST /console/orders/{number}/notes":    {malformed: "a form (see above)"},
 	"POST /console/callbacks/{id}/redeliver": {malformed: "a form (see above)"},
 	"POST /console/reprints/{id}":            {malformed: "a form (see above)"},
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Each staff member has an operator key of their own (pressroom keys create
@@ -86,4 +87,67 @@ func equalEvents[E comparable](a, b []E) bool {
 		}
 	}
 	return true
+}
+
+// Staff keep notes in an order's history ("customer called: ship on
+// Friday"), through the operator API or the console: staff see them with
+// who wrote them; resellers see neither the notes nor a callback for them.
+func TestStaffNotesStayWithStaff(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		rv := newReceiver(t)
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, withCallback("note-1", rv.URL+"/ok"))
+		n := num(t, o["number"])
+		rv.wait(t, "/ok", 1) // order.created
+
+		r := wantOK(t, do(t, "POST", operatorURL(srv, o, "/notes"), operatorKey, `{"note":"  customer called: ship on Friday  "}`), 201)
+		note := decodeNumbers(t, r.Body)
+		if note["kind"] != "note" || note["reason"] != "customer called: ship on Friday" || note["by"] != "PRESSROOM_OPERATOR_KEY" || note["actor"] != "operator" {
+			t.Fatalf("the note: %v", note)
+		}
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		p := b.post("/console/orders/"+n+"/notes", url.Values{"note": {"plates <b>bent</b>: reprint"}})
+		if p.Status != 303 || p.Location != "/console/orders/"+n+"?done=note" {
+			t.Fatalf("a note from the console: %d to %q", p.Status, p.Location)
+		}
+		wantPage(t, b.get(p.Location), 200, "for staff only", "customer called: ship on Friday", "plates &lt;b&gt;bent&lt;/b&gt;: reprint", `<tr class="note">`)
+
+		// Refused: empty, too long, unknown order; a reseller's key finds no such endpoint.
+		for _, c := range []struct {
+			url, key, body string
+			status         int
+		}{
+			{operatorURL(srv, o, "/notes"), operatorKey, `{"note":"   "}`, 422},
+			{operatorURL(srv, o, "/notes"), operatorKey, `{"note":"` + strings.Repeat("é", 2001) + `"}`, 422},
+			{operatorURL(srv, o, "/notes"), operatorKey, `{"note":1}`, 400},
+			{operatorURL(srv, o, "/notes"), operatorKey, `{"nota":"x"}`, 400},
+			{srv.URL + "/v1/operator/orders/424242/notes", operatorKey, `{"note":"x"}`, 404},
+			{operatorURL(srv, o, "/notes"), demoKey, `{"note":"x"}`, 404},
+			{operatorURL(srv, o, "/notes"), "", `{"note":"x"}`, 401},
+		} {
+			if r := do(t, "POST", c.url, c.key, c.body); r.Status != c.status {
+				t.Errorf("%s %.40s: %d %s, want %d", c.url, c.body, r.Status, r.Body, c.status)
+			}
+		}
+		wantOK(t, do(t, "POST", operatorURL(srv, o, "/notes"), operatorKey, `{"note":"`+strings.Repeat("é", 2000)+`"}`), 201)
+		wantPage(t, b.post("/console/orders/"+n+"/notes", url.Values{"note": {" "}}), 422, "The note is empty.")
+		wantPage(t, b.post("/console/orders/424242/notes", url.Values{"note": {"x"}}), 404)
+
+		staffView := string(do(t, "GET", operatorURL(srv, o, "/events"), operatorKey, nil).Body)
+		if strings.Count(staffView, `"kind":"note"`) != 3 {
+			t.Errorf("the operator's events: %s", staffView)
+		}
+		resellerView := string(do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body)
+		if strings.Contains(resellerView, "note") || strings.Contains(resellerView, "Friday") {
+			t.Errorf("the reseller's events show a staff note: %s", resellerView)
+		}
+		// No callback for a note: the next one the reseller gets is the next status.
+		wantOK(t, do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"in_production"}`), 200)
+		got := rv.wait(t, "/ok", 2)
+		time.Sleep(200 * time.Millisecond)
+		if got = rv.wait(t, "/ok", 2); len(got) != 2 || got[1].Payload.Type != "order.status" || got[1].Payload.Sequence != 2 {
+			t.Errorf("callbacks after the notes: %d, the second %s #%d", len(got), got[1].Payload.Type, got[1].Payload.Sequence)
+		}
+	})
 }

@@ -128,6 +128,7 @@ func (s *Server) routes() []route {
 		staff("POST "+Base+"/orders/status", s.handleBulkStatus),
 		staff("GET "+Base+"/orders/{number}", s.handleOrder),
 		staff("POST "+Base+"/orders/{number}/status", s.handleStatus),
+		staff("POST "+Base+"/orders/{number}/notes", s.handleNote),
 		staff("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.handleFile),
 		staff("GET "+Base+"/orders/{number}/documents/{kind}", s.handleDocument),
 		staff("GET "+Base+"/callbacks", s.handleCallbacks),

@@ -267,6 +267,8 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, p *pressroo
 		notice = "The payment was changed."
 	case "redeliver":
 		notice = "The callback is queued to be sent again."
+	case "note":
+		notice = "The note is in the history, for staff only."
 	}
 	s.showOrder(w, r, p, http.StatusOK, notice, nil, nil)
 }
@@ -449,6 +451,29 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, p *pressro
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=%s", Base, n, done), http.StatusSeeOther)
+}
+
+// POST /console/orders/{number}/notes: note=... for the staff's eyes only.
+func (s *Server) handleNote(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := pathNumber(r, "number", "order")
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if err := form(w, r); err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	if _, err := s.Orders.AddNote(r.Context(), n, r.PostForm.Get("note"), order.Staff(p.KeyName)); err != nil {
+		if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
+			s.fail(w, r, p, err)
+			return
+		}
+		pr := s.problemOf(r, err)
+		s.showOrder(w, r, p, pr.Status, "", &pr, map[string]string{"note": r.PostForm.Get("note")})
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=note", Base, n), http.StatusSeeOther)
 }
 
 // GET /console/orders/{number}/items/{item}/files/{index}: the stored

@@ -384,6 +384,13 @@ type Event struct {
 	Callbacks []*Callback
 }
 
+// EventNote is the kind of a staff note: an event for staff only, which
+// resellers' views of the history leave out and which sends no callback.
+const EventNote = "note"
+
+// StaffOnly says whether only staff may see the event.
+func (e *Event) StaffOnly() bool { return e.Kind == EventNote }
+
 // Package is one parcel of a shipped order.
 type Package struct {
 	ID           int64

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/internal/batch"
@@ -229,6 +230,30 @@ func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment,
 		o.Payment = p
 		return []*order.Event{ev}, nil, nil
 	})
+}
+
+// MaxStaffNote is the longest staff note, in characters.
+const MaxStaffNote = 2000
+
+// AddNote writes a staff note into an order's history ("customer called:
+// ship on Friday"): seen by staff only, and no callback.
+func (s *Service) AddNote(ctx context.Context, number int64, note string, who order.Who) (*order.Event, error) {
+	note = strings.TrimSpace(note)
+	switch n := utf8.RuneCountInString(note); {
+	case n == 0:
+		return nil, pressroom.Invalid("The note is empty.", pressroom.FieldError{Pointer: "/note", Code: "required", Detail: "what staff should know"})
+	case n > MaxStaffNote:
+		return nil, pressroom.Invalid("The note is too long.", pressroom.FieldError{Pointer: "/note", Code: "too_long", Detail: fmt.Sprintf("at most %d characters", MaxStaffNote)})
+	}
+	var ev *order.Event
+	_, err := s.change(ctx, 0, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		ev = &order.Event{Actor: who.Actor, By: who.Name, Kind: order.EventNote, Reason: note}
+		return []*order.Event{ev}, nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
 }
 
 // SetCustomFields replaces an order's custom fields.
