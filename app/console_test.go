@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"net/http"
@@ -209,6 +210,38 @@ func TestConsoleRunsProduction(t *testing.T) {
 			t.Fatalf("open by number: %d to %q", p.Status, p.Location)
 		}
 		wantPage(t, b.get("/console/orders?number=12x"), 400, "not an order number")
+
+		// The list as a spreadsheet: every page, oldest first; a text that a
+		// spreadsheet would run as a formula is kept a text.
+		formula := mustOrder(t, srv, demoKey, strings.Replace(orderBody("con-4"), `"reference":"Reseller API test order"`, `"reference":"=HYPERLINK(\"https://evil.example\")"`, 1))
+		wantPage(t, b.get("/console/orders"), 200, `<a href="/console/orders.csv">download all 3 as CSV</a>`)
+		wantPage(t, b.get("/console/orders?reference=plates"), 200, `<a href="/console/orders.csv?reference=plates">`)
+		csvPage := b.get("/console/orders.csv")
+		if csvPage.Status != 200 || !strings.HasPrefix(csvPage.Header.Get("Content-Type"), "text/csv") || !strings.Contains(csvPage.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("the export: %d %v", csvPage.Status, csvPage.Header)
+		}
+		rows, err := csv.NewReader(strings.NewReader(csvPage.Body)).ReadAll()
+		if err != nil {
+			t.Fatalf("the export is not CSV: %v\n%s", err, csvPage.Body)
+		}
+		if len(rows) != 4 || rows[0][0] != "number" || rows[1][0] != n || rows[2][0] != m || rows[3][0] != num(t, formula["number"]) {
+			t.Fatalf("the export's rows: %q", rows)
+		}
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		if r := rows[1]; r[col["reference"]] != "<script>alert(1)</script>" || r[col["reseller"]] != "demo" || r[col["status"]] != "accepted" ||
+			r[col["total_excl_vat"]] != fmt.Sprint(path(t, shop, "totals", "total", "excl_vat")) || r[col["delivery_name"]] != "Probo Sign" || r[col["country"]] != "NL" {
+			t.Errorf("the shop order's row: %q (order %v)", r, shop["totals"])
+		}
+		if got := rows[3][col["reference"]]; got != `'=HYPERLINK("https://evil.example")` {
+			t.Errorf("a formula reference: %q", got)
+		}
+		if rows, _ := csv.NewReader(strings.NewReader(b.get("/console/orders.csv?reference=plates").Body)).ReadAll(); len(rows) != 2 || rows[1][0] != m {
+			t.Errorf("the filtered export: %q", rows)
+		}
+		wantPage(t, b.get("/console/orders.csv?status=bogus"), 400, "?status")
 		wantPage(t, b.get("/console/orders/999999999"), 404)
 		wantPage(t, b.get("/console/orders/abc"), 404)
 		wantPage(t, b.get("/console/nowhere"), 404)

@@ -125,6 +125,7 @@ func (s *Server) routes() []route {
 		open("POST "+Base+"/logout", http.HandlerFunc(s.handleLogout)),
 		open("GET "+Base+"/{$}", http.RedirectHandler(Base+"/orders", http.StatusSeeOther)),
 		staff("GET "+Base+"/orders", s.handleOrders),
+		staff("GET "+Base+"/orders.csv", s.handleExport),
 		staff("POST "+Base+"/orders/status", s.handleBulkStatus),
 		staff("GET "+Base+"/orders/{number}", s.handleOrder),
 		staff("POST "+Base+"/orders/{number}/status", s.handleStatus),

@@ -17,6 +17,7 @@ import (
 
 // ordersData is the list page: its filter, its rows and its pages.
 type ordersData struct {
+	CSV       string // the list as a spreadsheet
 	Work      []workCount
 	Filter    listFilter
 	Statuses  []order.Status
@@ -56,10 +57,82 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		s.fail(w, r, p, pressroom.Errorf(pressroom.EMALFORMED, "%q is not an order number.", n))
 		return
 	}
+	lf, f, pageNo, err := orderFilter(q)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	f.Limit, f.Offset = PerPage, (pageNo-1)*PerPage
+	list, total, err := s.Store.ListOrders(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	work, err := s.work(r)
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	names := s.resellerNames(r)
+	d := ordersData{Work: work, Filter: lf, Statuses: order.Statuses[1:], Total: total, CSV: Base + "/orders.csv"}
+	if qs := lf.query(); qs != "" {
+		d.CSV += "?" + qs
+	}
+	for _, o := range list {
+		// The list has no items; a page reads its orders' (at most PerPage
+		// lookups) for the count and the files' state.
+		if full, err := s.Store.FindOrder(r.Context(), 0, o.Number); err == nil {
+			o = full
+		} else if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+			s.fail(w, r, p, err)
+			return
+		}
+		d.Rows = append(d.Rows, orderRow{Number: o.Number, Reseller: names.name(o.ResellerID), Reference: o.Reference, Status: o.Status,
+			Files: order.FilesOf(o.Items), Type: o.Type, Items: len(o.Items), Total: money(o.Totals.Total.Excl.StringFixed(2), o.Currency),
+			Ship: o.Delivery.ShippingDate, Created: s.when(o.CreatedAt)})
+	}
+	if len(list) > 0 {
+		d.From, d.To = f.Offset+1, f.Offset+len(list)
+	}
+	link := func(pg int) string {
+		v := lf.values()
+		if pg > 1 {
+			v.Set("page", strconv.Itoa(pg))
+		}
+		if len(v) == 0 {
+			return Base + "/orders"
+		}
+		return Base + "/orders?" + v.Encode()
+	}
+	if pageNo > 1 {
+		d.Prev = link(pageNo - 1)
+	}
+	if f.Offset+len(list) < total {
+		d.Nxt = link(pageNo + 1)
+	}
+	s.render(w, r, http.StatusOK, "orders", staffPage("Orders", "orders", d))
+}
+
+// values is the filter as a query.
+func (lf listFilter) values() url.Values {
+	v := url.Values{}
+	for k, x := range map[string]string{"status": lf.Status, "files": lf.Files, "type": lf.Type, "reference": lf.Reference, "reseller": lf.Reseller,
+		"name": lf.Name, "from": lf.From, "to": lf.To} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v
+}
+
+func (lf listFilter) query() string { return lf.values().Encode() }
+
+// orderFilter reads the orders' filter and page from a query.
+func orderFilter(q url.Values) (listFilter, pressroom.OrderFilter, int, error) {
 	lf := listFilter{Status: q.Get("status"), Files: q.Get("files"), Type: q.Get("type"), Reference: strings.TrimSpace(q.Get("reference")),
 		Reseller: strings.TrimSpace(q.Get("reseller")), Name: strings.TrimSpace(q.Get("name")), From: q.Get("from"), To: q.Get("to")}
 	f := pressroom.OrderFilter{Status: order.Status(lf.Status), Files: order.FilesSummary(lf.Files), Type: order.Type(lf.Type),
-		Reference: lf.Reference, AddressName: lf.Name, From: lf.From, To: lf.To, Stage: order.StageOrder, Limit: PerPage}
+		Reference: lf.Reference, AddressName: lf.Name, From: lf.From, To: lf.To, Stage: order.StageOrder}
 	var bad []pressroom.FieldError
 	if f.Status != "" && !f.Status.Valid() {
 		bad = append(bad, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "not an order status"})
@@ -95,61 +168,9 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		pageNo = n
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, p, badFilter(bad...))
-		return
+		return lf, f, 0, badFilter(bad...)
 	}
-	f.Offset = (pageNo - 1) * PerPage
-	list, total, err := s.Store.ListOrders(r.Context(), f)
-	if err != nil {
-		s.fail(w, r, p, err)
-		return
-	}
-	work, err := s.work(r)
-	if err != nil {
-		s.fail(w, r, p, err)
-		return
-	}
-	names := s.resellerNames(r)
-	d := ordersData{Work: work, Filter: lf, Statuses: order.Statuses[1:], Total: total}
-	for _, o := range list {
-		// The list has no items; a page reads its orders' (at most PerPage
-		// lookups) for the count and the files' state.
-		if full, err := s.Store.FindOrder(r.Context(), 0, o.Number); err == nil {
-			o = full
-		} else if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
-			s.fail(w, r, p, err)
-			return
-		}
-		d.Rows = append(d.Rows, orderRow{Number: o.Number, Reseller: names.name(o.ResellerID), Reference: o.Reference, Status: o.Status,
-			Files: order.FilesOf(o.Items), Type: o.Type, Items: len(o.Items), Total: money(o.Totals.Total.Excl.StringFixed(2), o.Currency),
-			Ship: o.Delivery.ShippingDate, Created: s.when(o.CreatedAt)})
-	}
-	if len(list) > 0 {
-		d.From, d.To = f.Offset+1, f.Offset+len(list)
-	}
-	link := func(pg int) string {
-		v := url.Values{}
-		for k, x := range map[string]string{"status": lf.Status, "files": lf.Files, "type": lf.Type, "reference": lf.Reference, "reseller": lf.Reseller,
-			"name": lf.Name, "from": lf.From, "to": lf.To} {
-			if x != "" {
-				v.Set(k, x)
-			}
-		}
-		if pg > 1 {
-			v.Set("page", strconv.Itoa(pg))
-		}
-		if len(v) == 0 {
-			return Base + "/orders"
-		}
-		return Base + "/orders?" + v.Encode()
-	}
-	if pageNo > 1 {
-		d.Prev = link(pageNo - 1)
-	}
-	if f.Offset+len(list) < total {
-		d.Nxt = link(pageNo + 1)
-	}
-	s.render(w, r, http.StatusOK, "orders", staffPage("Orders", "orders", d))
+	return lf, f, pageNo, nil
 }
 
 // workCount is one heap of work waiting for staff, with the page that lists it.
