@@ -759,10 +759,7 @@ func TestCancelledOrdersFilesGo(t *testing.T) {
 		if r := do(t, "POST", orderURL(srv, o, "/cancel"), demoKey, nil); r.Status != 200 {
 			t.Fatalf("cancel: %d %s", r.Status, r.Body)
 		}
-		cfg := &app.Config{Data: srv.Args[slices.Index(srv.Args, "--data")+1]}
-		if i := slices.Index(srv.Args, "--db"); i >= 0 {
-			cfg.DB = srv.Args[i+1]
-		}
+		cfg := configOf(srv.Args)
 		store, err := app.OpenStore(context.Background(), cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -813,10 +810,7 @@ func TestDeliveredOrdersFilesCanGo(t *testing.T) {
 		for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
 			wantOK(t, do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+s+`"}`), 200)
 		}
-		cfg := &app.Config{Data: srv.Args[slices.Index(srv.Args, "--data")+1]}
-		if i := slices.Index(srv.Args, "--db"); i >= 0 {
-			cfg.DB = srv.Args[i+1]
-		}
+		cfg := configOf(srv.Args)
 		store, err := app.OpenStore(context.Background(), cfg)
 		if err != nil {
 			t.Fatal(err)

@@ -501,16 +501,7 @@ func TestCalculationsStored(t *testing.T) {
 		if code := srv.stop(); code != 0 {
 			t.Fatalf("stop: %d", code)
 		}
-		cfg := &app.Config{}
-		for i := 0; i < len(args); i += 2 {
-			switch args[i] {
-			case "--data":
-				cfg.Data = args[i+1]
-			case "--db":
-				cfg.DB = args[i+1]
-			}
-		}
-		store, err := app.OpenStore(context.Background(), cfg)
+		store, err := app.OpenStore(context.Background(), configOf(args))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -440,16 +440,12 @@ func safeURL(u string) string {
 // operator API's status endpoint does. A payment change comes the same way
 // with the field payment.
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	n, err := pathNumber(r, "number", "order")
-	if err != nil {
-		s.fail(w, r, p, err)
-		return
-	}
-	if err := form(w, r); err != nil {
-		s.fail(w, r, p, err)
+	n, ok := s.formFor(w, r, p, "number", "order")
+	if !ok {
 		return
 	}
 	fv := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	var err error
 	done := "status"
 	if pay := fv("payment"); pay != "" {
 		_, err = s.Orders.SetPayment(r.Context(), n, order.Payment(pay), order.Staff(p.KeyName))
@@ -459,39 +455,50 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, p *pressro
 			TrackingCode: fv("track_and_trace"), TrackingURL: fv("tracking_url"), Reason: fv("reason")}, order.Staff(p.KeyName))
 	}
 	if err != nil {
-		if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
-			s.fail(w, r, p, err)
-			return
-		}
-		pr := s.problemOf(r, err)
 		keep := map[string]string{}
 		for _, k := range []string{"status", "carrier", "track_and_trace", "tracking_url", "reason"} {
 			keep[k] = fv(k)
 		}
-		s.showOrder(w, r, p, pr.Status, "", &pr, keep)
+		s.refuse(w, r, p, err, keep)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=%s", Base, n, done), http.StatusSeeOther)
 }
 
-// POST /console/orders/{number}/notes: note=... for the staff's eyes only.
-func (s *Server) handleNote(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	n, err := pathNumber(r, "number", "order")
+// formFor reads the id the path names (name; what it is, for a page that
+// says there is none) and the posted form; false when it answered.
+func (s *Server) formFor(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, name, what string) (int64, bool) {
+	id, err := pathNumber(r, name, what)
+	if err == nil {
+		err = form(w, r)
+	}
 	if err != nil {
+		s.fail(w, r, p, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// refuse answers a refused change of an order with its page again: why,
+// and the form's fields as they came (keep). An order that does not exist
+// is not found.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, err error, keep map[string]string) {
+	if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
 		s.fail(w, r, p, err)
 		return
 	}
-	if err := form(w, r); err != nil {
-		s.fail(w, r, p, err)
+	pr := s.problemOf(r, err)
+	s.showOrder(w, r, p, pr.Status, "", &pr, keep)
+}
+
+// POST /console/orders/{number}/notes: note=... for the staff's eyes only.
+func (s *Server) handleNote(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, ok := s.formFor(w, r, p, "number", "order")
+	if !ok {
 		return
 	}
 	if _, err := s.Orders.AddNote(r.Context(), n, r.PostForm.Get("note"), order.Staff(p.KeyName)); err != nil {
-		if pressroom.ErrorCode(err) == pressroom.ENOTFOUND {
-			s.fail(w, r, p, err)
-			return
-		}
-		pr := s.problemOf(r, err)
-		s.showOrder(w, r, p, pr.Status, "", &pr, map[string]string{"note": r.PostForm.Get("note")})
+		s.refuse(w, r, p, err, map[string]string{"note": r.PostForm.Get("note")})
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=note", Base, n), http.StatusSeeOther)
@@ -568,13 +575,8 @@ func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *press
 
 // POST /console/reprints/{id}: decision=approve|reject, with a note.
 func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	id, err := pathNumber(r, "id", "reprint")
-	if err != nil {
-		s.fail(w, r, p, err)
-		return
-	}
-	if err := form(w, r); err != nil {
-		s.fail(w, r, p, err)
+	id, ok := s.formFor(w, r, p, "id", "reprint")
+	if !ok {
 		return
 	}
 	var approve bool
@@ -685,13 +687,8 @@ func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, p *pres
 // callback again (the reseller's own redeliver, for support), then back to
 // its order.
 func (s *Server) handleRedeliver(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	id, err := pathNumber(r, "id", "callback")
-	if err != nil {
-		s.fail(w, r, p, err)
-		return
-	}
-	if err := form(w, r); err != nil {
-		s.fail(w, r, p, err)
+	id, ok := s.formFor(w, r, p, "id", "callback")
+	if !ok {
 		return
 	}
 	cb, _, err := s.Store.FindCallback(r.Context(), 0, id)
