@@ -103,6 +103,9 @@ func TestConsoleSignsInTheOperatorOnly(t *testing.T) {
 		if p.Status != 303 || p.Location != "/console/orders" {
 			t.Fatalf("/console: %d to %q", p.Status, p.Location)
 		}
+		if p := b.send("HEAD", "/console/orders", nil, nil); p.Status != 303 {
+			t.Fatalf("HEAD of the orders without signing in: %d", p.Status)
+		}
 		p = b.get("/console/orders/" + num(t, o["number"]))
 		if p.Status != 303 || p.Location != "/console/login?next=%2Fconsole%2Forders%2F"+num(t, o["number"]) {
 			t.Fatalf("an order's page without signing in: %d to %q", p.Status, p.Location)
@@ -139,6 +142,10 @@ func TestConsoleSignsInTheOperatorOnly(t *testing.T) {
 		c := b.cookie
 		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/console" {
 			t.Fatalf("the sign-in cookie: %+v", c)
+		}
+		// Signed in, the sign-in page goes on to the page asked for.
+		if p := b.get("/console/login?next=%2Fconsole%2Freprints"); p.Status != 303 || p.Location != "/console/reprints" {
+			t.Fatalf("the sign-in page when signed in: %d to %q", p.Status, p.Location)
 		}
 		p = wantPageOf(t, b.get("/console/orders"), 200, num(t, o["number"]))
 		for k, v := range map[string]string{"Content-Security-Policy": "default-src 'none'", "X-Frame-Options": "DENY", "Cache-Control": "no-store"} {

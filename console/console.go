@@ -262,7 +262,7 @@ func (s *Server) staff(h func(http.ResponseWriter, *http.Request, *pressroom.Pri
 			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not an operator key")
 		}
 		switch {
-		case pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED && r.Method == http.MethodGet:
+		case pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			http.Redirect(w, r, Base+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		case pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED:
@@ -305,7 +305,14 @@ func next(v string) string {
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Data: loginData{Next: next(r.URL.Query().Get("next"))}})
+	to := next(r.URL.Query().Get("next"))
+	if c, err := r.Cookie(CookieName); err == nil { // signed in already: on to the page
+		if p, err := s.Auth.Authenticate(r.Context(), c.Value); err == nil && p.Role == pressroom.RoleOperator {
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Data: loginData{Next: to}})
 }
 
 type loginData struct{ Next string }
