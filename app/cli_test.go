@@ -161,6 +161,8 @@ func TestCLIMistakesTouchNoStore(t *testing.T) {
 		{"orders", "advance", "1000001"},
 		{"orders", "advance", "1000001", "--status", "shiped"},
 		{"orders", "advance", "--status", "cancelled"},
+		{"orders", "note", "1000001"},
+		{"orders", "note", "--text", "no order"},
 		{"orders", "files", "many"},
 		{"backup"},
 		{"backup", "--out", t.TempDir(), "surplus"},

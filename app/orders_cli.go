@@ -27,7 +27,7 @@ import (
 
 func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError("orders needs a subcommand: list, show, advance or files")
+		return usageError("orders needs a subcommand: list, show, advance, note or files")
 	}
 	switch args[0] {
 	case "list":
@@ -84,6 +84,28 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 				return err
 			}
 			p.showOrder(o, evs, pkgs)
+			return nil
+		}})
+	case "note":
+		var text, by string
+		var number int64
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders note", flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&text, "text", "", "the note, for staff only")
+			fs.StringVar(&by, "by", p.commandLineUser(), "who writes it")
+		}, check: func(rest []string) (err error) {
+			if number, err = numberArg(rest); err != nil {
+				return err
+			}
+			if strings.TrimSpace(text) == "" {
+				return usageError("orders note needs --text")
+			}
+			return nil
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
+			svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			if _, err := svc.AddNote(ctx, number, text, order.Staff(by)); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "note added to order %d\n", number)
 			return nil
 		}})
 	case "advance":
@@ -250,7 +272,11 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 		fmt.Fprintf(w, "  package %s %s %s\n", pk.Carrier, pk.TrackingCode, pk.TrackingURL)
 	}
 	for _, e := range evs {
-		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, e.From, e.To, e.Reason)
+		actor := string(e.Actor)
+		if e.By != "" {
+			actor += " (" + e.By + ")"
+		}
+		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), actor, e.Kind, e.From, e.To, e.Reason)
 	}
 }
 

@@ -74,6 +74,17 @@ func TestStaffKeysNameTheirChanges(t *testing.T) {
 			t.Errorf("the reseller's events name staff: %s", body)
 		}
 		wantPage(t, b.get("/console/orders/"+n), 200, "operator (Anna (print room))", "operator (Bram)")
+		// The CLI writes a note too, and shows who did what.
+		if code, _, errOut := runCLI(t, env, append([]string{"orders", "note", n, "--text", "ship on Friday", "--by", "Bram"}, srv.Args...)...); code != 0 {
+			t.Fatalf("orders note: exit %d: %s", code, errOut)
+		}
+		code, out, _ = runCLI(t, env, append([]string{"orders", "show", n}, srv.Args...)...)
+		if code != 0 || !strings.Contains(out, "operator (Anna (print room)) status hold→in_production") || !strings.Contains(out, "operator (Bram) note → ship on Friday") {
+			t.Errorf("orders show: exit %d\n%s", code, out)
+		}
+		if code, _, errOut := runCLI(t, env, append([]string{"orders", "note", "424242", "--text", "x"}, srv.Args...)...); code == 0 || !strings.Contains(errOut, "424242") {
+			t.Errorf("a note on an unknown order: exit %d %s", code, errOut)
+		}
 	})
 }
 
