@@ -764,7 +764,7 @@ func TestOrdersCLI(t *testing.T) {
 			t.Errorf("backwards: %s", out)
 		}
 		out := cli(0, "orders", "show", n)
-		for _, want := range []string{"status shipment_created", "package postnl 3SYMFU0000009", "operator status in_production→shipment_created", "item "} {
+		for _, want := range []string{"status shipment_created", "package postnl 3SYMFU0000009", "operator (command line) status in_production→shipment_created", "item "} {
 			if !strings.Contains(out, want) {
 				t.Errorf("orders show lacks %q:\n%s", want, out)
 			}
