@@ -114,6 +114,7 @@ func (s *Server) routes() []route {
 		{"PATCH /v1/operator/resellers/{id}", s.operator(s.handleUpdateReseller)},
 		{"POST /v1/operator/resellers/{id}/customers", s.operator(s.handleCreateCustomer)},
 		{"POST /v1/operator/resellers/{id}/keys", s.operator(s.handleCreateKey)},
+		{"POST /v1/operator/keys", s.operator(s.handleCreateOperatorKey)},
 		{"DELETE /v1/operator/keys/{id}", s.operator(s.handleRevokeKey)},
 		{"GET /v1/operator/catalog", s.operator(s.handleGetCatalog)},
 		{"POST /v1/operator/catalog", s.operator(s.handleImportCatalog)},

@@ -243,6 +243,24 @@ func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, keyView(k, secret))
 }
 
+// POST /v1/operator/keys {"name"}: a staff member's own operator key,
+// shown once; the changes made with it carry the name.
+func (s *Server) handleCreateOperatorKey(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	k, secret, err := pressroom.IssueOperatorKey(r.Context(), s.Store, in.Name)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, keyView(k, secret))
+}
+
 // DELETE /v1/operator/keys/{id}
 func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "API key")

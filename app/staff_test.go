@@ -26,6 +26,28 @@ func TestStaffKeysNameTheirChanges(t *testing.T) {
 			t.Fatalf("no key in %q", out)
 		}
 		anna := m[1]
+		// The operator API issues one too: shown once, named.
+		k := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/keys", operatorKey, `{"name":"Bram (shipping)"}`), 201).Body)
+		bram, _ := k["key"].(string)
+		if k["name"] != "Bram (shipping)" || !strings.HasPrefix(bram, "pro_") {
+			t.Fatalf("an operator key from the API: %v", k)
+		}
+		for _, c := range []struct {
+			key, body string
+			status    int
+		}{
+			{operatorKey, `{"name":"  "}`, 422},
+			{operatorKey, `{}`, 422},
+			{operatorKey, `{"name":"` + strings.Repeat("x", 201) + `"}`, 422},
+			{operatorKey, `{"name":7}`, 400},
+			{demoKey, `{"name":"me"}`, 404},
+			{"", `{"name":"me"}`, 401},
+		} {
+			if r := do(t, "POST", srv.URL+"/v1/operator/keys", c.key, c.body); r.Status != c.status {
+				t.Errorf("POST /v1/operator/keys %s: %d %s, want %d", c.body, r.Status, r.Body, c.status)
+			}
+		}
+		wantOK(t, do(t, "GET", srv.URL+"/v1/operator/orders", bram, nil), 200)
 		code, out, _ = runCLI(t, env, append([]string{"keys", "list", "--reseller", "0"}, srv.Args...)...)
 		if code != 0 || !strings.Contains(out, "Anna (print room)") || !strings.Contains(out, "PRESSROOM_OPERATOR_KEY") {
 			t.Fatalf("keys list of the operator keys: exit %d\n%s", code, out)
