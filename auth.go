@@ -99,6 +99,16 @@ func (a *Authenticator) Reseller(ctx context.Context, key string) (*Principal, e
 	return p, err
 }
 
+// Operator authenticates a key that must be an operator's: a reseller's
+// key is EUNAUTHORIZED on the staff's console.
+func (a *Authenticator) Operator(ctx context.Context, key string) (*Principal, error) {
+	p, err := a.Authenticate(ctx, key)
+	if err == nil && p.Role != RoleOperator {
+		return nil, errBadKey
+	}
+	return p, err
+}
+
 // Forget drops the cached keys of a reseller, so that a change to its
 // account applies on this node at once (other nodes: within the TTL).
 func (a *Authenticator) Forget(resellerID int64) {

@@ -457,13 +457,9 @@ type eventOut struct {
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
-// eventView is an event as the API shows it; staff see who of them made it.
-func eventView(e *order.Event, staff bool) eventOut {
-	out := eventOut{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Reason: e.Reason, Data: e.Data}
-	if staff {
-		out.By = e.By
-	}
-	return out
+// eventView is an event as the API shows it.
+func eventView(e *order.Event) eventOut {
+	return eventOut{ID: e.ID, At: rfc3339(e.At), Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Reason: e.Reason, By: e.By, Data: e.Data}
 }
 
 // GET /v1/orders/{number}/events
@@ -473,21 +469,14 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 		s.Error(w, r, err)
 		return
 	}
-	if _, err := s.Orders.Get(r.Context(), resellerOf(p), n); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	evs, err := s.Store.ListOrderEvents(r.Context(), n)
+	evs, err := s.Orders.History(r.Context(), resellerOf(p), n)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	out := make([]eventOut, 0, len(evs))
-	for _, e := range evs {
-		if p.Reseller != nil && e.StaffOnly() {
-			continue
-		}
-		out = append(out, eventView(e, p.Reseller == nil))
+	out := make([]eventOut, len(evs))
+	for i, e := range evs {
+		out[i] = eventView(e)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
@@ -876,7 +865,7 @@ func (s *Server) handleOperatorNote(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, eventView(ev, true))
+	writeJSON(w, http.StatusCreated, eventView(ev))
 }
 
 // operatorOrders adapts reseller-style handlers for operators (every reseller's orders).

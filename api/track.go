@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -189,11 +188,9 @@ func (s *Server) writeTrackingPage(w http.ResponseWriter, r *http.Request, o *or
 		v.Steps = append(v.Steps, trackStepView{Name: name, Done: v.Step >= i, Here: v.Step == i})
 	}
 	for _, p := range pkgs {
-		tp := trackPackage{Carrier: p.Carrier, Code: p.TrackingCode}
-		if u, err := url.Parse(p.TrackingURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
-			tp.URL = p.TrackingURL
-		}
-		v.Packages = append(v.Packages, tp)
+		// A stored tracking URL is http(s) (orders.Advance checks it), and
+		// html/template would neutralise any other scheme in an href.
+		v.Packages = append(v.Packages, trackPackage{Carrier: p.Carrier, Code: p.TrackingCode, URL: p.TrackingURL})
 	}
 	var b strings.Builder
 	if err := trackPage.Execute(&b, v); err != nil {

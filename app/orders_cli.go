@@ -101,7 +101,7 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			}
 			return nil
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
-			svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			svc := cliOrders(s)
 			if _, err := svc.AddNote(ctx, number, text, order.Staff(by)); err != nil {
 				return describe(err)
 			}
@@ -130,7 +130,7 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			}
 			return nil
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
-			svc := &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			svc := cliOrders(s)
 			o, err := svc.Advance(ctx, number, orders.StatusChange{Status: order.Status(status), TrackingCode: code, Carrier: carrier,
 				TrackingURL: url, Reason: reason}, order.Staff(by))
 			if err != nil {
@@ -287,4 +287,10 @@ func (p *Program) commandLineUser() string {
 		return "command line (" + u + ")"
 	}
 	return "command line"
+}
+
+// cliOrders is the orders service the CLI changes orders through: the
+// store's, without the catalog or a log (it prices nothing).
+func cliOrders(s pressroom.Store) *orders.Service {
+	return &orders.Service{Store: s, Clock: pressroom.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }

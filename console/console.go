@@ -257,9 +257,10 @@ func (s *Server) staff(h func(http.ResponseWriter, *http.Request, *pressroom.Pri
 		if c, err := r.Cookie(CookieName); err == nil {
 			key = c.Value
 		}
-		p, err := s.Auth.Authenticate(r.Context(), key)
-		if err == nil && p.Role != pressroom.RoleOperator {
-			err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "not an operator key")
+		gate := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock, Operator: true}
+		p, d, err := gate.Admit(w, r, key)
+		if s.RateLimiter != nil && (err == nil || pressroom.ErrorCode(err) == pressroom.ERATELIMITED) {
+			d.SetHeaders(w.Header())
 		}
 		switch {
 		case pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED && (r.Method == http.MethodGet || r.Method == http.MethodHead):
@@ -271,14 +272,6 @@ func (s *Server) staff(h func(http.ResponseWriter, *http.Request, *pressroom.Pri
 		case err != nil:
 			s.fail(w, r, nil, err)
 			return
-		}
-		if s.RateLimiter != nil {
-			d := s.RateLimiter.Allow(p.KeyID, s.Clock.Now())
-			d.SetHeaders(w.Header())
-			if !d.Allowed {
-				s.fail(w, r, p, pressroom.Errorf(pressroom.ERATELIMITED, "Too many requests for the operator key; try again in %s seconds.", w.Header().Get("Retry-After")))
-				return
-			}
 		}
 		h(w, r.WithContext(pressroom.NewContextWithPrincipal(r.Context(), p)), p)
 	}
@@ -307,7 +300,7 @@ func next(v string) string {
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	to := next(r.URL.Query().Get("next"))
 	if c, err := r.Cookie(CookieName); err == nil { // signed in already: on to the page
-		if p, err := s.Auth.Authenticate(r.Context(), c.Value); err == nil && p.Role == pressroom.RoleOperator {
+		if _, err := s.Auth.Operator(r.Context(), c.Value); err == nil {
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
@@ -332,10 +325,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, pr.Status, "login", page{Title: "Sign in", Problem: &pr, Data: loginData{Next: to}})
 		return
 	}
-	p, err := s.Auth.Authenticate(r.Context(), key)
-	if err == nil && p.Role != pressroom.RoleOperator {
-		err = pressroom.Errorf(pressroom.EUNAUTHORIZED, "")
-	}
+	_, err := s.Auth.Operator(r.Context(), key)
 	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
 		limit.Allow() // counts the failure
 		pr := problem{Status: http.StatusUnauthorized, Message: "That is not an operator key. The console takes the operator key (PRESSROOM_OPERATOR_KEY, or the one the server printed at its first start), not a reseller's."}

@@ -152,12 +152,9 @@ func orderFilter(q url.Values) (listFilter, pressroom.OrderFilter, int, error) {
 			bad = append(bad, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
 		}
 	}
-	if lf.Reseller != "" {
-		id, err := strconv.ParseInt(lf.Reseller, 10, 64)
-		if err != nil || id < 1 {
-			bad = append(bad, pressroom.FieldError{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"})
-		}
-		f.ResellerID = id
+	var fe *pressroom.FieldError
+	if f.ResellerID, fe = resellerParam(lf.Reseller); fe != nil {
+		bad = append(bad, *fe)
 	}
 	pageNo := 1
 	if v := q.Get("page"); v != "" {
@@ -341,7 +338,7 @@ func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.
 		return
 	}
 	for _, pk := range pkgs {
-		d.Packages = append(d.Packages, packageView{Carrier: pk.Carrier, Code: pk.TrackingCode, URL: safeURL(pk.TrackingURL), Created: s.when(pk.CreatedAt)})
+		d.Packages = append(d.Packages, packageView{Carrier: pk.Carrier, Code: pk.TrackingCode, URL: pk.TrackingURL, Created: s.when(pk.CreatedAt)})
 	}
 	evs, err := s.Store.ListOrderEvents(ctx, n)
 	if err != nil {
@@ -425,15 +422,6 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// safeURL keeps a link only when it is http(s): a tracking URL comes from
-// a form, and a javascript: link must not become clickable.
-func safeURL(u string) string {
-	if pu, err := url.Parse(u); err == nil && (pu.Scheme == "https" || pu.Scheme == "http") {
-		return u
-	}
-	return ""
 }
 
 // POST /console/orders/{number}/status: staff move the order on, as the
@@ -614,6 +602,18 @@ func statusParam(r *http.Request, dflt string, others ...string) (string, error)
 	return "", badFilter(pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: dflt + ", " + strings.Join(others, ", ") + " or empty (all)"})
 }
 
+// resellerParam reads a filter's reseller id ("": every reseller).
+func resellerParam(v string) (int64, *pressroom.FieldError) {
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 {
+		return 0, &pressroom.FieldError{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"}
+	}
+	return id, nil
+}
+
 // badFilter is a list page's answer to a query it cannot take.
 func badFilter(fields ...pressroom.FieldError) error {
 	return &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The filter is not valid.", Fields: fields}
@@ -667,13 +667,10 @@ func (s *Server) handleCallbacks(w http.ResponseWriter, r *http.Request, p *pres
 	}
 	f := pressroom.CallbackFilter{Status: order.CallbackStatus(st), Limit: PerPage}
 	res := strings.TrimSpace(r.URL.Query().Get("reseller"))
-	if res != "" {
-		id, err := strconv.ParseInt(res, 10, 64)
-		if err != nil || id < 1 {
-			s.fail(w, r, p, badFilter(pressroom.FieldError{Pointer: "?reseller", Code: "invalid_id", Detail: "a reseller's id"}))
-			return
-		}
-		f.ResellerID = id
+	var fe *pressroom.FieldError
+	if f.ResellerID, fe = resellerParam(res); fe != nil {
+		s.fail(w, r, p, badFilter(*fe))
+		return
 	}
 	cbs, total, err := s.Store.ListCallbacks(r.Context(), f)
 	if err != nil {

@@ -19,6 +19,27 @@ func (s *Service) Get(ctx context.Context, resellerID, number int64) (*order.Ord
 	return s.Store.FindOrder(ctx, resellerID, number)
 }
 
+// History is an order's events, oldest first, as its reader may see them:
+// a reseller's (resellerID set, its own orders only) leaves out the staff
+// notes and who of the staff made each change; staff (0) see everything.
+func (s *Service) History(ctx context.Context, resellerID, number int64) ([]*order.Event, error) {
+	if _, err := s.Store.FindOrder(ctx, resellerID, number); err != nil {
+		return nil, err
+	}
+	evs, err := s.Store.ListOrderEvents(ctx, number)
+	if err != nil || resellerID == 0 {
+		return evs, err
+	}
+	out := evs[:0]
+	for _, e := range evs {
+		if !e.StaffOnly() {
+			e.By = ""
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
 // change reads an order, applies fn and stores it with its events, all at
 // the version read, never half-done. A write that lost the race to another
 // (a file job marking an item checked, a second status report) reads the

@@ -8,21 +8,28 @@ import (
 	"github.com/pressroom/pressroom"
 )
 
-// Gate admits a request to a compatible API: the key must be a reseller's,
-// and its rate limit must allow one more request. Each API answers a
-// refusal in its own shape; the gate only decides.
+// Gate admits a request to a compatible API: the key must be a reseller's
+// (an operator's, for the staff's console), and its rate limit must allow
+// one more request. Each API answers a refusal in its own shape; the gate
+// only decides.
 type Gate struct {
 	Auth    *pressroom.Authenticator
 	Limiter *RateLimiter // nil: no limit
 	Clock   pressroom.Clock
+	// Operator admits operator keys instead of resellers'.
+	Operator bool
 }
 
-// Admit returns the reseller's principal and the rate limit's decision
+// Admit returns the key's principal and the rate limit's decision
 // (zero without a limiter). It refuses with the authenticator's error
 // (EUNAUTHORIZED for a missing or bad key, a store error otherwise) or
 // with ERATELIMITED, having set Retry-After.
 func (g Gate) Admit(w http.ResponseWriter, r *http.Request, key string) (*pressroom.Principal, Decision, error) {
-	p, err := g.Auth.Reseller(r.Context(), key)
+	authenticate := g.Auth.Reseller
+	if g.Operator {
+		authenticate = g.Auth.Operator
+	}
+	p, err := authenticate(r.Context(), key)
 	if err != nil || g.Limiter == nil {
 		return p, Decision{}, err
 	}
