@@ -228,6 +228,9 @@ type Principal struct {
 	KeyName  string
 	Role     KeyRole
 	Reseller *Reseller // nil for operators
+	// Session marks a staff member's console sign-in (IssueConsoleSession),
+	// which opens the console only, not the operator API.
+	Session bool
 }
 
 type principalKey struct{}
@@ -299,6 +302,27 @@ func IssueAccessToken(ctx context.Context, s Store, p *Principal, ttl time.Durat
 	exp := now.Add(ttl).UTC()
 	k := &APIKey{ResellerID: p.Reseller.ID, Role: RoleReseller, Name: "access token", Hash: HashKey(token), Hint: KeyHint(token),
 		ExpiresAt: &exp, ParentID: p.KeyID}
+	if err := s.CreateAPIKey(ctx, k); err != nil {
+		return "", time.Time{}, err
+	}
+	return token, exp, nil
+}
+
+// ConsoleSessionTTL is how long a console sign-in lasts: a working day.
+const ConsoleSessionTTL = 12 * time.Hour
+
+// IssueConsoleSession signs a staff member in to the console: a token that
+// acts as their operator key, with its name, on the console only. It
+// expires after ttl, ends at sign-out (Authenticator.EndSession) and when
+// the key is revoked. So the browser never holds the operator key itself.
+// The token is returned once; only its hash is stored.
+func IssueConsoleSession(ctx context.Context, s Store, p *Principal, ttl time.Duration, now time.Time) (string, time.Time, error) {
+	if p.Role != RoleOperator || p.Session {
+		return "", time.Time{}, Errorf(EFORBIDDEN, "Only an operator key signs in to the console.")
+	}
+	token := NewKey("pcs_")
+	exp := now.Add(ttl).UTC()
+	k := &APIKey{Role: RoleOperator, Name: p.KeyName, Hash: HashKey(token), Hint: KeyHint(token), ExpiresAt: &exp, ParentID: p.KeyID}
 	if err := s.CreateAPIKey(ctx, k); err != nil {
 		return "", time.Time{}, err
 	}

@@ -35,8 +35,50 @@ func NewAuthenticator(s Store) *Authenticator {
 var errBadKey = &Error{Code: EUNAUTHORIZED, Message: "The API key is missing, unknown or revoked."}
 
 // Authenticate returns the principal of key; EUNAUTHORIZED when it is empty,
-// unknown or revoked.
+// unknown or revoked, or a console sign-in (which opens the console only).
 func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principal, error) {
+	p, err := a.authenticate(ctx, key)
+	if err == nil && p.Session {
+		return nil, errBadKey
+	}
+	return p, err
+}
+
+// Console authenticates a console sign-in (IssueConsoleSession): the
+// operator key itself, or any other key, is EUNAUTHORIZED there.
+func (a *Authenticator) Console(ctx context.Context, token string) (*Principal, error) {
+	p, err := a.authenticate(ctx, token)
+	if err == nil && !p.Session {
+		return nil, errBadKey
+	}
+	return p, err
+}
+
+// EndSession signs a console sign-in out: the token is revoked, at once
+// on this node and within the TTL on the others. An unknown or ended one
+// is nothing to do.
+func (a *Authenticator) EndSession(ctx context.Context, token string) error {
+	if token == "" || len(token) > 512 {
+		return nil
+	}
+	var h [32]byte
+	copy(h[:], HashKey(token))
+	k, err := a.Store.FindAPIKeyByHash(ctx, h[:])
+	if ErrorCode(err) == ENOTFOUND || (err == nil && (k.Role != RoleOperator || k.ParentID == 0 || k.RevokedAt != nil)) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := a.Store.RevokeAPIKey(ctx, k.ID, a.Clock.Now()); err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	a.mu.Lock()
+	delete(a.cache, h)
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, key string) (*Principal, error) {
 	if key == "" || len(key) > 512 {
 		return nil, errBadKey
 	}
@@ -70,7 +112,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*Principa
 		}
 		keyID = parent.ID // rate limits count per key, tokens included
 	}
-	p := &Principal{KeyID: keyID, KeyName: k.Name, Role: k.Role}
+	// An operator's token is a console sign-in: operators get no OAuth tokens.
+	p := &Principal{KeyID: keyID, KeyName: k.Name, Role: k.Role, Session: k.Role == RoleOperator && k.ParentID != 0}
 	if k.Role == RoleReseller {
 		if p.Reseller, err = a.Store.FindResellerByID(ctx, k.ResellerID); err != nil {
 			return nil, err

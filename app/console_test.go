@@ -155,7 +155,15 @@ func TestConsoleSignsInTheOperatorOnly(t *testing.T) {
 		}
 		wantPage(t, b.get("/console/static/console.css"), 200, "font")
 
-		// Signing out forgets the key.
+		// The browser holds a sign-in of its own, not the operator key, and
+		// it opens no API.
+		if strings.Contains(c.Value, operatorKey) || c.MaxAge != 12*3600 {
+			t.Fatalf("the cookie holds %q for %d s", c.Value, c.MaxAge)
+		}
+		wantOK(t, do(t, "GET", srv.URL+"/v1/operator/orders", c.Value, nil), 401)
+
+		// Signing out ends the sign-in on the server: a copy of the cookie
+		// opens nothing either.
 		p = b.post("/console/logout", nil)
 		if p.Status != 303 || b.cookie != nil {
 			t.Fatalf("sign out: %d, cookie %+v", p.Status, b.cookie)
@@ -163,10 +171,17 @@ func TestConsoleSignsInTheOperatorOnly(t *testing.T) {
 		if p := b.get("/console/orders"); p.Status != 303 {
 			t.Fatalf("the list after signing out: %d", p.Status)
 		}
-		// A reseller's key in the cookie is no sign-in.
-		b.cookie = &http.Cookie{Name: "pressroom_console", Value: demoKey}
+		b.cookie = c
 		if p := b.get("/console/orders"); p.Status != 303 {
-			t.Fatalf("a reseller key as the cookie: %d\n%s", p.Status, p.Body)
+			t.Fatalf("the cookie kept from before signing out: %d", p.Status)
+		}
+		// Neither a reseller's key nor the operator key itself in the
+		// cookie is a sign-in.
+		for _, key := range []string{demoKey, operatorKey} {
+			b.cookie = &http.Cookie{Name: "pressroom_console", Value: key}
+			if p := b.get("/console/orders"); p.Status != 303 {
+				t.Fatalf("a key as the cookie: %d\n%s", p.Status, p.Body)
+			}
 		}
 	})
 }
@@ -488,7 +503,7 @@ var consoleOpen = map[string]string{
 
 // Every page and form of the console, from its own route list, sends a
 // browser that is not signed in to sign in (a page) or refuses it (a
-// form), also with a reseller's key as the cookie; the open ones say why.
+// form), also with a key as the cookie; the open ones say why.
 func TestConsoleEveryPageNeedsTheSignIn(t *testing.T) {
 	srv := startServer(t, []string{"--data", t.TempDir()}, nil)
 	checked := 0
@@ -505,7 +520,7 @@ func TestConsoleEveryPageNeedsTheSignIn(t *testing.T) {
 		method, path, _ := strings.Cut(p, " ")
 		path = anyIDs(path)
 		for name, cookie := range map[string]*http.Cookie{"no cookie": nil, "a reseller's key": {Name: "pressroom_console", Value: demoKey},
-			"an unknown key": {Name: "pressroom_console", Value: "pro_unknown"}} {
+			"the operator key": {Name: "pressroom_console", Value: operatorKey}, "an unknown key": {Name: "pressroom_console", Value: "pcs_unknown"}} {
 			b := newBrowser(t, srv)
 			b.cookie = cookie
 			var pg page

@@ -3,6 +3,8 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -60,6 +62,25 @@ func bodyPatterns() []string {
 	return out
 }
 
+// consoleSignIn signs the operator in to srv's console and answers the
+// sign-in cookie's value.
+func consoleSignIn(tb testing.TB, srv *server) string {
+	tb.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(srv.URL+"/console/login", url.Values{"key": {operatorKey}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == console.CookieName && c.Value != "" {
+			return c.Value
+		}
+	}
+	tb.Fatalf("the console's sign-in: %d and no cookie", resp.StatusCode)
+	return ""
+}
+
 // consoleForms are the console's forms: the endpoints of the staff's pages
 // that read a body.
 func consoleForms() []string {
@@ -110,9 +131,12 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute,
 		return bodyRoute{method: method, path: path, key: operatorKey, ctype: "application/json", seeds: seeds}
 	}
 	typed := func(fr bodyRoute, ctype string) bodyRoute { fr.ctype = ctype; return fr }
-	staff := func(path string, seeds ...string) bodyRoute {
-		return bodyRoute{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", seeds: seeds, cookie: "pressroom_console=" + operatorKey}
+	// The forms take the console's sign-in; signing out ends one of its own.
+	signedIn, toEnd := consoleSignIn(tb, srv), consoleSignIn(tb, srv)
+	staffAs := func(session, path string, seeds ...string) bodyRoute {
+		return bodyRoute{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", seeds: seeds, cookie: "pressroom_console=" + session}
 	}
+	staff := func(path string, seeds ...string) bodyRoute { return staffAs(signedIn, path, seeds...) }
 	// A callback to send again: the fuzz server's callbacks go nowhere.
 	cbs := decodeNumbers(tb, wantOK(tb, do(tb, "GET", srv.URL+"/v1/operator/callbacks?order="+staffOrder, operatorKey, nil), 200).Body)["data"].([]any)
 	callback := "1"
@@ -149,7 +173,7 @@ func bodyRoutes(tb testing.TB, srv *server, files string) (map[string]bodyRoute,
 		"POST /v1/operator/orders/{number}/notes":    op("POST", "/v1/operator/orders/"+staffOrder+"/notes", `{"note":"customer called: ship on Friday"}`),
 		"POST /console/orders/{number}/notes":        staff("/console/orders/"+staffOrder+"/notes", "note=call+back"),
 		"POST /console/login":                        staff("/console/login", "key="+operatorKey+"&next=/console/orders", "key=nope"),
-		"POST /console/logout":                       staff("/console/logout", ""),
+		"POST /console/logout":                       staffAs(toEnd, "/console/logout", ""),
 		"POST /console/orders/status":                staff("/console/orders/status", "number="+staffOrder+"&status=hold", "number="+cancelOrder+"&number=1&status=in_production"),
 		"POST /console/orders/{number}/status":       staff("/console/orders/"+staffOrder+"/status", "status=shipment_created&track_and_trace=3S1&carrier=postnl&tracking_url=https%3A%2F%2Fpostnl.example%2F3S1", "payment=paid"),
 		"POST /console/callbacks/{id}/redeliver":     staff("/console/callbacks/"+callback+"/redeliver", ""),

@@ -27,7 +27,8 @@ Usage:
   pressroom resellers list
   pressroom resellers add-customer --reseller ID --name NAME [--email E] [--reference R]
   pressroom keys create --reseller ID [--name NAME]
-  pressroom keys list --reseller ID
+  pressroom keys create --operator --name NAME   (a staff member's own operator key)
+  pressroom keys list --reseller ID   (--reseller 0: the operator keys)
   pressroom keys revoke KEY_ID
   pressroom catalog validate FILE
   pressroom catalog import FILE [--note TEXT]
@@ -35,7 +36,8 @@ Usage:
   pressroom catalog schema
   pressroom orders list [--reseller ID] [--status S] [--files ready|waiting|failed] [--limit N]
   pressroom orders show NUMBER
-  pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL]
+  pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL] [--by NAME]
+  pressroom orders note NUMBER --text TEXT [--by NAME]   (a note for staff; resellers never see it)
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
   pressroom backup --out DIR   (SQLite: a snapshot of the database and a copy of the print files)
   pressroom store copy --to postgres://...   (a SQLite store into an empty PostgreSQL database)

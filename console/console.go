@@ -36,13 +36,12 @@ import (
 // Base is the console's path.
 const Base = "/console"
 
-// CookieName is the sign-in cookie. It holds the operator key, so it is
-// HttpOnly, SameSite=Strict, limited to the console's path, and Secure when
-// the public URL is https.
+// CookieName is the sign-in cookie. It holds a sign-in's token
+// (pressroom.IssueConsoleSession), never the operator key: the token opens
+// the console only, for a working day at most, and ends at sign-out or when
+// the key is revoked. The cookie is HttpOnly, SameSite=Strict, limited to
+// the console's path, and Secure when the public URL is https.
 const CookieName = "pressroom_console"
-
-// signInFor is how long a sign-in lasts: a working day.
-const signInFor = 12 * time.Hour
 
 // maxForm bounds a form's body: the console's forms are a few fields.
 const maxForm = 64 << 10
@@ -257,7 +256,7 @@ func (s *Server) staff(h func(http.ResponseWriter, *http.Request, *pressroom.Pri
 		if c, err := r.Cookie(CookieName); err == nil {
 			key = c.Value
 		}
-		gate := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock, Operator: true}
+		gate := httpx.Gate{Auth: s.Auth, Limiter: s.RateLimiter, Clock: s.Clock, Console: true}
 		p, d, err := gate.Admit(w, r, key)
 		if s.RateLimiter != nil && (err == nil || pressroom.ErrorCode(err) == pressroom.ERATELIMITED) {
 			d.SetHeaders(w.Header())
@@ -300,7 +299,7 @@ func next(v string) string {
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	to := next(r.URL.Query().Get("next"))
 	if c, err := r.Cookie(CookieName); err == nil { // signed in already: on to the page
-		if _, err := s.Auth.Operator(r.Context(), c.Value); err == nil {
+		if _, err := s.Auth.Console(r.Context(), c.Value); err == nil {
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
@@ -325,7 +324,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, pr.Status, "login", page{Title: "Sign in", Problem: &pr, Data: loginData{Next: to}})
 		return
 	}
-	_, err := s.Auth.Operator(r.Context(), key)
+	p, err := s.Auth.Operator(r.Context(), key)
 	if pressroom.ErrorCode(err) == pressroom.EUNAUTHORIZED {
 		limit.Allow() // counts the failure
 		pr := problem{Status: http.StatusUnauthorized, Message: "That is not an operator key. The console takes the operator key (PRESSROOM_OPERATOR_KEY, or the one the server printed at its first start), not a reseller's."}
@@ -335,12 +334,25 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: key, Path: Base, MaxAge: int(signInFor / time.Second),
+	token, _, err := pressroom.IssueConsoleSession(r.Context(), s.Store, p, pressroom.ConsoleSessionTTL, s.Clock.Now())
+	if err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: Base, MaxAge: int(pressroom.ConsoleSessionTTL / time.Second),
 		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// handleLogout ends the sign-in on the server, so a copy of the cookie
+// opens nothing either, and clears the cookie.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(CookieName); err == nil {
+		if err := s.Auth.EndSession(r.Context(), c.Value); err != nil {
+			s.fail(w, r, nil, err)
+			return
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: Base, MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, Base+"/login", http.StatusSeeOther)
 }

@@ -9,15 +9,16 @@ import (
 )
 
 // Gate admits a request to a compatible API: the key must be a reseller's
-// (an operator's, for the staff's console), and its rate limit must allow
+// (a staff member's console sign-in, for the console), and its rate limit must allow
 // one more request. Each API answers a refusal in its own shape; the gate
 // only decides.
 type Gate struct {
 	Auth    *pressroom.Authenticator
 	Limiter *RateLimiter // nil: no limit
 	Clock   pressroom.Clock
-	// Operator admits operator keys instead of resellers'.
-	Operator bool
+	// Console admits console sign-ins (pressroom.IssueConsoleSession)
+	// instead of resellers' keys.
+	Console bool
 }
 
 // Admit returns the key's principal and the rate limit's decision
@@ -26,8 +27,8 @@ type Gate struct {
 // with ERATELIMITED, having set Retry-After.
 func (g Gate) Admit(w http.ResponseWriter, r *http.Request, key string) (*pressroom.Principal, Decision, error) {
 	authenticate := g.Auth.Reseller
-	if g.Operator {
-		authenticate = g.Auth.Operator
+	if g.Console {
+		authenticate = g.Auth.Console
 	}
 	p, err := authenticate(r.Context(), key)
 	if err != nil || g.Limiter == nil {

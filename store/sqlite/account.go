@@ -232,7 +232,7 @@ func (db *DB) ListAPIKeys(ctx context.Context, resellerID int64) ([]*pressroom.A
 	q := `SELECT ` + keyColumns + ` FROM api_keys WHERE reseller_id = ? AND parent_id IS NULL ORDER BY id`
 	args := []any{resellerID}
 	if resellerID == 0 {
-		q, args = `SELECT `+keyColumns+` FROM api_keys WHERE reseller_id IS NULL ORDER BY id`, nil
+		q, args = `SELECT `+keyColumns+` FROM api_keys WHERE reseller_id IS NULL AND parent_id IS NULL ORDER BY id`, nil
 	}
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
