@@ -51,7 +51,7 @@ func newHandler(tb testing.TB) (http.Handler, string) {
 	s := &api.Server{Store: store, Auth: pressroom.NewAuthenticator(store), Catalog: cat,
 		Pricing: &pricing.Service{Store: store, Catalog: cat, Recorder: rec, Clock: clock},
 		Logger:  logger, Registry: reg, Clock: clock}
-	return httpx.Observe(s.Handler(), logger, httpx.NewMetrics(reg), s.PanicHandler), key
+	return httpx.Observe(s.Handler(), logger, httpx.NewMetrics(reg), nil, s.PanicHandler), key
 }
 
 func benchRequest(b *testing.B, method, target, body string) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/orders"
 	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/sqlite"
@@ -37,6 +38,9 @@ type Config struct {
 	DebugAddr string
 	// MetricsAddr, when set, serves /metrics there instead of on Addr.
 	MetricsAddr string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for the console's sign-in limit and the request log).
+	TrustedProxies httpx.Proxies
 	// Sandbox walks test orders through their lifecycle every SandboxStep.
 	Sandbox     bool
 	SandboxStep time.Duration
@@ -90,6 +94,11 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 	cfg.PublicURL = strings.TrimRight(getenv("PRESSROOM_PUBLIC_URL"), "/")
 	cfg.DebugAddr = getenv("PRESSROOM_DEBUG_ADDR")
 	cfg.MetricsAddr = getenv("PRESSROOM_METRICS_ADDR")
+	proxies, err := httpx.ParseProxies(getenv("PRESSROOM_TRUSTED_PROXIES"))
+	if err != nil {
+		return fmt.Errorf("PRESSROOM_TRUSTED_PROXIES: %w", err)
+	}
+	cfg.TrustedProxies = proxies
 	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
 		return fmt.Errorf("PRESSROOM_PUBLIC_URL must start with http:// or https://, not %q", cfg.PublicURL)
 	}

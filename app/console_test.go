@@ -446,7 +446,40 @@ func TestConsoleSlowsKeyGuessing(t *testing.T) {
 		}
 		// The API is not the form: the key still works there.
 		wantOK(t, do(t, "GET", srv.URL+"/v1/operator/orders", operatorKey, nil), 200)
+		// A client cannot step round the limit by naming another address:
+		// X-Forwarded-For is believed from trusted proxies only.
+		p = b.send("POST", "/console/login", strings.NewReader(url.Values{"key": {operatorKey}}.Encode()), map[string]string{"X-Forwarded-For": "203.0.113.9"})
+		wantPage(t, p, 429, "Too many failed sign-ins")
 	})
+}
+
+// Behind a reverse proxy (PRESSROOM_TRUSTED_PROXIES) every client comes
+// from the proxy's address: the sign-in limit is per client that the
+// proxy names, so one guesser does not lock the staff out, and the request
+// log names the client.
+func TestConsoleSignInLimitBehindAProxy(t *testing.T) {
+	env := baseEnv()
+	env["PRESSROOM_TRUSTED_PROXIES"] = "127.0.0.0/8, ::1"
+	env["PRESSROOM_LOG_LEVEL"] = "info"
+	srv := startServer(t, []string{"--data", t.TempDir()}, env)
+	b := newBrowser(t, srv)
+	login := func(key, from string) page {
+		return b.send("POST", "/console/login", strings.NewReader(url.Values{"key": {key}}.Encode()), map[string]string{"X-Forwarded-For": from})
+	}
+	// The guesser writes an address of its own choosing first; the proxy
+	// appends the one it saw.
+	for i := range 10 {
+		wantPage(t, login(fmt.Sprintf("guess-%d", i), fmt.Sprintf("198.51.100.%d, 203.0.113.66", i)), 401, "not an operator key")
+	}
+	wantPage(t, login(operatorKey, "198.51.100.200, 203.0.113.66"), 429, "Too many failed sign-ins")
+	// Staff at another address sign in.
+	wantPage(t, login(operatorKey, "192.0.2.10"), 303)
+	if b.cookie == nil {
+		t.Fatal("staff behind the proxy were not signed in")
+	}
+	if log := srv.Stderr.String(); !strings.Contains(log, `"client":"203.0.113.66"`) || !strings.Contains(log, `"client":"192.0.2.10"`) {
+		t.Errorf("the request log does not name the clients behind the proxy:\n%s", log)
+	}
 }
 
 // Production moves a batch at once: each selected order as its own page

@@ -55,6 +55,7 @@ type server struct {
 	Args   []string // store flags, for CLI commands on the same store
 	Env    map[string]string
 	Stdout *syncBuffer
+	Stderr *syncBuffer // the log
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -95,6 +96,7 @@ func startServer(t testing.TB, storeFlags []string, env map[string]string) *serv
 	s := &server{Args: storeFlags, Env: env, Stdout: &syncBuffer{}, done: make(chan int, 1)}
 	addr := make(chan string, 1)
 	stderr := &syncBuffer{}
+	s.Stderr = stderr
 	p := &app.Program{Stdout: s.Stdout, Stderr: stderr, Getenv: func(k string) string { return env[k] }, Listening: func(a string) { addr <- a }}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

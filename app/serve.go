@@ -127,7 +127,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	root.Handle(console.Base, http.RedirectHandler(console.Base+"/orders", http.StatusSeeOther))
 	root.Handle("/", srv.Handler())
 	httpServer := &http.Server{
-		Handler:           httpx.Observe(root, logger, metrics, srv.PanicHandler),
+		Handler:           httpx.Observe(root, logger, metrics, cfg.TrustedProxies, srv.PanicHandler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // artwork uploads are long
 		WriteTimeout:      5 * time.Minute,

@@ -537,6 +537,8 @@ func TestBadSettingsStopTheServer(t *testing.T) {
 		{"PRESSROOM_WORKERS", "many"},
 		{"PRESSROOM_PUBLIC_URL", "ftp://files.example"},
 		{"PRESSROOM_WEBHOOK_RETRY_INTERVAL", "0"},
+		{"PRESSROOM_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"},
+		{"PRESSROOM_TRUSTED_PROXIES", "10.0.0.0/33"},
 	} {
 		env := baseEnv()
 		env[tc.name] = tc.value

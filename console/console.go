@@ -17,7 +17,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -83,11 +82,12 @@ const (
 	signInEvery = 6 * time.Second
 )
 
-// signInLimit is the failed sign-ins' limiter of r's client address.
+// signInLimit is the failed sign-ins' limiter of r's client address (the
+// one behind the trusted proxies, PRESSROOM_TRUSTED_PROXIES).
 func (s *Server) signInLimit(r *http.Request) *rate.Limiter {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	host := httpx.Client(r.Context())
+	if host == "" { // not behind Observe
+		host = httpx.Proxies(nil).Client(r)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

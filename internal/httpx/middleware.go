@@ -78,9 +78,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Observe wraps the whole server: it gives each request an id (taking a
-// sane X-Request-Id from the caller), recovers panics as 500s, and logs and
-// measures each request by its route pattern.
-func Observe(next http.Handler, logger *slog.Logger, m *Metrics, onPanic func(http.ResponseWriter, *http.Request)) http.Handler {
+// sane X-Request-Id from the caller) and finds its client's address behind
+// the proxies (Client), recovers panics as 500s, and logs and measures each
+// request by its route pattern.
+func Observe(next http.Handler, logger *slog.Logger, m *Metrics, proxies Proxies, onPanic func(http.ResponseWriter, *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -88,7 +89,8 @@ func Observe(next http.Handler, logger *slog.Logger, m *Metrics, onPanic func(ht
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		client := proxies.Client(r)
+		r = r.WithContext(context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), clientKey{}, client))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -117,7 +119,7 @@ func Observe(next http.Handler, logger *slog.Logger, m *Metrics, onPanic func(ht
 			}
 			logger.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
-				slog.String("path", r.URL.Path), slog.Int("status", status), slog.Int64("bytes", sw.bytes),
+				slog.String("path", r.URL.Path), slog.String("client", client), slog.Int("status", status), slog.Int64("bytes", sw.bytes),
 				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 		}()
 		next.ServeHTTP(sw, r)

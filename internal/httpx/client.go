@@ -1,0 +1,90 @@
+package httpx
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Proxies are the reverse proxies in front of pressroom
+// (PRESSROOM_TRUSTED_PROXIES): a request that comes through one of them
+// is from the client its X-Forwarded-For names. From anyone else the
+// header is not believed, since a client can write whatever it likes there.
+type Proxies []netip.Prefix
+
+// ParseProxies reads a list of addresses and networks (CIDR), separated
+// by commas or spaces: "127.0.0.1, 10.0.0.0/8, fd00::/8".
+func ParseProxies(s string) (Proxies, error) {
+	var out Proxies
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a network (10.0.0.0/8)", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+func (ps Proxies) trusts(a netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Client is the address of the client that sent r: the connection's peer,
+// or, when the peer is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not one of them (the proxies append, so the
+// entries before it are the client's to write). When the header holds
+// something that is no address, the last proxy that wrote a good one is
+// the client as far as anyone can tell.
+func (ps Proxies) Client(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if len(ps) == 0 || !ps.trusts(peer) {
+		return peer.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !ps.trusts(a) {
+			return a.String()
+		}
+		peer = a
+	}
+	return peer.String()
+}
+
+type clientKey struct{}
+
+// Client answers the client's address that Observe found for the request
+// of ctx ("" outside Observe).
+func Client(ctx context.Context) string {
+	c, _ := ctx.Value(clientKey{}).(string)
+	return c
+}

@@ -1,0 +1,49 @@
+package httpx
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+func TestClientBehindProxies(t *testing.T) {
+	proxies, err := ParseProxies("10.0.0.0/8, 192.0.2.1 2001:db8::/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, peer string
+		xff        []string
+		proxies    Proxies
+		want       string
+	}{
+		{"no proxy trusted", "198.51.100.7:5000", []string{"1.2.3.4"}, nil, "198.51.100.7"},
+		{"a peer that is no proxy", "198.51.100.7:5000", []string{"1.2.3.4"}, proxies, "198.51.100.7"},
+		{"through one proxy", "10.1.2.3:5000", []string{"203.0.113.5"}, proxies, "203.0.113.5"},
+		{"what the client wrote before is not believed", "10.1.2.3:5000", []string{"1.2.3.4, 203.0.113.5"}, proxies, "203.0.113.5"},
+		{"through two proxies", "10.1.2.3:5000", []string{"1.2.3.4, 203.0.113.5, 192.0.2.1"}, proxies, "203.0.113.5"},
+		{"headers given twice", "10.1.2.3:5000", []string{"1.2.3.4", "203.0.113.5, 10.9.9.9"}, proxies, "203.0.113.5"},
+		{"IPv6", "[2001:db8::1]:5000", []string{"2001:db9::7"}, proxies, "2001:db9::7"},
+		{"IPv4 in IPv6", "[::ffff:10.0.0.1]:5000", []string{"::ffff:203.0.113.5"}, proxies, "203.0.113.5"},
+		{"no header", "10.1.2.3:5000", nil, proxies, "10.1.2.3"},
+		{"garbage: the last proxy is all we know", "10.1.2.3:5000", []string{"203.0.113.5, nonsense, 10.2.2.2"}, proxies, "10.2.2.2"},
+		{"only proxies", "10.1.2.3:5000", []string{"10.4.4.4"}, proxies, "10.4.4.4"},
+		{"no port", "10.1.2.3", []string{"203.0.113.5"}, proxies, "203.0.113.5"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.peer
+		for _, v := range tc.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := tc.proxies.Client(r); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"proxy.internal", "10.0.0.0/33", "10.0.0.1:80"} {
+		if _, err := ParseProxies(bad); err == nil {
+			t.Errorf("ParseProxies(%q) took it", bad)
+		}
+	}
+	if ps, err := ParseProxies(" "); err != nil || len(ps) != 0 {
+		t.Errorf("an empty list: %v, %v", ps, err)
+	}
+}
