@@ -146,6 +146,19 @@ func TestBoxesSeedExamples(t *testing.T) {
 		if st := productState(id + ".02"); st != "in_processing" {
 			t.Errorf("after a PDF of the die's size: %s", st)
 		}
+		// The die this API hands out is the size its preflight asks for:
+		// its trim box is the blank, its bleed box 3 mm more around.
+		q := "article=s001_v1&material=SBS300&width=70.66&depth=80.77&height=120"
+		die := do(t, "GET", srv.URL+"/boxes/v1/reseller/dieline?"+q, token, nil)
+		if die.Status != 200 {
+			t.Fatalf("dieline: %d %s", die.Status, die.Body)
+		}
+		if up := boxUpload(t, srv, token, "/v1/reseller/orders/"+id+"/products/"+id+".02", [][2]string{{"file:artwork", string(die.Body)}}); up.Status != 200 {
+			t.Fatalf("upload of the die: %d %s", up.Status, up.Body)
+		}
+		if st := productState(id + ".02"); st != "in_processing" {
+			t.Errorf("after the die itself: %s", st)
+		}
 
 		// The list example: its two orders, created first (the five-item one
 		// oldest), then two newer ones; staff mark the two paid.

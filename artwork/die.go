@@ -16,14 +16,19 @@ import (
 const DieMarginMM = 10
 
 // DiePDF draws a box's die as a one-page PDF at full size, with a margin:
-// cut lines solid red, creases dashed blue (the usual die colours), and the
-// blank's size in the trim box. pdfcpu writes the file; only the drawing
-// operators are ours.
-func DiePDF(die catalog.Die) ([]byte, error) {
+// cut lines solid red, creases dashed blue (the usual die colours). Its
+// TrimBox is the blank and its BleedBox the blank with bleedMM around it,
+// which is what the preflight measures (SpecOf): a design made on the die
+// keeps the size its check asks for. pdfcpu writes the file; only the
+// drawing operators are ours.
+func DiePDF(die catalog.Die, bleedMM float64) ([]byte, error) {
 	pt := func(mm float64) float64 { return mm * 72 / 25.4 }
 	l, _ := die.Length.Float64()
 	w, _ := die.Width.Float64()
+	bleedMM = max(0, min(bleedMM, DieMarginMM))
 	media := types.RectForDim(pt(l+2*DieMarginMM), pt(w+2*DieMarginMM))
+	trim := types.NewRectangle(pt(DieMarginMM), pt(DieMarginMM), pt(DieMarginMM+l), pt(DieMarginMM+w))
+	bleed := types.NewRectangle(pt(DieMarginMM-bleedMM), pt(DieMarginMM-bleedMM), pt(DieMarginMM+l+bleedMM), pt(DieMarginMM+w+bleedMM))
 	page := model.NewPage(media, media)
 	var b bytes.Buffer
 	line := func(s catalog.Segment) {
@@ -53,8 +58,17 @@ func DiePDF(die catalog.Die) ([]byte, error) {
 	if err := pdfcpu.AddPageTreeWithSamplePage(xrt, root, page); err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
+	pages, err := xrt.DereferenceDict(root["Pages"])
+	if err != nil || pages == nil || len(pages.ArrayEntry("Kids")) != 1 {
+		return nil, fmt.Errorf("the die's page tree: %v", err)
+	}
+	d, err := xrt.DereferenceDict(pages.ArrayEntry("Kids")[0])
+	if err != nil || d == nil {
+		return nil, fmt.Errorf("the die's page: %v", err)
+	}
+	d["TrimBox"], d["BleedBox"] = trim.Array(), bleed.Array()
 	ctx := pdfcpu.CreateContext(xrt, model.NewDefaultConfiguration())
+	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
 	ctx.Write.Writer = bw
 	if err := pdfcpu.WriteContext(ctx); err != nil {

@@ -351,17 +351,22 @@ func (s *Service) check(ctx context.Context, a *order.Artwork, spec Spec) ([]ord
 
 // spec is what the item's files must fit: its configuration's uploader.
 func (s *Service) spec(o *order.Order, it *order.Item) Spec {
-	var sp Spec
-	cat := s.Catalog.Current()
-	p := cat.Product(it.Product)
+	p := s.Catalog.Current().Product(it.Product)
 	if p == nil {
-		return sp
+		return Spec{}
 	}
 	sels, err := pricing.ParseOptions(it.Options)
 	if err != nil {
-		return sp
+		return Spec{}
 	}
-	cfg := p.Configure(sels, "")
+	return SpecOf(p, p.Configure(sels, ""))
+}
+
+// SpecOf is what the files of a product's configuration must fit: its
+// uploader's size, bleed, pages and resolution; for a box, its flat blank
+// in either orientation. An incomplete configuration asks nothing.
+func SpecOf(p *catalog.CompiledProduct, cfg *catalog.Configuration) Spec {
+	var sp Spec
 	if !cfg.CanOrder || len(cfg.Uploaders) == 0 {
 		return sp
 	}

@@ -72,8 +72,9 @@ func (s *Server) handleDieline(w http.ResponseWriter, r *http.Request, p *pressr
 	if in := prod.Input(catalog.TypeAmount); in != nil && in.Min != nil {
 		one = *in.Min
 	}
-	cfg := prod.Configure([]catalog.Selection{{Code: catalog.TypeWidth, Value: &wd}, {Code: catalog.TypeDepth, Value: &dp}, {Code: catalog.TypeHeight, Value: &ht},
-		{Code: catalog.TypeAmount, Value: &one}, {Code: material}}, "en")
+	sels := []catalog.Selection{{Code: catalog.TypeWidth, Value: &wd}, {Code: catalog.TypeDepth, Value: &dp}, {Code: catalog.TypeHeight, Value: &ht},
+		{Code: catalog.TypeAmount, Value: &one}, {Code: material}}
+	cfg := prod.Configure(sels, "en")
 	for _, pr := range cfg.Problems {
 		if pr.Option == catalog.TypeWidth || pr.Option == catalog.TypeDepth || pr.Option == catalog.TypeHeight || pr.Option == material {
 			bad(http.StatusBadRequest, "BOX_ERROR", "BOX_ERROR", pr.Option, pr.Reason)
@@ -85,7 +86,11 @@ func (s *Server) handleDieline(w http.ResponseWriter, r *http.Request, p *pressr
 		bad(http.StatusBadRequest, "BOX_ERROR", "BOX_ERROR", "width", fmt.Sprintf("the blank of this box, %s x %s mm, is larger than the %s x %s mm press sheet", die.Length, die.Width, sh.Length, sh.Width))
 		return
 	}
-	pdf, err := artwork.DiePDF(die)
+	// The die carries the bleed the preflight asks of the artwork of this
+	// box printed (as an order's item is configured, without foil).
+	printed := prod.Configure(append(sels, catalog.Selection{Code: "printing-yes"}, catalog.Selection{Code: "gold-no"}, catalog.Selection{Code: "silver-no"},
+		catalog.Selection{Code: "varnish-no"}, catalog.Selection{Code: "customer-supplied-file"}), "en")
+	pdf, err := artwork.DiePDF(die, artwork.SpecOf(prod, printed).BleedMM)
 	if err != nil {
 		s.failCore(w, env, err, "INTERNAL_SERVER_ERROR")
 		return
