@@ -878,8 +878,17 @@ func (s *Server) operatorOrders(h func(http.ResponseWriter, *http.Request, *pres
 // GET /track/{token}: the public tracking page of an order: a page for a
 // browser (Accept: text/html), else JSON.
 func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept, Accept-Language")
 	o, err := s.Store.FindOrderByTrackingToken(r.Context(), r.PathValue("token"))
+	if err != nil && pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
+		s.Error(w, r, err)
+		return
+	}
 	if err != nil || o.Stage != order.StageOrder {
+		if wantsHTML(r) { // the customer followed a link: a page that says so
+			s.writeUnknownTrackingPage(w, r)
+			return
+		}
 		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No such tracking page."))
 		return
 	}
@@ -888,7 +897,6 @@ func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	w.Header().Add("Vary", "Accept, Accept-Language")
 	if wantsHTML(r) {
 		s.writeTrackingPage(w, r, o, pkgs)
 		return

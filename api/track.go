@@ -70,16 +70,19 @@ func trackLanguage(o *order.Order, r *http.Request) string {
 // trackWords are the page's words in each language.
 type trackWords struct {
 	Title, Order, Expected, Delivered, Shipped, Packages, Steps string
-	Step                                                        [4]string
-	Months                                                      [12]string
-	Status                                                      map[order.Status]string
+	// Unknown is said for a link that leads to no order.
+	Unknown string
+	Step    [4]string
+	Months  [12]string
+	Status  map[order.Status]string
 }
 
 var trackText = map[string]trackWords{
 	"en": {Title: "Your order", Order: "Order", Expected: "Expected delivery", Delivered: "Delivered", Shipped: "Shipped",
 		Packages: "Parcels", Steps: "Progress",
-		Step:   [4]string{"Received", "In production", "Shipped", "Delivered"},
-		Months: [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		Unknown: "This link leads to no order. Check that it was copied whole, or ask the shop you ordered from.",
+		Step:    [4]string{"Received", "In production", "Shipped", "Delivered"},
+		Months:  [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 		Status: map[order.Status]string{
 			order.Accepted: "We have received your order.", order.Hold: "We are checking your order.",
 			order.InProduction: "Your order is being made.", order.Logistics: "Your order is being packed.",
@@ -92,8 +95,9 @@ var trackText = map[string]trackWords{
 		}},
 	"nl": {Title: "Uw bestelling", Order: "Bestelling", Expected: "Verwachte levering", Delivered: "Geleverd", Shipped: "Verzonden",
 		Packages: "Pakketten", Steps: "Voortgang",
-		Step:   [4]string{"Ontvangen", "In productie", "Verzonden", "Geleverd"},
-		Months: [12]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+		Unknown: "Bij deze link hoort geen bestelling. Controleer of hij helemaal is overgenomen, of vraag het de winkel waar u bestelde.",
+		Step:    [4]string{"Ontvangen", "In productie", "Verzonden", "Geleverd"},
+		Months:  [12]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
 		Status: map[order.Status]string{
 			order.Accepted: "We hebben uw bestelling ontvangen.", order.Hold: "We controleren uw bestelling.",
 			order.InProduction: "Uw bestelling wordt gemaakt.", order.Logistics: "Uw bestelling wordt ingepakt.",
@@ -106,8 +110,9 @@ var trackText = map[string]trackWords{
 		}},
 	"de": {Title: "Ihre Bestellung", Order: "Bestellung", Expected: "Voraussichtliche Lieferung", Delivered: "Geliefert", Shipped: "Versendet",
 		Packages: "Pakete", Steps: "Fortschritt",
-		Step:   [4]string{"Eingegangen", "In Produktion", "Versendet", "Geliefert"},
-		Months: [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+		Unknown: "Zu diesem Link gehört keine Bestellung. Prüfen Sie, ob er vollständig übernommen wurde, oder fragen Sie den Shop, in dem Sie bestellt haben.",
+		Step:    [4]string{"Eingegangen", "In Produktion", "Versendet", "Geliefert"},
+		Months:  [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
 		Status: map[order.Status]string{
 			order.Accepted: "Wir haben Ihre Bestellung erhalten.", order.Hold: "Wir prüfen Ihre Bestellung.",
 			order.InProduction: "Ihre Bestellung wird hergestellt.", order.Logistics: "Ihre Bestellung wird verpackt.",
@@ -120,8 +125,9 @@ var trackText = map[string]trackWords{
 		}},
 	"fr": {Title: "Votre commande", Order: "Commande", Expected: "Livraison prévue", Delivered: "Livrée", Shipped: "Expédiée",
 		Packages: "Colis", Steps: "Avancement",
-		Step:   [4]string{"Reçue", "En production", "Expédiée", "Livrée"},
-		Months: [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		Unknown: "Ce lien ne mène à aucune commande. Vérifiez qu'il a été copié en entier, ou demandez à la boutique où vous avez commandé.",
+		Step:    [4]string{"Reçue", "En production", "Expédiée", "Livrée"},
+		Months:  [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
 		Status: map[order.Status]string{
 			order.Accepted: "Nous avons reçu votre commande.", order.Hold: "Nous vérifions votre commande.",
 			order.InProduction: "Votre commande est en cours de fabrication.", order.Logistics: "Votre commande est en cours d'emballage.",
@@ -192,6 +198,18 @@ func (s *Server) writeTrackingPage(w http.ResponseWriter, r *http.Request, o *or
 		// html/template would neutralise any other scheme in an href.
 		v.Packages = append(v.Packages, trackPackage{Carrier: p.Carrier, Code: p.TrackingCode, URL: p.TrackingURL})
 	}
+	s.renderTrack(w, r, http.StatusOK, v)
+}
+
+// writeUnknownTrackingPage answers a browser whose link leads to no order:
+// 404, in the browser's language.
+func (s *Server) writeUnknownTrackingPage(w http.ResponseWriter, r *http.Request) {
+	lang := trackLanguage(&order.Order{}, r)
+	words := trackText[lang]
+	s.renderTrack(w, r, http.StatusNotFound, trackView{Lang: lang, Status: words.Unknown, W: words, Step: -1})
+}
+
+func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, v trackView) {
 	var b strings.Builder
 	if err := trackPage.Execute(&b, v); err != nil {
 		s.Error(w, r, err)
@@ -205,7 +223,7 @@ func (s *Server) writeTrackingPage(w http.ResponseWriter, r *http.Request, o *or
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write([]byte(b.String()))
 	}

@@ -80,8 +80,15 @@ func TestTrackingPageForBrowsers(t *testing.T) {
 		if r := do(t, "GET", plain["tracking_page"].(string), "", nil); !strings.Contains(string(r.Body), `"status":"shipment_delivered"`) {
 			t.Errorf("the JSON: %d %s", r.Status, r.Body)
 		}
-		if r := doWith(t, "GET", srv.URL+"/track/nope", "", nil, browser); r.Status != 404 {
-			t.Errorf("an unknown token for a browser: %d", r.Status)
+		// A customer whose link leads nowhere gets a page that says so, in
+		// their language; a program gets the problem.
+		r := doWith(t, "GET", srv.URL+"/track/nope", "", nil, map[string]string{"Accept": "text/html", "Accept-Language": "fr-BE, en;q=0.5"})
+		if r.Status != 404 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.Body), "Ce lien ne mène à aucune commande.") ||
+			strings.Contains(string(r.Body), "Commande ") || r.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("an unknown token for a browser: %d %s\n%s", r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+		if r := do(t, "GET", srv.URL+"/track/nope", "", nil); r.Status != 404 || !strings.Contains(string(r.Body), `"code":"not_found"`) {
+			t.Errorf("an unknown token for a program: %d %s", r.Status, r.Body)
 		}
 	})
 }
