@@ -268,8 +268,15 @@ func (p *Program) cmdKeys(ctx context.Context, args []string) error {
 		}})
 	case "list":
 		var reseller int64
+		var operator bool
 		return p.onStore(ctx, args[1:], storeCommand{name: "keys list", flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&reseller, "reseller", 0, "reseller id (0: operator keys)")
+			fs.BoolVar(&operator, "operator", false, "the staff's operator keys")
+		}, check: func(rest []string) error {
+			if operator && reseller != 0 {
+				return usageError("keys list takes --reseller or --operator, not both")
+			}
+			return noArguments("keys list")(rest)
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			ks, err := s.ListAPIKeys(ctx, reseller)
 			if err != nil {

@@ -148,6 +148,7 @@ func TestCLIMistakesTouchNoStore(t *testing.T) {
 		{"keys", "create", "--operator", "--name", " "},
 		{"keys", "create", "--operator", "--name", "Anna", "--reseller", "1000001"},
 		{"keys", "list", "surplus"},
+		{"keys", "list", "--operator", "--reseller", "1000001"},
 		{"keys", "revoke"},
 		{"keys", "revoke", "seven"},
 		{"catalog", "import"},

@@ -28,7 +28,7 @@ Usage:
   pressroom resellers add-customer --reseller ID --name NAME [--email E] [--reference R]
   pressroom keys create --reseller ID [--name NAME]
   pressroom keys create --operator --name NAME   (a staff member's own operator key)
-  pressroom keys list --reseller ID   (--reseller 0: the operator keys)
+  pressroom keys list --reseller ID | --operator
   pressroom keys revoke KEY_ID
   pressroom catalog validate FILE
   pressroom catalog import FILE [--note TEXT]
@@ -44,8 +44,9 @@ Usage:
   pressroom files copy --to s3://bucket?endpoint=...   (the print files into S3 under the same keys)
   pressroom version   (the build: version, commit, Go)
 
-Every command takes --data and --db (env PRESSROOM_DATA, PRESSROOM_DB) and works
-on the store directly, safely beside a running server.
+Every command but catalog validate, catalog schema and version takes --data and
+--db (env PRESSROOM_DATA, PRESSROOM_DB) and works on the store directly, safely
+beside a running server.
 `
 
 // Main runs the command in args (without the program name) and returns the

@@ -107,6 +107,12 @@ func TestStaffKeysNameTheirChanges(t *testing.T) {
 		if code, _, errOut := runCLI(t, env, append([]string{"orders", "note", "424242", "--text", "x"}, srv.Args...)...); code == 0 || !strings.Contains(errOut, "424242") {
 			t.Errorf("a note on an unknown order: exit %d %s", code, errOut)
 		}
+		// A console sign-in is no key: the staff's keys are the two keys and
+		// the shared one, whoever signed in.
+		code, out, _ = runCLI(t, env, append([]string{"keys", "list", "--operator"}, srv.Args...)...)
+		if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "Bram") {
+			t.Errorf("keys list --operator after console sign-ins: exit %d\n%s", code, out)
+		}
 	})
 }
 
