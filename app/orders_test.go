@@ -738,6 +738,20 @@ func testSandbox(t *testing.T, st storeArgs) {
 	if st := decodeNumbers(t, do(t, "GET", orderURL(srv, live, ""), demoKey, nil).Body)["status"]; st != "accepted" {
 		t.Errorf("a production order moved to %v in the sandbox", st)
 	}
+	// A reprint of a test order is a test order too, and walks as well
+	// (it used to stay accepted for ever, among the orders to print).
+	rp := decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, `{"reason":"damaged"}`), 201).Body)
+	ap := decodeNumbers(t, wantOK(t, do(t, "POST", fmt.Sprintf("%s/v1/operator/reprints/%v/approve", srv.URL, rp["id"]), operatorKey, `{}`), 200).Body)
+	again := fmt.Sprintf("%s/v1/orders/%v", srv.URL, ap["new_order"])
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got := decodeNumbers(t, do(t, "GET", again, demoKey, nil).Body)
+		if got["status"] == "shipment_delivered" && got["order_type"] == "test" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the test order's reprint is %v (%v)", got["status"], got["order_type"])
+		}
+	}
 }
 
 // TestOrdersCLI: staff list, show and advance orders from the command line,

@@ -105,7 +105,13 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 	if err := s.withCallbacks(ctx, orig, []*order.Event{ev}, nil); err != nil {
 		return nil, err
 	}
-	if err := s.Store.DecideReprint(ctx, rp, fresh, ev); err != nil {
+	var jobs []pressroom.Job
+	if fresh != nil && fresh.Type == order.TypeTest {
+		// A test order's reprint is a test order too: cancelled, or walked
+		// through its lifecycle in the sandbox, as any other.
+		jobs = append(jobs, pressroom.Job{Args: &TestOrderArgs{}})
+	}
+	if err := s.Store.DecideReprint(ctx, rp, fresh, ev, jobs...); err != nil {
 		return nil, err
 	}
 	return rp, nil

@@ -894,7 +894,7 @@ func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, s
 }
 
 // DecideReprint approves or rejects a requested reprint.
-func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error {
+func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event, jobs ...pressroom.Job) error {
 	now := db.now().Truncate(time.Microsecond)
 	var enc order.Encoded
 	if newOrder != nil {
@@ -910,7 +910,12 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 			if err != nil {
 				return err
 			}
-			if err := db.insertJobs(ctx, tx, deliveries); err != nil {
+			for _, j := range jobs {
+				if a, ok := j.Args.(pressroom.OrderJobArgs); ok {
+					a.SetOrder(newOrder.Number)
+				}
+			}
+			if err := db.insertJobs(ctx, tx, append(deliveries, jobs...)); err != nil {
 				return err
 			}
 			for _, p := range order.ReprintFiles(rp, newOrder) {

@@ -787,7 +787,7 @@ func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, s
 }
 
 // DecideReprint approves or rejects a requested reprint.
-func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event) error {
+func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event, jobs ...pressroom.Job) error {
 	now := db.now()
 	var enc order.Encoded
 	if newOrder != nil {
@@ -800,6 +800,14 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 		if newOrder != nil {
 			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
 			if err := db.insertOrder(ctx, tx, newOrder, enc, created); err != nil {
+				return err
+			}
+			for _, j := range jobs {
+				if a, ok := j.Args.(pressroom.OrderJobArgs); ok {
+					a.SetOrder(newOrder.Number)
+				}
+			}
+			if err := db.insertJobs(ctx, tx, jobs); err != nil {
 				return err
 			}
 			for _, p := range order.ReprintFiles(rp, newOrder) {
