@@ -461,6 +461,11 @@ func TestResellerProfilePricing(t *testing.T) {
 	if m["reverse_charge"] != true || num(t, tot["purchase_price_incl_vat"]) != "9.38" || num(t, tot["sales_price"]) != "18.76" || num(t, tot["sales_price_incl_vat"]) != "22.32" {
 		t.Errorf("reverse charge prices = %v", tot)
 	}
+	// Goods it has delivered in the Netherlands stay there: Dutch VAT, no reverse charge.
+	nl := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/prices", key, `{"products":[{"code":"dibond","options":`+dibondOptions+`}],"delivery":{"address":{"country":"NL"},"delivery_date_preset":"cheapest"}}`), 200).Body)
+	if tot := path(t, nl, "prices", 0, "products_total").(map[string]any); nl["reverse_charge"] != false || num(t, tot["purchase_price_incl_vat"]) != "11.35" {
+		t.Errorf("a Belgian business's goods delivered in the Netherlands: reverse charge %v, %v", nl["reverse_charge"], tot)
+	}
 	r := do(t, "PATCH", fmt.Sprintf("%s/v1/operator/resellers/%d", srv.URL, id), operatorKey, `{"markup":"3","vat_id":""}`)
 	if r.Status != 200 {
 		t.Fatalf("patch: %d %s", r.Status, r.Body)

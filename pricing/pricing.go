@@ -265,8 +265,10 @@ type Rates struct {
 }
 
 // RatesFor returns the VAT rates for the buyer on a day. Reverse charge
-// applies to a business with a VAT id in another EU country than the company.
-// EINVALID names an unknown destination.
+// applies to a business with a VAT id in another EU country than the
+// company, for goods that leave the company's country (an intra-Community
+// supply): delivered within that country they are a domestic supply, taxed
+// there whoever buys them. EINVALID names an unknown destination.
 func RatesFor(cm *catalog.Commerce, b Buyer, on time.Time) (Rates, error) {
 	rate, ok := cm.VATRate(b.Destination, on)
 	if !ok {
@@ -277,7 +279,7 @@ func RatesFor(cm *catalog.Commerce, b Buyer, on time.Time) (Rates, error) {
 	if home == "" {
 		home = cm.Company.Country
 	}
-	if b.VATID != "" && home != cm.Company.Country {
+	if b.VATID != "" && home != cm.Company.Country && b.Destination != cm.Company.Country {
 		if c := cm.Countries[home]; c != nil && c.EU {
 			r.Purchase, r.ReverseCharge = decimal.Zero, true
 		}

@@ -223,8 +223,11 @@ func TestReverseCharge(t *testing.T) {
 	if !a.PurchaseInclVAT.Equal(a.Purchase) || !a.Sales.Equal(dec("18.76")) || !a.SalesInclVAT.Equal(dec("22.32")) {
 		t.Errorf("reverse charge amounts: %v", a)
 	}
-	// A Dutch business pays Dutch VAT even with a VAT id; so does one without an id.
-	for _, b := range []pricing.Buyer{{Country: "NL", VATID: "NL001234567B01", Destination: "NL"}, {Country: "BE", Destination: "BE"}} {
+	// A Dutch business pays Dutch VAT even with a VAT id; so does one without
+	// an id; and so does the Belgian business for goods that stay in the
+	// Netherlands (no intra-Community supply: a domestic one).
+	for _, b := range []pricing.Buyer{{Country: "NL", VATID: "NL001234567B01", Destination: "NL"}, {Country: "BE", Destination: "BE"},
+		{Country: "BE", VATID: "BE0123456789", Destination: "NL"}} {
 		if r := rates(t, b); r.ReverseCharge || !r.Purchase.Equal(dec("0.21")) {
 			t.Errorf("%+v: %+v", b, r)
 		}
