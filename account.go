@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shopspring/decimal"
 )
@@ -43,6 +45,10 @@ type Reseller struct {
 	// An empty Country is the company's own.
 	Country string
 	VATID   string
+	// ShopName and ShopURL are the shop the reseller's customers know: the
+	// tracking pages name it and link to it (empty: they name no one).
+	ShopName string
+	ShopURL  string
 	// WebhookSecret signs callbacks (Standard Webhooks, "whsec_..."); during
 	// a rotation PreviousSecret signs too, until PreviousUntil.
 	WebhookSecret  string
@@ -115,6 +121,14 @@ func (r *Reseller) Validate() error {
 	}
 	if len(r.CallbackURL) > 2000 {
 		fields = append(fields, FieldError{Pointer: "/callback_url", Detail: "callback_url is longer than 2000 characters"})
+	}
+	if len(r.ShopName) > 100 || strings.ContainsFunc(r.ShopName, unicode.IsControl) {
+		fields = append(fields, FieldError{Pointer: "/shop_name", Detail: "shop_name is the shop's name as its customers know it: at most 100 characters, on one line"})
+	}
+	if r.ShopURL != "" {
+		if u, err := url.Parse(r.ShopURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(r.ShopURL) > 500 {
+			fields = append(fields, FieldError{Pointer: "/shop_url", Detail: "shop_url is the shop's address on the web: an http(s) URL of at most 500 characters"})
+		}
 	}
 	if len(fields) > 0 {
 		return Invalid("The reseller is not valid.", fields...)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -90,6 +91,8 @@ func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 		Markup      *decimal.Decimal `json:"markup"`
 		Country     string           `json:"country"`
 		VATID       string           `json:"vat_id"`
+		ShopName    string           `json:"shop_name"`
+		ShopURL     string           `json:"shop_url"`
 	}
 	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
 		s.Error(w, r, err)
@@ -98,7 +101,8 @@ func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 	if in.Edition == "" {
 		in.Edition = string(pressroom.EditionStandard)
 	}
-	res := &pressroom.Reseller{Name: in.Name, Edition: pressroom.Edition(in.Edition), CallbackURL: in.CallbackURL, Country: in.Country, VATID: in.VATID}
+	res := &pressroom.Reseller{Name: in.Name, Edition: pressroom.Edition(in.Edition), CallbackURL: in.CallbackURL, Country: in.Country, VATID: in.VATID,
+		ShopName: strings.TrimSpace(in.ShopName), ShopURL: strings.TrimSpace(in.ShopURL)}
 	if in.Markup != nil {
 		res.Markup = markup(*in.Markup)
 	}
@@ -129,6 +133,8 @@ func (s *Server) handleUpdateReseller(w http.ResponseWriter, r *http.Request) {
 		Markup      *decimal.Decimal `json:"markup"`
 		Country     *string          `json:"country"`
 		VATID       *string          `json:"vat_id"`
+		ShopName    *string          `json:"shop_name"`
+		ShopURL     *string          `json:"shop_url"`
 	}
 	if err := httpx.DecodeJSON(w, r, MaxBodyBytes, true, &in); err != nil {
 		s.Error(w, r, err)
@@ -153,6 +159,12 @@ func (s *Server) handleUpdateReseller(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.VATID != nil {
 		res.VATID = *in.VATID
+	}
+	if in.ShopName != nil {
+		res.ShopName = strings.TrimSpace(*in.ShopName)
+	}
+	if in.ShopURL != nil {
+		res.ShopURL = strings.TrimSpace(*in.ShopURL)
 	}
 	if err := s.Store.UpdateReseller(r.Context(), res); err != nil {
 		s.Error(w, r, err)

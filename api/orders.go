@@ -898,7 +898,12 @@ func (s *Server) handleTracking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wantsHTML(r) {
-		s.writeTrackingPage(w, r, o, pkgs)
+		res, err := s.Store.FindResellerByID(r.Context(), o.ResellerID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.writeTrackingPage(w, r, o, pkgs, res)
 		return
 	}
 	out := map[string]any{"number": o.Number, "reference": o.Reference, "status": o.Status,

@@ -194,6 +194,8 @@ type accountOut struct {
 	Markup      json.Number   `json:"markup"`
 	Country     string        `json:"country"`
 	VATID       string        `json:"vat_id"`
+	ShopName    string        `json:"shop_name"`
+	ShopURL     string        `json:"shop_url"`
 	CreatedAt   string        `json:"created_at"`
 	Customers   []customerOut `json:"customers"`
 }
@@ -204,7 +206,8 @@ func (s *Server) account(r *http.Request, res *pressroom.Reseller) (*accountOut,
 		return nil, err
 	}
 	out := &accountOut{ID: res.ID, Name: res.Name, Edition: string(res.Edition), CallbackURL: res.CallbackURL,
-		Markup: dnum(res.Markup), Country: res.Country, VATID: res.VATID, CreatedAt: rfc3339(res.CreatedAt), Customers: []customerOut{}}
+		Markup: dnum(res.Markup), Country: res.Country, VATID: res.VATID,
+		ShopName: res.ShopName, ShopURL: res.ShopURL, CreatedAt: rfc3339(res.CreatedAt), Customers: []customerOut{}}
 	for _, c := range cs {
 		out.Customers = append(out.Customers, customerView(c))
 	}

@@ -12,13 +12,15 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/order"
 )
 
 // The tracking page is the one page of pressroom that a reseller's own
 // customer sees: the reseller hands its link on. A browser gets it as a
 // small page in the customer's language, without the print company's name
-// (resellers sell under their own); any other client gets the JSON.
+// (resellers sell under their own: the page names the reseller's shop when
+// it has one set); any other client gets the JSON.
 
 //go:embed track.html
 var trackHTML string
@@ -167,7 +169,10 @@ func trackStep(s order.Status) int {
 
 type trackPackage struct{ Carrier, Code, URL string }
 
+type trackShop struct{ Name, URL string }
+
 type trackView struct {
+	Shop                                      *trackShop
 	Lang, Number, Reference, Status, Expected string
 	W                                         trackWords
 	Step                                      int
@@ -180,10 +185,15 @@ type trackStepView struct {
 	Done, Here bool
 }
 
-func (s *Server) writeTrackingPage(w http.ResponseWriter, r *http.Request, o *order.Order, pkgs []*order.Package) {
+func (s *Server) writeTrackingPage(w http.ResponseWriter, r *http.Request, o *order.Order, pkgs []*order.Package, res *pressroom.Reseller) {
 	lang := trackLanguage(o, r)
 	words := trackText[lang]
 	v := trackView{Lang: lang, Number: strconv.FormatInt(o.Number, 10), Reference: o.Reference, Status: words.Status[o.Status], W: words, Step: trackStep(o.Status)}
+	if res.ShopName != "" {
+		// Reseller.Validate keeps the URL http(s); html/template would
+		// neutralise any other scheme in the href as well.
+		v.Shop = &trackShop{Name: res.ShopName, URL: res.ShopURL}
+	}
 	if v.Status == "" {
 		v.Status = words.Status[order.Accepted]
 	}

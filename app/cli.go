@@ -87,9 +87,11 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "create":
-		var name, edition, callback, markup, country, vatID string
+		var name, edition, callback, markup, country, vatID, shopName, shopURL string
 		var m decimal.Decimal
 		return p.onStore(ctx, args[1:], storeCommand{name: "resellers create", flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&shopName, "shop-name", "", "the shop its customers know, named on their tracking pages")
+			fs.StringVar(&shopURL, "shop-url", "", "the shop's web address, linked from the tracking pages")
 			fs.StringVar(&name, "name", "", "reseller name (unique)")
 			fs.StringVar(&edition, "edition", "standard", "standard, or free (read-only)")
 			fs.StringVar(&callback, "callback-url", "", "default callback URL")
@@ -107,7 +109,7 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			return nil
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			res, key, err := pressroom.CreateResellerWithKey(ctx, s, &pressroom.Reseller{Name: name, Edition: pressroom.Edition(edition),
-				CallbackURL: callback, Markup: m, Country: country, VATID: vatID})
+				CallbackURL: callback, Markup: m, Country: country, VATID: vatID, ShopName: strings.TrimSpace(shopName), ShopURL: strings.TrimSpace(shopURL)})
 			if err != nil {
 				return describe(err)
 			}
@@ -150,7 +152,7 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 		}})
 	case "update":
 		var id int64
-		var edition, callback, markup, country, vatID string
+		var edition, callback, markup, country, vatID, shopName, shopURL string
 		var flags *flag.FlagSet
 		var m decimal.Decimal
 		set := map[string]bool{}
@@ -162,6 +164,8 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			fs.StringVar(&markup, "markup", "", "factor from purchase to suggested sales price")
 			fs.StringVar(&country, "country", "", "ISO 3166 country of the reseller")
 			fs.StringVar(&vatID, "vat-id", "", "VAT number (\"\" removes it)")
+			fs.StringVar(&shopName, "shop-name", "", "the shop its customers know, named on their tracking pages (\"\" removes it)")
+			fs.StringVar(&shopURL, "shop-url", "", "the shop's web address, linked from the tracking pages (\"\" removes it)")
 		}, check: func(rest []string) error {
 			if id == 0 || len(rest) > 0 {
 				return usageError("resellers update needs --id and only flags")
@@ -194,10 +198,16 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			if set["vat-id"] {
 				res.VATID = vatID
 			}
+			if set["shop-name"] {
+				res.ShopName = strings.TrimSpace(shopName)
+			}
+			if set["shop-url"] {
+				res.ShopURL = strings.TrimSpace(shopURL)
+			}
 			if err := s.UpdateReseller(ctx, res); err != nil {
 				return describe(err)
 			}
-			fmt.Fprintf(p.Stdout, "reseller %d %q: edition %s, markup %s, country %q, VAT id %q\n", res.ID, res.Name, res.Edition, res.Markup, res.Country, res.VATID)
+			fmt.Fprintf(p.Stdout, "reseller %d %q: edition %s, markup %s, country %q, VAT id %q, shop %q %s\n", res.ID, res.Name, res.Edition, res.Markup, res.Country, res.VATID, res.ShopName, res.ShopURL)
 			return nil
 		}})
 	case "add-customer":

@@ -22,8 +22,9 @@ const usage = `pressroom: the order platform of a print company and its reseller
 Usage:
   pressroom serve [--addr 127.0.0.1:8080] [--data DIR] [--db DSN]
   pressroom resellers create --name NAME [--edition standard|free] [--callback-url URL]
-                             [--markup 2.5] [--country CC] [--vat-id ID]
+                             [--markup 2.5] [--country CC] [--vat-id ID] [--shop-name NAME] [--shop-url URL]
   pressroom resellers update --id ID [--edition E] [--callback-url URL] [--markup M] [--country CC] [--vat-id ID]
+                             [--shop-name NAME] [--shop-url URL]
   pressroom resellers list
   pressroom resellers add-customer --reseller ID --name NAME [--email E] [--reference R]
   pressroom keys create --reseller ID [--name NAME]

@@ -11,12 +11,12 @@ import (
 	"github.com/pressroom/pressroom"
 )
 
-const resellerColumns = `id, name, edition, callback_url, markup::text, country, vat_id, webhook_secret, webhook_secret_previous, webhook_previous_until, created_at`
+const resellerColumns = `id, name, edition, callback_url, markup::text, country, vat_id, webhook_secret, webhook_secret_previous, webhook_previous_until, created_at, shop_name, shop_url`
 
 func scanReseller(row pgx.Row) (*pressroom.Reseller, error) {
 	var r pressroom.Reseller
 	var markup string
-	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.WebhookSecret, &r.PreviousSecret, &r.PreviousUntil, &r.CreatedAt); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.WebhookSecret, &r.PreviousSecret, &r.PreviousUntil, &r.CreatedAt, &r.ShopName, &r.ShopURL); err != nil {
 		return nil, err
 	}
 	if r.PreviousUntil != nil {
@@ -39,8 +39,8 @@ func (db *DB) CreateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	r.CreatedAt = db.now().Truncate(time.Microsecond)
 	err := db.pool.QueryRow(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $8, $7) RETURNING id`,
-		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.CreatedAt, r.WebhookSecret).Scan(&r.ID)
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at, shop_name, shop_url) VALUES ($1, $2, $3, $4::numeric, $5, $6, $8, $7, $9, $10) RETURNING id`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.CreatedAt, r.WebhookSecret, r.ShopName, r.ShopURL).Scan(&r.ID)
 	return mapError(err, "Reseller "+r.Name)
 }
 
@@ -50,8 +50,8 @@ func (db *DB) EnsureReseller(ctx context.Context, r *pressroom.Reseller) (*press
 		return nil, err
 	}
 	if _, err := db.pool.Exec(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at) VALUES ($1, $2, $3, $4::numeric, $5, $6, $8, $7) ON CONFLICT (name) DO NOTHING`,
-		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, db.now(), r.WebhookSecret); err != nil {
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at, shop_name, shop_url) VALUES ($1, $2, $3, $4::numeric, $5, $6, $8, $7, $9, $10) ON CONFLICT (name) DO NOTHING`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, db.now(), r.WebhookSecret, r.ShopName, r.ShopURL); err != nil {
 		return nil, mapError(err, "Reseller")
 	}
 	return db.FindResellerByName(ctx, r.Name)
@@ -94,8 +94,8 @@ func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	tag, err := db.pool.Exec(ctx,
 		`UPDATE resellers SET edition = $1, callback_url = $2, markup = $3::numeric, country = $4, vat_id = $5, webhook_secret = $7,
-		 webhook_secret_previous = $8, webhook_previous_until = $9 WHERE id = $6`,
-		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.ID, r.WebhookSecret, r.PreviousSecret, r.PreviousUntil)
+		 webhook_secret_previous = $8, webhook_previous_until = $9, shop_name = $10, shop_url = $11 WHERE id = $6`,
+		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.ID, r.WebhookSecret, r.PreviousSecret, r.PreviousUntil, r.ShopName, r.ShopURL)
 	if err != nil {
 		return mapError(err, "Reseller")
 	}

@@ -11,13 +11,13 @@ import (
 	"github.com/pressroom/pressroom"
 )
 
-const resellerColumns = `id, name, edition, callback_url, markup, country, vat_id, webhook_secret, webhook_secret_previous, webhook_previous_until, created_at`
+const resellerColumns = `id, name, edition, callback_url, markup, country, vat_id, webhook_secret, webhook_secret_previous, webhook_previous_until, created_at, shop_name, shop_url`
 
 func scanReseller(row interface{ Scan(...any) error }) (*pressroom.Reseller, error) {
 	var r pressroom.Reseller
 	var created, markup string
 	var until sql.NullString
-	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.WebhookSecret, &r.PreviousSecret, &until, &created); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, &r.Edition, &r.CallbackURL, &markup, &r.Country, &r.VATID, &r.WebhookSecret, &r.PreviousSecret, &until, &created, &r.ShopName, &r.ShopURL); err != nil {
 		return nil, err
 	}
 	if until.Valid {
@@ -40,8 +40,8 @@ func (db *DB) CreateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	r.CreatedAt = db.now()
 	err := db.write.QueryRowContext(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.WebhookSecret, formatTime(r.CreatedAt)).Scan(&r.ID)
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at, shop_name, shop_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.WebhookSecret, formatTime(r.CreatedAt), r.ShopName, r.ShopURL).Scan(&r.ID)
 	return mapError(err, "Reseller "+r.Name)
 }
 
@@ -51,8 +51,8 @@ func (db *DB) EnsureReseller(ctx context.Context, r *pressroom.Reseller) (*press
 		return nil, err
 	}
 	if _, err := db.write.ExecContext(ctx,
-		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.WebhookSecret, formatTime(db.now())); err != nil {
+		`INSERT INTO resellers (name, edition, callback_url, markup, country, vat_id, webhook_secret, created_at, shop_name, shop_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+		r.Name, r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.WebhookSecret, formatTime(db.now()), r.ShopName, r.ShopURL); err != nil {
 		return nil, mapError(err, "Reseller")
 	}
 	return db.FindResellerByName(ctx, r.Name)
@@ -95,8 +95,8 @@ func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
 	}
 	res, err := db.write.ExecContext(ctx,
 		`UPDATE resellers SET edition = ?, callback_url = ?, markup = ?, country = ?, vat_id = ?, webhook_secret = ?,
-		 webhook_secret_previous = ?, webhook_previous_until = ? WHERE id = ?`,
-		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.WebhookSecret, r.PreviousSecret, nullTime(r.PreviousUntil), r.ID)
+		 webhook_secret_previous = ?, webhook_previous_until = ?, shop_name = ?, shop_url = ? WHERE id = ?`,
+		r.Edition, r.CallbackURL, r.Markup.String(), r.Country, r.VATID, r.WebhookSecret, r.PreviousSecret, nullTime(r.PreviousUntil), r.ShopName, r.ShopURL, r.ID)
 	if err != nil {
 		return mapError(err, "Reseller")
 	}

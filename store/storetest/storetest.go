@@ -416,7 +416,8 @@ func testResellerProfile(t *testing.T, s pressroom.Store) {
 	if !a.Markup.Equal(pressroom.DefaultMarkup) {
 		t.Errorf("new reseller markup = %s, want the default %s", a.Markup, pressroom.DefaultMarkup)
 	}
-	b := &pressroom.Reseller{Name: "Belgian", Edition: pressroom.EditionStandard, Markup: decimal.RequireFromString("1.85"), Country: "BE", VATID: "BE0123456789"}
+	b := &pressroom.Reseller{Name: "Belgian", Edition: pressroom.EditionStandard, Markup: decimal.RequireFromString("1.85"), Country: "BE", VATID: "BE0123456789",
+		ShopName: "Drukkerij Gent", ShopURL: "https://gent.example/"}
 	if err := s.CreateReseller(ctx, b); err != nil {
 		t.Fatal(err)
 	}
@@ -424,23 +425,26 @@ func testResellerProfile(t *testing.T, s pressroom.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Markup.String() != "1.85" || got.Country != "BE" || got.VATID != "BE0123456789" {
-		t.Errorf("stored profile = markup %s country %q vat %q", got.Markup, got.Country, got.VATID)
+	if got.Markup.String() != "1.85" || got.Country != "BE" || got.VATID != "BE0123456789" || got.ShopName != "Drukkerij Gent" || got.ShopURL != "https://gent.example/" {
+		t.Errorf("stored profile = markup %s country %q vat %q shop %q %q", got.Markup, got.Country, got.VATID, got.ShopName, got.ShopURL)
 	}
 	got.Markup, got.Country, got.VATID, got.Edition, got.CallbackURL = decimal.RequireFromString("3"), "DE", "", pressroom.EditionFree, "https://shop.example/cb"
+	got.ShopName, got.ShopURL = "Gent Print", ""
 	if err := s.UpdateReseller(ctx, got); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := s.FindResellerByID(ctx, b.ID)
-	if again.Markup.String() != "3" || again.Country != "DE" || again.VATID != "" || again.Edition != pressroom.EditionFree || again.CallbackURL != "https://shop.example/cb" || again.Name != "Belgian" {
+	if again.Markup.String() != "3" || again.Country != "DE" || again.VATID != "" || again.Edition != pressroom.EditionFree || again.CallbackURL != "https://shop.example/cb" || again.Name != "Belgian" ||
+		again.ShopName != "Gent Print" || again.ShopURL != "" {
 		t.Errorf("after update = %+v", again)
 	}
 	err = s.UpdateReseller(ctx, &pressroom.Reseller{ID: 42, Name: "x", Edition: pressroom.EditionFree})
 	wantCode(t, err, pressroom.ENOTFOUND)
-	err = s.UpdateReseller(ctx, &pressroom.Reseller{ID: b.ID, Name: "x", Edition: pressroom.EditionFree, Markup: decimal.RequireFromString("0.5"), Country: "nl"})
+	err = s.UpdateReseller(ctx, &pressroom.Reseller{ID: b.ID, Name: "x", Edition: pressroom.EditionFree, Markup: decimal.RequireFromString("0.5"), Country: "nl",
+		ShopName: "two\nlines", ShopURL: "javascript:alert(1)"})
 	wantCode(t, err, pressroom.EINVALID)
-	if got := len(pressroom.ErrorFields(err)); got != 2 {
-		t.Errorf("invalid markup and country: %d field errors, want 2", got)
+	if got := len(pressroom.ErrorFields(err)); got != 4 {
+		t.Errorf("invalid markup, country, shop name and shop URL: %d field errors, want 4", got)
 	}
 }
 
