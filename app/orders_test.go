@@ -486,7 +486,7 @@ func testTestOrdersDryRunsAndDrafts(t *testing.T, st storeArgs) {
 		t.Errorf("custom fields read: %s", r.Body)
 	}
 	// Listing filters.
-	for q, n := range map[string]string{"status=cancelled": "1", "stage=draft": "1", "id=test-1": "1", "address_name=probo": "2", "sort=asc&per_page=1": "2"} {
+	for q, n := range map[string]string{"status=cancelled": "1", "stage=draft": "1", "id=test-1": "1", "address_name=probo": "2", "address_name=Doe": "2", "address_name=jansen": "0", "sort=asc&per_page=1": "2"} {
 		l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?"+q, demoKey, nil).Body)
 		if num(t, path(t, l, "meta", "items")) != n {
 			t.Errorf("?%s: %v orders, want %s", q, path(t, l, "meta", "items"), n)

@@ -485,6 +485,15 @@ func TestProboOrdersDraftsTickets(t *testing.T) {
 	if len(one["orders"].([]any)) != 1 || path(t, one, "orders", 0, "customer_order_id") != "l-1" {
 		t.Errorf("filtered by id = %v", one)
 	}
+	// By the company or by the person, though the address has both.
+	for _, q := range []string{"address_company_name=probo", "address_last_name=Print", "address_first_name=mr."} {
+		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/orders?"+q, demoKey, nil).Body); len(l["orders"].([]any)) != 2 {
+			t.Errorf("?%s: %d orders, want 2", q, len(l["orders"].([]any)))
+		}
+	}
+	if l := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/orders?address_last_name=Jansen", demoKey, nil).Body); len(l["orders"].([]any)) != 0 {
+		t.Errorf("?address_last_name=Jansen: %d orders, want none", len(l["orders"].([]any)))
+	}
 	if r := do(t, "GET", srv.URL+"/probo/orders?order_date_from=yesterday", demoKey, nil); r.Status != 400 {
 		t.Errorf("bad date filter: %d", r.Status)
 	}

@@ -135,6 +135,20 @@ func Encode(o *Order, items bool) (Encoded, error) {
 	return e, nil
 }
 
+// DocumentSearchName is the SearchName of a stored order document's
+// delivery address (for a store's migration that rewrites it).
+func DocumentSearchName(doc []byte) (string, error) {
+	var d struct {
+		Delivery struct {
+			Address Address `json:"address"`
+		} `json:"delivery"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return "", err
+	}
+	return d.Delivery.Address.SearchName(), nil
+}
+
 // DecodeItem fills an item from its stored JSON.
 func DecodeItem(it *Item, data []byte) error {
 	var d itemDocument

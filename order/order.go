@@ -5,6 +5,7 @@ package order
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -198,12 +199,25 @@ type Address struct {
 	Email      string `json:"email,omitempty"`
 }
 
-// Name is how an address is found by name: company, else the person.
+// Name is how an address is addressed: company, else the person.
 func (a Address) Name() string {
 	if a.CompanyName != "" {
 		return a.CompanyName
 	}
 	return a.FirstName + " " + a.LastName
+}
+
+// SearchName is how an order is found by its address's name, in part:
+// the company and the person, lower case, so that a search by either (the
+// company, or the contact who calls) finds it.
+func (a Address) SearchName() string {
+	var parts []string
+	for _, p := range []string{a.CompanyName, a.FirstName, a.LastName} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.ToLower(strings.Join(parts, " "))
 }
 
 // Delivery is where and how an order goes.

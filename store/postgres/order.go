@@ -124,7 +124,7 @@ func (db *DB) insertOrder(ctx context.Context, tx pgx.Tx, o *order.Order, enc or
 	var ids []int64
 	err := tx.QueryRow(ctx, insertNewOrder,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken, enc.Items,
+		o.Delivery.Address.SearchName(), o.OrderDate, o.ExpiresAt, enc.Document, now, o.TrackingToken, enc.Items,
 		ev.At, ev.Actor, ev.Kind, ev.From, ev.To, ev.Reason, string(ev.Data), string(enc.Files), ev.By).Scan(&o.Number, &ev.ID, &ids)
 	if err != nil {
 		return nil, mapError(err, "Order")
@@ -673,7 +673,7 @@ func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded
 			files = COALESCE(NULLIF($15::text, ''), files), version = version + 1, updated_at = $12
 			WHERE number = $13 AND version = $14`,
 			nullInt(o.CustomerID), o.Released, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, o.ExpiresAt, enc.Document, now, o.Number, o.Version, string(enc.Files))
+			o.Delivery.Address.SearchName(), o.OrderDate, o.ExpiresAt, enc.Document, now, o.Number, o.Version, string(enc.Files))
 		if err != nil {
 			return mapError(err, "Order")
 		}

@@ -101,7 +101,7 @@ func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, o *order.Order, enc o
 		reference, address_name, order_date, expires_at, document, files, version, created_at, updated_at)
 		VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING number`,
 		o.ResellerID, nullInt(o.CustomerID), o.OwnID, o.TrackingToken, o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-		strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, enc.Files, formatTime(now), formatTime(now)).Scan(&o.Number)
+		o.Delivery.Address.SearchName(), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, enc.Files, formatTime(now), formatTime(now)).Scan(&o.Number)
 	if err != nil {
 		if pressroom.ErrorCode(mapError(err, "Order")) == pressroom.ECONFLICT {
 			var existing int64
@@ -566,7 +566,7 @@ func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded
 			reference = ?, address_name = ?, order_date = ?, expires_at = ?, document = ?, files = COALESCE(NULLIF(?, ''), files),
 			version = version + 1, updated_at = ? WHERE number = ? AND version = ?`,
 			nullInt(o.CustomerID), boolInt(o.Released), o.Type, o.Stage, o.Status, o.Payment, o.Reference,
-			strings.ToLower(o.Delivery.Address.Name()), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, enc.Files, formatTime(now), o.Number, o.Version)
+			o.Delivery.Address.SearchName(), o.OrderDate, nullTime(o.ExpiresAt), enc.Document, enc.Files, formatTime(now), o.Number, o.Version)
 		if err != nil {
 			return mapError(err, "Order")
 		}

@@ -2,10 +2,12 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/store/sqlite"
 	"github.com/pressroom/pressroom/store/storetest"
 )
@@ -54,4 +56,40 @@ func TestJobs(t *testing.T) {
 		}
 		return n
 	})
+}
+
+// Migration 20 rewrites the address names that were stored before it (the
+// company alone) as the company and the person, so a search by the person
+// finds those orders too.
+func TestMigrationSearchesTheContact(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pressroom.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := storetest.MustCreateReseller(t, db, "old")
+	o := storetest.NewOrder(r.ID, "old-1")
+	o.Delivery.Address.FirstName, o.Delivery.Address.LastName = "Joke", "de Vries"
+	if err := db.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: "accepted"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// As a build before the migration stored it, and had it not run yet.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE orders SET address_name = 'probo sign'; DELETE FROM goose_db_version WHERE version_id = 20`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db.Close()
+	if db, err = sqlite.Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	list, total, err := db.ListOrders(ctx, pressroom.OrderFilter{ResellerID: r.ID, AddressName: "De Vries", Limit: 10})
+	if err != nil || total != 1 || len(list) != 1 || list[0].Number != o.Number {
+		t.Fatalf("the order by its contact after the migration: %d, %v", total, err)
+	}
 }

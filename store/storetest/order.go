@@ -132,6 +132,7 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	for i := 0; i < 3; i++ {
 		x := NewOrder(a.ID, fmt.Sprintf("L%d", i))
 		x.Delivery.Address.CompanyName = fmt.Sprintf("Bakkerij %d", i)
+		x.Delivery.Address.FirstName, x.Delivery.Address.LastName = "Joke", fmt.Sprintf("de Vries-%d", i)
 		x.OrderDate = fmt.Sprintf("2026-11-2%d", i+4)
 		if err := s.CreateOrder(ctx, x, created(order.ActorReseller), nil); err != nil {
 			t.Fatal(err)
@@ -145,7 +146,10 @@ func testOrders(t *testing.T, s pressroom.Store) {
 		"status":  {ResellerID: a.ID, Status: order.Cancelled, Limit: 10},
 		"own id":  {ResellerID: a.ID, OwnID: "L1", Limit: 10},
 		"address": {ResellerID: a.ID, AddressName: "bakkerij 2", Limit: 10},
-		"dates":   {ResellerID: a.ID, From: "2026-11-25", To: "2026-11-25", Limit: 10},
+		// The person too, though there is a company: the contact who calls.
+		"contact":             {ResellerID: a.ID, AddressName: "Vries-1", Limit: 10},
+		"company and contact": {ResellerID: a.ID, AddressName: "bakkerij 0 joke", Limit: 10},
+		"dates":               {ResellerID: a.ID, From: "2026-11-25", To: "2026-11-25", Limit: 10},
 	} {
 		if list, total, err := s.ListOrders(ctx, f); err != nil || total != 1 || len(list) != 1 {
 			t.Errorf("filter %s: %d orders, %v", name, total, err)
