@@ -3,7 +3,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -26,7 +25,7 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/internal/jobparams"
-	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/store/gomigrate"
 )
 
 //go:embed migrations/*.sql
@@ -109,7 +108,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sqldb := stdlib.OpenDBFromPool(db.pool)
 	defer sqldb.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, sub, goose.WithSessionLocker(locker), goose.WithGoMigrations(searchNames))
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, sub, goose.WithSessionLocker(locker), goose.WithGoMigrations(gomigrate.SearchNames(`UPDATE orders SET address_name = $1 WHERE number = $2`)))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -228,40 +227,3 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 	return nil
 }
-
-// searchNames is migration 20: every order's address_name becomes its
-// delivery address's order.Address.SearchName, the company and the person
-// (it held the company alone, so a search by the contact's name found
-// nothing). Go, not SQL: the name is lower-cased as Go does it, as the
-// searches are.
-var searchNames = goose.NewGoMigration(20, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT number, document FROM orders`)
-	if err != nil {
-		return err
-	}
-	names := map[int64]string{}
-	for rows.Next() {
-		var number int64
-		var doc string
-		if err := rows.Scan(&number, &doc); err != nil {
-			rows.Close()
-			return err
-		}
-		name, err := order.DocumentSearchName([]byte(doc))
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("order %d: %w", number, err)
-		}
-		names[number] = name
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for number, name := range names {
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET address_name = $1 WHERE number = $2`, name, number); err != nil {
-			return err
-		}
-	}
-	return nil
-}}, nil)

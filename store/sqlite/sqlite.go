@@ -21,7 +21,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/internal/jobparams"
-	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/store/gomigrate"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -133,7 +133,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub, goose.WithGoMigrations(searchNames))
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub, goose.WithGoMigrations(gomigrate.SearchNames(`UPDATE orders SET address_name = ? WHERE number = ?`)))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -386,40 +386,3 @@ func (db *DB) commitGroup(group []*write) {
 		w.done <- errs[i]
 	}
 }
-
-// searchNames is migration 20: every order's address_name becomes its
-// delivery address's order.Address.SearchName, the company and the person
-// (it held the company alone, so a search by the contact's name found
-// nothing). Go, not SQL: the name is lower-cased as Go does it, as the
-// searches are.
-var searchNames = goose.NewGoMigration(20, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT number, document FROM orders`)
-	if err != nil {
-		return err
-	}
-	names := map[int64]string{}
-	for rows.Next() {
-		var number int64
-		var doc string
-		if err := rows.Scan(&number, &doc); err != nil {
-			rows.Close()
-			return err
-		}
-		name, err := order.DocumentSearchName([]byte(doc))
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("order %d: %w", number, err)
-		}
-		names[number] = name
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for number, name := range names {
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET address_name = ? WHERE number = ?`, name, number); err != nil {
-			return err
-		}
-	}
-	return nil
-}}, nil)
