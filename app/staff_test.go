@@ -95,7 +95,7 @@ func TestStaffKeysNameTheirChanges(t *testing.T) {
 		if body := string(do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body); strings.Contains(body, "Anna") || strings.Contains(body, `"by"`) {
 			t.Errorf("the reseller's events name staff: %s", body)
 		}
-		wantPage(t, b.get("/console/orders/"+n), 200, "operator (Anna (print room))", "operator (Bram)")
+		wantPage(t, b.get("/console/orders/"+n), 200, "operator (Anna (print room))", "operator (Bram)", `<span class="who">Anna (print room)</span>`)
 		// The CLI writes a note too, and shows who did what.
 		if code, _, errOut := runCLI(t, env, append([]string{"orders", "note", n, "--text", "ship on Friday", "--by", "Bram"}, srv.Args...)...); code != 0 {
 			t.Fatalf("orders note: exit %d: %s", code, errOut)

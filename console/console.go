@@ -227,13 +227,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, p *pressroom.Princ
 type page struct {
 	Title    string
 	SignedIn bool
-	Nav      string
-	Problem  *problem
-	Notice   string
-	Data     any
+	// Staff is who is signed in (the key's name), set by render: a shared
+	// browser shows whose name the changes will carry.
+	Staff   string
+	Nav     string
+	Problem *problem
+	Notice  string
+	Data    any
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
+	if p := pressroom.PrincipalFromContext(r.Context()); pg.SignedIn && p != nil {
+		pg.Staff = p.KeyName
+	}
 	t := s.pages[name]
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", pg); err != nil {
