@@ -196,6 +196,11 @@ type APIKey struct {
 	ParentID int64
 }
 
+// ConsoleSession reports whether the key is a staff member's console
+// sign-in (IssueConsoleSession): an operator's token, since operators get
+// no OAuth access tokens.
+func (k *APIKey) ConsoleSession() bool { return k.Role == RoleOperator && k.ParentID != 0 }
+
 // Validate checks that the key has a hash and a role that fits its owner.
 func (k *APIKey) Validate() error {
 	switch {

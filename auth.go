@@ -64,7 +64,7 @@ func (a *Authenticator) EndSession(ctx context.Context, token string) error {
 	var h [32]byte
 	copy(h[:], HashKey(token))
 	k, err := a.Store.FindAPIKeyByHash(ctx, h[:])
-	if ErrorCode(err) == ENOTFOUND || (err == nil && (k.Role != RoleOperator || k.ParentID == 0 || k.RevokedAt != nil)) {
+	if ErrorCode(err) == ENOTFOUND || (err == nil && (!k.ConsoleSession() || k.RevokedAt != nil)) {
 		return nil
 	} else if err != nil {
 		return err
@@ -112,8 +112,7 @@ func (a *Authenticator) authenticate(ctx context.Context, key string) (*Principa
 		}
 		keyID = parent.ID // rate limits count per key, tokens included
 	}
-	// An operator's token is a console sign-in: operators get no OAuth tokens.
-	p := &Principal{KeyID: keyID, KeyName: k.Name, Role: k.Role, Session: k.Role == RoleOperator && k.ParentID != 0}
+	p := &Principal{KeyID: keyID, KeyName: k.Name, Role: k.Role, Session: k.ConsoleSession()}
 	if k.Role == RoleReseller {
 		if p.Reseller, err = a.Store.FindResellerByID(ctx, k.ResellerID); err != nil {
 			return nil, err
