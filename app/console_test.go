@@ -155,6 +155,15 @@ func TestConsoleSignsInTheOperatorOnly(t *testing.T) {
 		}
 		wantPage(t, b.get("/console/static/console.css"), 200, "font")
 
+		// Signing in again ends the browser's sign-in before.
+		before := *c
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		c = b.cookie
+		b.cookie = &before
+		if p := b.get("/console/orders"); p.Status != 303 {
+			t.Fatalf("the sign-in before signing in again: %d", p.Status)
+		}
+		b.cookie = c
 		// The browser holds a sign-in of its own, not the operator key, and
 		// it opens no API.
 		if strings.Contains(c.Value, operatorKey) || c.MaxAge != 12*3600 {

@@ -340,6 +340,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, err)
 		return
 	}
+	if c, err := r.Cookie(CookieName); err == nil { // this browser's sign-in before: it ends
+		if err := s.Auth.EndSession(r.Context(), c.Value); err != nil {
+			s.fail(w, r, nil, err)
+			return
+		}
+	}
 	token, _, err := pressroom.IssueConsoleSession(r.Context(), s.Store, p, pressroom.ConsoleSessionTTL, s.Clock.Now())
 	if err != nil {
 		s.fail(w, r, nil, err)
