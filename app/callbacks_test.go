@@ -415,6 +415,11 @@ func TestAPIOnlyNode(t *testing.T) {
 		if list := log["data"].([]any); len(list) != 1 || path(t, list[0], "status") != "pending" || num(t, path(t, list[0], "attempts")) != "0" {
 			t.Errorf("log on the API-only node = %v", list)
 		}
+		// It runs no clean-ups either: the nodes that work jobs do.
+		purges := `pressroom_purged_total{what="calculations"}`
+		if m := string(wantOK(t, do(t, "GET", api.URL+"/metrics", "", nil), 200).Body); strings.Contains(m, purges) {
+			t.Errorf("the API-only node counts clean-ups it should not run")
+		}
 		if code := api.stop(); code != 0 {
 			t.Fatalf("stop: %d", code)
 		}
@@ -422,6 +427,9 @@ func TestAPIOnlyNode(t *testing.T) {
 		got := rv.wait(t, "/ok", 1)
 		if got[0].Payload.Type != "order.created" || got[0].Payload.Order.ID != "api-only" {
 			t.Errorf("callback after the worker started: %+v", got[0].Payload)
+		}
+		if m := string(wantOK(t, do(t, "GET", worker.URL+"/metrics", "", nil), 200).Body); !strings.Contains(m, purges) {
+			t.Errorf("the worker node does not count its clean-ups")
 		}
 		worker.stop()
 	})

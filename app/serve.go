@@ -223,8 +223,10 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
-	// The clean-ups: each node runs them (they are idempotent and go in
-	// small batches), the first one interval after it starts.
+	// The clean-ups: each node that works jobs runs them (they are
+	// idempotent and go in small batches), the first one interval after it
+	// starts. An API-only node (PRESSROOM_WORKERS=0) runs none, as it runs
+	// no other background work.
 	type cleanup struct {
 		interval    time.Duration
 		what, label string // for the log, and for pressroom_purged_total
@@ -253,6 +255,9 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		cleanups = append(cleanups, cleanup{time.Hour, "old callbacks", "callbacks", batched(func(ctx context.Context, limit int) (int64, error) {
 			return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
 		})})
+	}
+	if cfg.Workers == 0 {
+		cleanups = nil
 	}
 	for _, c := range cleanups {
 		counted := purged.WithLabelValues(c.label) // on /metrics from the start
