@@ -122,6 +122,7 @@ func (r *Reseller) Validate() error {
 	if len(r.CallbackURL) > 2000 {
 		fields = append(fields, FieldError{Pointer: "/callback_url", Detail: "callback_url is longer than 2000 characters"})
 	}
+	r.ShopName, r.ShopURL = strings.TrimSpace(r.ShopName), strings.TrimSpace(r.ShopURL)
 	if len(r.ShopName) > 100 || strings.ContainsFunc(r.ShopName, unicode.IsControl) {
 		fields = append(fields, FieldError{Pointer: "/shop_name", Detail: "shop_name is the shop's name as its customers know it: at most 100 characters, on one line"})
 	}

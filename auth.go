@@ -58,11 +58,10 @@ func (a *Authenticator) Console(ctx context.Context, token string) (*Principal, 
 // on this node and within the TTL on the others. An unknown or ended one
 // is nothing to do.
 func (a *Authenticator) EndSession(ctx context.Context, token string) error {
-	if token == "" || len(token) > 512 {
+	h, ok := cacheKey(token)
+	if !ok {
 		return nil
 	}
-	var h [32]byte
-	copy(h[:], HashKey(token))
 	k, err := a.Store.FindAPIKeyByHash(ctx, h[:])
 	if ErrorCode(err) == ENOTFOUND || (err == nil && (!k.ConsoleSession() || k.RevokedAt != nil)) {
 		return nil
@@ -78,12 +77,21 @@ func (a *Authenticator) EndSession(ctx context.Context, token string) error {
 	return nil
 }
 
-func (a *Authenticator) authenticate(ctx context.Context, key string) (*Principal, error) {
+// cacheKey is a key's hash, the cache's and the store's handle on it;
+// false for a key that cannot be one (empty, or too long to check).
+func cacheKey(key string) (h [32]byte, ok bool) {
 	if key == "" || len(key) > 512 {
+		return h, false
+	}
+	copy(h[:], HashKey(key))
+	return h, true
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, key string) (*Principal, error) {
+	h, ok := cacheKey(key)
+	if !ok {
 		return nil, errBadKey
 	}
-	var h [32]byte
-	copy(h[:], HashKey(key))
 	now := a.Clock.Now()
 	a.mu.Lock()
 	e, ok := a.cache[h]

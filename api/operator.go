@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -102,7 +101,7 @@ func (s *Server) handleCreateReseller(w http.ResponseWriter, r *http.Request) {
 		in.Edition = string(pressroom.EditionStandard)
 	}
 	res := &pressroom.Reseller{Name: in.Name, Edition: pressroom.Edition(in.Edition), CallbackURL: in.CallbackURL, Country: in.Country, VATID: in.VATID,
-		ShopName: strings.TrimSpace(in.ShopName), ShopURL: strings.TrimSpace(in.ShopURL)}
+		ShopName: in.ShopName, ShopURL: in.ShopURL}
 	if in.Markup != nil {
 		res.Markup = markup(*in.Markup)
 	}
@@ -161,10 +160,10 @@ func (s *Server) handleUpdateReseller(w http.ResponseWriter, r *http.Request) {
 		res.VATID = *in.VATID
 	}
 	if in.ShopName != nil {
-		res.ShopName = strings.TrimSpace(*in.ShopName)
+		res.ShopName = *in.ShopName
 	}
 	if in.ShopURL != nil {
-		res.ShopURL = strings.TrimSpace(*in.ShopURL)
+		res.ShopURL = *in.ShopURL
 	}
 	if err := s.Store.UpdateReseller(r.Context(), res); err != nil {
 		s.Error(w, r, err)

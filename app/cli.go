@@ -109,7 +109,7 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 			return nil
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
 			res, key, err := pressroom.CreateResellerWithKey(ctx, s, &pressroom.Reseller{Name: name, Edition: pressroom.Edition(edition),
-				CallbackURL: callback, Markup: m, Country: country, VATID: vatID, ShopName: strings.TrimSpace(shopName), ShopURL: strings.TrimSpace(shopURL)})
+				CallbackURL: callback, Markup: m, Country: country, VATID: vatID, ShopName: shopName, ShopURL: shopURL})
 			if err != nil {
 				return describe(err)
 			}
@@ -199,10 +199,10 @@ func (p *Program) cmdResellers(ctx context.Context, args []string) error {
 				res.VATID = vatID
 			}
 			if set["shop-name"] {
-				res.ShopName = strings.TrimSpace(shopName)
+				res.ShopName = shopName
 			}
 			if set["shop-url"] {
-				res.ShopURL = strings.TrimSpace(shopURL)
+				res.ShopURL = shopURL
 			}
 			if err := s.UpdateReseller(ctx, res); err != nil {
 				return describe(err)

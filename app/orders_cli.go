@@ -272,11 +272,7 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 		fmt.Fprintf(w, "  package %s %s %s\n", pk.Carrier, pk.TrackingCode, pk.TrackingURL)
 	}
 	for _, e := range evs {
-		actor := string(e.Actor)
-		if e.By != "" {
-			actor += " (" + e.By + ")"
-		}
-		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), actor, e.Kind, e.From, e.To, e.Reason)
+		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), e.Who(), e.Kind, e.From, e.To, e.Reason)
 	}
 }
 

@@ -354,11 +354,7 @@ func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.
 		if data == "null" {
 			data = ""
 		}
-		actor := string(ev.Actor)
-		if ev.By != "" {
-			actor += " (" + ev.By + ")"
-		}
-		d.Events = append(d.Events, eventView{At: s.when(ev.At), Actor: actor, Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason, Data: data})
+		d.Events = append(d.Events, eventView{At: s.when(ev.At), Actor: ev.Who(), Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason, Data: data})
 	}
 	if d.Reprints, err = s.Store.ListReprints(ctx, 0, n, ""); err != nil {
 		s.fail(w, r, p, err)

@@ -405,6 +405,15 @@ const EventNote = "note"
 // StaffOnly says whether only staff may see the event.
 func (e *Event) StaffOnly() bool { return e.Kind == EventNote }
 
+// Who is who made the change as staff see it: the actor, and the staff
+// member's name when there is one ("operator (Anna)").
+func (e *Event) Who() string {
+	if e.By == "" {
+		return string(e.Actor)
+	}
+	return string(e.Actor) + " (" + e.By + ")"
+}
+
 // Package is one parcel of a shipped order.
 type Package struct {
 	ID           int64

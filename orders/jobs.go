@@ -48,10 +48,17 @@ func (s *Service) jobsFor(o *order.Order) []pressroom.Job {
 	if (o.PackingSlip != nil && o.PackingSlip.URL != "") || (o.ShippingLabel != nil && o.ShippingLabel.URL != "") {
 		jobs = append(jobs, pressroom.Job{Args: &DocumentsArgs{Number: o.Number}})
 	}
-	if o.Type == order.TypeTest {
-		jobs = append(jobs, pressroom.Job{Args: &TestOrderArgs{Number: o.Number}})
+	return append(jobs, testJobs(o)...)
+}
+
+// testJobs is a test order's own job (none for others): it is cancelled, or
+// walked through its lifecycle in the sandbox. Every way a test order comes
+// to be (intake, checkout, a reprint) queues it.
+func testJobs(o *order.Order) []pressroom.Job {
+	if o.Type != order.TypeTest {
+		return nil
 	}
-	return jobs
+	return []pressroom.Job{{Args: &TestOrderArgs{Number: o.Number}}}
 }
 
 // RunTestOrder does a test order's next step. It returns how long until

@@ -106,10 +106,8 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 		return nil, err
 	}
 	var jobs []pressroom.Job
-	if fresh != nil && fresh.Type == order.TypeTest {
-		// A test order's reprint is a test order too: cancelled, or walked
-		// through its lifecycle in the sandbox, as any other.
-		jobs = append(jobs, pressroom.Job{Args: &TestOrderArgs{}})
+	if fresh != nil { // a test order's reprint is a test order too
+		jobs = testJobs(fresh)
 	}
 	if err := s.Store.DecideReprint(ctx, rp, fresh, ev, jobs...); err != nil {
 		return nil, err
