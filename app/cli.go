@@ -48,6 +48,9 @@ func (p *Program) onStore(ctx context.Context, args []string, c storeCommand) er
 	if err := check(rest); err != nil {
 		return err
 	}
+	if err := storeExists(cfg); err != nil {
+		return err
+	}
 	store, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 func TestCLIAccounts(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st storeArgs) {
 		args := st.args(t)
+		createStore(t, args)
 		cli := func(want int, a ...string) string {
 			t.Helper()
 			code, out, errOut := runCLI(t, nil, append(a, args...)...)
@@ -186,13 +188,37 @@ func TestCLIMistakesTouchNoStore(t *testing.T) {
 			t.Fatalf("pressroom %s made the database it names (%v)", strings.Join(args, " "), err)
 		}
 	}
-	// The same words, right, do open it.
+	// The same words, right, on a store that is not there: refused with
+	// where it looked and what to do, and nothing made (a command run
+	// without the server's --data would otherwise work on a new empty
+	// database).
+	for _, where := range [][]string{{"--data", dir}, {"--db", "sqlite://" + db}} {
+		code, _, errOut := runCLI(t, nil, append([]string{"orders", "list", "--status", "shipment_delivered"}, where...)...)
+		if code != 1 || !strings.Contains(errOut, "no pressroom database at ") || !strings.Contains(errOut, "--data or --db") {
+			t.Errorf("orders list %v on no store: exit %d: %s", where, code, errOut)
+		}
+	}
+	for _, p := range []string{dir, db} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Fatalf("a command on no store made %s (%v)", p, err)
+		}
+	}
+	// Once the server has made it, they open it.
+	createStore(t, []string{"--data", dir})
 	if code, _, errOut := runCLI(t, nil, "orders", "list", "--status", "shipment_delivered", "--data", dir); code != 0 {
 		t.Fatalf("orders list: exit %d: %s", code, errOut)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "pressroom.db")); err != nil {
-		t.Fatalf("a right command opens the store: %v", err)
+}
+
+// createStore makes the store args name, as the server's first start does:
+// the CLI works only on a store that is there.
+func createStore(t *testing.T, args []string) {
+	t.Helper()
+	s, err := app.OpenStore(context.Background(), configOf(args))
+	if err != nil {
+		t.Fatal(err)
 	}
+	s.Close()
 }
 
 // pressroom version names the build; --help of a command prints its flags

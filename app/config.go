@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -205,8 +207,21 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 
 // OpenStore opens the store the configuration names.
 func OpenStore(ctx context.Context, cfg *Config) (pressroom.Store, error) {
-	if strings.HasPrefix(cfg.DB, "postgres://") || strings.HasPrefix(cfg.DB, "postgresql://") {
+	path, err := sqlitePath(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
 		return postgres.Open(ctx, cfg.DB)
+	}
+	return sqlite.Open(ctx, path)
+}
+
+// sqlitePath is the SQLite file the configuration names, "" when it names
+// PostgreSQL.
+func sqlitePath(cfg *Config) (string, error) {
+	if strings.HasPrefix(cfg.DB, "postgres://") || strings.HasPrefix(cfg.DB, "postgresql://") {
+		return "", nil
 	}
 	path := cfg.DB
 	switch {
@@ -217,9 +232,27 @@ func OpenStore(ctx context.Context, cfg *Config) (pressroom.Store, error) {
 	case strings.HasPrefix(path, "file:"):
 		path = strings.TrimPrefix(path, "file:")
 	case strings.Contains(path, "://"):
-		return nil, fmt.Errorf("--db %q: use a postgres:// DSN, a sqlite:// path, or leave it empty for SQLite in --data", redact(cfg.DB))
+		return "", fmt.Errorf("--db %q: use a postgres:// DSN, a sqlite:// path, or leave it empty for SQLite in --data", redact(cfg.DB))
 	}
-	return sqlite.Open(ctx, path)
+	return path, nil
+}
+
+// storeExists refuses a SQLite store that is not there yet: a command of
+// the CLI run in the wrong folder, or without the server's --data, would
+// otherwise make a new empty database and work on that one, so that a
+// catalog imported or a key created never reaches the server. Only serve
+// makes a new store.
+func storeExists(cfg *Config) error {
+	path, err := sqlitePath(cfg)
+	if err != nil || path == "" {
+		return err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no pressroom database at %s: name the server's store with --data or --db (PRESSROOM_DATA, PRESSROOM_DB); only pressroom serve makes a new one", path)
+	} else if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	return nil
 }
 
 // redact hides a password in a DSN.
