@@ -59,6 +59,9 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer store.Close()
+	if path, _ := sqlitePath(cfg); path == "" {
+		sharedStoreWarnings(logger, cfg)
+	}
 
 	cat := catalog.NewService(store, logger)
 	if created, err := cat.EnsureDemo(ctx); err != nil {
@@ -397,6 +400,21 @@ func every(ctx context.Context, interval time.Duration, fn func(context.Context)
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// sharedStoreWarnings names, on a PostgreSQL store, what every node of
+// several sharing it must be given alike and this one was not: the address
+// resellers and their customers reach (each node would hand out links to
+// itself), and the print files' storage (a node's own folder is out of the
+// others' reach, so a file stored on one could not be checked or printed
+// from another). One node alone on PostgreSQL may ignore them.
+func sharedStoreWarnings(logger *slog.Logger, cfg *Config) {
+	if cfg.PublicURL == "" {
+		logger.Warn("PRESSROOM_PUBLIC_URL is not set, so tracking links and callbacks name this node's own address; when several nodes share this database, set it on each to the one address resellers use", "addr", cfg.Addr)
+	}
+	if cfg.Blob == "" {
+		logger.Warn("PRESSROOM_BLOB is not set, so print files are kept in this node's own folder; when several nodes share this database, set it on each to the same S3 storage or shared folder", "folder", filepath.Join(cfg.Data, "artwork"))
 	}
 }
 

@@ -563,3 +563,29 @@ func TestBadSettingsStopTheServer(t *testing.T) {
 		}
 	}
 }
+
+// A node on PostgreSQL, where other nodes may share its database, says so
+// in its log when it was not given the public address and the shared
+// storage of print files that every such node needs alike; given them, or
+// on SQLite (one node only), it says nothing.
+func TestSharedStoreNamesWhatEveryNodeNeeds(t *testing.T) {
+	const publicURL, blob = "PRESSROOM_PUBLIC_URL is not set", "PRESSROOM_BLOB is not set"
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		env := baseEnv()
+		env["PRESSROOM_LOG_LEVEL"] = "warn"
+		s := startServer(t, args, env)
+		log := s.Stderr.String()
+		shared := st.name == "postgres"
+		if strings.Contains(log, publicURL) != shared || strings.Contains(log, blob) != shared {
+			t.Errorf("log of a node on %s (warnings wanted: %v):\n%s", st.name, shared, log)
+		}
+		s.stop()
+		env["PRESSROOM_PUBLIC_URL"] = "https://print.example"
+		env["PRESSROOM_BLOB"] = t.TempDir()
+		s = startServer(t, args, env)
+		if log := s.Stderr.String(); strings.Contains(log, publicURL) || strings.Contains(log, blob) {
+			t.Errorf("log of a node given both:\n%s", log)
+		}
+	})
+}
