@@ -141,6 +141,11 @@ type Store interface {
 	// it (a file's state): the other items are not written. ENOTFOUND
 	// when the order has no such item.
 	UpdateOrderItem(ctx context.Context, o *order.Order, it *order.Item, evs []*order.Event, jobs ...Job) error
+	// AddOrderEvent writes an event into an order's history that changes
+	// nothing of the order (a staff note): its version and updated_at
+	// stay, so no change of it is lost to the event or shown to its
+	// reseller. ENOTFOUND when there is no such order.
+	AddOrderEvent(ctx context.Context, ev *order.Event) error
 	// ListOrderEvents returns an order's events, oldest first.
 	ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error)
 	// ListOrderPackages returns an order's packages, oldest first.

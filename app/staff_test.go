@@ -138,6 +138,8 @@ func TestStaffNotesStayWithStaff(t *testing.T) {
 		o := mustOrder(t, srv, demoKey, withCallback("note-1", rv.URL+"/ok"))
 		n := num(t, o["number"])
 		rv.wait(t, "/ok", 1) // order.created
+		seen := wantOK(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil), 200).JSON(t)
+		time.Sleep(1100 * time.Millisecond) // updated_at is in whole seconds
 
 		r := wantOK(t, do(t, "POST", operatorURL(srv, o, "/notes"), operatorKey, `{"note":"  customer called: ship on Friday  "}`), 201)
 		note := decodeNumbers(t, r.Body)
@@ -176,6 +178,10 @@ func TestStaffNotesStayWithStaff(t *testing.T) {
 		staffView := string(do(t, "GET", operatorURL(srv, o, "/events"), operatorKey, nil).Body)
 		if strings.Count(staffView, `"kind":"note"`) != 3 {
 			t.Errorf("the operator's events: %s", staffView)
+		}
+		// The order itself did not change for its reseller.
+		if now := wantOK(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil), 200).JSON(t); now["updated_at"] != seen["updated_at"] {
+			t.Errorf("the notes moved the order's updated_at from %v to %v", seen["updated_at"], now["updated_at"])
 		}
 		resellerView := string(do(t, "GET", orderURL(srv, o, "/events"), demoKey, nil).Body)
 		if strings.Contains(resellerView, "note") || strings.Contains(resellerView, "Friday") {

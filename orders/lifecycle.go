@@ -266,12 +266,10 @@ func (s *Service) AddNote(ctx context.Context, number int64, note string, who or
 	case n > MaxStaffNote:
 		return nil, pressroom.Invalid("The note is too long.", pressroom.FieldError{Pointer: "/note", Code: "too_long", Detail: fmt.Sprintf("at most %d characters", MaxStaffNote)})
 	}
-	var ev *order.Event
-	_, err := s.change(ctx, 0, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
-		ev = &order.Event{Actor: who.Actor, By: who.Name, Kind: order.EventNote, Reason: note}
-		return []*order.Event{ev}, nil, nil
-	})
-	if err != nil {
+	// The order itself does not change: its reseller sees no new
+	// updated_at, and a delivered order's files are kept no longer.
+	ev := &order.Event{OrderNumber: number, Actor: who.Actor, By: who.Name, Kind: order.EventNote, Reason: note}
+	if err := s.Store.AddOrderEvent(ctx, ev); err != nil {
 		return nil, err
 	}
 	return ev, nil

@@ -604,6 +604,20 @@ func (db *DB) updateOrder(ctx context.Context, o *order.Order, enc order.Encoded
 	})
 }
 
+// AddOrderEvent writes an event that leaves its order as it is.
+func (db *DB) AddOrderEvent(ctx context.Context, ev *order.Event) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM orders WHERE number = ?`, ev.OrderNumber).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d does not exist.", ev.OrderNumber)
+		} else if err != nil {
+			return mapError(err, "Order")
+		}
+		return db.insertEvents(ctx, tx, []*order.Event{ev}, now)
+	})
+}
+
 // ListOrderEvents returns an order's events, oldest first.
 func (db *DB) ListOrderEvents(ctx context.Context, number int64) ([]*order.Event, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, order_number, at, actor, kind, from_state, to_state, reason, data, by_name

@@ -250,6 +250,46 @@ func testOrderRace(t *testing.T, s pressroom.Store) {
 	}
 }
 
+// testOrderEventAlone: an event that changes nothing of its order (a staff
+// note) joins the history and leaves the order as it was: its version, so
+// a change read before still writes, and its updated_at.
+func testOrderEventAlone(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	o := NewOrder(a.ID, "noted")
+	if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.FindOrder(ctx, a.ID, o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := &order.Event{OrderNumber: o.Number, Actor: order.ActorOperator, By: "Anna", Kind: order.EventNote, Reason: "customer called"}
+	if err := s.AddOrderEvent(ctx, note); err != nil {
+		t.Fatal(err)
+	}
+	if note.ID == 0 || note.At.IsZero() {
+		t.Errorf("the stored note has id %d, at %v", note.ID, note.At)
+	}
+	after, _ := s.FindOrder(ctx, a.ID, o.Number)
+	if after.Version != before.Version || !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("the note changed the order: version %d -> %d, updated %v -> %v", before.Version, after.Version, before.UpdatedAt, after.UpdatedAt)
+	}
+	evs, _ := s.ListOrderEvents(ctx, o.Number)
+	if len(evs) != 2 || evs[1].ID != note.ID || evs[1].Kind != order.EventNote || evs[1].Reason != "customer called" || evs[1].By != "Anna" {
+		t.Errorf("events %+v", evs)
+	}
+	// A change read before the note still writes.
+	before.Status = order.InProduction
+	if err := s.UpdateOrder(ctx, before, false, []*order.Event{{Actor: order.ActorOperator, Kind: "status", To: string(order.InProduction)}}, nil); err != nil {
+		t.Errorf("a change read before the note: %v", err)
+	}
+	wantCode(t, s.AddOrderEvent(ctx, &order.Event{OrderNumber: 1 << 40, Actor: order.ActorOperator, Kind: order.EventNote, Reason: "x"}), pressroom.ENOTFOUND)
+	if evs, _ := s.ListOrderEvents(ctx, 1<<40); len(evs) != 0 {
+		t.Errorf("events of no order: %+v", evs)
+	}
+}
+
 // testOrderItem: a change of an order and one of its items writes that
 // item alone, at the order's version, or nothing.
 func testOrderItem(t *testing.T, s pressroom.Store) {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("OrderPages", func(t *testing.T) { testOrderPages(t, open(t)) })
 	t.Run("DraftsAndItems", func(t *testing.T) { testDraftsAndItems(t, open(t)) })
 	t.Run("OrderItem", func(t *testing.T) { testOrderItem(t, open(t)) })
+	t.Run("OrderEventAlone", func(t *testing.T) { testOrderEventAlone(t, open(t)) })
 	t.Run("OrderFiles", func(t *testing.T) { testOrderFiles(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Artwork", func(t *testing.T) { testArtwork(t, open(t)) })
