@@ -675,6 +675,12 @@ func TestReprints(t *testing.T) {
 			num(t, path(t, fresh, "items", 0, "amount")) != "2" || path(t, fresh, "custom_fields", "reprint_of") != num(t, o["number"]) {
 			t.Errorf("reprint order = %v", fresh)
 		}
+		// Planned from its approval, at the original's time and by its method.
+		today := time.Now().UTC().Format(time.DateOnly)
+		if d := fresh["delivery"].(map[string]any); d["shipping_date"].(string) < today || d["delivery_date"].(string) <= d["shipping_date"].(string) ||
+			d["shipping_method"] != path(t, o, "delivery", "shipping_method") || fresh["production_time"] != o["production_time"] {
+			t.Errorf("the reprint's delivery %v at %v; the original's %v at %v", d, fresh["production_time"], o["delivery"], o["production_time"])
+		}
 		list := decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/reprints"), demoKey, nil).Body)["reprints"].([]any)
 		if len(list) != 1 || path(t, list[0], "status") != "approved" {
 			t.Errorf("order's reprints = %v", list)

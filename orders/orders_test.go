@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -178,6 +179,84 @@ func TestReprintWindowAndCalculations(t *testing.T) {
 	}
 	if !res.Order.Items[0].Price.Excl.Equal(decimal.NewFromInt(1)) {
 		t.Errorf("cited price = %s, want the calculation's 1", res.Order.Items[0].Price.Excl)
+	}
+}
+
+// TestReprintIsPlannedFromItsApproval: an approved reprint's order ships
+// and arrives when an order of the same items placed at its approval, at
+// the original's production time and by its method, would; one the
+// catalog in use can no longer plan is refused with the reason, and
+// nothing is made.
+func TestReprintIsPlannedFromItsApproval(t *testing.T) {
+	s, r, c, store := newService(t)
+	ctx := context.Background()
+	res, err := s.Place(ctx, request(r, "orig", plate(40, 20, 5), grips(4)), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := res.Order
+	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
+		if _, err := s.Advance(ctx, orig.Number, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.t = c.t.Add(9 * 24 * time.Hour)
+	rp, err := s.RequestReprint(ctx, r, orig.Number, "damaged", "", []order.ReprintItem{{ItemID: orig.Items[0].ID, Quantity: decimal.NewFromInt(2)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(24 * time.Hour)
+	if _, err := s.DecideReprint(ctx, rp.ID, true, "", "Anna"); err != nil {
+		t.Fatal(err)
+	}
+	rp, _ = store.FindReprint(ctx, 0, rp.ID)
+	fresh, err := store.FindOrder(ctx, r.ID, rp.NewOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := request(r, "today", plate(40, 20, 2))
+	same.ProductionTime, same.Delivery.Method = orig.ProductionTime, orig.Delivery.ShippingMethod
+	today, err := s.Place(ctx, same, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := today.Order.Delivery
+	if fresh.ProductionTime != orig.ProductionTime || fresh.Delivery.ShippingMethod != orig.Delivery.ShippingMethod ||
+		fresh.Delivery.ShippingDate != want.ShippingDate || fresh.Delivery.DeliveryDate != want.DeliveryDate {
+		t.Errorf("the reprint: time %s by %s, ships %q arrives %q; an order placed now: time %s by %s, ships %s arrives %s",
+			fresh.ProductionTime, fresh.Delivery.ShippingMethod, fresh.Delivery.ShippingDate, fresh.Delivery.DeliveryDate,
+			orig.ProductionTime, want.ShippingMethod, want.ShippingDate, want.DeliveryDate)
+	}
+	if orig.Delivery.ShippingDate >= want.ShippingDate { // ISO dates compare as strings
+		t.Errorf("planned from the approval, the reprint ships after the original (%s), not on %s", orig.Delivery.ShippingDate, want.ShippingDate)
+	}
+
+	// A catalog without the product: the next reprint cannot be planned.
+	var doc map[string]any
+	if err := json.Unmarshal(catalog.DemoJSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var kept []any
+	for _, p := range doc["products"].([]any) {
+		if p.(map[string]any)["code"] != "dibond" {
+			kept = append(kept, p)
+		}
+	}
+	doc["products"] = kept
+	next, _ := json.Marshal(doc)
+	if _, err := s.Catalog.Import(ctx, next, "no dibond"); err != nil {
+		t.Fatal(err)
+	}
+	rp2, err := s.RequestReprint(ctx, r, orig.Number, "quality", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.DecideReprint(ctx, rp2.ID, true, "", "Anna")
+	if pressroom.ErrorCode(err) != pressroom.ECONFLICT || !strings.Contains(pressroom.ErrorMessage(err), `product "dibond" does not exist`) {
+		t.Errorf("approving a reprint the catalog cannot plan: %v", err)
+	}
+	if again, _ := store.FindReprint(ctx, 0, rp2.ID); again.Status != order.ReprintRequested || again.NewOrder != 0 {
+		t.Errorf("after the refusal the reprint is %s with order %v", again.Status, again.NewOrder)
 	}
 }
 

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/delivery"
 	"github.com/pressroom/pressroom/order"
 )
@@ -85,21 +87,20 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 	}
 	rp.Decision = decision
 	ev := &order.Event{Actor: order.ActorOperator, By: by, Kind: "reprint", Reason: fmt.Sprintf("reprint %d rejected", id)}
+	orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
+	if err != nil {
+		return nil, err
+	}
 	var fresh *order.Order
 	if approve {
-		orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
-		if err != nil {
+		fresh = reprintOrder(orig, rp, s.Clock.Now())
+		if err := s.planReprint(fresh); err != nil {
 			return nil, err
 		}
-		fresh = reprintOrder(orig, rp, s.Clock.Now())
 		rp.Status = order.ReprintApproved
 		ev.Reason = fmt.Sprintf("reprint %d approved", id)
 	} else {
 		rp.Status = order.ReprintRejected
-	}
-	orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
-	if err != nil {
-		return nil, err
 	}
 	ev.Data, _ = json.Marshal(map[string]any{"reprint": rp.ID, "status": rp.Status})
 	if err := s.withCallbacks(ctx, orig, []*order.Event{ev}, nil); err != nil {
@@ -113,6 +114,43 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 		return nil, err
 	}
 	return rp, nil
+}
+
+// planReprint gives a reprint's order its shipping and delivery dates:
+// made at the original's production time and sent by its method, from
+// now, as an order placed today would be. A reprint the catalog in use
+// cannot plan (its product, production time or method is gone, or the
+// method no longer reaches the address) is ECONFLICT saying why.
+func (s *Service) planReprint(o *order.Order) error {
+	cat := s.Catalog.Current()
+	cannot := func(format string, args ...any) error {
+		return pressroom.Errorf(pressroom.ECONFLICT, "The reprint cannot be planned with the catalog in use: %s. Reject it, or place it as a new order.", fmt.Sprintf(format, args...))
+	}
+	var slowest *catalog.ProductionTime
+	for _, it := range o.Items {
+		p := cat.Product(it.Product)
+		if p == nil {
+			return cannot("product %q does not exist", it.Product)
+		}
+		t := p.ProductionTime(o.ProductionTime)
+		if t == nil {
+			return cannot("product %q has no production time %q", it.Product, o.ProductionTime)
+		}
+		if slowest == nil || *t.Days > *slowest.Days {
+			slowest = t
+		}
+	}
+	m := cat.Commerce.Method(o.Delivery.ShippingMethod)
+	if m == nil || slowest == nil {
+		return cannot("shipping method %q does not exist", o.Delivery.ShippingMethod)
+	}
+	plan, err := delivery.Planner{C: cat.Commerce}.Plan(delivery.Request{Now: s.Clock.Now(), Destination: o.Delivery.Address.Country,
+		Times: []catalog.ProductionTime{*slowest}, Methods: []*catalog.Method{m}, Method: m.Code})
+	if err != nil {
+		return cannot("%s", strings.TrimSuffix(pressroom.ErrorMessage(err), "."))
+	}
+	o.Delivery.ShippingDate, o.Delivery.DeliveryDate = plan[0].ShippingDate().String(), plan[0].DeliveryDate().String()
+	return nil
 }
 
 // reprintOrder is the new order an approved reprint makes: the chosen
