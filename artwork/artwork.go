@@ -227,6 +227,19 @@ func Sniff(head []byte) string {
 	return ""
 }
 
+// webPage tells whether a file's first bytes are HTML: what a share link
+// of a file-sharing service answers instead of the file.
+func webPage(head []byte) bool {
+	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF")) // a UTF-8 byte order mark
+	head = bytes.ToLower(bytes.TrimLeft(head, " \t\r\n"))
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<!--", "<meta", "<script", "<title"} {
+		if bytes.HasPrefix(head, []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Info is what arrived.
 type Info struct {
 	Size        int64
@@ -254,7 +267,7 @@ var (
 func Ingest(ctx context.Context, blobs Blobs, key string, r io.Reader, limit int64, wantMD5 string) (Info, error) {
 	var info Info
 	br := bufio.NewReaderSize(r, 4096)
-	head, err := br.Peek(16)
+	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return info, err
 	}
@@ -262,6 +275,9 @@ func Ingest(ctx context.Context, blobs Blobs, key string, r io.Reader, limit int
 		return info, ErrEmpty
 	}
 	if info.Type = Sniff(head); info.Type == "" {
+		if webPage(head) {
+			return info, &Problem{"unsupported_type", "the file is a web page, not a PDF, JPEG, PNG or TIFF: a link to a file-sharing page gives the page; give the file's direct download link"}
+		}
 		return info, &Problem{"unsupported_type", "the file is not a PDF, JPEG, PNG or TIFF (judged by its content, not its name)"}
 	}
 	hm, hs := md5.New(), sha256.New()

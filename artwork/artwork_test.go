@@ -78,17 +78,24 @@ func TestIngest(t *testing.T) {
 			limit int64
 			md5   string
 			code  string
+			says  string // in the message
 		}{
-			"empty":     {nil, 1 << 20, "", "empty_file"},
-			"not a pdf": {[]byte("<html>hello</html>"), 1 << 20, "", "unsupported_type"},
-			"too large": {append(pdf, bytes.Repeat([]byte(" "), 2<<20)...), 1 << 20, "", "file_too_large"},
-			"wrong md5": {pdf, 1 << 20, strings.Repeat("0", 32), "md5_mismatch"},
+			"empty":     {nil, 1 << 20, "", "empty_file", "empty"},
+			"not a pdf": {[]byte("Hello, this is not a print file."), 1 << 20, "", "unsupported_type", "is not a PDF"},
+			// A file-sharing service's share link answers its page.
+			"web page":   {[]byte("\xEF\xBB\xBF\n  <!DOCTYPE html><html><head><title>Dropbox</title>"), 1 << 20, "", "unsupported_type", "direct download link"},
+			"short html": {[]byte("<html>hello</html>"), 1 << 20, "", "unsupported_type", "is a web page"},
+			"too large":  {append(pdf, bytes.Repeat([]byte(" "), 2<<20)...), 1 << 20, "", "file_too_large", "larger than 1 MB"},
+			"wrong md5":  {pdf, 1 << 20, strings.Repeat("0", 32), "md5_mismatch", ""},
 		} {
 			key := "orders/1/2/" + strings.ReplaceAll(name, " ", "-")
 			_, err := artwork.Ingest(ctx, blobs, key, bytes.NewReader(c.body), c.limit, c.md5)
 			var p *artwork.Problem
-			if !errors.As(err, &p) || p.Code != c.code {
-				t.Errorf("%s: %v, want %s", name, err, c.code)
+			if !errors.As(err, &p) || p.Code != c.code || !strings.Contains(p.Message, c.says) {
+				t.Errorf("%s: %v, want %s saying %q", name, err, c.code, c.says)
+			}
+			if name == "not a pdf" && strings.Contains(p.Message, "web page") {
+				t.Errorf("a text file is called a web page: %s", p.Message)
 			}
 			if _, err := read(t, blobs, key); err == nil {
 				t.Errorf("%s: the refused file stayed stored", name)
