@@ -6,6 +6,7 @@ package pressroom
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each API maps them to its own status codes in one table.
@@ -37,6 +38,14 @@ type FieldError struct {
 	Detail  string `json:"detail"`
 	Code    string `json:"code,omitempty"`
 }
+
+// PointerToken is a name as one step of a JSON Pointer (RFC 6901): "~"
+// and "/" escaped, so that a custom field named "a/b" is "/custom_fields/a~1b".
+func PointerToken(name string) string {
+	return pointerEscaper.Replace(name)
+}
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {

@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,14 @@ import (
 const probonl = `{"company_name":"Probo Sign","first_name":"John","last_name":"Doe","street":"Fortuinweg","house_number":"17","addition":"A","postal_code":"9101PE","city":"Dokkum","country":"NL","phone":"0031880223200","email":"test@test.nl"}`
 
 const dibondItem = `{"reference":"line-1","code":"dibond","options":` + dibondOptions + `,"files":[{"url":"https://files.example/print.pdf","md5":"e2c0c4781074792afbaf73c6af5eae87","page":1}]}`
+
+// dropRequestID is an answer without its request id, which differs on
+// every request.
+func dropRequestID(body []byte) []byte {
+	return requestID.ReplaceAll(body, nil)
+}
+
+var requestID = regexp.MustCompile(`"request_id":"[^"]*"`)
 
 func orderBody(id string, extra ...string) string {
 	b := `{"id":"` + id + `","reference":"Reseller API test order","contact_email":"customer@test.com","callback_urls":["https://shop.example/status"],` +
@@ -484,6 +494,23 @@ func testTestOrdersDryRunsAndDrafts(t *testing.T, st storeArgs) {
 	}
 	if r := do(t, "GET", orderURL(srv, o, "/custom-fields"), demoKey, nil); !strings.Contains(string(r.Body), `"cost_centre":"42"`) {
 		t.Errorf("custom fields read: %s", r.Body)
+	}
+	// Refused fields are pointed at by name, escaped as JSON Pointer
+	// wants, in the names' order, the same on every try.
+	long := strings.Repeat("x", 1001)
+	bad := `{"custom_fields":{"z":"` + long + `","a/b~c":"` + long + `","m":"` + long + `"}}`
+	first := do(t, "PUT", orderURL(srv, o, "/custom-fields"), demoKey, bad)
+	var pointers []string
+	for _, e := range first.JSON(t)["errors"].([]any) {
+		pointers = append(pointers, e.(map[string]any)["pointer"].(string))
+	}
+	if first.Status != 422 || strings.Join(pointers, " ") != "/custom_fields/a~1b~0c /custom_fields/m /custom_fields/z" {
+		t.Errorf("refused custom fields: %d %v", first.Status, pointers)
+	}
+	for range 5 {
+		if again := do(t, "PUT", orderURL(srv, o, "/custom-fields"), demoKey, bad); !bytes.Equal(dropRequestID(again.Body), dropRequestID(first.Body)) {
+			t.Fatalf("another answer to the same fields:\n%s\n%s", first.Body, again.Body)
+		}
 	}
 	// Listing filters.
 	for q, n := range map[string]string{"status=cancelled": "1", "stage=draft": "1", "id=test-1": "1", "address_name=probo": "2", "address_name=Doe": "2", "address_name=jansen": "0", "sort=asc&per_page=1": "2"} {

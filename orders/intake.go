@@ -12,9 +12,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,9 +141,9 @@ func (c *checker) keyValues(pointer, what string, m map[string]string) {
 	if len(m) > MaxCustom {
 		c.add(pointer, "too_many", "at most %d %s", MaxCustom, what)
 	}
-	for k, v := range m {
-		if k == "" || len(k) > 100 || len(v) > 1000 {
-			c.add(pointer+"/"+k, "invalid_"+strings.ReplaceAll(what, " ", "_"), "%s names are 1 to 100 characters, values at most 1000", what)
+	for _, k := range slices.Sorted(maps.Keys(m)) { // the same answer every time
+		if v := m[k]; k == "" || len(k) > 100 || len(v) > 1000 {
+			c.add(pointer+"/"+pressroom.PointerToken(k), "invalid_"+strings.ReplaceAll(what, " ", "_"), "%s names are 1 to 100 characters, values at most 1000", what)
 		}
 	}
 }
