@@ -1,6 +1,8 @@
 package catalog_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +143,37 @@ func TestCompileProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The schema's problems come in one order every time: by product, then by
+// place (array indexes as numbers), though the validator finds them in
+// none; a name with "/" is escaped in its pointer.
+func TestSchemaProblemsInOneOrder(t *testing.T) {
+	var products []string
+	for i := range 12 {
+		products = append(products, fmt.Sprintf(`{"code":"p%02d","article_group":"nope","unit":"bogus","translations":{"en":{"title":"P"},"a/b":{"title":5}},"steps":[["amount"]]}`, i))
+	}
+	doc := []byte(`{"default_language":"en","products":[` + strings.Join(products, ",") + `]}`)
+	var first []catalog.Problem
+	for range 20 {
+		got := catalog.ValidateSchema(doc)
+		if first == nil {
+			first = got
+		} else if !slices.Equal(got, first) {
+			t.Fatalf("another order:\n%v\n%v", got, first)
+		}
+	}
+	var paths []string
+	for _, p := range first {
+		if p.Product == "p02" || p.Product == "p10" {
+			paths = append(paths, p.Path)
+		}
+	}
+	want := []string{"/products/2/article_group", "/products/2/translations/a~1b/title", "/products/2/unit",
+		"/products/10/article_group", "/products/10/translations/a~1b/title", "/products/10/unit"}
+	if !slices.Equal(paths, want) {
+		t.Errorf("paths %v\nwant %v", paths, want)
 	}
 }
 

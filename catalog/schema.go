@@ -2,11 +2,12 @@ package catalog
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/pressroom/pressroom"
 )
 
 // SchemaJSON is the JSON Schema of the catalog file format.
@@ -70,7 +73,11 @@ func ValidateSchema(doc []byte) []Problem {
 	seen := map[string]bool{}
 	for _, leaf := range leaves(ve) {
 		p := locate(raw, leaf.InstanceLocation)
-		p.Path = "/" + strings.Join(leaf.InstanceLocation, "/")
+		tokens := make([]string, len(leaf.InstanceLocation))
+		for i, t := range leaf.InstanceLocation {
+			tokens[i] = pressroom.PointerToken(t)
+		}
+		p.Path = "/" + strings.Join(tokens, "/")
 		p.Reason = fmt.Sprintf("at %s: %s", p.Path, leaf.ErrorKind.LocalizedString(printer))
 		if v := valueAt(raw, leaf.InstanceLocation); v != "" {
 			p.Reason += " (got " + v + ")"
@@ -80,8 +87,30 @@ func ValidateSchema(doc []byte) []Problem {
 			problems = append(problems, p)
 		}
 	}
-	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Product < problems[j].Product })
+	// By product, then by place: the same list every time (the
+	// validator's causes come in no fixed order).
+	slices.SortStableFunc(problems, func(a, b Problem) int {
+		return cmp.Or(strings.Compare(a.Product, b.Product), comparePaths(a.Path, b.Path), strings.Compare(a.Reason, b.Reason))
+	})
 	return problems
+}
+
+// comparePaths orders JSON Pointers step by step: array indexes as numbers
+// (/products/2 before /products/10), names alphabetically.
+func comparePaths(a, b string) int {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, errX := strconv.Atoi(as[i])
+		y, errY := strconv.Atoi(bs[i])
+		c := strings.Compare(as[i], bs[i])
+		if errX == nil && errY == nil {
+			c = cmp.Compare(x, y)
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(as), len(bs))
 }
 
 // leaves returns the innermost causes: they name the exact field.
