@@ -164,6 +164,13 @@ func TestOrderValidation(t *testing.T) {
 	if r.Status != 422 || !strings.Contains(string(r.Body), `"/delivery/shipping_method_code"`) {
 		t.Errorf("unknown method: %d %s", r.Status, r.Body)
 	}
+	// A country we do not deliver to is one problem, not one from the
+	// address's checks and another from the delivery planner.
+	xx := strings.Replace(probonl, `"country":"NL"`, `"country":"XX"`, 1)
+	r = do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"x1","delivery":{"address":`+xx+`},"items":[`+dibondItem+`]}`)
+	if r.Status != 422 || strings.Count(string(r.Body), `"/delivery/address/country"`) != 1 {
+		t.Errorf("unknown country: %d %s", r.Status, r.Body)
+	}
 	r = do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"x2","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`}]}`)
 	if r.Status != 422 || !strings.Contains(string(r.Body), `"code":"file_required"`) {
 		t.Errorf("missing file: %d %s", r.Status, r.Body)

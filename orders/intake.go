@@ -357,7 +357,7 @@ func (s *Service) build(ctx context.Context, req Request) (*order.Order, error) 
 	}
 	o.Delivery.Address = req.Address
 	o.Delivery.Wish = wishOf(req)
-	c.fields = append(c.fields, s.price(ctx, req, o)...)
+	c.fields = dedupe(append(c.fields, s.price(ctx, req, o)...)) // the planner may name a field the checks named
 	if len(c.fields) > 0 {
 		return nil, pressroom.Invalid(fmt.Sprintf("The order has %d problem(s); each names its field.", len(c.fields)), c.fields...)
 	}
