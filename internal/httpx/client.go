@@ -45,7 +45,8 @@ func (ps Proxies) trusts(a netip.Addr) bool {
 
 // Client is the address of the client that sent r: the connection's peer,
 // or, when the peer is a trusted proxy, the nearest address in
-// X-Forwarded-For that is not one of them (the proxies append, so the
+// X-Forwarded-For (or, without it, in the for= of the standard Forwarded
+// header, RFC 7239) that is not one of them (the proxies append, so the
 // entries before it are the client's to write). When the header holds
 // something that is no address, the last proxy that wrote a good one is
 // the client as far as anyone can tell.
@@ -66,6 +67,9 @@ func (ps Proxies) Client(r *http.Request) string {
 	for _, v := range r.Header.Values("X-Forwarded-For") {
 		hops = append(hops, strings.Split(v, ",")...)
 	}
+	if len(hops) == 0 {
+		hops = forwardedFor(r.Header.Values("Forwarded"))
+	}
 	for i := len(hops) - 1; i >= 0; i-- {
 		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
 		if err != nil {
@@ -78,6 +82,36 @@ func (ps Proxies) Client(r *http.Request) string {
 		peer = a
 	}
 	return peer.String()
+}
+
+// forwardedFor lists the for= addresses of Forwarded headers, in order
+// (RFC 7239: for=192.0.2.60, for="[2001:db8::1]:4711"). A hop whose for= is
+// no address ("unknown", an obfuscated name) is kept as written, so the
+// walk stops there.
+func forwardedFor(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, elem := range strings.Split(v, ",") {
+			hop := "unknown"
+			for _, pair := range strings.Split(elem, ";") {
+				k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if !ok || !strings.EqualFold(k, "for") {
+					continue
+				}
+				val = strings.Trim(val, `"`)
+				if strings.HasPrefix(val, "[") { // IPv6, with or without a port
+					if end := strings.IndexByte(val, ']'); end > 0 {
+						val = val[1:end]
+					}
+				} else if host, _, err := net.SplitHostPort(val); err == nil {
+					val = host
+				}
+				hop = val
+			}
+			out = append(out, hop)
+		}
+	}
+	return out
 }
 
 type clientKey struct{}

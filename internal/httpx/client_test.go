@@ -15,24 +15,34 @@ func TestClientBehindProxies(t *testing.T) {
 		xff        []string
 		proxies    Proxies
 		want       string
+		forwarded  []string // the standard header, RFC 7239
 	}{
-		{"no proxy trusted", "198.51.100.7:5000", []string{"1.2.3.4"}, nil, "198.51.100.7"},
-		{"a peer that is no proxy", "198.51.100.7:5000", []string{"1.2.3.4"}, proxies, "198.51.100.7"},
-		{"through one proxy", "10.1.2.3:5000", []string{"203.0.113.5"}, proxies, "203.0.113.5"},
-		{"what the client wrote before is not believed", "10.1.2.3:5000", []string{"1.2.3.4, 203.0.113.5"}, proxies, "203.0.113.5"},
-		{"through two proxies", "10.1.2.3:5000", []string{"1.2.3.4, 203.0.113.5, 192.0.2.1"}, proxies, "203.0.113.5"},
-		{"headers given twice", "10.1.2.3:5000", []string{"1.2.3.4", "203.0.113.5, 10.9.9.9"}, proxies, "203.0.113.5"},
-		{"IPv6", "[2001:db8::1]:5000", []string{"2001:db9::7"}, proxies, "2001:db9::7"},
-		{"IPv4 in IPv6", "[::ffff:10.0.0.1]:5000", []string{"::ffff:203.0.113.5"}, proxies, "203.0.113.5"},
-		{"no header", "10.1.2.3:5000", nil, proxies, "10.1.2.3"},
-		{"garbage: the last proxy is all we know", "10.1.2.3:5000", []string{"203.0.113.5, nonsense, 10.2.2.2"}, proxies, "10.2.2.2"},
-		{"only proxies", "10.1.2.3:5000", []string{"10.4.4.4"}, proxies, "10.4.4.4"},
-		{"no port", "10.1.2.3", []string{"203.0.113.5"}, proxies, "203.0.113.5"},
+		{"no proxy trusted", "198.51.100.7:5000", []string{"1.2.3.4"}, nil, "198.51.100.7", nil},
+		{"a peer that is no proxy", "198.51.100.7:5000", []string{"1.2.3.4"}, proxies, "198.51.100.7", nil},
+		{"through one proxy", "10.1.2.3:5000", []string{"203.0.113.5"}, proxies, "203.0.113.5", nil},
+		{"what the client wrote before is not believed", "10.1.2.3:5000", []string{"1.2.3.4, 203.0.113.5"}, proxies, "203.0.113.5", nil},
+		{"through two proxies", "10.1.2.3:5000", []string{"1.2.3.4, 203.0.113.5, 192.0.2.1"}, proxies, "203.0.113.5", nil},
+		{"headers given twice", "10.1.2.3:5000", []string{"1.2.3.4", "203.0.113.5, 10.9.9.9"}, proxies, "203.0.113.5", nil},
+		{"IPv6", "[2001:db8::1]:5000", []string{"2001:db9::7"}, proxies, "2001:db9::7", nil},
+		{"IPv4 in IPv6", "[::ffff:10.0.0.1]:5000", []string{"::ffff:203.0.113.5"}, proxies, "203.0.113.5", nil},
+		{"no header", "10.1.2.3:5000", nil, proxies, "10.1.2.3", nil},
+		{"garbage: the last proxy is all we know", "10.1.2.3:5000", []string{"203.0.113.5, nonsense, 10.2.2.2"}, proxies, "10.2.2.2", nil},
+		{"only proxies", "10.1.2.3:5000", []string{"10.4.4.4"}, proxies, "10.4.4.4", nil},
+		{"no port", "10.1.2.3", []string{"203.0.113.5"}, proxies, "203.0.113.5", nil},
+		{"Forwarded", "10.1.2.3:5000", nil, proxies, "203.0.113.5", []string{`for=1.2.3.4, for=203.0.113.5;proto=https;by=10.1.2.3`}},
+		{"Forwarded, IPv6 and ports", "10.1.2.3:5000", nil, proxies, "2001:db9::7", []string{`for="[2001:db9::7]:4711"`, `For="192.0.2.1:80"`}},
+		{"Forwarded, an obfuscated hop", "10.1.2.3:5000", nil, proxies, "10.2.2.2", []string{`for=203.0.113.5, for=_hidden, for=10.2.2.2`}},
+		{"Forwarded without for", "10.1.2.3:5000", nil, proxies, "10.1.2.3", []string{`proto=https;host=shop.example`}},
+		{"Forwarded from a peer that is no proxy", "198.51.100.7:5000", nil, proxies, "198.51.100.7", []string{`for=1.2.3.4`}},
+		{"X-Forwarded-For before Forwarded", "10.1.2.3:5000", []string{"203.0.113.5"}, proxies, "203.0.113.5", []string{`for=1.2.3.4`}},
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = tc.peer
 		for _, v := range tc.xff {
 			r.Header.Add("X-Forwarded-For", v)
+		}
+		for _, v := range tc.forwarded {
+			r.Header.Add("Forwarded", v)
 		}
 		if got := tc.proxies.Client(r); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
