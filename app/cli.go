@@ -48,8 +48,8 @@ func (p *Program) onStore(ctx context.Context, args []string, c storeCommand) er
 	if err := check(rest); err != nil {
 		return err
 	}
-	if err := storeExists(cfg); err != nil {
-		return err
+	if w := newStoreWarning(cfg); w != "" {
+		fmt.Fprintln(p.Stderr, w)
 	}
 	store, err := OpenStore(ctx, cfg)
 	if err != nil {

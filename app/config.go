@@ -237,22 +237,21 @@ func sqlitePath(cfg *Config) (string, error) {
 	return path, nil
 }
 
-// storeExists refuses a SQLite store that is not there yet: a command of
-// the CLI run in the wrong folder, or without the server's --data, would
-// otherwise make a new empty database and work on that one, so that a
-// catalog imported or a key created never reaches the server. Only serve
-// makes a new store.
-func storeExists(cfg *Config) error {
+// newStoreWarning is what a CLI command says when the SQLite store it
+// names is not there yet, "" when it is (or the store is PostgreSQL). The
+// command still makes it and goes on (setting up resellers before the first
+// start is allowed), but one run in the wrong folder, or without the
+// server's --data, would otherwise work on a new empty database in silence,
+// and a catalog imported or a key created there never reaches the server.
+func newStoreWarning(cfg *Config) string {
 	path, err := sqlitePath(cfg)
 	if err != nil || path == "" {
-		return err
+		return ""
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no pressroom database at %s: name the server's store with --data or --db (PRESSROOM_DATA, PRESSROOM_DB); only pressroom serve makes a new one", path)
-	} else if err != nil {
-		return fmt.Errorf("open store: %w", err)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return ""
 	}
-	return nil
+	return fmt.Sprintf("note: there was no pressroom database at %s, so this command made a new one; a server that runs on another store does not see what it does (name that store with --data or --db, or PRESSROOM_DATA, PRESSROOM_DB)", path)
 }
 
 // redact hides a password in a DSN.

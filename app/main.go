@@ -47,7 +47,7 @@ Usage:
 
 Every command but catalog validate, catalog schema and version takes --data and
 --db (env PRESSROOM_DATA, PRESSROOM_DB) and works on the store directly, safely
-beside a running server; only serve makes a new store.
+beside a running server (one that makes a new store says so).
 `
 
 // Main runs the command in args (without the program name) and returns the
