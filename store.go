@@ -179,11 +179,12 @@ type Store interface {
 	// one order (0: any), in one status ("": any).
 	ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error)
 	// DecideReprint moves a requested reprint to rp.Status in one
-	// transaction with newOrder (created, for an approval, with the files
-	// of the items and documents it repeats: order.ReprintFiles) and ev (on
-	// the original order), and the new order's jobs (their order number set
-	// as CreateOrder sets it). ECONFLICT when it was decided meanwhile.
-	DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event, jobs ...Job) error
+	// transaction with newOrder (created, for an approval, with its first
+	// event created and the files of the items and documents it repeats:
+	// order.ReprintFiles) and ev (on the original order), and the new
+	// order's jobs (their order number set as CreateOrder sets it).
+	// ECONFLICT when it was decided meanwhile.
+	DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, created, ev *order.Event, jobs ...Job) error
 
 	// CreateCallback stores a callback of no order event (a test callback)
 	// and queues its delivery. Callbacks of events come with the events.

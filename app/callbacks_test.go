@@ -32,6 +32,11 @@ type received struct {
 			Packages []struct {
 				TrackingCode string `json:"tracking_code"`
 			} `json:"packages"`
+			Reprint *struct {
+				ID       int64  `json:"id"`
+				Status   string `json:"status"`
+				NewOrder int64  `json:"new_order"`
+			} `json:"reprint"`
 		} `json:"order"`
 	}
 }
@@ -93,6 +98,29 @@ func newReceiver(t *testing.T) *receiver {
 }
 
 // wait returns the callbacks received on a path once there are n.
+// waitFor waits for n callbacks of a type on path and answers them.
+func (rv *receiver) waitFor(t *testing.T, path, typ string, n int) []received {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		var out []received
+		rv.mu.Lock()
+		for _, r := range rv.got {
+			if r.Path == path && r.Payload.Type == typ {
+				out = append(out, r)
+			}
+		}
+		rv.mu.Unlock()
+		if len(out) >= n {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d %s callbacks on %s, want %d", len(out), typ, path, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (rv *receiver) wait(t *testing.T, path string, n int) []received {
 	t.Helper()
 	deadline := time.Now().Add(45 * time.Second)

@@ -660,8 +660,9 @@ func TestDrafts(t *testing.T) {
 
 func TestReprints(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st storeArgs) {
-		srv := startServer(t, st.args(t), nil)
-		o := mustOrder(t, srv, demoKey, orderBody("rp-1"))
+		rv := newReceiver(t)
+		srv := startServer(t, st.args(t), callbackEnv())
+		o := mustOrder(t, srv, demoKey, withCallback("rp-1", rv.URL+"/ok"))
 		item := num(t, path(t, o, "items", 0, "id"))
 		ask := func(body string) response { return do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, body) }
 		// Not before the order was produced.
@@ -715,6 +716,23 @@ func TestReprints(t *testing.T) {
 			d["shipping_method"] != path(t, o, "delivery", "shipping_method") || fresh["production_time"] != o["production_time"] {
 			t.Errorf("the reprint's delivery %v at %v; the original's %v at %v", d, fresh["production_time"], o["delivery"], o["production_time"])
 		}
+		// The reseller hears of both: the original's callback names the
+		// reprint, how it was decided and the new order, which then says it
+		// was created, as an order the reseller placed would.
+		told := rv.waitFor(t, "/ok", "order.reprint", 1)[0].Payload.Order
+		if fmt.Sprint(told.Number) != num(t, o["number"]) || told.Reprint == nil || fmt.Sprint(told.Reprint.ID) != id ||
+			told.Reprint.Status != "approved" || fmt.Sprint(told.Reprint.NewOrder) != num(t, approved["new_order"]) {
+			t.Errorf("the original's reprint callback: %+v", told)
+		}
+		var made *received // callbacks of different orders come in any order
+		for _, c := range rv.waitFor(t, "/ok", "order.created", 2) {
+			if fmt.Sprint(c.Payload.Order.Number) == num(t, approved["new_order"]) {
+				made = &c
+			}
+		}
+		if made == nil || made.Payload.Order.Status != "accepted" || made.Payload.Order.Reprint != nil || made.Payload.Sequence != 1 {
+			t.Errorf("the new order's callback: %+v", made)
+		}
 		list := decodeNumbers(t, do(t, "GET", orderURL(srv, o, "/reprints"), demoKey, nil).Body)["reprints"].([]any)
 		if len(list) != 1 || path(t, list[0], "status") != "approved" {
 			t.Errorf("order's reprints = %v", list)
@@ -724,6 +742,10 @@ func TestReprints(t *testing.T) {
 		id2 := num(t, decodeNumbers(t, r.Body)["id"])
 		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id2+"/reject", operatorKey, `{"note":"looks fine"}`); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"rejected"`) {
 			t.Errorf("reject: %d %s", r.Status, r.Body)
+		}
+		if told := rv.waitFor(t, "/ok", "order.reprint", 2)[1].Payload.Order; told.Reprint == nil || fmt.Sprint(told.Reprint.ID) != id2 ||
+			told.Reprint.Status != "rejected" || told.Reprint.NewOrder != 0 {
+			t.Errorf("the rejection's callback: %+v", told)
 		}
 		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
 		if r := do(t, "POST", orderURL(srv, o, "/reprints"), other, `{"reason":"damaged"}`); r.Status != 404 {

@@ -42,6 +42,16 @@ type Snapshot struct {
 	Packages     []SnapshotPackage `json:"packages"`
 	// Rejection says why the order was not accepted, if it was not.
 	Rejection string `json:"rejection,omitempty"`
+	// Reprint is the reprint an order.reprint callback tells of.
+	Reprint *SnapshotReprint `json:"reprint,omitempty"`
+}
+
+// SnapshotReprint is a reprint decided: approved, with the order that
+// makes it again, or rejected.
+type SnapshotReprint struct {
+	ID       int64               `json:"id"`
+	Status   order.ReprintStatus `json:"status"`
+	NewOrder int64               `json:"new_order,omitempty"`
 }
 
 // SnapshotItem is an item in a callback.
@@ -63,6 +73,12 @@ type SnapshotPackage struct {
 // of the order's callback URLs, else the reseller's default URL; each
 // carries the order as it is after the change (with pkgs, the packages it adds).
 func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*order.Event, pkgs []*order.Package) error {
+	return s.withCallbacksShowing(ctx, o, evs, pkgs, nil)
+}
+
+// withCallbacksShowing is withCallbacks whose payloads show, besides the
+// order, what show adds when they are rendered.
+func (s *Service) withCallbacksShowing(ctx context.Context, o *order.Order, evs []*order.Event, pkgs []*order.Package, show func(*Snapshot)) error {
 	if o.Stage == order.StageDraft {
 		return nil
 	}
@@ -93,7 +109,13 @@ func (s *Service) withCallbacks(ctx context.Context, o *order.Order, evs []*orde
 		pkgs = append(known, pkgs...)
 	}
 	// Rendered when stored: a new order has its number and item ids by then.
-	render := func() (json.RawMessage, error) { return json.Marshal(s.snapshot(o, pkgs)) }
+	render := func() (json.RawMessage, error) {
+		snap := s.snapshot(o, pkgs)
+		if show != nil {
+			show(&snap)
+		}
+		return json.Marshal(snap)
+	}
 	format := o.API
 	if format == "" {
 		format = "native"

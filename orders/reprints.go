@@ -92,6 +92,7 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 		return nil, err
 	}
 	var fresh *order.Order
+	var created *order.Event
 	if approve {
 		fresh = reprintOrder(orig, rp, s.Clock.Now())
 		if err := s.planReprint(fresh); err != nil {
@@ -99,18 +100,29 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 		}
 		rp.Status = order.ReprintApproved
 		ev.Reason = fmt.Sprintf("reprint %d approved", id)
+		// The new order is the reseller's like any other: it hears of it
+		// as of one it placed, and then of its progress.
+		created = &order.Event{Actor: order.ActorOperator, By: by, Kind: "created", To: string(fresh.Status),
+			Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
+		if err := s.withCallbacks(ctx, fresh, []*order.Event{created}, nil); err != nil {
+			return nil, err
+		}
 	} else {
 		rp.Status = order.ReprintRejected
 	}
 	ev.Data, _ = json.Marshal(map[string]any{"reprint": rp.ID, "status": rp.Status})
-	if err := s.withCallbacks(ctx, orig, []*order.Event{ev}, nil); err != nil {
+	// The original's callback says which reprint was decided, how, and
+	// the new order (rendered when stored, so it has its number).
+	if err := s.withCallbacksShowing(ctx, orig, []*order.Event{ev}, nil, func(snap *Snapshot) {
+		snap.Reprint = &SnapshotReprint{ID: rp.ID, Status: rp.Status, NewOrder: rp.NewOrder}
+	}); err != nil {
 		return nil, err
 	}
 	var jobs []pressroom.Job
 	if fresh != nil { // a test order's reprint is a test order too
 		jobs = testJobs(fresh)
 	}
-	if err := s.Store.DecideReprint(ctx, rp, fresh, ev, jobs...); err != nil {
+	if err := s.Store.DecideReprint(ctx, rp, fresh, created, ev, jobs...); err != nil {
 		return nil, err
 	}
 	return rp, nil
@@ -162,7 +174,7 @@ func reprintOrder(orig *order.Order, rp *order.Reprint, now time.Time) *order.Or
 	}
 	o := &order.Order{
 		ResellerID: orig.ResellerID, CustomerID: orig.CustomerID, OwnID: own, Reference: orig.Reference, PurchaseOrder: orig.PurchaseOrder,
-		ContactEmail: orig.ContactEmail, ErrorEmails: orig.ErrorEmails, Language: orig.Language, Type: orig.Type,
+		ContactEmail: orig.ContactEmail, ErrorEmails: orig.ErrorEmails, Language: orig.Language, Type: orig.Type, API: orig.API,
 		Stage: order.StageOrder, Status: order.Accepted, Payment: order.PaymentOnAccount, CallbackURLs: orig.CallbackURLs,
 		Delivery: order.Delivery{Address: orig.Delivery.Address, ShippingMethod: orig.Delivery.ShippingMethod}, Billing: orig.Billing,
 		PackingSlip: orig.PackingSlip, ShippingLabel: orig.ShippingLabel, ProductionTime: orig.ProductionTime,

@@ -908,7 +908,7 @@ func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, s
 }
 
 // DecideReprint approves or rejects a requested reprint.
-func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event, jobs ...pressroom.Job) error {
+func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, created, ev *order.Event, jobs ...pressroom.Job) error {
 	now := db.now().Truncate(time.Microsecond)
 	var enc order.Encoded
 	if newOrder != nil {
@@ -919,7 +919,6 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 	}
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		if newOrder != nil {
-			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
 			deliveries, err := db.insertOrder(ctx, tx, newOrder, enc, created)
 			if err != nil {
 				return err

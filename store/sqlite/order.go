@@ -801,7 +801,7 @@ func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, s
 }
 
 // DecideReprint approves or rejects a requested reprint.
-func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, ev *order.Event, jobs ...pressroom.Job) error {
+func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *order.Order, created, ev *order.Event, jobs ...pressroom.Job) error {
 	now := db.now()
 	var enc order.Encoded
 	if newOrder != nil {
@@ -812,7 +812,6 @@ func (db *DB) DecideReprint(ctx context.Context, rp *order.Reprint, newOrder *or
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if newOrder != nil {
-			created := &order.Event{Actor: ev.Actor, Kind: "created", To: string(newOrder.Status), Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
 			if err := db.insertOrder(ctx, tx, newOrder, enc, created); err != nil {
 				return err
 			}
