@@ -197,6 +197,7 @@ func doWith(t testing.TB, method, url, key string, body any, headers map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkContract(t, method, url, resp.StatusCode, resp.Header, data)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 

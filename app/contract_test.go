@@ -1,0 +1,171 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/pressroom/pressroom"
+)
+
+// The native API's answers are checked against its OpenAPI document: every
+// answer a test gets from /v1 has its status documented for its route, and
+// a JSON body matches the schema documented for that status and media
+// type. So the document cannot drift from what the server says.
+
+type contractRoute struct {
+	method, path string
+	re           *regexp.Regexp
+	literals     int // path segments without a parameter: the more, the better the match
+}
+
+type openAPIContract struct {
+	doc      map[string]any
+	routes   []contractRoute
+	compiler *jsonschema.Compiler
+	mu       sync.Mutex
+	schemas  map[string]*jsonschema.Schema
+}
+
+var (
+	contractOnce sync.Once
+	contract     *openAPIContract
+	contractErr  error
+)
+
+func loadContract() (*openAPIContract, error) {
+	contractOnce.Do(func() {
+		c := &openAPIContract{schemas: map[string]*jsonschema.Schema{}}
+		doc, err := os.ReadFile("../api/openapi.json") // what GET /openapi.json serves
+		if err != nil {
+			contractErr = err
+			return
+		}
+		if err := json.Unmarshal(doc, &c.doc); err != nil {
+			contractErr = err
+			return
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+		if err != nil {
+			contractErr = err
+			return
+		}
+		c.compiler = jsonschema.NewCompiler()
+		c.compiler.DefaultDraft(jsonschema.Draft2020)
+		if err := c.compiler.AddResource("openapi.json", inst); err != nil {
+			contractErr = err
+			return
+		}
+		for path, ops := range c.doc["paths"].(map[string]any) {
+			re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(path), `[^/]+`) + "$")
+			lit := 0
+			for _, seg := range strings.Split(path, "/") {
+				if !strings.HasPrefix(seg, "{") {
+					lit++
+				}
+			}
+			for method := range ops.(map[string]any) {
+				c.routes = append(c.routes, contractRoute{strings.ToUpper(method), path, re, lit})
+			}
+		}
+		sort.Slice(c.routes, func(i, j int) bool { return c.routes[i].literals > c.routes[j].literals })
+		contract = c
+	})
+	return contract, contractErr
+}
+
+// checkContract reports where an answer of the native API differs from
+// openapi.json: an undocumented status, or a JSON body off its schema.
+func checkContract(t testing.TB, method, rawURL string, status int, header http.Header, body []byte) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil || !strings.HasPrefix(u.Path, "/v1/") {
+		return
+	}
+	c, err := loadContract()
+	if err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	var route *contractRoute
+	for i := range c.routes {
+		if c.routes[i].method == method && c.routes[i].re.MatchString(u.Path) {
+			route = &c.routes[i]
+			break
+		}
+	}
+	if route == nil {
+		return // a route the server does not have answers 404/405; routes_test keeps the two lists equal
+	}
+	op := c.doc["paths"].(map[string]any)[route.path].(map[string]any)[strings.ToLower(method)].(map[string]any)
+	responses, _ := op["responses"].(map[string]any)
+	code := strconv.Itoa(status)
+	resp, ok := responses[code].(map[string]any)
+	if !ok {
+		resp, ok = responses["default"].(map[string]any)
+		code = "default"
+	}
+	if !ok {
+		contractProblem(t, "%s %s answered %d, which openapi.json does not document for %s %s: %.300s", method, u.Path, status, method, route.path, body)
+		return
+	}
+	if len(body) == 0 || status == http.StatusNoContent {
+		return
+	}
+	media, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	if media != "application/json" && media != "application/problem+json" {
+		return
+	}
+	content, _ := resp["content"].(map[string]any)
+	if _, ok := content[media]; !ok {
+		contractProblem(t, "%s %s answered %d with %s, which openapi.json does not document there (it has %v)", method, route.path, status, media, keys(content))
+		return
+	}
+	if _, ok := content[media].(map[string]any)["schema"]; !ok {
+		return
+	}
+	loc := "openapi.json#/paths/" + pressroom.PointerToken(route.path) + "/" + strings.ToLower(method) + "/responses/" + code + "/content/" + pressroom.PointerToken(media) + "/schema"
+	c.mu.Lock()
+	sch, ok := c.schemas[loc]
+	if !ok {
+		sch, err = c.compiler.Compile(loc)
+		if err != nil {
+			c.mu.Unlock()
+			t.Fatalf("openapi.json: the schema of %s %s %d does not compile: %v", method, route.path, status, err)
+		}
+		c.schemas[loc] = sch
+	}
+	c.mu.Unlock()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		contractProblem(t, "%s %s answered %d with a body that is not JSON: %.200s", method, u.Path, status, body)
+		return
+	}
+	if err := sch.Validate(inst); err != nil {
+		contractProblem(t, "%s %s answered %d off its documented schema: %#v\n%.600s", method, route.path, status, err, body)
+	}
+}
+
+func contractProblem(t testing.TB, format string, args ...any) {
+	t.Helper()
+	t.Errorf("openapi.json: "+format, args...)
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
