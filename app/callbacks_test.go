@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -116,6 +117,30 @@ func (rv *receiver) waitFor(t *testing.T, path, typ string, n int) []received {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d %s callbacks on %s, want %d", len(out), typ, path, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitBody waits for a callback on path whose body holds want.
+func (rv *receiver) waitBody(t *testing.T, path, want string) received {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		rv.mu.Lock()
+		for _, r := range rv.got {
+			if r.Path == path && bytes.Contains(r.Body, []byte(want)) {
+				rv.mu.Unlock()
+				return r
+			}
+		}
+		var seen []string
+		for _, r := range rv.got {
+			seen = append(seen, string(r.Body))
+		}
+		rv.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no callback on %s holds %s; got:\n%s", path, want, strings.Join(seen, "\n"))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -462,10 +462,11 @@ func TestProboOrderCancelRelease(t *testing.T) {
 // TestProboOrdersDraftsTickets: the order list with its filters, a draft,
 // and a ticket on a delivered order, which staff see as a reprint request.
 func TestProboOrdersDraftsTickets(t *testing.T) {
+	rv := newReceiver(t)
 	srv := startServer(t, stores[0].args(t), callbackEnv())
 	day := seedWeekDate(t, "2025-03-12", 10*7*24*time.Hour, "NL").String()
 	for _, id := range []string{"l-1", "l-2"} {
-		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder(id, "https://files.example/plate.pdf", "https://shop.example/cb", day)); r.Status != 202 {
+		if r := do(t, "POST", srv.URL+"/probo/order", demoKey, proboOrder(id, "https://files.example/plate.pdf", rv.URL+"/ok", day)); r.Status != 202 {
 			t.Fatalf("order %s: %d %s", id, r.Status, r.Body)
 		}
 	}
@@ -519,6 +520,16 @@ func TestProboOrdersDraftsTickets(t *testing.T) {
 	if s := fmt.Sprint(staff); !strings.Contains(s, "damaged") || !strings.Contains(s, "Ticket T-9") {
 		t.Errorf("staff see %v", staff)
 	}
+	// Staff approve it: the ticket is closed, and the callback says so in
+	// Probo's shape, naming the reprint's order.
+	rpID := num(t, path(t, staff, "reprints", 0, "id"))
+	approved := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/reprints/"+rpID+"/approve", operatorKey, nil), 200).Body)
+	tickets = decodeNumbers(t, do(t, "GET", srv.URL+"/probo/tickets", demoKey, nil).Body)
+	if path(t, tickets, "tickets", 0, "status") != "closed" {
+		t.Errorf("tickets after the approval = %v", tickets)
+	}
+	want := fmt.Sprintf(`"event":"order.reprint","message":"Ticket %s approved: the reprint is order %s"`, rpID, num(t, approved["new_order"]))
+	rv.waitBody(t, "/ok", want)
 	other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
 	if r := do(t, "POST", srv.URL+"/probo/ticket", other, `{"id":1,"order_id":"l-1","reason":"x","suggested_solution":"y"}`); r.Status != 404 {
 		t.Errorf("another reseller's ticket: %d %s", r.Status, r.Body)

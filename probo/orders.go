@@ -460,6 +460,13 @@ func CallbackBody(cb *order.Callback) []byte {
 		st, out.SupplierOrderNumber, out.TrackingPage, out.DeliveryDate = "queued", nil, "", ""
 		out.Status, out.StatusCode = st, st
 	}
+	if rp := snap.Reprint; cb.Type == "order.reprint" && rp != nil {
+		// A ticket is a reprint request here: say how staff decided it.
+		out.Message = fmt.Sprintf("Ticket %d %s", rp.ID, rp.Status)
+		if rp.NewOrder != 0 {
+			out.Message += fmt.Sprintf(": the reprint is order %d", rp.NewOrder)
+		}
+	}
 	if snap.Rejection != "" && snap.Status == order.Cancelled {
 		st = "not_accepted"
 		out.Status, out.StatusCode, out.Message = st, st, "Order not accepted: "+snap.Rejection
