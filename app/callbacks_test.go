@@ -99,73 +99,49 @@ func newReceiver(t *testing.T) *receiver {
 }
 
 // wait returns the callbacks received on a path once there are n.
-// waitFor waits for n callbacks of a type on path and answers them.
-func (rv *receiver) waitFor(t *testing.T, path, typ string, n int) []received {
+// until waits up to 45 s for n callbacks that match, and answers them in
+// the order they came; what names them in the failure.
+func (rv *receiver) until(t *testing.T, what string, n int, match func(received) bool) []received {
 	t.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for {
 		var out []received
 		rv.mu.Lock()
 		for _, r := range rv.got {
-			if r.Path == path && r.Payload.Type == typ {
+			if match(r) {
 				out = append(out, r)
 			}
 		}
+		all := len(rv.got)
 		rv.mu.Unlock()
 		if len(out) >= n {
 			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d %s callbacks on %s, want %d", len(out), typ, path, n)
+			t.Fatalf("%d %s, want %d (%d callbacks in all)", len(out), what, n, all)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// wait waits for n callbacks on path.
+func (rv *receiver) wait(t *testing.T, path string, n int) []received {
+	t.Helper()
+	return rv.until(t, "callbacks on "+path, n, func(r received) bool { return r.Path == path })
+}
+
+// waitFor waits for n callbacks of a type on path.
+func (rv *receiver) waitFor(t *testing.T, path, typ string, n int) []received {
+	t.Helper()
+	return rv.until(t, typ+" callbacks on "+path, n, func(r received) bool { return r.Path == path && r.Payload.Type == typ })
 }
 
 // waitBody waits for a callback on path whose body holds want.
 func (rv *receiver) waitBody(t *testing.T, path, want string) received {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		rv.mu.Lock()
-		for _, r := range rv.got {
-			if r.Path == path && bytes.Contains(r.Body, []byte(want)) {
-				rv.mu.Unlock()
-				return r
-			}
-		}
-		var seen []string
-		for _, r := range rv.got {
-			seen = append(seen, string(r.Body))
-		}
-		rv.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("no callback on %s holds %s; got:\n%s", path, want, strings.Join(seen, "\n"))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (rv *receiver) wait(t *testing.T, path string, n int) []received {
-	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		rv.mu.Lock()
-		var out []received
-		for _, r := range rv.got {
-			if r.Path == path {
-				out = append(out, r)
-			}
-		}
-		rv.mu.Unlock()
-		if len(out) >= n {
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d callbacks on %s, want %d", len(out), path, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return rv.until(t, "callbacks on "+path+" holding "+want, 1, func(r received) bool {
+		return r.Path == path && bytes.Contains(r.Body, []byte(want))
+	})[0]
 }
 
 func callbackEnv() map[string]string {
