@@ -401,6 +401,15 @@ func TestProfotonetSeedFlow(t *testing.T) {
 		if g := pf(t, srv, "GET", "/order?referenceId=10000000", demoKey, nil); !strings.Contains(string(g.Body), `"status":"repint"`) {
 			t.Errorf("after a reprint request: %s", g.Body)
 		}
+		// Approved, the reprint is a new order that reports itself in
+		// this API's shape, as an order inserted here does.
+		waiting := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/reprints?status=requested", operatorKey, nil).Body)
+		rpID := num(t, path(t, waiting, "reprints", 0, "id"))
+		wantOK(t, do(t, "POST", srv.URL+"/v1/operator/reprints/"+rpID+"/approve", operatorKey, nil), 200)
+		made := rv.waitBody(t, "/status", `"referenceId":"10000000-R`+rpID+`"`)
+		if !strings.Contains(string(made.Body), `"status":"accepted"`) || strings.Contains(string(made.Body), `"type":`) {
+			t.Errorf("the reprint's order reports itself as %s", made.Body)
+		}
 		// The sample of a test lookup, for any referenceId.
 		if r := pf(t, srv, "GET", "/order?referenceId=whatever&test=true", demoKey, nil); r.Status != 200 || !strings.Contains(string(r.Body), `"trackAndTrace":[{"code":`) {
 			t.Errorf("test lookup: %d %s", r.Status, r.Body)
