@@ -1039,7 +1039,8 @@ func (s *Server) handleDecideReprint(approve bool) func(http.ResponseWriter, *ht
 			return
 		}
 		var in struct {
-			Note string `json:"note"`
+			Note           string `json:"note"`
+			ProductionTime string `json:"production_time"` // an approval's, when not the original's
 		}
 		if body, err := httpx.ReadBody(w, r, MaxBodyBytes); err != nil {
 			s.Error(w, r, err)
@@ -1050,7 +1051,16 @@ func (s *Server) handleDecideReprint(approve bool) func(http.ResponseWriter, *ht
 				return
 			}
 		}
-		rp, err := s.Orders.DecideReprint(r.Context(), id, approve, in.Note, staff(r).Name)
+		var rp *order.Reprint
+		switch {
+		case in.ProductionTime != "" && !approve:
+			err = pressroom.Invalid("A rejection makes nothing.", pressroom.FieldError{Pointer: "/production_time", Code: "not_allowed",
+				Detail: "a production time goes with an approval"})
+		case in.ProductionTime != "":
+			rp, err = s.Orders.ApproveReprintAt(r.Context(), id, in.Note, staff(r).Name, in.ProductionTime)
+		default:
+			rp, err = s.Orders.DecideReprint(r.Context(), id, approve, in.Note, staff(r).Name)
+		}
 		if err != nil {
 			s.Error(w, r, err)
 			return

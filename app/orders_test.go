@@ -740,12 +740,27 @@ func TestReprints(t *testing.T) {
 		// Another reprint of everything, rejected.
 		r = ask(`{"reason":"quality"}`)
 		id2 := num(t, decodeNumbers(t, r.Body)["id"])
+		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id2+"/reject", operatorKey, `{"production_time":"24"}`); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/production_time"`) {
+			t.Errorf("a rejection with a production time: %d %s", r.Status, r.Body)
+		}
 		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id2+"/reject", operatorKey, `{"note":"looks fine"}`); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"rejected"`) {
 			t.Errorf("reject: %d %s", r.Status, r.Body)
 		}
 		if told := rv.waitFor(t, "/ok", "order.reprint", 2)[1].Payload.Order; told.Reprint == nil || fmt.Sprint(told.Reprint.ID) != id2 ||
 			told.Reprint.Status != "rejected" || told.Reprint.NewOrder != 0 {
 			t.Errorf("the rejection's callback: %+v", told)
+		}
+		// A third, approved in a rush: made at the production time staff
+		// chose, one the product offers, and so shipped sooner.
+		id3 := num(t, decodeNumbers(t, wantOK(t, ask(`{"reason":"missing"}`), 201).Body)["id"])
+		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id3+"/approve", operatorKey, `{"production_time":"7"}`); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/production_time"`) {
+			t.Errorf("an approval at a time the product lacks: %d %s", r.Status, r.Body)
+		}
+		rush := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/reprints/"+id3+"/approve", operatorKey, `{"production_time":"24"}`), 200).Body)
+		fast := decodeNumbers(t, do(t, "GET", fmt.Sprintf("%s/v1/orders/%s", srv.URL, rush["new_order"]), demoKey, nil).Body)
+		slowShip, fastShip := path(t, fresh, "delivery", "shipping_date").(string), path(t, fast, "delivery", "shipping_date").(string)
+		if fast["production_time"] != "24" || fastShip >= slowShip {
+			t.Errorf("the rush reprint: time %v, ships %s; the one at the original's time ships %s", fast["production_time"], fastShip, slowShip)
 		}
 		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
 		if r := do(t, "POST", orderURL(srv, o, "/reprints"), other, `{"reason":"damaged"}`); r.Status != 404 {

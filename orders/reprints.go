@@ -75,6 +75,17 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 // DecideReprint approves (a new linked order at no charge) or rejects a
 // requested reprint. Deciding twice is ECONFLICT.
 func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, decision, by string) (*order.Reprint, error) {
+	return s.decideReprint(ctx, id, approve, decision, by, "")
+}
+
+// ApproveReprintAt approves a reprint made at another production time
+// than the original's ("24": damaged goods replaced in a rush), one every
+// item of the reprint offers.
+func (s *Service) ApproveReprintAt(ctx context.Context, id int64, decision, by, productionTime string) (*order.Reprint, error) {
+	return s.decideReprint(ctx, id, true, decision, by, productionTime)
+}
+
+func (s *Service) decideReprint(ctx context.Context, id int64, approve bool, decision, by, productionTime string) (*order.Reprint, error) {
 	if len(decision) > 1000 {
 		return nil, pressroom.Invalid("The note is too long.", pressroom.FieldError{Pointer: "/note", Code: "too_long", Detail: "at most 1000 characters"})
 	}
@@ -95,7 +106,7 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 	var created *order.Event
 	if approve {
 		fresh = reprintOrder(orig, rp, s.Clock.Now())
-		if err := s.planReprint(fresh); err != nil {
+		if err := s.planReprint(fresh, productionTime); err != nil {
 			return nil, err
 		}
 		rp.Status = order.ReprintApproved
@@ -129,14 +140,17 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, dec
 }
 
 // planReprint gives a reprint's order its shipping and delivery dates:
-// made at the original's production time and sent by its method, from
-// now, as an order placed today would be. A reprint the catalog in use
+// made at the original's production time (or the one staff chose) and sent
+// by its method, from now, as an order placed today would be. A reprint the catalog in use
 // cannot plan (its product, production time or method is gone, or the
 // method no longer reaches the address) is ECONFLICT saying why.
-func (s *Service) planReprint(o *order.Order) error {
+func (s *Service) planReprint(o *order.Order, productionTime string) error {
 	cat := s.Catalog.Current()
 	cannot := func(format string, args ...any) error {
 		return pressroom.Errorf(pressroom.ECONFLICT, "The reprint cannot be planned with the catalog in use: %s. Reject it, or place it as a new order.", fmt.Sprintf(format, args...))
+	}
+	if productionTime != "" {
+		o.ProductionTime = productionTime
 	}
 	var slowest *catalog.ProductionTime
 	for _, it := range o.Items {
@@ -145,6 +159,10 @@ func (s *Service) planReprint(o *order.Order) error {
 			return cannot("product %q does not exist", it.Product)
 		}
 		t := p.ProductionTime(o.ProductionTime)
+		if t == nil && productionTime != "" {
+			return pressroom.Invalid("The reprint cannot be made at that production time.", pressroom.FieldError{Pointer: "/production_time",
+				Code: "unavailable_production_time", Detail: fmt.Sprintf("product %q has no production time %q", it.Product, productionTime)})
+		}
 		if t == nil {
 			return cannot("product %q has no production time %q", it.Product, o.ProductionTime)
 		}
