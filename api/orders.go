@@ -1051,16 +1051,7 @@ func (s *Server) handleDecideReprint(approve bool) func(http.ResponseWriter, *ht
 				return
 			}
 		}
-		var rp *order.Reprint
-		switch {
-		case in.ProductionTime != "" && !approve:
-			err = pressroom.Invalid("A rejection makes nothing.", pressroom.FieldError{Pointer: "/production_time", Code: "not_allowed",
-				Detail: "a production time goes with an approval"})
-		case in.ProductionTime != "":
-			rp, err = s.Orders.ApproveReprintAt(r.Context(), id, in.Note, staff(r).Name, in.ProductionTime)
-		default:
-			rp, err = s.Orders.DecideReprint(r.Context(), id, approve, in.Note, staff(r).Name)
-		}
+		rp, err := s.Orders.DecideReprint(r.Context(), id, orders.Decision{Approve: approve, Note: in.Note, By: staff(r).Name, ProductionTime: in.ProductionTime})
 		if err != nil {
 			s.Error(w, r, err)
 			return

@@ -3,11 +3,13 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +130,7 @@ func checkContract(t testing.TB, method, rawURL string, status int, header http.
 	}
 	content, _ := resp["content"].(map[string]any)
 	if _, ok := content[media]; !ok {
-		contractProblem(t, "%s %s answered %d with %s, which openapi.json does not document there (it has %v)", method, route.path, status, media, keys(content))
+		contractProblem(t, "%s %s answered %d with %s, which openapi.json does not document there (it has %v)", method, route.path, status, media, slices.Sorted(maps.Keys(content)))
 		return
 	}
 	if _, ok := content[media].(map[string]any)["schema"]; !ok {
@@ -159,13 +161,4 @@ func checkContract(t testing.TB, method, rawURL string, status int, header http.
 func contractProblem(t testing.TB, format string, args ...any) {
 	t.Helper()
 	t.Errorf("openapi.json: "+format, args...)
-}
-
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -573,7 +573,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressro
 			Fields: []pressroom.FieldError{{Pointer: "decision", Code: "invalid_decision", Detail: "approve or reject"}}})
 		return
 	}
-	rp, err := s.Orders.DecideReprint(r.Context(), id, approve, strings.TrimSpace(r.PostForm.Get("note")), p.KeyName)
+	rp, err := s.Orders.DecideReprint(r.Context(), id, orders.Decision{Approve: approve, Note: strings.TrimSpace(r.PostForm.Get("note")), By: p.KeyName})
 	if err != nil {
 		s.fail(w, r, p, err)
 		return

@@ -206,7 +206,7 @@ func TestReprintIsPlannedFromItsApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.t = c.t.Add(24 * time.Hour)
-	if _, err := s.DecideReprint(ctx, rp.ID, true, "", "Anna"); err != nil {
+	if _, err := s.DecideReprint(ctx, rp.ID, orders.Decision{Approve: true, By: "Anna"}); err != nil {
 		t.Fatal(err)
 	}
 	rp, _ = store.FindReprint(ctx, 0, rp.ID)
@@ -251,7 +251,7 @@ func TestReprintIsPlannedFromItsApproval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.DecideReprint(ctx, rp2.ID, true, "", "Anna")
+	_, err = s.DecideReprint(ctx, rp2.ID, orders.Decision{Approve: true, By: "Anna"})
 	if pressroom.ErrorCode(err) != pressroom.ECONFLICT || !strings.Contains(pressroom.ErrorMessage(err), `product "dibond" does not exist`) {
 		t.Errorf("approving a reprint the catalog cannot plan: %v", err)
 	}

@@ -72,22 +72,26 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 	return &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}, nil
 }
 
+// Decision is staff's answer to a requested reprint.
+type Decision struct {
+	Approve bool
+	Note    string // to the reseller, at most 1000 characters
+	By      string // the staff member, for the order's history
+	// ProductionTime makes an approved reprint at another time than the
+	// original's ("24": damaged goods replaced in a rush), one every item
+	// of it offers. A rejection takes none.
+	ProductionTime string
+}
+
 // DecideReprint approves (a new linked order at no charge) or rejects a
 // requested reprint. Deciding twice is ECONFLICT.
-func (s *Service) DecideReprint(ctx context.Context, id int64, approve bool, decision, by string) (*order.Reprint, error) {
-	return s.decideReprint(ctx, id, approve, decision, by, "")
-}
-
-// ApproveReprintAt approves a reprint made at another production time
-// than the original's ("24": damaged goods replaced in a rush), one every
-// item of the reprint offers.
-func (s *Service) ApproveReprintAt(ctx context.Context, id int64, decision, by, productionTime string) (*order.Reprint, error) {
-	return s.decideReprint(ctx, id, true, decision, by, productionTime)
-}
-
-func (s *Service) decideReprint(ctx context.Context, id int64, approve bool, decision, by, productionTime string) (*order.Reprint, error) {
-	if len(decision) > 1000 {
+func (s *Service) DecideReprint(ctx context.Context, id int64, d Decision) (*order.Reprint, error) {
+	if len(d.Note) > 1000 {
 		return nil, pressroom.Invalid("The note is too long.", pressroom.FieldError{Pointer: "/note", Code: "too_long", Detail: "at most 1000 characters"})
+	}
+	if d.ProductionTime != "" && !d.Approve {
+		return nil, pressroom.Invalid("A rejection makes nothing.", pressroom.FieldError{Pointer: "/production_time", Code: "not_allowed",
+			Detail: "a production time goes with an approval"})
 	}
 	rp, err := s.Store.FindReprint(ctx, 0, id)
 	if err != nil {
@@ -96,24 +100,24 @@ func (s *Service) decideReprint(ctx context.Context, id int64, approve bool, dec
 	if rp.Status != order.ReprintRequested {
 		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d is %s already.", id, rp.Status)
 	}
-	rp.Decision = decision
-	ev := &order.Event{Actor: order.ActorOperator, By: by, Kind: "reprint", Reason: fmt.Sprintf("reprint %d rejected", id)}
+	rp.Decision = d.Note
+	ev := &order.Event{Actor: order.ActorOperator, By: d.By, Kind: "reprint", Reason: fmt.Sprintf("reprint %d rejected", id)}
 	orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
 	if err != nil {
 		return nil, err
 	}
 	var fresh *order.Order
 	var created *order.Event
-	if approve {
+	if d.Approve {
 		fresh = reprintOrder(orig, rp, s.Clock.Now())
-		if err := s.planReprint(fresh, productionTime); err != nil {
+		if err := s.planReprint(fresh, d.ProductionTime); err != nil {
 			return nil, err
 		}
 		rp.Status = order.ReprintApproved
 		ev.Reason = fmt.Sprintf("reprint %d approved", id)
 		// The new order is the reseller's like any other: it hears of it
 		// as of one it placed, and then of its progress.
-		created = &order.Event{Actor: order.ActorOperator, By: by, Kind: "created", To: string(fresh.Status),
+		created = &order.Event{Actor: order.ActorOperator, By: d.By, Kind: "created", To: string(fresh.Status),
 			Reason: fmt.Sprintf("reprint %d of order %d", rp.ID, rp.OrderNumber)}
 		if err := s.withCallbacks(ctx, fresh, []*order.Event{created}, nil); err != nil {
 			return nil, err
@@ -141,8 +145,8 @@ func (s *Service) decideReprint(ctx context.Context, id int64, approve bool, dec
 
 // planReprint gives a reprint's order its shipping and delivery dates:
 // made at the original's production time (or the one staff chose) and sent
-// by its method, from now, as an order placed today would be. A reprint the catalog in use
-// cannot plan (its product, production time or method is gone, or the
+// by its method, from now, as an order placed today would be. A reprint
+// the catalog in use cannot plan (its product, production time or method is gone, or the
 // method no longer reaches the address) is ECONFLICT saying why.
 func (s *Service) planReprint(o *order.Order, productionTime string) error {
 	cat := s.Catalog.Current()
@@ -170,8 +174,11 @@ func (s *Service) planReprint(o *order.Order, productionTime string) error {
 			slowest = t
 		}
 	}
+	if slowest == nil {
+		return cannot("it has no items")
+	}
 	m := cat.Commerce.Method(o.Delivery.ShippingMethod)
-	if m == nil || slowest == nil {
+	if m == nil {
 		return cannot("shipping method %q does not exist", o.Delivery.ShippingMethod)
 	}
 	plan, err := delivery.Planner{C: cat.Commerce}.Plan(delivery.Request{Now: s.Clock.Now(), Destination: o.Delivery.Address.Country,

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/internal/pgtest"
-	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/store/postgres"
 	"github.com/pressroom/pressroom/store/storetest"
 )
@@ -94,12 +93,7 @@ func TestMigrationSearchesTheContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := storetest.MustCreateReseller(t, db, "old")
-	o := storetest.NewOrder(r.ID, "old-1")
-	o.Delivery.Address.FirstName, o.Delivery.Address.LastName = "Joke", "de Vries"
-	if err := db.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: "accepted"}, nil); err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.MustCreateContactOrder(t, db)
 	// As a build before the migration stored it, and had it not run yet.
 	if _, err := db.Pool().Exec(ctx, `UPDATE orders SET address_name = 'probo sign'`); err != nil {
 		t.Fatal(err)
@@ -112,8 +106,5 @@ func TestMigrationSearchesTheContact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	list, total, err := db.ListOrders(ctx, pressroom.OrderFilter{ResellerID: r.ID, AddressName: "De Vries", Limit: 10})
-	if err != nil || total != 1 || len(list) != 1 || list[0].Number != o.Number {
-		t.Fatalf("the order by its contact after the migration: %d, %v", total, err)
-	}
+	storetest.WantFoundByContact(t, db, o)
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/pressroom/pressroom"
-	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/store/sqlite"
 	"github.com/pressroom/pressroom/store/storetest"
 )
@@ -68,12 +67,7 @@ func TestMigrationSearchesTheContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := storetest.MustCreateReseller(t, db, "old")
-	o := storetest.NewOrder(r.ID, "old-1")
-	o.Delivery.Address.FirstName, o.Delivery.Address.LastName = "Joke", "de Vries"
-	if err := db.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: "accepted"}, nil); err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.MustCreateContactOrder(t, db)
 	// As a build before the migration stored it, and had it not run yet.
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -88,8 +82,5 @@ func TestMigrationSearchesTheContact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	list, total, err := db.ListOrders(ctx, pressroom.OrderFilter{ResellerID: r.ID, AddressName: "De Vries", Limit: 10})
-	if err != nil || total != 1 || len(list) != 1 || list[0].Number != o.Number {
-		t.Fatalf("the order by its contact after the migration: %d, %v", total, err)
-	}
+	storetest.WantFoundByContact(t, db, o)
 }

@@ -1024,3 +1024,27 @@ func testOrderFiles(t *testing.T, s pressroom.Store) {
 		t.Errorf("waiting after an item was added: %v", got)
 	}
 }
+
+// MustCreateContactOrder stores an order delivered to a company with a
+// contact person, "Joke de Vries" (a migration test then rewinds its
+// address_name to how an older build stored it).
+func MustCreateContactOrder(t testing.TB, s pressroom.Store) *order.Order {
+	t.Helper()
+	r := MustCreateReseller(t, s, "old")
+	o := NewOrder(r.ID, "old-1")
+	o.Delivery.Address.FirstName, o.Delivery.Address.LastName = "Joke", "de Vries"
+	if err := s.CreateOrder(context.Background(), o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: "accepted"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// WantFoundByContact fails the test unless a search of o's reseller's
+// orders by its contact's last name, in another case, finds o alone.
+func WantFoundByContact(t testing.TB, s pressroom.Store, o *order.Order) {
+	t.Helper()
+	list, total, err := s.ListOrders(context.Background(), pressroom.OrderFilter{ResellerID: o.ResellerID, AddressName: "De Vries", Limit: 10})
+	if err != nil || total != 1 || len(list) != 1 || list[0].Number != o.Number {
+		t.Fatalf("the order by its contact: %d, %v", total, err)
+	}
+}
