@@ -98,7 +98,6 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Name: "pressroom_purged_total", Help: "What the clean-ups removed, by what: expired calculations, old callbacks, upload sessions no order cited, files let go of by cancelled and test orders and by delivered orders past PRESSROOM_KEEP_DELIVERED_FILES, orphaned files listed, stored print files deleted.",
 	}, []string{"what"})
 	reg.MustRegister(purged)
-	purged.WithLabelValues("orphans") // counted by the job queue's daily walk
 	metrics := httpx.NewMetrics(reg)
 
 	var ready atomic.Bool
@@ -171,8 +170,12 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	pro.Artwork = art
 	bx.Artwork = art
 	if cfg.Workers > 0 {
+		cleanups := cleanups(cfg, store, art, clock)
+		for _, c := range cleanups {
+			purged.WithLabelValues(c.Name) // on /metrics from the start
+		}
 		queue, err := jobs.New(store, ordersvc, deliverer, art, jobs.Config{Workers: cfg.Workers, Poll: 200 * time.Millisecond, Logger: logger, DownloadRetry: cfg.DownloadRetry,
-			Orphans: func(n int64) { purged.WithLabelValues("orphans").Add(float64(n)) }})
+			Cleanups: cleanups, Cleaned: func(name string, n int64) { purged.WithLabelValues(name).Add(float64(n)) }})
 		if err != nil {
 			ln.Close()
 			return err
@@ -226,51 +229,6 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	go func() { defer wg.Done(); recorder.Run() }()
 	go func() { defer wg.Done(); cat.Watch(bg, cfg.CatalogPoll) }()
 	go func() { defer wg.Done(); every(bg, time.Minute, ordersvc.Sweep) }()
-	// The clean-ups: each node that works jobs runs them (they are
-	// idempotent and go in small batches), the first one interval after it
-	// starts. An API-only node (PRESSROOM_WORKERS=0) runs none, as it runs
-	// no other background work.
-	type cleanup struct {
-		interval    time.Duration
-		what, label string // for the log, and for pressroom_purged_total
-		run         func(ctx context.Context) (int64, error)
-	}
-	cleanups := []cleanup{
-		{time.Hour, "expired calculations", "calculations", batched(func(ctx context.Context, limit int) (int64, error) {
-			return store.DeleteExpiredCalculations(ctx, clock.Now(), limit)
-		})},
-		{time.Hour, "upload sessions no order cites", "upload_sessions", batched(func(ctx context.Context, limit int) (int64, error) {
-			return store.DeleteOldUploadSessions(ctx, clock.Now().Add(-pressroom.UploadSessionLifetime), limit)
-		})},
-		{time.Hour, "files of cancelled and test orders", "unproduced_files", batched(func(ctx context.Context, limit int) (int64, error) {
-			return store.DropUnproducedFiles(ctx, clock.Now().Add(-artwork.UnproducedKeep), limit)
-		})},
-		{time.Hour, "dropped print files", "files", batched(func(ctx context.Context, limit int) (int64, error) {
-			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
-		})},
-	}
-	if cfg.KeepDeliveredFiles > 0 {
-		cleanups = append(cleanups, cleanup{time.Hour, "files of delivered orders", "delivered_files", batched(func(ctx context.Context, limit int) (int64, error) {
-			return store.DropDeliveredFiles(ctx, clock.Now().Add(-cfg.KeepDeliveredFiles), limit)
-		})})
-	}
-	if cfg.CallbackRetention > 0 {
-		cleanups = append(cleanups, cleanup{time.Hour, "old callbacks", "callbacks", batched(func(ctx context.Context, limit int) (int64, error) {
-			return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
-		})})
-	}
-	if cfg.Workers == 0 {
-		cleanups = nil
-	}
-	for _, c := range cleanups {
-		counted := purged.WithLabelValues(c.label) // on /metrics from the start
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			periodic(bg, logger, c.interval, c.what, counted, c.run)
-		}()
-	}
-
 	ready.Store(true)
 	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "catalog_version", cat.Current().Version, "build", Build())
@@ -358,34 +316,47 @@ func (p *Program) ensureKey(ctx context.Context, store pressroom.Store, role pre
 	return nil
 }
 
+// cleanups are the clean-ups the job queue runs (one node of a cluster,
+// River's leader, queues them: see jobs.Cleanup). Each is idempotent and
+// deletes in small batches. Their names label pressroom_purged_total.
+func cleanups(cfg *Config, store pressroom.Store, art *artwork.Service, clock pressroom.Clock) []jobs.Cleanup {
+	cs := []jobs.Cleanup{
+		{Name: "calculations", What: "expired calculations", Run: batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteExpiredCalculations(ctx, clock.Now(), limit)
+		})},
+		{Name: "upload_sessions", What: "upload sessions no order cites", Run: batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteOldUploadSessions(ctx, clock.Now().Add(-pressroom.UploadSessionLifetime), limit)
+		})},
+		{Name: "unproduced_files", What: "files of cancelled and test orders", Run: batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DropUnproducedFiles(ctx, clock.Now().Add(-artwork.UnproducedKeep), limit)
+		})},
+		{Name: "files", What: "dropped print files", Run: batched(func(ctx context.Context, limit int) (int64, error) {
+			return art.DeleteDropped(ctx, clock.Now().Add(-artwork.DropGrace), limit)
+		})},
+		// The walk of the storage lists the files nothing names as
+		// dropped; "files" deletes them after their grace.
+		{Name: "orphans", What: "orphaned files (listed for deletion)", Every: 24 * time.Hour, Run: func(ctx context.Context) (int64, error) {
+			return art.SweepOrphans(ctx, clock.Now().Add(-artwork.OrphanAge))
+		}},
+	}
+	if cfg.KeepDeliveredFiles > 0 {
+		cs = append(cs, jobs.Cleanup{Name: "delivered_files", What: "files of delivered orders", Run: batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DropDeliveredFiles(ctx, clock.Now().Add(-cfg.KeepDeliveredFiles), limit)
+		})})
+	}
+	if cfg.CallbackRetention > 0 {
+		cs = append(cs, jobs.Cleanup{Name: "callbacks", What: "old callbacks", Run: batched(func(ctx context.Context, limit int) (int64, error) {
+			return store.DeleteOldCallbacks(ctx, clock.Now().Add(-cfg.CallbackRetention), limit)
+		})})
+	}
+	return cs
+}
+
 // batched runs del a batch at a time until none is left (a clean-up's
 // run for periodic).
 func batched(del func(ctx context.Context, limit int) (int64, error)) func(ctx context.Context) (int64, error) {
 	return func(ctx context.Context) (int64, error) {
 		return batch.DeleteAll(func(limit int) (int64, error) { return del(ctx, limit) })
-	}
-}
-
-// periodic runs a clean-up every interval, logging and counting what it
-// removed. The first run comes after one interval: a node that restarts
-// often does not hammer the store.
-func periodic(ctx context.Context, logger *slog.Logger, interval time.Duration, what string, counted prometheus.Counter, run func(ctx context.Context) (int64, error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := run(ctx)
-		if err != nil && ctx.Err() == nil {
-			logger.Warn("purging "+what, "err", err)
-		}
-		if n > 0 {
-			counted.Add(float64(n))
-			logger.Info("purged "+what, "count", n)
-		}
 	}
 }
 

@@ -54,33 +54,6 @@ func (w *callbackWorker) Timeout(*river.Job[pressroom.CallbackJobArgs]) time.Dur
 	return w.d.Config.Timeout + 30*time.Second
 }
 
-// sweepOrphansArgs is the daily walk of the storage for files nothing
-// names (artwork.Service.SweepOrphans). A periodic job: River's leader
-// queues it, so one node of a cluster walks the bucket, not every node.
-type sweepOrphansArgs struct{}
-
-func (sweepOrphansArgs) Kind() string { return "sweep_orphans" }
-
-type sweepOrphansWorker struct {
-	river.WorkerDefaults[sweepOrphansArgs]
-	a      *artwork.Service
-	listed func(n int64)
-}
-
-func (w *sweepOrphansWorker) Work(ctx context.Context, job *river.Job[sweepOrphansArgs]) error {
-	n, err := w.a.SweepOrphans(ctx, time.Now().Add(-artwork.OrphanAge))
-	if n > 0 && w.listed != nil {
-		w.listed(n)
-	}
-	return err
-}
-
-// Timeout lets a large store's walk run, within the time after which
-// another node would take the job over (RescueStuckJobsAfter).
-func (w *sweepOrphansWorker) Timeout(*river.Job[sweepOrphansArgs]) time.Duration {
-	return 30 * time.Minute
-}
-
 // FileWorkers is how many downloads and checks a node runs at once.
 const FileWorkers = 4
 
@@ -172,10 +145,10 @@ type Config struct {
 	// DownloadRetry is the wait after a download's first transient
 	// failure; each next wait is four times the last (0: 10 s).
 	DownloadRetry time.Duration
-	// OrphanSweep is how often the storage is walked for files nothing
-	// names (0: daily); Orphans hears how many each walk listed.
-	OrphanSweep time.Duration
-	Orphans     func(n int64)
+	// Cleanups are run by one node of a cluster, each every interval;
+	// Cleaned hears how much each run removed.
+	Cleanups []Cleanup
+	Cleaned  func(name string, n int64)
 }
 
 // New builds the River client that works jobs on the store.
@@ -199,7 +172,14 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 	if err := river.AddWorkerSafely(workers, &preflightWorker{a: art}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &sweepOrphansWorker{a: art, listed: cfg.Orphans}); err != nil {
+	byName := make(map[string]Cleanup, len(cfg.Cleanups))
+	for _, c := range cfg.Cleanups {
+		if _, dup := byName[c.Name]; dup || c.Name == "" || c.Run == nil {
+			return nil, fmt.Errorf("jobs: clean-up %q is named twice, unnamed or does nothing", c.Name)
+		}
+		byName[c.Name] = c
+	}
+	if err := river.AddWorkerSafely(workers, &cleanupWorker{byName: byName, cleaned: cfg.Cleaned, logger: cmp.Or(cfg.Logger, slog.Default())}); err != nil {
 		return nil, err
 	}
 	rc := &river.Config{
@@ -222,8 +202,7 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 		// A node that died mid-job leaves it running; another node takes
 		// it over after this (longer than any job's timeout: a download's 30 minutes).
 		RescueStuckJobsAfter: 35 * time.Minute,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.OrphanSweep, 24*time.Hour)),
-			func() (river.JobArgs, *river.InsertOpts) { return sweepOrphansArgs{}, nil }, nil)},
+		PeriodicJobs:         periodic(cfg.Cleanups),
 	}
 	switch s := store.(type) {
 	case *sqlite.DB:
