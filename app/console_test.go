@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -332,7 +333,7 @@ func TestConsoleRunsProduction(t *testing.T) {
 		// Malformed and oversized forms.
 		wantPage(t, b.send("POST", "/console/orders/"+m+"/status", strings.NewReader("status=%zz"), nil), 400)
 		wantPage(t, b.send("POST", "/console/orders/"+m+"/status", bytes.NewReader(append([]byte("reason="), bytes.Repeat([]byte("x"), 70<<10)...)), nil), 413)
-		wantPage(t, b.post("/console/orders/999999999/status", url.Values{"status": {"in_production"}}), 404)
+		wantPage(t, b.post("/console/orders/999999999/status", url.Values{"status": {"in_production"}}), 404, `<a href="/console/orders">Back to the orders</a>`)
 
 		// A shipment with its tracking, and the payment.
 		p = b.post("/console/orders/"+m+"/status", url.Values{"status": {"shipment_created"}, "track_and_trace": {"3SYMFU0000001"},
@@ -352,11 +353,26 @@ func TestConsoleRunsProduction(t *testing.T) {
 		rp := decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, up, "/reprints"), demoKey,
 			`{"reason":"damaged","note":"bent <corner>","items":[{"item_id":`+item+`,"quantity":1}]}`), 201).Body)
 		id := num(t, rp["id"])
-		wantPage(t, b.get("/console/reprints"), 200, `action="/console/reprints/`+id+`"`, "bent &lt;corner&gt;")
+		// The approval may choose another production time: the ones the
+		// product offers, the original's selected.
+		orig := path(t, up, "production_time").(string)
+		p = wantPageOf(t, b.get("/console/reprints"), 200, `action="/console/reprints/`+id+`"`, "bent &lt;corner&gt;",
+			`<option value="`+orig+`" selected>`+orig+` (`)
+		var rush string
+		for _, m := range regexp.MustCompile(`<option value="([^"]+)">`).FindAllStringSubmatch(p.Body, -1) {
+			if m[1] != orig {
+				rush = m[1]
+			}
+		}
+		if rush == "" {
+			t.Fatalf("the reprint offers no production time but the original's (%s):\n%s", orig, p.Body)
+		}
 		wantPage(t, b.get("/console/orders"), 200, `<a href="/console/reprints"><strong>1</strong> reprints to decide</a>`)
 		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"maybe"}}), 400, "approve or reject")
 		wantPage(t, b.get("/console/reprints?status=sideways"), 400)
-		p = b.post("/console/reprints/"+id, url.Values{"decision": {"approve"}, "note": {"on us"}})
+		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"approve"}, "production_time": {"someday"}}), 422,
+			"no production time", `<a href="/console/reprints">Back to the reprints</a>`)
+		p = b.post("/console/reprints/"+id, url.Values{"decision": {"approve"}, "note": {"on us"}, "production_time": {rush}})
 		if p.Status != 303 || !strings.HasPrefix(p.Location, "/console/reprints?approved="+id+"&order=") {
 			t.Fatalf("approve: %d to %q\n%s", p.Status, p.Location, p.Body)
 		}
@@ -366,7 +382,15 @@ func TestConsoleRunsProduction(t *testing.T) {
 		if path(t, got, "reprints", 0, "status") != "approved" || num(t, path(t, got, "reprints", 0, "new_order")) != fresh {
 			t.Fatalf("the reseller's reprint: %v", got)
 		}
-		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"reject"}}), 409)
+		if got := do(t, "GET", srv.URL+"/v1/orders/"+fresh, demoKey, nil).JSON(t)["production_time"]; got != rush {
+			t.Errorf("the reprint is made in %v, want the %s chosen", got, rush)
+		}
+		wantPage(t, b.post("/console/reprints/"+id, url.Values{"decision": {"reject"}}), 409, `<a href="/console/reprints">Back to the reprints</a>`)
+		// A rejection sends the form's production time too, and means none.
+		again := num(t, decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, up, "/reprints"), demoKey, `{"reason":"quality"}`), 201).Body)["id"])
+		if p := b.post("/console/reprints/"+again, url.Values{"decision": {"reject"}, "production_time": {orig}}); p.Status != 303 || p.Location != "/console/reprints?rejected="+again {
+			t.Fatalf("reject: %d to %q\n%s", p.Status, p.Location, p.Body)
+		}
 		wantPage(t, b.post("/console/reprints/424242", url.Values{"decision": {"reject"}}), 404)
 		wantPage(t, b.get("/console/orders/"+fresh), 200, fmt.Sprintf("reprint %s of order %s", id, m))
 		wantPage(t, b.get("/console/orders/"+m), 200, "Reprint "+id+": approved (damaged), order <a href=\"/console/orders/"+fresh+"\">")

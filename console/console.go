@@ -220,7 +220,26 @@ func (s *Server) problemOf(r *http.Request, err error) problem {
 // fail answers a page that says what went wrong.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, err error) {
 	pr := s.problemOf(r, err)
-	s.render(w, r, pr.Status, "error", page{Title: http.StatusText(pr.Status), SignedIn: p != nil, Problem: &pr})
+	s.render(w, r, pr.Status, "error", page{Title: http.StatusText(pr.Status), SignedIn: p != nil, Problem: &pr, Data: backFrom(r)})
+}
+
+// link is a way back from an error page.
+type link struct{ Href, Label string }
+
+// backFrom is the list a refused request came from: a refused decision
+// goes back to the reprints, not to the orders. (A refused change of an
+// order shows the order again, with what was wrong.)
+func backFrom(r *http.Request) link {
+	rest, _ := strings.CutPrefix(r.URL.Path, Base+"/")
+	switch section, _, _ := strings.Cut(rest, "/"); section {
+	case "reprints":
+		return link{Base + "/reprints", "Back to the reprints"}
+	case "callbacks":
+		return link{Base + "/callbacks", "Back to the callbacks"}
+	case "resellers":
+		return link{Base + "/resellers", "Back to the resellers"}
+	}
+	return link{Base + "/orders", "Back to the orders"}
 }
 
 // page is what every page's template gets.

@@ -513,6 +513,14 @@ type reprintRow struct {
 	Created  string
 	Decided  string
 	Items    string
+	// Times are what an approval may choose, for a reprint that waits:
+	// the original's is selected.
+	Times []timeOption
+}
+
+type timeOption struct {
+	Code, Label string
+	Selected    bool
 }
 
 // GET /console/reprints: the requests that wait for staff (or all of a status).
@@ -539,6 +547,20 @@ func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *press
 			parts = append(parts, fmt.Sprintf("item %d × %s", it.ItemID, it.Quantity.String()))
 		}
 		row.Items = strings.Join(parts, ", ")
+		if rp.Status == order.ReprintRequested {
+			times, original, err := s.Orders.ReprintTimes(r.Context(), rp)
+			if err != nil {
+				s.fail(w, r, p, err)
+				return
+			}
+			for _, t := range times {
+				label := t.Code
+				if t.Days != nil {
+					label = fmt.Sprintf("%s (%d business days)", t.Code, *t.Days)
+				}
+				row.Times = append(row.Times, timeOption{Code: t.Code, Label: label, Selected: t.Code == original})
+			}
+		}
 		d.Rows = append(d.Rows, row)
 	}
 	pg := staffPage("Reprints", "reprints", d)
@@ -557,7 +579,8 @@ func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *press
 	s.render(w, r, http.StatusOK, "reprints", pg)
 }
 
-// POST /console/reprints/{id}: decision=approve|reject, with a note.
+// POST /console/reprints/{id}: decision=approve|reject, with a note; an
+// approval at production_time when given (the form always sends one).
 func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	id, ok := s.formFor(w, r, p, "id", "reprint")
 	if !ok {
@@ -573,7 +596,11 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request, p *pressro
 			Fields: []pressroom.FieldError{{Pointer: "decision", Code: "invalid_decision", Detail: "approve or reject"}}})
 		return
 	}
-	rp, err := s.Orders.DecideReprint(r.Context(), id, orders.Decision{Approve: approve, Note: strings.TrimSpace(r.PostForm.Get("note")), By: p.KeyName})
+	d := orders.Decision{Approve: approve, Note: strings.TrimSpace(r.PostForm.Get("note")), By: p.KeyName}
+	if approve {
+		d.ProductionTime = r.PostForm.Get("production_time")
+	}
+	rp, err := s.Orders.DecideReprint(r.Context(), id, d)
 	if err != nil {
 		s.fail(w, r, p, err)
 		return

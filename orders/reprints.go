@@ -143,6 +143,35 @@ func (s *Service) DecideReprint(ctx context.Context, id int64, d Decision) (*ord
 	return rp, nil
 }
 
+// ReprintTimes are the production times an approval of rp may choose:
+// those every product it reprints offers in the catalog in use, slowest
+// first; and the original order's time, which an approval without one
+// keeps.
+func (s *Service) ReprintTimes(ctx context.Context, rp *order.Reprint) (times []catalog.ProductionTime, original string, err error) {
+	orig, err := s.Store.FindOrder(ctx, 0, rp.OrderNumber)
+	if err != nil {
+		return nil, "", err
+	}
+	cat := s.Catalog.Current()
+	first := true
+	for _, ri := range rp.Items {
+		idx := itemIndex(orig, ri.ItemID)
+		if idx < 0 {
+			continue
+		}
+		p := cat.Product(orig.Items[idx].Product)
+		if p == nil {
+			return nil, orig.ProductionTime, nil // gone: the approval says so
+		}
+		if first {
+			times, first = slices.Clone(p.Production), false
+			continue
+		}
+		times = slices.DeleteFunc(times, func(t catalog.ProductionTime) bool { return p.ProductionTime(t.Code) == nil })
+	}
+	return times, orig.ProductionTime, nil
+}
+
 // planReprint gives a reprint's order its shipping and delivery dates:
 // made at the original's production time (or the one staff chose) and sent
 // by its method, from now, as an order placed today would be. A reprint
