@@ -143,7 +143,7 @@ type orderOut struct {
 	OrderDate           string            `json:"order_date"`
 	ExpiresAt           *string           `json:"expires_at,omitempty"`
 	CallbackURLs        []string          `json:"callback_urls"`
-	Delivery            order.Delivery    `json:"delivery"`
+	Delivery            orderDeliveryOut  `json:"delivery"`
 	BillingAddress      *order.Address    `json:"billing_address"`
 	PackingSlip         *order.FileRef    `json:"packing_slip"`
 	ShippingLabel       *order.FileRef    `json:"shipping_label"`
@@ -161,6 +161,19 @@ type orderOut struct {
 	CreatedAt           string            `json:"created_at"`
 	UpdatedAt           string            `json:"updated_at"`
 	DryRun              bool              `json:"dry_run,omitempty"`
+}
+
+// orderDeliveryOut is where and when an order goes (what the reseller wished
+// for, kept to price a draft again, stays in the core).
+type orderDeliveryOut struct {
+	Address        order.Address `json:"address"`
+	ShippingMethod string        `json:"shipping_method"`
+	ShippingDate   string        `json:"shipping_date"`
+	DeliveryDate   string        `json:"delivery_date"`
+}
+
+func deliveryView(d order.Delivery) orderDeliveryOut {
+	return orderDeliveryOut{Address: d.Address, ShippingMethod: d.ShippingMethod, ShippingDate: d.ShippingDate, DeliveryDate: d.DeliveryDate}
 }
 
 func itemView(it *order.Item) itemOut {
@@ -195,7 +208,7 @@ func (s *Server) orderView(o *order.Order, pkgs []*order.Package, withItems bool
 		Number: o.Number, ID: o.OwnID, Released: o.Released, Reference: o.Reference, PurchaseOrder: o.PurchaseOrder,
 		ContactEmail: o.ContactEmail, ErrorEmailAddresses: nonNil(o.ErrorEmails), Language: o.Language,
 		OrderType: o.Type, Stage: o.Stage, Status: o.Status, Payment: o.Payment, OrderDate: o.OrderDate,
-		CallbackURLs: nonNil(o.CallbackURLs), Delivery: o.Delivery, BillingAddress: o.Billing, PackingSlip: o.PackingSlip,
+		CallbackURLs: nonNil(o.CallbackURLs), Delivery: deliveryView(o.Delivery), BillingAddress: o.Billing, PackingSlip: o.PackingSlip,
 		ShippingLabel: o.ShippingLabel, CustomFields: o.CustomFields, ProductionTime: o.ProductionTime,
 		CatalogVersion: o.CatalogVersion, Currency: o.Currency, VATRate: dnum(o.VATRate), ReverseCharge: o.ReverseCharge,
 		Totals: totalsOut{

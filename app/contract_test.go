@@ -24,7 +24,10 @@ import (
 // The native API's answers are checked against its OpenAPI document: every
 // answer a test gets from /v1 has its status documented for its route, and
 // a JSON body matches the schema documented for that status and media
-// type. So the document cannot drift from what the server says.
+// type. So the document cannot drift from what the server says. For the
+// check, every object schema that names its properties is closed (see
+// closeSchemas): a field the server sends must be documented, though the
+// document itself stays open to fields added later.
 
 type contractRoute struct {
 	method, path string
@@ -58,7 +61,13 @@ func loadContract() (*openAPIContract, error) {
 			contractErr = err
 			return
 		}
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+		closeSchemas(c.doc)
+		closed, err := json.Marshal(c.doc)
+		if err != nil {
+			contractErr = err
+			return
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(closed))
 		if err != nil {
 			contractErr = err
 			return
@@ -161,4 +170,73 @@ func checkContract(t testing.TB, method, rawURL string, status int, header http.
 func contractProblem(t testing.TB, format string, args ...any) {
 	t.Helper()
 	t.Errorf("openapi.json: "+format, args...)
+}
+
+// closeSchemas makes each object schema of the document that names its
+// properties refuse others (additionalProperties: false), unless it says
+// what others may be. A schema made of allOf parts is closed as a whole
+// (unevaluatedProperties: false) and its parts stay open, a component
+// named by a part through an open copy (Name + "Open").
+func closeSchemas(doc map[string]any) {
+	components, _ := doc["components"].(map[string]any)
+	schemas, _ := components["schemas"].(map[string]any)
+	open := map[string]bool{} // components that allOf parts name
+	var walk func(v any, part bool)
+	walk = func(v any, part bool) {
+		switch v := v.(type) {
+		case []any:
+			for _, e := range v {
+				walk(e, false)
+			}
+		case map[string]any:
+			if all, ok := v["allOf"].([]any); ok {
+				for _, m := range all {
+					if ref, ok := m.(map[string]any)["$ref"].(string); ok {
+						name := strings.TrimPrefix(ref, "#/components/schemas/")
+						open[name] = true
+						m.(map[string]any)["$ref"] = ref + "Open"
+						continue
+					}
+					walk(m, true)
+				}
+				if _, set := v["unevaluatedProperties"]; !set {
+					v["unevaluatedProperties"] = false
+				}
+			}
+			_, hasProps := v["properties"].(map[string]any)
+			_, additional := v["additionalProperties"]
+			_, unevaluated := v["unevaluatedProperties"]
+			if hasProps && !part && !additional && !unevaluated {
+				v["additionalProperties"] = false
+			}
+			for k, e := range v {
+				switch k {
+				case "allOf", "example", "examples", "default", "enum", "const":
+				case "properties":
+					for _, ps := range e.(map[string]any) {
+						walk(ps, false)
+					}
+				default:
+					walk(e, false)
+				}
+			}
+		}
+	}
+	originals := map[string]any{}
+	for name, sch := range schemas {
+		originals[name] = deepCopy(sch)
+	}
+	walk(doc, false)
+	for name := range open {
+		cp := deepCopy(originals[name])
+		walk(cp, true)
+		schemas[name+"Open"] = cp
+	}
+}
+
+func deepCopy(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	json.Unmarshal(b, &out)
+	return out
 }

@@ -238,7 +238,8 @@ type Wish struct {
 	DeliveryPreset string `json:"delivery_date_preset,omitempty"`
 	Method         string `json:"shipping_method_code,omitempty"`
 	MethodPreset   string `json:"shipping_method_preset,omitempty"`
-	ProductionTime string
+	// ProductionTime is stored under the key it was first written with.
+	ProductionTime string `json:"ProductionTime,omitempty"`
 }
 
 // FileRef is a print file (or packing slip or label) by URL, or to be uploaded.
