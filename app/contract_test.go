@@ -97,8 +97,10 @@ func loadContract() (*openAPIContract, error) {
 }
 
 // checkContract reports where an answer of the native API differs from
-// openapi.json: an undocumented status, or a JSON body off its schema.
-func checkContract(t testing.TB, method, rawURL string, status int, header http.Header, body []byte) {
+// openapi.json: an undocumented status, or a JSON body off its schema; and
+// a JSON request the server took (2xx) that its documented schema would
+// refuse, such as a field it does not name.
+func checkContract(t testing.TB, method, rawURL string, sent []byte, status int, header http.Header, body []byte) {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil || !strings.HasPrefix(u.Path, "/v1/") {
@@ -119,6 +121,9 @@ func checkContract(t testing.TB, method, rawURL string, status int, header http.
 		return // a route the server does not have answers 404/405; routes_test keeps the two lists equal
 	}
 	op := c.doc["paths"].(map[string]any)[route.path].(map[string]any)[strings.ToLower(method)].(map[string]any)
+	if status/100 == 2 && json.Valid(sent) {
+		checkRequest(t, c, op, method, route.path, sent)
+	}
 	responses, _ := op["responses"].(map[string]any)
 	code := strconv.Itoa(status)
 	resp, ok := responses[code].(map[string]any)
@@ -146,17 +151,7 @@ func checkContract(t testing.TB, method, rawURL string, status int, header http.
 		return
 	}
 	loc := "openapi.json#/paths/" + pressroom.PointerToken(route.path) + "/" + strings.ToLower(method) + "/responses/" + code + "/content/" + pressroom.PointerToken(media) + "/schema"
-	c.mu.Lock()
-	sch, ok := c.schemas[loc]
-	if !ok {
-		sch, err = c.compiler.Compile(loc)
-		if err != nil {
-			c.mu.Unlock()
-			t.Fatalf("openapi.json: the schema of %s %s %d does not compile: %v", method, route.path, status, err)
-		}
-		c.schemas[loc] = sch
-	}
-	c.mu.Unlock()
+	sch := c.schema(t, loc)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
 		contractProblem(t, "%s %s answered %d with a body that is not JSON: %.200s", method, u.Path, status, body)
@@ -165,6 +160,42 @@ func checkContract(t testing.TB, method, rawURL string, status int, header http.
 	if err := sch.Validate(inst); err != nil {
 		contractProblem(t, "%s %s answered %d off its documented schema: %#v\n%.600s", method, route.path, status, err, body)
 	}
+}
+
+// checkRequest reports a JSON request body the server took that is off
+// the schema documented for it.
+func checkRequest(t testing.TB, c *openAPIContract, op map[string]any, method, path string, sent []byte) {
+	t.Helper()
+	rb, _ := op["requestBody"].(map[string]any)
+	content, _ := rb["content"].(map[string]any)
+	media, _ := content["application/json"].(map[string]any)
+	if _, ok := media["schema"]; !ok {
+		return // an action drains a body it does not read
+	}
+	loc := "openapi.json#/paths/" + pressroom.PointerToken(path) + "/" + strings.ToLower(method) + "/requestBody/content/application~1json/schema"
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(sent))
+	if err != nil {
+		return
+	}
+	if err := c.schema(t, loc).Validate(inst); err != nil {
+		contractProblem(t, "%s %s took a request off its documented schema: %#v\n%.600s", method, path, err, sent)
+	}
+}
+
+// schema compiles the schema at loc once.
+func (c *openAPIContract) schema(t testing.TB, loc string) *jsonschema.Schema {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sch, ok := c.schemas[loc]
+	if !ok {
+		var err error
+		if sch, err = c.compiler.Compile(loc); err != nil {
+			t.Fatalf("openapi.json: %s does not compile: %v", loc, err)
+		}
+		c.schemas[loc] = sch
+	}
+	return sch
 }
 
 func contractProblem(t testing.TB, format string, args ...any) {

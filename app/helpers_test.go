@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,18 +161,22 @@ func do(t testing.TB, method, url, key string, body any) response {
 func doWith(t testing.TB, method, url, key string, body any, headers map[string]string) response {
 	t.Helper()
 	var rd io.Reader
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		sent = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		sent = b
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
+		sent = data
+	}
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
@@ -197,7 +200,7 @@ func doWith(t testing.TB, method, url, key string, body any, headers map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkContract(t, method, url, resp.StatusCode, resp.Header, data)
+	checkContract(t, method, url, sent, resp.StatusCode, resp.Header, data)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/pressroom/pressroom"
@@ -56,8 +57,13 @@ func NoBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 
 // Unmarshal decodes data into v with the errors of DecodeJSON.
 func Unmarshal(data []byte, strict bool, v any) error {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return pressroom.Errorf(pressroom.EMALFORMED, "The request body is empty; send a JSON object.")
+	switch trimmed := bytes.TrimSpace(data); {
+	case len(trimmed) == 0:
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body is empty; send %s.", wanted(v))
+	case bytes.Equal(trimmed, []byte("null")):
+		// Decoding null changes nothing: the request would succeed having
+		// said nothing.
+		return pressroom.Errorf(pressroom.EMALFORMED, "The request body is null; send %s.", wanted(v))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if strict {
@@ -70,6 +76,14 @@ func Unmarshal(data []byte, strict bool, v any) error {
 		return pressroom.Errorf(pressroom.EMALFORMED, "The request body holds more than one JSON value.")
 	}
 	return nil
+}
+
+// wanted names the JSON value v takes.
+func wanted(v any) string {
+	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice {
+		return "a JSON array"
+	}
+	return "a JSON object"
 }
 
 func describeJSONError(data []byte, err error) error {
