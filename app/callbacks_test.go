@@ -82,6 +82,7 @@ func newReceiver(t *testing.T) *receiver {
 		if err := json.Unmarshal(body, &rec.Payload); err != nil {
 			t.Errorf("callback body is not JSON: %s", body)
 		}
+		checkCallback(t, body)
 		rv.mu.Lock()
 		rv.got = append(rv.got, rec)
 		rv.mu.Unlock()

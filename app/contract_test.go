@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"mime"
 	"net/http"
@@ -182,20 +183,56 @@ func checkRequest(t testing.TB, c *openAPIContract, op map[string]any, method, p
 	}
 }
 
+// checkCallback reports a native callback's body that is off the
+// document's webhook (CallbackEvent). Bodies in a compatible API's shape
+// (no sequence and order) are not the native API's. It reports with
+// Errorf only: a receiver's handler calls it.
+func checkCallback(t testing.TB, body []byte) {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(body, &probe) != nil || probe["sequence"] == nil || probe["order"] == nil {
+		return
+	}
+	c, err := loadContract()
+	if err != nil {
+		t.Errorf("openapi.json: %v", err)
+		return
+	}
+	sch, err := c.compile("openapi.json#/components/schemas/CallbackEvent")
+	if err != nil {
+		t.Errorf("openapi.json: %v", err)
+		return
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	if err := sch.Validate(inst); err != nil {
+		contractProblem(t, "a callback is off the documented webhook: %#v\n%.600s", err, body)
+	}
+}
+
 // schema compiles the schema at loc once.
 func (c *openAPIContract) schema(t testing.TB, loc string) *jsonschema.Schema {
 	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	sch, ok := c.schemas[loc]
-	if !ok {
-		var err error
-		if sch, err = c.compiler.Compile(loc); err != nil {
-			t.Fatalf("openapi.json: %s does not compile: %v", loc, err)
-		}
-		c.schemas[loc] = sch
+	sch, err := c.compile(loc)
+	if err != nil {
+		t.Fatalf("openapi.json: %v", err)
 	}
 	return sch
+}
+
+func (c *openAPIContract) compile(loc string) (*jsonschema.Schema, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sch, ok := c.schemas[loc]; ok {
+		return sch, nil
+	}
+	sch, err := c.compiler.Compile(loc)
+	if err != nil {
+		return nil, fmt.Errorf("%s does not compile: %w", loc, err)
+	}
+	c.schemas[loc] = sch
+	return sch, nil
 }
 
 func contractProblem(t testing.TB, format string, args ...any) {
