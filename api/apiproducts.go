@@ -44,11 +44,15 @@ func requireWrite(p *pressroom.Principal) error {
 	return nil
 }
 
-// apiProductConfig checks that the options make a complete configuration.
+// apiProductConfig checks the customer code and that the options make a
+// complete configuration, answering every problem at once.
 func (s *Server) apiProductConfig(in apiProductIn) (*catalog.Configuration, error) {
 	var fields []pressroom.FieldError
-	if in.CustomerCode == "" {
-		fields = append(fields, pressroom.FieldError{Pointer: "/customer_code", Detail: "customer_code is required", Code: "required"})
+	if f, bad := pressroom.CustomerCodeProblem(in.CustomerCode); bad {
+		fields = append(fields, f)
+	}
+	invalid := func() error {
+		return pressroom.Invalid(fmt.Sprintf("The API product is not valid: %d problem(s).", len(fields)), fields...)
 	}
 	prod := s.Catalog.Current().Product(in.Code)
 	if prod == nil {
@@ -57,10 +61,11 @@ func (s *Server) apiProductConfig(in apiProductIn) (*catalog.Configuration, erro
 			detail = "code is required: the product the configuration is of"
 		}
 		fields = append(fields, pressroom.FieldError{Pointer: "/code", Detail: detail, Code: "unknown_product"})
-		return nil, pressroom.Invalid("The API product is not valid.", fields...)
+		return nil, invalid()
 	}
 	if len(in.Options) > 500 {
-		return nil, pressroom.Invalid("The API product is not valid.", pressroom.FieldError{Pointer: "/options", Detail: "at most 500 options", Code: "too_many_options"})
+		fields = append(fields, pressroom.FieldError{Pointer: "/options", Detail: "at most 500 options", Code: "too_many_options"})
+		return nil, invalid()
 	}
 	cfg := prod.Configure(selections(in.Options), "")
 	fields = append(fields, cfg.Fields("")...)
@@ -69,7 +74,7 @@ func (s *Server) apiProductConfig(in apiProductIn) (*catalog.Configuration, erro
 			Detail: fmt.Sprintf("the configuration is not complete; choose %s", cfg.Next())})
 	}
 	if len(fields) > 0 {
-		return nil, pressroom.Invalid(fmt.Sprintf("The API product is not valid: %d problem(s).", len(fields)), fields...)
+		return nil, invalid()
 	}
 	return cfg, nil
 }

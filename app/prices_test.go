@@ -330,6 +330,12 @@ func TestAPIProducts(t *testing.T) {
 				t.Errorf("%s: %d %s, want 422", bad, r.Status, r.Body)
 			}
 		}
+		// Every problem at once: the code's and the configuration's.
+		r = do(t, "POST", srv.URL+"/v1/api-products", demoKey, `{"customer_code":"bad code!","code":"dibond","options":[{"code":"width","value":40}]}`)
+		if p := decodeNumbers(t, r.Body); r.Status != 422 || p["detail"] != "The API product is not valid: 2 problem(s)." ||
+			path(t, p, "errors", 0, "code") != "invalid_customer_code" || path(t, p, "errors", 1, "code") != "incomplete_configuration" {
+			t.Errorf("a bad code and an incomplete configuration: %d %s", r.Status, r.Body)
+		}
 		do(t, "POST", srv.URL+"/v1/api-products", demoKey, `{"customer_code":"grips","code":"side-grip-spacer-2-5mm","options":[{"code":"amount","value":4}]}`)
 		list := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/api-products?per_page=1&page=2", demoKey, nil).Body)
 		if num(t, path(t, list, "meta", "items")) != "2" || path(t, list, "api_products", 0, "customer_code") != "sign-40x20" {
