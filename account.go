@@ -6,16 +6,61 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
+	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/language"
 )
 
 func isCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	r, err := language.ParseRegion(s)
+	return err == nil && r.IsCountry() && r.String() == s // not XX, EU or ZZ
+}
+
+// normalVATID writes a VAT number as registers do: capitals, without the
+// spaces, dots and hyphens people type ("be 0123.456.789": BE0123456789).
+func normalVATID(v string) string {
+	return strings.ToUpper(strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '-' {
+			return -1
+		}
+		return r
+	}, v))
+}
+
+var vatIDPattern = regexp.MustCompile(`^[A-Z]{2}[A-Z0-9]{2,14}$`)
+
+// vatIDProblem says what is wrong with a (normalised) VAT number, if
+// anything: it is the country's prefix (Greece's is EL, Northern
+// Ireland's XI) and 2 to 14 letters and digits. A VAT number makes an EU
+// reseller's purchases reverse-charged, so one that cannot be the
+// reseller's is refused rather than stored. (Whether it is registered is
+// for VIES, which staff consult.)
+func vatIDProblem(v, country string) (FieldError, bool) {
+	bad := func(detail string) (FieldError, bool) {
+		return FieldError{Pointer: "/vat_id", Code: "invalid_vat_id", Detail: detail}, true
+	}
+	switch {
+	case v == "":
+		return FieldError{}, false
+	case !vatIDPattern.MatchString(v):
+		return bad("vat_id is a VAT number: the country's two-letter prefix and 2 to 14 letters and digits, such as BE0123456789")
+	case country == "":
+		return bad("a reseller with a vat_id needs its country (the VAT number's prefix)")
+	}
+	prefix := v[:2]
+	if prefix == country || (prefix == "EL" && country == "GR") || (prefix == "XI" && country == "GB") {
+		return FieldError{}, false
+	}
+	return bad(fmt.Sprintf("vat_id %s is not a VAT number of country %s (its prefix would be %s)", v, country, country))
 }
 
 // Edition decides what a reseller may do.
@@ -106,10 +151,11 @@ func (r *Reseller) Validate() error {
 		fields = append(fields, FieldError{Pointer: "/markup", Detail: "markup is a factor from 1 to 100 with at most 4 decimals (2.5: sales price is 2.5 times purchase)"})
 	}
 	if r.Country != "" && !isCountryCode(r.Country) {
-		fields = append(fields, FieldError{Pointer: "/country", Detail: "country is an ISO 3166 code of two capital letters, such as NL"})
+		fields = append(fields, FieldError{Pointer: "/country", Detail: "country is the ISO 3166 code of a country, two capital letters, such as NL"})
 	}
-	if len(r.VATID) > 20 || strings.ContainsAny(r.VATID, " \t\n") {
-		fields = append(fields, FieldError{Pointer: "/vat_id", Detail: "vat_id is a VAT number without spaces, at most 20 characters"})
+	r.VATID = normalVATID(r.VATID)
+	if f, bad := vatIDProblem(r.VATID, r.Country); bad {
+		fields = append(fields, f)
 	}
 	if strings.TrimSpace(r.Name) == "" {
 		fields = append(fields, FieldError{Pointer: "/name", Detail: "name is required"})
@@ -119,8 +165,10 @@ func (r *Reseller) Validate() error {
 	if !r.Edition.Valid() {
 		fields = append(fields, FieldError{Pointer: "/edition", Detail: `edition must be "free" or "standard"`})
 	}
-	if len(r.CallbackURL) > 2000 {
-		fields = append(fields, FieldError{Pointer: "/callback_url", Detail: "callback_url is longer than 2000 characters"})
+	if r.CallbackURL != "" {
+		if u, err := url.Parse(r.CallbackURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(r.CallbackURL) > 2000 {
+			fields = append(fields, FieldError{Pointer: "/callback_url", Code: "invalid_url", Detail: "callback_url is where status callbacks go: an http(s) URL of at most 2000 characters"})
+		}
 	}
 	r.ShopName, r.ShopURL = strings.TrimSpace(r.ShopName), strings.TrimSpace(r.ShopURL)
 	if len(r.ShopName) > 100 || strings.ContainsFunc(r.ShopName, unicode.IsControl) {

@@ -481,6 +481,17 @@ func TestResellerProfilePricing(t *testing.T) {
 	if m["reverse_charge"] != false || num(t, tot["purchase_price_incl_vat"]) != "11.16" || num(t, tot["sales_price"]) != "28.14" {
 		t.Errorf("after patch = %v", tot)
 	}
+	// A Dutch VAT number for a Belgian reseller would reverse-charge its purchases wrongly.
+	for bad, pointer := range map[string]string{`{"vat_id":"NL001234567B01"}`: "/vat_id", `{"vat_id":"nonsense"}`: "/vat_id",
+		`{"country":"XX"}`: "/country", `{"callback_url":"ftp://shop.example/cb"}`: "/callback_url"} {
+		r := do(t, "PATCH", fmt.Sprintf("%s/v1/operator/resellers/%d", srv.URL, id), operatorKey, bad)
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"`+pointer+`"`) {
+			t.Errorf("patch %s: %d %s, want 422 at %s", bad, r.Status, r.Body, pointer)
+		}
+	}
+	if r := do(t, "PATCH", fmt.Sprintf("%s/v1/operator/resellers/%d", srv.URL, id), operatorKey, `{"vat_id":"be 0123.456.789"}`); r.Status != 200 || r.JSON(t)["vat_id"] != "BE0123456789" {
+		t.Errorf("a VAT number as people type it: %d %s", r.Status, r.Body)
+	}
 	for _, bad := range []string{`{"markup":0.5}`, `{"country":"belgium"}`, `{"edition":"gold"}`, `{"markup":"abc"}`} {
 		if r := do(t, "PATCH", fmt.Sprintf("%s/v1/operator/resellers/%d", srv.URL, id), operatorKey, bad); r.Status != 422 && r.Status != 400 {
 			t.Errorf("patch %s: %d", bad, r.Status)

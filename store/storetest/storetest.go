@@ -201,7 +201,10 @@ func testAPIKeys(t *testing.T, s pressroom.Store) {
 	_, err = s.FindAPIKeyByHash(ctx, pressroom.HashKey("wrong"))
 	wantCode(t, err, pressroom.ENOTFOUND)
 	wantCode(t, s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: a.ID, Role: pressroom.RoleReseller, Hash: pressroom.HashKey(key)}), pressroom.ECONFLICT)
-	wantCode(t, s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: 12345, Role: pressroom.RoleReseller, Hash: pressroom.HashKey("x")}), pressroom.ENOTFOUND)
+	err = s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: 12345, Role: pressroom.RoleReseller, Hash: pressroom.HashKey("x")})
+	if wantCode(t, err, pressroom.ENOTFOUND); pressroom.ErrorMessage(err) != "Reseller not found." {
+		t.Errorf("a key of no reseller: %q, want it to name the reseller", pressroom.ErrorMessage(err))
+	}
 	wantCode(t, s.CreateAPIKey(ctx, &pressroom.APIKey{ResellerID: a.ID, Role: pressroom.RoleOperator, Hash: pressroom.HashKey("y")}), pressroom.EINVALID)
 
 	op := &pressroom.APIKey{Role: pressroom.RoleOperator, Name: "ops", Hash: pressroom.HashKey("operator-secret")}
