@@ -291,6 +291,11 @@ func (p *Program) cmdKeys(ctx context.Context, args []string) error {
 			}
 			return noArguments("keys list")(rest)
 		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
+			if reseller != 0 { // a mistyped id lists nothing, and says why
+				if _, err := s.FindResellerByID(ctx, reseller); err != nil {
+					return describe(err)
+				}
+			}
 			ks, err := s.ListAPIKeys(ctx, reseller)
 			if err != nil {
 				return err

@@ -51,6 +51,12 @@ func TestCLIAccounts(t *testing.T) {
 			t.Errorf("keys list:\n%s", out)
 		}
 		cli(1, "keys", "revoke", "424242")
+		if out := cli(1, "keys", "list", "--reseller", "424242"); !strings.Contains(out, "Reseller not found") {
+			t.Errorf("keys of an unknown reseller: %s", out)
+		}
+		if out := cli(1, "keys", "create", "--reseller", "424242"); !strings.Contains(out, "Reseller not found") {
+			t.Errorf("a key for an unknown reseller: %s", out)
+		}
 		out = cli(0, "resellers", "list")
 		if !regexp.MustCompile(id + `\s+Drukwerk Online\s+free\s+2.5\s+-\s+-\s+1\s+1\s`).MatchString(out) {
 			t.Errorf("resellers list (1 customer, 1 active key):\n%s", out)
