@@ -497,20 +497,15 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 // GET /v1/orders
 func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	q := r.URL.Query()
+	// Every parameter's problem at once.
+	var fields []pressroom.FieldError
 	page, err := intParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	fields = append(fields, pressroom.ErrorFields(err)...)
 	perPage, err := intParam(r, "per_page", 20, 100)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	fields = append(fields, pressroom.ErrorFields(err)...)
 	f := pressroom.OrderFilter{ResellerID: resellerOf(p), Status: order.Status(q.Get("status")), Stage: order.Stage(q.Get("stage")),
 		OwnID: q.Get("id"), Reference: q.Get("reference"), AddressName: q.Get("address_name"), From: q.Get("from"), To: q.Get("to"),
 		Offset: (page - 1) * perPage, Limit: perPage}
-	var fields []pressroom.FieldError
 	if f.Status != "" && !f.Status.Valid() {
 		fields = append(fields, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "one of: " + strings.Join(statusNames(), ", ")})
 	}
@@ -522,10 +517,17 @@ func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pre
 	default:
 		fields = append(fields, pressroom.FieldError{Pointer: "?files", Code: "invalid_files", Detail: `"ready" (every item's file passed, or it needs none), "waiting" or "failed"`})
 	}
+	var days []delivery.Date
 	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
-		if _, err := delivery.ParseDate(d.v); d.v != "" && err != nil {
+		if day, err := delivery.ParseDate(d.v); d.v != "" && err != nil {
 			fields = append(fields, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
+		} else if d.v != "" {
+			days = append(days, day)
 		}
+	}
+	if f.From != "" && f.To != "" && len(days) == 2 && days[1].Before(days[0]) {
+		// An empty answer would hide the mistake.
+		fields = append(fields, pressroom.FieldError{Pointer: "?to", Code: "invalid_range", Detail: fmt.Sprintf("to (%s) is before from (%s)", f.To, f.From)})
 	}
 	if c := q.Get("customer_id"); c != "" {
 		if f.CustomerID, err = strconv.ParseInt(c, 10, 64); err != nil || f.CustomerID < 1 {

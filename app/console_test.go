@@ -237,6 +237,7 @@ func TestConsoleRunsProduction(t *testing.T) {
 		wantPage(t, b.get("/console/orders?from=2000-01-01&to=2999-12-31"), 200, "1–2 of 2 orders", `value="2000-01-01"`)
 		wantPage(t, b.get("/console/orders?from=2999-01-01"), 200, "No orders match.")
 		wantPage(t, b.get("/console/orders?from="+today+"&to=12-03-2026"), 400, "?to")
+		wantPage(t, b.get("/console/orders?from=2026-12-10&to=2026-12-01"), 400, "?to", "before the first")
 		wantPage(t, b.get("/console/orders?status=bogus&page=0"), 400, "?status", "?page")
 		if p := b.get("/console/orders?number=" + m); p.Status != 303 || p.Location != "/console/orders/"+m {
 			t.Fatalf("open by number: %d to %q", p.Status, p.Location)

@@ -526,10 +526,19 @@ func testTestOrdersDryRunsAndDrafts(t *testing.T, st storeArgs) {
 			t.Errorf("?%s: %v orders, want %s", q, path(t, l, "meta", "items"), n)
 		}
 	}
-	for _, q := range []string{"status=lost", "stage=x", "from=yesterday", "sort=up", "per_page=0"} {
+	for _, q := range []string{"status=lost", "stage=x", "from=yesterday", "sort=up", "per_page=0", "from=2026-12-10&to=2026-12-01"} {
 		if r := do(t, "GET", srv.URL+"/v1/orders?"+q, demoKey, nil); r.Status != 400 {
 			t.Errorf("?%s: %d", q, r.Status)
 		}
+	}
+	// Every parameter's problem in one answer, the paging's too.
+	many := do(t, "GET", srv.URL+"/v1/orders?page=0&per_page=500&status=lost&sort=up&from=2026-12-10&to=2026-12-01", demoKey, nil)
+	var at []string
+	for _, f := range decodeNumbers(t, many.Body)["errors"].([]any) {
+		at = append(at, f.(map[string]any)["pointer"].(string))
+	}
+	if many.Status != 400 || strings.Join(at, " ") != "?page ?per_page ?status ?to ?sort" {
+		t.Errorf("five bad parameters: %d, problems at %v\n%s", many.Status, at, many.Body)
 	}
 }
 
