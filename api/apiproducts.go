@@ -164,28 +164,25 @@ func (s *Server) handleCreateAPIProduct(w http.ResponseWriter, r *http.Request, 
 
 // GET /v1/api-products?page=&per_page=
 func (s *Server) handleListAPIProducts(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	page, err := intParam(r, "page", 1, 1_000_000)
-	if err == nil {
-		var perPage int
-		perPage, err = intParam(r, "per_page", 20, 100)
-		if err == nil {
-			list, total, err := s.Store.ListAPIProducts(r.Context(), p.Reseller.ID, (page-1)*perPage, perPage)
-			if err != nil {
-				s.Error(w, r, err)
-				return
-			}
-			out := make([]apiProductOut, len(list))
-			for i, ap := range list {
-				out[i] = s.apiProductView(r, p, ap, false)
-			}
-			writeJSON(w, http.StatusOK, map[string]any{
-				"meta":         pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage},
-				"api_products": out,
-			})
-			return
-		}
+	q := paramsOf(r)
+	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	if err := q.err(); err != nil {
+		s.Error(w, r, err)
+		return
 	}
-	s.Error(w, r, err)
+	list, total, err := s.Store.ListAPIProducts(r.Context(), p.Reseller.ID, (page-1)*perPage, perPage)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]apiProductOut, len(list))
+	for i, ap := range list {
+		out[i] = s.apiProductView(r, p, ap, false)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"meta":         pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage},
+		"api_products": out,
+	})
 }
 
 // GET /v1/api-products/{customer_code}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/pressroom/pressroom"
@@ -72,48 +71,23 @@ func callbackView(cb *order.Callback, attempts []*order.CallbackAttempt) callbac
 
 // GET /v1/callbacks?order=&status=&page=&per_page= (operators: every reseller's, reseller_id filter)
 func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	f := pressroom.CallbackFilter{ResellerID: resellerOf(p), Status: order.CallbackStatus(r.URL.Query().Get("status"))}
+	q := paramsOf(r)
+	f := pressroom.CallbackFilter{ResellerID: resellerOf(p), Status: order.CallbackStatus(q.get("status"))}
 	switch f.Status {
 	case "", order.CallbackPending, order.CallbackDelivered, order.CallbackFailed:
 	default:
-		s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "status is pending, delivered or failed.",
-			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "pending, delivered or failed"}}})
-		return
+		q.bad("status", "invalid_status", "pending, delivered or failed", "status is pending, delivered or failed.")
 	}
-	if v := r.URL.Query().Get("order"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "order is an order number.", Fields: []pressroom.FieldError{{Pointer: "?order", Code: "invalid_order", Detail: "an order number"}}})
-			return
-		}
-		f.OrderNumber = n
+	f.OrderNumber = q.id("order", "order number")
+	if p.Reseller == nil && q.get("reseller_id") != "" {
+		f.ResellerID = q.id("reseller_id", "reseller id")
 	}
-	if v := r.URL.Query().Get("reseller_id"); v != "" && p.Reseller == nil {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "reseller_id is a reseller id.", Fields: []pressroom.FieldError{{Pointer: "?reseller_id", Code: "invalid_id", Detail: "a reseller id"}}})
-			return
-		}
-		f.ResellerID = id
-	}
-	page, err := intParam(r, "page", 1, 1_000_000)
-	if err != nil {
+	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	if err := q.err(); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	perPage, err := intParam(r, "per_page", 20, 100)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	var number int64
-	if v := r.URL.Query().Get("order"); v != "" {
-		if number, err = strconv.ParseInt(v, 10, 64); err != nil || number < 1 {
-			s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "order is an order number.", Fields: []pressroom.FieldError{{Pointer: "?order", Code: "invalid_number", Detail: "an order number"}}})
-			return
-		}
-	}
-	f.OrderNumber, f.Offset, f.Limit = number, (page-1)*perPage, perPage
+	f.Offset, f.Limit = (page-1)*perPage, perPage
 	list, total, err := s.Store.ListCallbacks(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)

@@ -498,11 +498,10 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	q := r.URL.Query()
 	// Every parameter's problem at once.
-	var fields []pressroom.FieldError
-	page, err := intParam(r, "page", 1, 1_000_000)
-	fields = append(fields, pressroom.ErrorFields(err)...)
-	perPage, err := intParam(r, "per_page", 20, 100)
-	fields = append(fields, pressroom.ErrorFields(err)...)
+	pq := paramsOf(r)
+	page, perPage := pq.int("page", 1, 1_000_000), pq.int("per_page", 20, 100)
+	fields := pq.fields
+	var err error
 	f := pressroom.OrderFilter{ResellerID: resellerOf(p), Status: order.Status(q.Get("status")), Stage: order.Stage(q.Get("stage")),
 		OwnID: q.Get("id"), Reference: q.Get("reference"), AddressName: q.Get("address_name"), From: q.Get("from"), To: q.Get("to"),
 		Offset: (page - 1) * perPage, Limit: perPage}

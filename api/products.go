@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/catalog"
@@ -58,20 +57,6 @@ func summarize(p *catalog.CompiledProduct, lang string) productSummary {
 	return s
 }
 
-// intParam reads a positive integer query parameter.
-func intParam(r *http.Request, name string, def, max int) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > max {
-		return 0, &pressroom.Error{Code: pressroom.EMALFORMED, Message: fmt.Sprintf("%s must be a whole number from 1 to %d, not %q.", name, max, v),
-			Fields: []pressroom.FieldError{{Pointer: "?" + name, Detail: fmt.Sprintf("a whole number from 1 to %d", max)}}}
-	}
-	return n, nil
-}
-
 func languageParam(r *http.Request) (string, error) {
 	l := r.URL.Query().Get("language")
 	if l != "" && !isCatalogLanguage(l) {
@@ -83,24 +68,14 @@ func languageParam(r *http.Request) (string, error) {
 
 // GET /v1/products
 func (s *Server) handleListProducts(w http.ResponseWriter, r *http.Request, _ *pressroom.Principal) {
-	page, err := intParam(r, "page", 1, 1_000_000)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	perPage, err := intParam(r, "per_page", 20, 100)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
+	q := paramsOf(r)
+	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
 	lang, err := languageParam(r)
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		q.fields, q.msgs = append(q.fields, pressroom.ErrorFields(err)...), append(q.msgs, pressroom.ErrorMessage(err))
 	}
-	q := r.URL.Query()
 	var active *bool
-	switch v := q.Get("active"); v {
+	switch v := q.get("active"); v {
 	case "":
 	case "true", "1":
 		t := true
@@ -109,12 +84,15 @@ func (s *Server) handleListProducts(w http.ResponseWriter, r *http.Request, _ *p
 		f := false
 		active = &f
 	default:
-		s.Error(w, r, pressroom.Errorf(pressroom.EMALFORMED, "active must be true or false, not %q.", v))
-		return
+		q.bad("active", "invalid_active", "true or false", fmt.Sprintf("active must be true or false, not %q.", v))
 	}
-	group := q.Get("article_group")
+	group := q.get("article_group")
 	if _, ok := catalog.ArticleGroups[group]; group != "" && !ok {
-		s.Error(w, r, pressroom.Errorf(pressroom.EMALFORMED, "article_group %q is not one of material, composed_product, box, photo_product, accessory.", group))
+		q.bad("article_group", "invalid_article_group", "material, composed_product, box, photo_product or accessory",
+			fmt.Sprintf("article_group %q is not one of material, composed_product, box, photo_product, accessory.", group))
+	}
+	if err := q.err(); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	cat := s.Catalog.Current()

@@ -316,6 +316,9 @@ func TestCallbackRetries(t *testing.T) {
 		if r := do(t, "GET", srv.URL+"/v1/callbacks?status=lost", demoKey, nil); r.Status != 400 {
 			t.Errorf("bad status filter: %d", r.Status)
 		}
+		if r := do(t, "GET", srv.URL+"/v1/callbacks?status=lost&order=x&per_page=0", demoKey, nil); r.Status != 400 || len(r.JSON(t)["errors"].([]any)) != 3 {
+			t.Errorf("three bad parameters: %d %s, want three problems", r.Status, r.Body)
+		}
 	})
 }
 

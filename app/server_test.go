@@ -178,6 +178,15 @@ func TestProductsList(t *testing.T) {
 		{"?language=xx", 400, nil},
 		{"?article_group=cheese", 400, nil},
 		{"?active=maybe", 400, nil},
+		{"?page=0&per_page=101&language=xx&active=maybe&article_group=cheese", 400, func(t *testing.T, m map[string]any) {
+			var at []string
+			for _, f := range m["errors"].([]any) {
+				at = append(at, f.(map[string]any)["pointer"].(string))
+			}
+			if strings.Join(at, " ") != "?page ?per_page ?language ?active ?article_group" || m["detail"] != "5 query parameters are not valid." {
+				t.Errorf("every bad parameter at once: %v, %v", m["detail"], at)
+			}
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {

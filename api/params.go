@@ -1,0 +1,69 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/pressroom/pressroom"
+)
+
+// params reads a list's query parameters and gathers every problem, so
+// that one 400 names them all rather than one per try.
+type params struct {
+	q      url.Values
+	fields []pressroom.FieldError
+	msgs   []string
+}
+
+func paramsOf(r *http.Request) *params { return &params{q: r.URL.Query()} }
+
+func (p *params) get(name string) string { return p.q.Get(name) }
+
+// bad records a problem with the parameter name; msg is the sentence
+// the answer gives when it is the only one.
+func (p *params) bad(name, code, detail, msg string) {
+	p.fields = append(p.fields, pressroom.FieldError{Pointer: "?" + name, Code: code, Detail: detail})
+	p.msgs = append(p.msgs, msg)
+}
+
+// int reads a whole number from 1 to max, def when absent or bad.
+func (p *params) int(name string, def, max int) int {
+	v := p.q.Get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		p.bad(name, "invalid_number", fmt.Sprintf("a whole number from 1 to %d", max),
+			fmt.Sprintf("%s must be a whole number from 1 to %d, not %q.", name, max, v))
+		return def
+	}
+	return n
+}
+
+// id reads a positive id, 0 when absent or bad.
+func (p *params) id(name, what string) int64 {
+	v := p.q.Get(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		p.bad(name, "invalid_id", "a "+what, fmt.Sprintf("%s is a %s, not %q.", name, what, v))
+		return 0
+	}
+	return n
+}
+
+// err is nil, or EMALFORMED naming every problem.
+func (p *params) err() error {
+	switch len(p.fields) {
+	case 0:
+		return nil
+	case 1:
+		return &pressroom.Error{Code: pressroom.EMALFORMED, Message: p.msgs[0], Fields: p.fields}
+	}
+	return &pressroom.Error{Code: pressroom.EMALFORMED, Message: fmt.Sprintf("%d query parameters are not valid.", len(p.fields)), Fields: p.fields}
+}
