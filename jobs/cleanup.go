@@ -66,6 +66,19 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[cleanupArgs]) e
 
 func (w *cleanupWorker) Timeout(*river.Job[cleanupArgs]) time.Duration { return cleanupTimeout }
 
+// sweepOrphansArgs is the walk of the storage as versions before the
+// clean-ups were jobs queued it; one left in the queue at an upgrade
+// completes, and the "orphans" clean-up walks instead.
+type sweepOrphansArgs struct{}
+
+func (sweepOrphansArgs) Kind() string { return "sweep_orphans" }
+
+type sweepOrphansWorker struct {
+	river.WorkerDefaults[sweepOrphansArgs]
+}
+
+func (sweepOrphansWorker) Work(context.Context, *river.Job[sweepOrphansArgs]) error { return nil }
+
 // periodic is the queue's schedule of the clean-ups.
 func periodic(cleanups []Cleanup) []*river.PeriodicJob {
 	var jobs []*river.PeriodicJob

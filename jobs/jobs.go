@@ -179,6 +179,9 @@ func New(store pressroom.Store, svc *orders.Service, deliverer *webhook.Delivere
 		}
 		byName[c.Name] = c
 	}
+	if err := river.AddWorkerSafely(workers, sweepOrphansWorker{}); err != nil {
+		return nil, err
+	}
 	if err := river.AddWorkerSafely(workers, &cleanupWorker{byName: byName, cleaned: cfg.Cleaned, logger: cmp.Or(cfg.Logger, slog.Default())}); err != nil {
 		return nil, err
 	}
