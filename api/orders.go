@@ -496,57 +496,49 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 
 // GET /v1/orders
 func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	q := r.URL.Query()
-	// Every parameter's problem at once.
-	pq := paramsOf(r)
-	page, perPage := pq.int("page", 1, 1_000_000), pq.int("per_page", 20, 100)
-	fields := pq.fields
-	var err error
-	f := pressroom.OrderFilter{ResellerID: resellerOf(p), Status: order.Status(q.Get("status")), Stage: order.Stage(q.Get("stage")),
-		OwnID: q.Get("id"), Reference: q.Get("reference"), AddressName: q.Get("address_name"), From: q.Get("from"), To: q.Get("to"),
+	q := paramsOf(r) // every parameter's problem at once
+	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	f := pressroom.OrderFilter{ResellerID: resellerOf(p), Status: order.Status(q.get("status")), Stage: order.Stage(q.get("stage")),
+		OwnID: q.get("id"), Reference: q.get("reference"), AddressName: q.get("address_name"), From: q.get("from"), To: q.get("to"),
 		Offset: (page - 1) * perPage, Limit: perPage}
 	if f.Status != "" && !f.Status.Valid() {
-		fields = append(fields, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "one of: " + strings.Join(statusNames(), ", ")})
+		q.bad("status", "invalid_status", "one of: "+strings.Join(statusNames(), ", "), fmt.Sprintf("status %q is not an order status.", f.Status))
 	}
 	if f.Stage != "" && f.Stage != order.StageDraft && f.Stage != order.StageOrder {
-		fields = append(fields, pressroom.FieldError{Pointer: "?stage", Code: "invalid_stage", Detail: `"draft" or "order"`})
+		q.bad("stage", "invalid_stage", `"draft" or "order"`, fmt.Sprintf("stage is draft or order, not %q.", f.Stage))
 	}
-	switch f.Files = order.FilesSummary(q.Get("files")); f.Files {
+	switch f.Files = order.FilesSummary(q.get("files")); f.Files {
 	case "", order.FilesReady, order.FilesWaiting, order.FilesFailed:
 	default:
-		fields = append(fields, pressroom.FieldError{Pointer: "?files", Code: "invalid_files", Detail: `"ready" (every item's file passed, or it needs none), "waiting" or "failed"`})
+		q.bad("files", "invalid_files", `"ready" (every item's file passed, or it needs none), "waiting" or "failed"`,
+			fmt.Sprintf("files is ready, waiting or failed, not %q.", f.Files))
 	}
 	var days []delivery.Date
-	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
-		if day, err := delivery.ParseDate(d.v); d.v != "" && err != nil {
-			fields = append(fields, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
-		} else if d.v != "" {
+	for _, name := range []string{"from", "to"} {
+		v := q.get(name)
+		if day, err := delivery.ParseDate(v); v != "" && err != nil {
+			q.bad(name, "invalid_date", "a date like 2026-03-12", fmt.Sprintf("%s is a date like 2026-03-12, not %q.", name, v))
+		} else if v != "" {
 			days = append(days, day)
 		}
 	}
 	if f.From != "" && f.To != "" && len(days) == 2 && days[1].Before(days[0]) {
 		// An empty answer would hide the mistake.
-		fields = append(fields, pressroom.FieldError{Pointer: "?to", Code: "invalid_range", Detail: fmt.Sprintf("to (%s) is before from (%s)", f.To, f.From)})
+		q.bad("to", "invalid_range", fmt.Sprintf("to (%s) is before from (%s)", f.To, f.From), fmt.Sprintf("to (%s) is before from (%s).", f.To, f.From))
 	}
-	if c := q.Get("customer_id"); c != "" {
-		if f.CustomerID, err = strconv.ParseInt(c, 10, 64); err != nil || f.CustomerID < 1 {
-			fields = append(fields, pressroom.FieldError{Pointer: "?customer_id", Code: "invalid_id", Detail: "a customer id"})
-		}
-	}
-	switch q.Get("sort") {
+	f.CustomerID = q.id("customer_id", "customer id")
+	switch q.get("sort") {
 	case "", "desc":
 	case "asc":
 		f.Ascending = true
 	default:
-		fields = append(fields, pressroom.FieldError{Pointer: "?sort", Code: "invalid_sort", Detail: `"asc" or "desc" (by order number)`})
+		q.bad("sort", "invalid_sort", `"asc" or "desc" (by order number)`, fmt.Sprintf("sort is asc or desc, not %q.", q.get("sort")))
 	}
-	if rid := q.Get("reseller_id"); rid != "" && p.Reseller == nil {
-		if f.ResellerID, err = strconv.ParseInt(rid, 10, 64); err != nil {
-			fields = append(fields, pressroom.FieldError{Pointer: "?reseller_id", Code: "invalid_id", Detail: "a reseller id"})
-		}
+	if p.Reseller == nil && q.get("reseller_id") != "" {
+		f.ResellerID = q.id("reseller_id", "reseller id")
 	}
-	if len(fields) > 0 {
-		s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "A query parameter is not valid.", Fields: fields})
+	if err := q.err(); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	list, total, err := s.Store.ListOrders(r.Context(), f)
