@@ -337,6 +337,19 @@ func IssueKey(ctx context.Context, s Store, resellerID int64, name string) (*API
 	return k, secret, nil
 }
 
+// Missing names what k refers to that is gone, when a store's write of k
+// answers ENOTFOUND (a foreign key): its reseller, or the key that issued
+// an access token. Other errors are returned as they are.
+func (k *APIKey) Missing(err error) error {
+	if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	if k.ParentID != 0 {
+		return Errorf(ENOTFOUND, "The key that issues this token, or its reseller, no longer exists.")
+	}
+	return Errorf(ENOTFOUND, "Reseller not found.")
+}
+
 // IssueOperatorKey issues a staff member's own operator key: the name says
 // who they are, and the changes they make carry it in the order's events.
 // The key is returned once; only its hash is stored.

@@ -184,7 +184,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *pressroom.APIKey) error {
 	err := db.pool.QueryRow(ctx,
 		`INSERT INTO api_keys (reseller_id, role, name, hash, hint, created_at, expires_at, parent_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		keyArgs(k)...).Scan(&k.ID)
-	return keyRefError(mapError(err, "API key"), k)
+	return k.Missing(mapError(err, "API key"))
 }
 
 // EnsureAPIKey stores k unless a key with its hash exists.
@@ -255,16 +255,4 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
 		_, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at.UTC().Truncate(time.Microsecond), id)
 		return mapError(err, "API key")
 	})
-}
-
-// keyRefError names what a key refers to that is gone (a foreign key's
-// ENOTFOUND): its reseller, or the key that issued an access token.
-func keyRefError(err error, k *pressroom.APIKey) error {
-	if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
-		return err
-	}
-	if k.ParentID != 0 {
-		return pressroom.Errorf(pressroom.ENOTFOUND, "The key that issues this token, or its reseller, no longer exists.")
-	}
-	return pressroom.Errorf(pressroom.ENOTFOUND, "Reseller not found.")
 }
