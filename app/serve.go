@@ -75,6 +75,9 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	if err := p.bootstrap(ctx, store, cfg); err != nil {
 		return err
 	}
+	if err := resellerWarnings(ctx, logger, store); err != nil {
+		return err
+	}
 
 	recorder := catalog.NewRecorder(store, logger)
 	reg := prometheus.NewRegistry()
@@ -372,6 +375,29 @@ func every(ctx context.Context, interval time.Duration, fn func(context.Context)
 		case <-t.C:
 		}
 	}
+}
+
+// resellerWarnings names the resellers whose stored details the rules
+// of this version refuse (a VAT number of another country, a callback
+// URL that is no http(s) URL): until staff fix them, no change of them is
+// taken, the reseller's own callback settings included.
+func resellerWarnings(ctx context.Context, logger *slog.Logger, store pressroom.Store) error {
+	rs, err := store.ListResellers(ctx)
+	if err != nil {
+		return fmt.Errorf("read the resellers: %w", err)
+	}
+	for _, r := range rs {
+		cp := *r // Validate fills defaults and normalises
+		if err := cp.Validate(); err != nil {
+			var problems []string
+			for _, f := range pressroom.ErrorFields(err) {
+				problems = append(problems, f.Detail)
+			}
+			logger.Warn("a reseller's stored details are no longer valid; no change of it is taken until they are fixed (pressroom resellers update, or PATCH /v1/operator/resellers/{id})",
+				"reseller", r.ID, "problems", strings.Join(problems, "; "))
+		}
+	}
+	return nil
 }
 
 // sharedStoreWarnings names, on a PostgreSQL store, what every node of

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -595,6 +596,43 @@ func TestSharedStoreNamesWhatEveryNodeNeeds(t *testing.T) {
 		s = startServer(t, args, env)
 		if log := s.Stderr.String(); strings.Contains(log, publicURL) || strings.Contains(log, blob) {
 			t.Errorf("log of a node given both:\n%s", log)
+		}
+	})
+}
+
+// TestStartNamesResellersTheRulesNowRefuse: a reseller stored before a
+// rule (a VAT number of another country) cannot be changed until staff fix
+// it, so a start names it in the log, and a store without one gets no
+// such warning. Both stores.
+func TestStartNamesResellersTheRulesNowRefuse(t *testing.T) {
+	const warning = "a reseller's stored details are no longer valid"
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		env := baseEnv()
+		env["PRESSROOM_LOG_LEVEL"] = "warn"
+		s := startServer(t, args, env)
+		if log := s.Stderr.String(); strings.Contains(log, warning) {
+			t.Errorf("a store of valid resellers warns:\n%s", log)
+		}
+		s.stop()
+		driver, dsn, query := "sqlite", "file:"+filepath.Join(args[1], "pressroom.db"), "UPDATE resellers SET country = 'BE', vat_id = 'NL001234567B01' WHERE name = 'demo'"
+		if len(args) > 2 {
+			driver, dsn = "pgx", args[3]
+		}
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := db.Exec(query); err != nil {
+			t.Fatal(err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("updated %d resellers", n)
+		}
+		db.Close()
+		s = startServer(t, args, env)
+		log := s.Stderr.String()
+		if !strings.Contains(log, warning) || !strings.Contains(log, `"reseller":1000001`) || !strings.Contains(log, "not a VAT number of country BE") {
+			t.Errorf("the log does not name the reseller and its problem:\n%s", log)
 		}
 	})
 }
