@@ -63,6 +63,21 @@ func vatIDProblem(v, country string) (FieldError, bool) {
 	return bad(fmt.Sprintf("vat_id %s is not a VAT number of country %s (its prefix would be %s)", v, country, country))
 }
 
+// isHTTPURL reports whether s is an absolute http(s) URL of at most max bytes.
+func isHTTPURL(s string, max int) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= max
+}
+
+// CallbackURLProblem says what is wrong with a reseller's callback URL, if
+// anything ("" is none: callbacks go only to the URLs orders give).
+func CallbackURLProblem(u string) (FieldError, bool) {
+	if u == "" || isHTTPURL(u, 2000) {
+		return FieldError{}, false
+	}
+	return FieldError{Pointer: "/callback_url", Code: "invalid_url", Detail: "callback_url is where status callbacks go: an http(s) URL of at most 2000 characters"}, true
+}
+
 // Edition decides what a reseller may do.
 type Edition string
 
@@ -165,17 +180,15 @@ func (r *Reseller) Validate() error {
 	if !r.Edition.Valid() {
 		fields = append(fields, FieldError{Pointer: "/edition", Detail: `edition must be "free" or "standard"`})
 	}
-	if r.CallbackURL != "" {
-		if u, err := url.Parse(r.CallbackURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(r.CallbackURL) > 2000 {
-			fields = append(fields, FieldError{Pointer: "/callback_url", Code: "invalid_url", Detail: "callback_url is where status callbacks go: an http(s) URL of at most 2000 characters"})
-		}
+	if f, bad := CallbackURLProblem(r.CallbackURL); bad {
+		fields = append(fields, f)
 	}
 	r.ShopName, r.ShopURL = strings.TrimSpace(r.ShopName), strings.TrimSpace(r.ShopURL)
 	if len(r.ShopName) > 100 || strings.ContainsFunc(r.ShopName, unicode.IsControl) {
 		fields = append(fields, FieldError{Pointer: "/shop_name", Detail: "shop_name is the shop's name as its customers know it: at most 100 characters, on one line"})
 	}
 	if r.ShopURL != "" {
-		if u, err := url.Parse(r.ShopURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(r.ShopURL) > 500 {
+		if !isHTTPURL(r.ShopURL, 500) {
 			fields = append(fields, FieldError{Pointer: "/shop_url", Detail: "shop_url is the shop's address on the web: an http(s) URL of at most 500 characters"})
 		}
 	}

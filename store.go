@@ -2,6 +2,7 @@ package pressroom
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/pressroom/pressroom/order"
@@ -289,6 +290,29 @@ type OrderFilter struct {
 	Ascending   bool   // by number; newest first by default
 	Offset      int
 	Limit       int
+}
+
+// DateProblems says what is wrong with the filter's days, as query
+// parameters ?from and ?to: each a date like 2026-03-12, and the last not
+// before the first (an empty list would hide that mistake).
+func (f OrderFilter) DateProblems() []FieldError {
+	var out []FieldError
+	var days []time.Time
+	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
+		if d.v == "" {
+			continue
+		}
+		day, err := time.Parse(time.DateOnly, d.v)
+		if err != nil {
+			out = append(out, FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
+			continue
+		}
+		days = append(days, day)
+	}
+	if f.From != "" && f.To != "" && len(days) == 2 && days[1].Before(days[0]) {
+		out = append(out, FieldError{Pointer: "?to", Code: "invalid_range", Detail: fmt.Sprintf("to (%s) is before from (%s): the last day placed is before the first", f.To, f.From)})
+	}
+	return out
 }
 
 // CallbackFilter selects callbacks.

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/pressroom/pressroom"
@@ -219,10 +217,8 @@ func (s *Server) handlePutCallbackSettings(w http.ResponseWriter, r *http.Reques
 	}
 	var fields []pressroom.FieldError
 	if in.CallbackURL != nil {
-		if u := *in.CallbackURL; u != "" {
-			if err := checkURL(u); err != "" {
-				fields = append(fields, pressroom.FieldError{Pointer: "/callback_url", Code: "invalid_url", Detail: err})
-			}
+		if f, bad := pressroom.CallbackURLProblem(*in.CallbackURL); bad {
+			fields = append(fields, f)
 		}
 		res.CallbackURL = *in.CallbackURL
 	}
@@ -248,27 +244,4 @@ func (s *Server) handlePutCallbackSettings(w http.ResponseWriter, r *http.Reques
 	}
 	s.Auth.Forget(res.ID)
 	writeJSON(w, http.StatusOK, s.callbackSettings(res))
-}
-
-// checkURL says what is wrong with a callback URL, or "".
-func checkURL(u string) string {
-	if len(u) > 2000 {
-		return "at most 2000 characters"
-	}
-	p, err := parseHTTPURL(u)
-	if err != nil || p == "" {
-		return fmt.Sprintf("%q is not an http(s) URL", u)
-	}
-	return ""
-}
-
-func parseHTTPURL(u string) (string, error) {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "", err
-	}
-	if (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return "", nil
-	}
-	return p.Host, nil
 }

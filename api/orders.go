@@ -13,7 +13,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/pressroom/pressroom"
-	"github.com/pressroom/pressroom/delivery"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
@@ -513,19 +512,7 @@ func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pre
 		q.bad("files", "invalid_files", `"ready" (every item's file passed, or it needs none), "waiting" or "failed"`,
 			fmt.Sprintf("files is ready, waiting or failed, not %q.", f.Files))
 	}
-	var days []delivery.Date
-	for _, name := range []string{"from", "to"} {
-		v := q.get(name)
-		if day, err := delivery.ParseDate(v); v != "" && err != nil {
-			q.bad(name, "invalid_date", "a date like 2026-03-12", fmt.Sprintf("%s is a date like 2026-03-12, not %q.", name, v))
-		} else if v != "" {
-			days = append(days, day)
-		}
-	}
-	if f.From != "" && f.To != "" && len(days) == 2 && days[1].Before(days[0]) {
-		// An empty answer would hide the mistake.
-		q.bad("to", "invalid_range", fmt.Sprintf("to (%s) is before from (%s)", f.To, f.From), fmt.Sprintf("to (%s) is before from (%s).", f.To, f.From))
-	}
+	q.add(f.DateProblems()...)
 	f.CustomerID = q.id("customer_id", "customer id")
 	switch q.get("sort") {
 	case "", "desc":

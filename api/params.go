@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/pressroom/pressroom"
 )
@@ -26,6 +27,15 @@ func (p *params) get(name string) string { return p.q.Get(name) }
 func (p *params) bad(name, code, detail, msg string) {
 	p.fields = append(p.fields, pressroom.FieldError{Pointer: "?" + name, Code: code, Detail: detail})
 	p.msgs = append(p.msgs, msg)
+}
+
+// add records problems found elsewhere (the core's), each its own
+// sentence when it is the only one.
+func (p *params) add(fs ...pressroom.FieldError) {
+	for _, f := range fs {
+		p.fields = append(p.fields, f)
+		p.msgs = append(p.msgs, fmt.Sprintf("%s: %s.", strings.TrimPrefix(f.Pointer, "?"), f.Detail))
+	}
 }
 
 // int reads a whole number from 1 to max, def when absent or bad.

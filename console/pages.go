@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pressroom/pressroom"
 	"github.com/pressroom/pressroom/order"
@@ -147,17 +146,7 @@ func orderFilter(q url.Values) (listFilter, pressroom.OrderFilter, int, error) {
 	default:
 		bad = append(bad, pressroom.FieldError{Pointer: "?type", Code: "invalid_type", Detail: "production or test"})
 	}
-	var days []time.Time
-	for _, d := range []struct{ name, v string }{{"from", lf.From}, {"to", lf.To}} {
-		if day, err := time.Parse(time.DateOnly, d.v); d.v != "" && err != nil {
-			bad = append(bad, pressroom.FieldError{Pointer: "?" + d.name, Code: "invalid_date", Detail: "a date like 2026-03-12"})
-		} else if d.v != "" {
-			days = append(days, day)
-		}
-	}
-	if lf.From != "" && lf.To != "" && len(days) == 2 && days[1].Before(days[0]) {
-		bad = append(bad, pressroom.FieldError{Pointer: "?to", Code: "invalid_range", Detail: "the last day placed is before the first"})
-	}
+	bad = append(bad, f.DateProblems()...)
 	var fe *pressroom.FieldError
 	if f.ResellerID, fe = resellerParam(lf.Reseller); fe != nil {
 		bad = append(bad, *fe)
