@@ -29,12 +29,12 @@ func (p *params) bad(name, code, detail, msg string) {
 	p.msgs = append(p.msgs, msg)
 }
 
-// add records problems found elsewhere (the core's), each its own
-// sentence when it is the only one.
+// add records problems found elsewhere (the core's), whose Detail says
+// what the parameter must be; each is its own sentence when it is the only one.
 func (p *params) add(fs ...pressroom.FieldError) {
 	for _, f := range fs {
 		p.fields = append(p.fields, f)
-		p.msgs = append(p.msgs, fmt.Sprintf("%s: %s.", strings.TrimPrefix(f.Pointer, "?"), f.Detail))
+		p.msgs = append(p.msgs, fmt.Sprintf("%s must be %s.", strings.TrimPrefix(f.Pointer, "?"), f.Detail))
 	}
 }
 

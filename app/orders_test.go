@@ -526,9 +526,13 @@ func testTestOrdersDryRunsAndDrafts(t *testing.T, st storeArgs) {
 			t.Errorf("?%s: %v orders, want %s", q, path(t, l, "meta", "items"), n)
 		}
 	}
-	for _, q := range []string{"status=lost", "stage=x", "from=yesterday", "sort=up", "per_page=0", "from=2026-12-10&to=2026-12-01"} {
-		if r := do(t, "GET", srv.URL+"/v1/orders?"+q, demoKey, nil); r.Status != 400 {
-			t.Errorf("?%s: %d", q, r.Status)
+	for q, msg := range map[string]string{
+		"status=lost": "status", "stage=x": "stage", "sort=up": "sort", "per_page=0": "per_page",
+		"from=yesterday":                `"detail":"from must be a date like 2026-03-12."`,
+		"from=2026-12-10&to=2026-12-01": `"detail":"to must be 2026-12-10 or later, not 2026-12-01: the last day can't be before the first."`,
+	} {
+		if r := do(t, "GET", srv.URL+"/v1/orders?"+q, demoKey, nil); r.Status != 400 || !strings.Contains(string(r.Body), msg) {
+			t.Errorf("?%s: %d, want 400 with %s\n%s", q, r.Status, msg, r.Body)
 		}
 	}
 	// Every parameter's problem in one answer, the paging's too.
