@@ -107,9 +107,6 @@ func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
 
 // CreateCustomer stores an end-customer account of a reseller.
 func (db *DB) CreateCustomer(ctx context.Context, c *pressroom.Customer) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	c.CreatedAt = db.now().Truncate(time.Microsecond)
 	var ref any
 	if c.Reference != "" {
@@ -119,6 +116,11 @@ func (db *DB) CreateCustomer(ctx context.Context, c *pressroom.Customer) error {
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM resellers WHERE id = $1`, c.ResellerID).Scan(&one); err != nil {
 			return mapError(err, "Reseller")
+		}
+		// Validated once the reseller is known to exist: a missing one is
+		// the first thing to say.
+		if err := c.Validate(); err != nil {
+			return err
 		}
 		err := tx.QueryRow(ctx,
 			`INSERT INTO customers (reseller_id, name, email, reference, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,

@@ -108,9 +108,6 @@ func (db *DB) UpdateReseller(ctx context.Context, r *pressroom.Reseller) error {
 
 // CreateCustomer stores an end-customer account of a reseller.
 func (db *DB) CreateCustomer(ctx context.Context, c *pressroom.Customer) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	c.CreatedAt = db.now()
 	var ref any
 	if c.Reference != "" {
@@ -120,6 +117,11 @@ func (db *DB) CreateCustomer(ctx context.Context, c *pressroom.Customer) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM resellers WHERE id = ?`, c.ResellerID).Scan(&one); err != nil {
 			return mapError(err, "Reseller")
+		}
+		// Validated once the reseller is known to exist: a missing one is
+		// the first thing to say.
+		if err := c.Validate(); err != nil {
+			return err
 		}
 		err := tx.QueryRowContext(ctx,
 			`INSERT INTO customers (reseller_id, name, email, reference, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,

@@ -170,6 +170,8 @@ func testCustomers(t *testing.T, s pressroom.Store) {
 	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: a.ID, Name: "Dup", Reference: "C-1"}), pressroom.ECONFLICT)
 	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: 999, Name: "Orphan"}), pressroom.ENOTFOUND)
 	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: a.ID, Name: " ", Email: "nope"}), pressroom.EINVALID)
+	// A missing reseller is said before what is wrong with the customer.
+	wantCode(t, s.CreateCustomer(ctx, &pressroom.Customer{ResellerID: 999, Name: " ", Email: "nope"}), pressroom.ENOTFOUND)
 
 	list, err := s.ListCustomers(ctx, a.ID)
 	if err != nil {
