@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -612,4 +615,98 @@ func TestConsoleEveryPageNeedsTheSignIn(t *testing.T) {
 	if checked < 10 {
 		t.Errorf("only %d pages checked", checked)
 	}
+}
+
+// TestConsoleExportHoldsAtMostMaxExportOrders: an export of exactly
+// console.MaxExport orders has them all, each once and oldest first (every
+// page of its reads); one order more is refused with a sentence naming the
+// count and how to narrow it, before any row is written. Both stores; the
+// copies of one real order are written with SQL.
+func TestConsoleExportHoldsAtMostMaxExportOrders(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		args := st.args(t)
+		srv := startServer(t, args, nil)
+		first := num(t, mustOrder(t, srv, demoKey, orderBody("export-0"))["number"])
+		driver, dsn, series := "sqlite", "file:"+filepath.Join(args[1], "pressroom.db")+"?_pragma=busy_timeout(10000)",
+			"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %d) SELECT i FROM s) AS k"
+		if len(args) > 2 {
+			driver, dsn, series = "pgx", args[3], "generate_series(1, %d) AS k(i)"
+		}
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var cols []string
+		q := "SELECT name FROM pragma_table_info('orders')"
+		if driver == "pgx" {
+			q = "SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position"
+		}
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			cols = append(cols, c)
+		}
+		if err := rows.Err(); err != nil || len(cols) < 10 {
+			t.Fatalf("the orders' columns: %v %v", cols, err)
+		}
+		copies := func(n int, tag string) {
+			t.Helper()
+			var names, values []string
+			for _, c := range cols {
+				switch c {
+				case "number":
+					continue
+				case "own_id", "tracking_token":
+					values = append(values, c+" || '-"+tag+"-' || k.i")
+				default:
+					values = append(values, c)
+				}
+				names = append(names, c)
+			}
+			insert := fmt.Sprintf("INSERT INTO orders (%s) SELECT %s FROM orders, "+series+" WHERE number = %s",
+				strings.Join(names, ", "), strings.Join(values, ", "), n, first)
+			if res, err := db.Exec(insert); err != nil {
+				t.Fatalf("%v\n%s", err, insert)
+			} else if got, _ := res.RowsAffected(); got != int64(n) {
+				t.Fatalf("copied %d orders, want %d", got, n)
+			}
+		}
+		copies(console.MaxExport-1, "a")
+
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		p := b.get("/console/orders.csv")
+		if p.Status != 200 {
+			t.Fatalf("an export of %d orders: %d\n%.500s", console.MaxExport, p.Status, p.Body)
+		}
+		got, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
+		if err != nil {
+			t.Fatalf("the export is not CSV: %v", err)
+		}
+		if len(got) != console.MaxExport+1 || got[1][0] != first {
+			t.Fatalf("the export has %d rows, the first %q; want %d orders from %s", len(got), got[1][0], console.MaxExport, first)
+		}
+		last := int64(0)
+		for _, r := range got[1:] {
+			n, err := strconv.ParseInt(r[0], 10, 64)
+			if err != nil || n <= last {
+				t.Fatalf("order %q after %d: not each once, oldest first", r[0], last)
+			}
+			last = n
+		}
+
+		copies(1, "b")
+		p = b.get("/console/orders.csv")
+		wantPage(t, p, 422, fmt.Sprintf("%d orders match; an export holds at most %d.", console.MaxExport+1, console.MaxExport), "Narrow it")
+		if strings.HasPrefix(p.Body, "number,") {
+			t.Error("the refusal is a spreadsheet")
+		}
+	})
 }
