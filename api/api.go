@@ -83,6 +83,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/orders/{number}/items/{item}", s.reseller(s.handleOrderItems)},
 		{"GET /v1/orders/{number}/events", s.reseller(s.handleOrderEvents)},
 		{"DELETE /v1/orders/{number}", s.reseller(s.handleDeleteDraft)},
+		{"PATCH /v1/orders/{number}", s.reseller(s.handleUpdateDraft)},
 		{"POST /v1/orders/{number}/items", s.reseller(s.handleAddItem)},
 		{"PUT /v1/orders/{number}/items/{item}", s.reseller(s.handleReplaceItem)},
 		{"DELETE /v1/orders/{number}/items/{item}", s.reseller(s.handleRemoveItem)},

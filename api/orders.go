@@ -164,15 +164,20 @@ type orderOut struct {
 
 // orderDeliveryOut is where and when an order goes (what the reseller wished
 // for, kept to price a draft again, stays in the core).
+// A draft made without an address has null until it is given one.
 type orderDeliveryOut struct {
-	Address        order.Address `json:"address"`
-	ShippingMethod string        `json:"shipping_method"`
-	ShippingDate   string        `json:"shipping_date"`
-	DeliveryDate   string        `json:"delivery_date"`
+	Address        *order.Address `json:"address"`
+	ShippingMethod string         `json:"shipping_method"`
+	ShippingDate   string         `json:"shipping_date"`
+	DeliveryDate   string         `json:"delivery_date"`
 }
 
 func deliveryView(d order.Delivery) orderDeliveryOut {
-	return orderDeliveryOut{Address: d.Address, ShippingMethod: d.ShippingMethod, ShippingDate: d.ShippingDate, DeliveryDate: d.DeliveryDate}
+	out := orderDeliveryOut{ShippingMethod: d.ShippingMethod, ShippingDate: d.ShippingDate, DeliveryDate: d.DeliveryDate}
+	if d.Address != (order.Address{}) {
+		out.Address = &d.Address
+	}
+	return out
 }
 
 func itemView(it *order.Item) itemOut {
@@ -263,10 +268,14 @@ func orderRequest(p *pressroom.Principal, in orderIn) (orders.Request, []pressro
 	default:
 		fields = append(fields, pressroom.FieldError{Pointer: "/stage", Code: "invalid_stage", Detail: `stage is "order" (default) or "draft"`})
 	}
-	if in.Delivery == nil || in.Delivery.Address == nil {
+	// A draft may take its address later (PATCH /v1/orders/{number}).
+	if (in.Delivery == nil || in.Delivery.Address == nil) && !req.Draft {
 		fields = append(fields, pressroom.FieldError{Pointer: "/delivery/address", Code: "required", Detail: "the delivery address is required"})
-	} else {
-		req.Address = *in.Delivery.Address
+	}
+	if in.Delivery != nil {
+		if in.Delivery.Address != nil {
+			req.Address = *in.Delivery.Address
+		}
 		var fs []pressroom.FieldError
 		req.Delivery, fs = in.Delivery.request()
 		fields = append(fields, fs...)

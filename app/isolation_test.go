@@ -78,6 +78,7 @@ func testIsolation(t *testing.T, st storeArgs) {
 		"PUT /v1/orders/{number}/items/{item}":                           {"PUT", "/v1/orders/" + draft + "/items/" + draftItem, dibondItem, 404, nf},
 		"DELETE /v1/orders/{number}/items/{item}":                        {"DELETE", "/v1/orders/" + draft + "/items/" + draftItem, nil, 404, nf},
 		"POST /v1/orders/{number}/checkout":                              {"POST", "/v1/orders/" + draft + "/checkout", nil, 404, nf},
+		"PATCH /v1/orders/{number}":                                      {"PATCH", "/v1/orders/" + draft, `{"reference":"taken over"}`, 404, nf},
 		"POST /v1/orders/{number}/reprints":                              {"POST", ord + "/reprints", `{"reason":"damaged"}`, 404, nf},
 		"GET /v1/orders/{number}/items/{item}/artwork":                   {"GET", ord + "/items/" + item + "/artwork", nil, 404, nf},
 		"GET /v1/orders/{number}/documents":                              {"GET", ord + "/documents", nil, 404, nf},

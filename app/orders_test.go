@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -551,7 +552,7 @@ func TestOrderEndpointsNeedKeys(t *testing.T) {
 	for _, key := range []string{"", "wrong-key-123456"} {
 		for _, ep := range []struct{ method, path string }{
 			{"POST", "/v1/orders"}, {"GET", "/v1/orders"}, {"GET", "/v1/orders/1000001"}, {"GET", "/v1/orders/1000001/items"},
-			{"GET", "/v1/orders/1000001/items/1"}, {"GET", "/v1/orders/1000001/events"}, {"POST", "/v1/orders/1000001/cancel"},
+			{"GET", "/v1/orders/1000001/items/1"}, {"GET", "/v1/orders/1000001/events"}, {"POST", "/v1/orders/1000001/cancel"}, {"PATCH", "/v1/orders/1000001"},
 			{"POST", "/v1/orders/1000001/release"}, {"GET", "/v1/orders/1000001/custom-fields"}, {"PUT", "/v1/orders/1000001/custom-fields"},
 			{"GET", "/v1/operator/orders"}, {"GET", "/v1/operator/orders/1000001"}, {"GET", "/v1/operator/orders/1000001/events"},
 			{"POST", "/v1/operator/orders/1000001/status"}, {"POST", "/v1/operator/orders/1000001/payment"},
@@ -667,6 +668,96 @@ func TestDrafts(t *testing.T) {
 				t.Fatal("the expired draft was not deleted")
 			}
 			time.Sleep(200 * time.Millisecond)
+		}
+	})
+}
+
+// TestADraftTakesItsAddressAndDeliveryLater: a cart is a draft made before
+// the buyer says where it goes. PATCH gives it the address, the billing
+// address, another shipping method and reference, each member alone (an
+// absent one stays, an empty one clears), prices it again, and refuses
+// what it does not change, naming where that changes; the checkout
+// needs the address. Both stores.
+func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		d := mustOrder(t, srv, demoKey, `{"id":"cart-1","stage":"draft","reference":"cart","items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		if path(t, d, "delivery", "address") != nil || d["status"] != "draft" {
+			t.Fatalf("a draft without an address: %v %v", d["status"], d["delivery"])
+		}
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		staffPage := "/console/orders/" + num(t, d["number"])
+		wantPage(t, b.get(staffPage), 200, "None yet: a draft is given its address before its checkout.")
+		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"no-address","items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`); r.Status != 422 ||
+			!strings.Contains(string(r.Body), `"pointer":"/delivery/address"`) {
+			t.Errorf("an order without an address: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/delivery/address/country"`) {
+			t.Errorf("the checkout of a draft without an address: %d %s", r.Status, r.Body)
+		}
+		patch := func(body string) response { return do(t, "PATCH", orderURL(srv, d, ""), demoKey, body) }
+		for body, want := range map[string][]string{
+			`{"items":[],"stage":"order","reference":"x"}`:               {"422", `"pointer":"/items"`, `"pointer":"/stage"`, "cannot_change", "/checkout"},
+			`{"order_date":"2026-12-01"}`:                                {"422", `"pointer":"/order_date"`, "set when the draft is created"},
+			`{"referense":"typo"}`:                                       {"400", "unknown field"},
+			`{"delivery":{"delivery_date":"soon"}}`:                      {"422", `"pointer":"/delivery/delivery_date"`, "invalid_date"},
+			`{"delivery":{"address":{"country":"XX","city":"Nowhere"}}}`: {"422", `"pointer":"/delivery/address/country"`},
+			`{"billing_address":"Dam 1"}`:                                {"422", `"pointer":"/billing_address"`},
+			`{"delivery":{"shipping_method_code":"by-pigeon"}}`:          {"422", `"pointer":"/delivery/shipping_method_code"`},
+		} {
+			r := patch(body)
+			if fmt.Sprint(r.Status) != want[0] {
+				t.Errorf("%s: %d, want %s\n%s", body, r.Status, want[0], r.Body)
+				continue
+			}
+			for _, w := range want[1:] {
+				if !strings.Contains(string(r.Body), w) {
+					t.Errorf("%s: the answer lacks %s\n%s", body, w, r.Body)
+				}
+			}
+		}
+		r := patch(`{"reference":"Cart of Jan","delivery":{"address":` + probonl + `,"shipping_method_code":"onbezorgd-standard"},"billing_address":{"first_name":"Jan","last_name":"Jansen","street":"Dam","house_number":"1","postal_code":"1012JS","city":"Amsterdam","country":"NL"}}`)
+		if r.Status != 200 {
+			t.Fatalf("the address given: %d %s", r.Status, r.Body)
+		}
+		got := decodeNumbers(t, r.Body)
+		if got["reference"] != "Cart of Jan" || path(t, got, "delivery", "address", "company_name") != "Probo Sign" ||
+			path(t, got, "delivery", "shipping_method") != "onbezorgd-standard" || path(t, got, "billing_address", "last_name") != "Jansen" ||
+			got["status"] != "draft" || len(got["items"].([]any)) != 1 {
+			t.Fatalf("after the address: %v", got)
+		}
+		if p := b.get(staffPage); p.Status != 200 || !strings.Contains(p.Body, "Fortuinweg 17 A") || strings.Contains(p.Body, "None yet") {
+			t.Errorf("the staff's page of the draft given its address: %d\n%s", p.Status, p.Body)
+		}
+		// An absent member stays; an empty one clears; null removes the billing address.
+		got = decodeNumbers(t, patch(`{"purchase_order":"PO-7","billing_address":null}`).Body)
+		if got["reference"] != "Cart of Jan" || got["purchase_order"] != "PO-7" || got["billing_address"] != nil || path(t, got, "delivery", "address", "city") != "Dokkum" {
+			t.Errorf("after a second change: %v", got)
+		}
+		got = decodeNumbers(t, patch(`{"reference":""}`).Body)
+		if got["reference"] != "" || got["purchase_order"] != "PO-7" {
+			t.Errorf("a cleared reference: %q, purchase order %q", got["reference"], got["purchase_order"])
+		}
+		// A change is priced again: a faster method costs what it costs.
+		before := num(t, path(t, got, "totals", "shipping", "excl_vat"))
+		got = decodeNumbers(t, patch(`{"delivery":{"shipping_method_code":"pickup-dokkum"}}`).Body)
+		if path(t, got, "delivery", "shipping_method") != "pickup-dokkum" || num(t, path(t, got, "totals", "shipping", "excl_vat")) == before {
+			t.Errorf("another method: %v, shipping %v (was %s)", path(t, got, "delivery", "shipping_method"), path(t, got, "totals", "shipping"), before)
+		}
+		evs := string(do(t, "GET", orderURL(srv, d, "/events"), demoKey, nil).Body)
+		if strings.Count(evs, "draft updated") != 4 {
+			t.Errorf("want 4 draft updates among the events: %s", evs)
+		}
+		c := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil)
+		if c.Status != 200 || path(t, decodeNumbers(t, c.Body), "delivery", "address", "postal_code") != "9101PE" {
+			t.Fatalf("the checkout: %d %s", c.Status, c.Body)
+		}
+		if r := patch(`{"reference":"too late"}`); r.Status != 409 {
+			t.Errorf("a PATCH of an order: %d %s", r.Status, r.Body)
+		}
+		if r := do(t, "PATCH", srv.URL+"/v1/orders/999999999", demoKey, `{"reference":"x"}`); r.Status != 404 {
+			t.Errorf("a PATCH of no order: %d %s", r.Status, r.Body)
 		}
 	})
 }
@@ -909,6 +1000,7 @@ func TestOrderTenantIsolation(t *testing.T) {
 			{"POST", orderURL(srv, o, "/reprints"), `{"reason":"damaged"}`},
 			{"POST", orderURL(srv, d, "/items"), upload}, {"PUT", orderURL(srv, d, "/items/"+ditem), upload},
 			{"DELETE", orderURL(srv, d, "/items/"+ditem), ""}, {"POST", orderURL(srv, d, "/checkout"), ""}, {"DELETE", orderURL(srv, d, ""), ""},
+			{"PATCH", orderURL(srv, d, ""), `{"reference":"taken over"}`},
 		} {
 			var body any
 			if ep.body != "" {
@@ -922,7 +1014,7 @@ func TestOrderTenantIsolation(t *testing.T) {
 		if got := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body); got["status"] != "accepted" || len(got["custom_fields"].(map[string]any)) != 0 {
 			t.Errorf("order after the other reseller's tries: %v %v", got["status"], got["custom_fields"])
 		}
-		if got := decodeNumbers(t, do(t, "GET", orderURL(srv, d, ""), demoKey, nil).Body); got["status"] != "draft" || len(got["items"].([]any)) != 1 {
+		if got := decodeNumbers(t, do(t, "GET", orderURL(srv, d, ""), demoKey, nil).Body); got["status"] != "draft" || len(got["items"].([]any)) != 1 || got["reference"] != "" {
 			t.Errorf("draft after the other reseller's tries: %v", got["status"])
 		}
 	})

@@ -85,6 +85,7 @@ func (s *Service) UpdateDraft(ctx context.Context, r *pressroom.Reseller, number
 		keepIDs(o.Items, built.Items, -1, false)
 		takePricing(o, built)
 		o.Reference, o.PurchaseOrder, o.ContactEmail, o.CallbackURLs = built.Reference, built.PurchaseOrder, built.ContactEmail, built.CallbackURLs
+		o.Billing = built.Billing
 		if err := s.Store.UpdateOrder(ctx, o, true, []*order.Event{{Actor: order.ActorReseller, Kind: "draft", Reason: "draft updated"}}, nil); err != nil {
 			return lostRace(err)
 		}

@@ -1,0 +1,171 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/delivery"
+	"github.com/pressroom/pressroom/internal/httpx"
+	"github.com/pressroom/pressroom/order"
+	"github.com/pressroom/pressroom/orders"
+)
+
+// draftPatchIn is what PATCH /v1/orders/{number} changes of a draft
+// besides its items: a member present replaces what the draft says (an
+// empty string, or null for the billing address, clears it), a member
+// absent keeps it. The delivery's members are each their own.
+type draftPatchIn struct {
+	Reference      *string          `json:"reference"`
+	PurchaseOrder  *string          `json:"purchase_order"`
+	ContactEmail   *string          `json:"contact_email"`
+	CallbackURLs   *[]string        `json:"callback_urls"`
+	BillingAddress json.RawMessage  `json:"billing_address"`
+	ProductionTime *string          `json:"production_time"`
+	Delivery       *deliveryPatchIn `json:"delivery"`
+}
+
+type deliveryPatchIn struct {
+	Address              *order.Address `json:"address"`
+	DeliveryDate         *string        `json:"delivery_date"`
+	ShippingDate         *string        `json:"shipping_date"`
+	DeliveryDatePreset   *string        `json:"delivery_date_preset"`
+	ShippingMethodCode   *string        `json:"shipping_method_code"`
+	ShippingMethodPreset *string        `json:"shipping_method_preset"`
+}
+
+// fixedOnDraft names the order's members a draft's PATCH does not take,
+// and where they change instead.
+var fixedOnDraft = map[string]string{
+	"id":                    "set when the draft is created",
+	"order_type":            "set when the draft is created",
+	"stage":                 "a draft becomes an order by POST /v1/orders/{number}/checkout",
+	"order_date":            "set when the draft is created",
+	"customer_id":           "set when the draft is created",
+	"language":              "set when the draft is created",
+	"error_email_addresses": "set when the draft is created",
+	"packing_slip":          "set when the draft is created",
+	"shipping_label":        "set when the draft is created",
+	"dry_run":               "a change of a draft is made or refused, not tried",
+	"items":                 "items change through /v1/orders/{number}/items",
+	"custom_fields":         "custom fields change through PUT /v1/orders/{number}/custom-fields",
+}
+
+// PATCH /v1/orders/{number}: changes a draft's delivery (its address when
+// the draft was made without one), billing address, references or
+// production time, and prices it again.
+func (s *Server) handleUpdateDraft(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	body, err := httpx.ReadBody(w, r, MaxBodyBytes)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var members map[string]json.RawMessage
+	if err := httpx.Unmarshal(body, false, &members); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var fields []pressroom.FieldError
+	for _, k := range slices.Sorted(maps.Keys(members)) {
+		if why, ok := fixedOnDraft[k]; ok {
+			fields = append(fields, pressroom.FieldError{Pointer: "/" + k, Code: "cannot_change", Detail: why})
+		}
+	}
+	if len(fields) > 0 {
+		s.Error(w, r, pressroom.Invalid(fmt.Sprintf("A draft's PATCH cannot change %d of its members.", len(fields)), fields...))
+		return
+	}
+	var in draftPatchIn
+	if err := httpx.Unmarshal(body, true, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	change, fields := in.apply()
+	if len(fields) > 0 {
+		s.Error(w, r, pressroom.Invalid(fmt.Sprintf("The change has %d problem(s); each names its field.", len(fields)), fields...))
+		return
+	}
+	o, err := s.Orders.UpdateDraft(r.Context(), p.Reseller, n, change)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// apply translates the patch into a change of the draft's request, with
+// the problems of what it says (a date that is none).
+func (in draftPatchIn) apply() (func(*orders.Request), []pressroom.FieldError) {
+	var fields []pressroom.FieldError
+	var billing *order.Address
+	clearBilling := bytes.Equal(bytes.TrimSpace(in.BillingAddress), []byte("null"))
+	if len(in.BillingAddress) > 0 && !clearBilling {
+		billing = new(order.Address)
+		if err := httpx.Unmarshal(in.BillingAddress, true, billing); err != nil {
+			fields = append(fields, pressroom.FieldError{Pointer: "/billing_address", Code: "invalid_address", Detail: "an address object, or null to remove it"})
+		}
+	}
+	day := func(ptr string, v *string) (set bool, d *delivery.Date) {
+		if v == nil {
+			return false, nil
+		}
+		if *v == "" {
+			return true, nil
+		}
+		parsed, err := parseDay(*v)
+		if err != nil {
+			fields = append(fields, pressroom.FieldError{Pointer: ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", *v), Code: "invalid_date"})
+			return false, nil
+		}
+		return true, &parsed
+	}
+	d := in.Delivery
+	if d == nil {
+		d = &deliveryPatchIn{}
+	}
+	setDelivery, deliveryDate := day("/delivery/delivery_date", d.DeliveryDate)
+	setShipping, shippingDate := day("/delivery/shipping_date", d.ShippingDate)
+	return func(req *orders.Request) {
+		set(&req.Reference, in.Reference)
+		set(&req.PurchaseOrder, in.PurchaseOrder)
+		set(&req.ContactEmail, in.ContactEmail)
+		set(&req.CallbackURLs, in.CallbackURLs)
+		set(&req.ProductionTime, in.ProductionTime)
+		switch {
+		case clearBilling:
+			req.Billing = nil
+		case billing != nil:
+			req.Billing = billing
+		}
+		set(&req.Address, d.Address)
+		set(&req.Delivery.DeliveryPreset, d.DeliveryDatePreset)
+		set(&req.Delivery.Method, d.ShippingMethodCode)
+		set(&req.Delivery.MethodPreset, d.ShippingMethodPreset)
+		if setDelivery {
+			req.Delivery.DeliveryDate = deliveryDate
+		}
+		if setShipping {
+			req.Delivery.ShippingDate = shippingDate
+		}
+	}, fields
+}
+
+// set replaces *dst with *v when the member was sent.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
