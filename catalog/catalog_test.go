@@ -104,6 +104,11 @@ func TestCompileProblems(t *testing.T) {
 		{"unknown field", `{"default_language":"en","products":[{"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"}},"steps":[["amount"]],"colour":"red"}]}`,
 			[]string{`product "a": at /products/0: additional properties 'colour' not allowed`}},
 		{"not JSON", `{"default_language":`, []string{"catalog: not valid JSON"}},
+		// A property name's problem is placed at the property, in its product.
+		{"a language that is none", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A","NLD":"B"},"options":[{"code":"amount","type":"amount","name":{"en":"A"}}]}],
+		  "products":[{"code":"x","article_group":"material","unit":"m2","translations":{"en":{"title":"X"}},"steps":[["amount"]]},
+		    {"code":"a","article_group":"material","unit":"m2","translations":{"en":{"title":"A"},"NLD":{"title":"B"}},"steps":[["amount"]]}]}`,
+			[]string{`product "a": at /products/1/translations/NLD: 'NLD' does not match pattern`, `at /groups/0/name/NLD: 'NLD' does not match pattern`}},
 		{"price rules", `{"default_language":"en","groups":[{"code":"amount","name":{"en":"A"},"options":[{"code":"amount","type":"amount","name":{"en":"A"}}]}],
 		  "company":{"country":"NL","time_zone":"Mars/Olympus","currency":"EUR","cut_off":"16:00"},
 		  "countries":[{"code":"NL","eu":true,"vat_rates":[{"rate":"1.5","valid_from":"2020-01-01"}]}],
@@ -170,8 +175,8 @@ func TestSchemaProblemsInOneOrder(t *testing.T) {
 			paths = append(paths, p.Path)
 		}
 	}
-	want := []string{"/products/2/article_group", "/products/2/translations/a~1b/title", "/products/2/unit",
-		"/products/10/article_group", "/products/10/translations/a~1b/title", "/products/10/unit"}
+	want := []string{"/products/2/article_group", "/products/2/translations/a~1b", "/products/2/translations/a~1b/title", "/products/2/unit",
+		"/products/10/article_group", "/products/10/translations/a~1b", "/products/10/translations/a~1b/title", "/products/10/unit"}
 	if !slices.Equal(paths, want) {
 		t.Errorf("paths %v\nwant %v", paths, want)
 	}

@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
@@ -71,7 +73,7 @@ func ValidateSchema(doc []byte) []Problem {
 	_ = json.Unmarshal(doc, &raw)
 	var problems []Problem
 	seen := map[string]bool{}
-	for _, leaf := range leaves(ve) {
+	for _, leaf := range leaves(ve, raw) {
 		p := locate(raw, leaf.InstanceLocation)
 		tokens := make([]string, len(leaf.InstanceLocation))
 		for i, t := range leaf.InstanceLocation {
@@ -114,15 +116,88 @@ func comparePaths(a, b string) int {
 }
 
 // leaves returns the innermost causes: they name the exact field.
-func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+//
+// A property name's problem is checked on the name alone, and the
+// validator (v6.0.3) gives its error a location it goes on to overwrite.
+// Such a problem is placed at the property instead (translations/NLD):
+// below the nearest cause whose location holds, as many steps down as the
+// location says, at an object that has that property.
+func leaves(ve *jsonschema.ValidationError, raw any) []*jsonschema.ValidationError {
+	return leavesUnder(ve, raw, nil)
+}
+
+func leavesUnder(ve *jsonschema.ValidationError, raw any, known []string) []*jsonschema.ValidationError {
+	pn, isName := ve.ErrorKind.(*kind.PropertyNames)
+	if isName {
+		at := propertyAt(raw, known, len(ve.InstanceLocation)-len(known), pn.Property, ve.SchemaURL)
+		ve.InstanceLocation = at
+		if len(ve.Causes) == 0 {
+			return []*jsonschema.ValidationError{ve}
+		}
+		var out []*jsonschema.ValidationError
+		for _, c := range ve.Causes {
+			for _, l := range leavesUnder(c, raw, at) {
+				l.InstanceLocation = at // the name's own checks have none
+				out = append(out, l)
+			}
+		}
+		return out
+	}
 	if len(ve.Causes) == 0 {
 		return []*jsonschema.ValidationError{ve}
 	}
 	var out []*jsonschema.ValidationError
 	for _, c := range ve.Causes {
-		out = append(out, leaves(c)...)
+		out = append(out, leavesUnder(c, raw, ve.InstanceLocation)...)
 	}
 	return out
+}
+
+// propertyAt is the place of property name below known, depth steps down
+// at an object that has it; where several have it, the one the schema's
+// keyword names (".../properties/translations/propertyNames"), else the first.
+func propertyAt(raw any, known []string, depth int, name, schemaURL string) []string {
+	keyword := ""
+	if segs := strings.Split(schemaURL, "/"); len(segs) >= 3 && segs[len(segs)-1] == "propertyNames" && segs[len(segs)-3] == "properties" {
+		keyword = segs[len(segs)-2]
+	}
+	var found [][]string
+	var visit func(v any, path []string, left int)
+	visit = func(v any, path []string, left int) {
+		if left <= 0 {
+			if obj, ok := v.(map[string]any); ok {
+				if _, has := obj[name]; has {
+					found = append(found, slices.Clone(path))
+				}
+			}
+			return
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				visit(v[k], append(path, k), left-1)
+			}
+		case []any:
+			for i, e := range v {
+				visit(e, append(path, strconv.Itoa(i)), left-1)
+			}
+		}
+	}
+	start, ok := walk(raw, known)
+	if ok {
+		visit(start, slices.Clone(known), depth)
+	}
+	if len(found) == 0 {
+		return append(slices.Clone(known), name)
+	}
+	pick := found[0]
+	for _, f := range found {
+		if len(f) > 0 && f[len(f)-1] == keyword {
+			pick = f
+			break
+		}
+	}
+	return append(pick, name)
 }
 
 // locate finds the product and option codes along an instance path.
