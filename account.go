@@ -137,6 +137,22 @@ func ValidWebhookSecret(s string) bool {
 	return err == nil && len(b) >= 24 && len(b) <= 64
 }
 
+// RotateSecret gives the reseller a new signing secret; the one it had
+// signs too for overlap, so that receivers can switch without losing a
+// callback. While an earlier rotation's overlap runs, a second one with an
+// overlap is refused: it would stop the secret that still signs at once,
+// and receivers not yet switched would lose every callback. With no
+// overlap (a secret that leaked) only the new one signs, at once.
+func (r *Reseller) RotateSecret(now time.Time, overlap time.Duration) error {
+	if overlap > 0 && len(r.SigningSecrets(now)) > 1 {
+		return Errorf(ECONFLICT, "The secret was rotated already, and the one before it signs too until %s: a rotation now would stop that one at once. Rotate again after that, or with \"overlap\": \"0s\" to have only a new secret sign from now on.",
+			r.PreviousUntil.UTC().Format(time.RFC3339))
+	}
+	until := now.Add(overlap)
+	r.PreviousSecret, r.PreviousUntil, r.WebhookSecret = r.WebhookSecret, &until, NewWebhookSecret()
+	return nil
+}
+
 // SigningSecrets are the secrets that sign a callback now: the current one,
 // and during a rotation the previous one.
 func (r *Reseller) SigningSecrets(now time.Time) []string {

@@ -235,8 +235,10 @@ func (s *Server) handlePutCallbackSettings(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	if in.RotateSecret {
-		until := s.Clock.Now().Add(overlap)
-		res.PreviousSecret, res.PreviousUntil, res.WebhookSecret = res.WebhookSecret, &until, pressroom.NewWebhookSecret()
+		if err := res.RotateSecret(s.Clock.Now(), overlap); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	if err := s.Store.UpdateReseller(r.Context(), res); err != nil {
 		s.Error(w, r, err)

@@ -378,6 +378,27 @@ func TestCallbackSettings(t *testing.T) {
 	}
 	verify(t, demoSecret, test)
 	verify(t, rot["secret"].(string), test)
+	// A second rotation during the overlap would stop the first secret at
+	// once: refused, and nothing changes; with no overlap (a leak) only a
+	// new secret signs.
+	if r := do(t, "PUT", srv.URL+"/v1/account/callbacks", demoKey, `{"rotate_secret":true}`); r.Status != 409 || !strings.Contains(string(r.Body), `\"overlap\": \"0s\"`) {
+		t.Errorf("a second rotation during the overlap: %d %s", r.Status, r.Body)
+	}
+	if got := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account/callbacks", demoKey, nil).Body); got["secret"] != rot["secret"] || got["previous_secret"] != demoSecret {
+		t.Errorf("after a refused rotation = %v", got)
+	}
+	leak := decodeNumbers(t, wantOK(t, do(t, "PUT", srv.URL+"/v1/account/callbacks", demoKey, `{"rotate_secret":true,"overlap":"0s"}`), 200).Body)
+	if leak["secret"] == rot["secret"] || leak["secret"] == demoSecret || leak["previous_secret"] != nil {
+		t.Errorf("a rotation without overlap = %v", leak)
+	}
+	if r := do(t, "POST", srv.URL+"/v1/callbacks/test", demoKey, `{"url":"`+rv.URL+`/ok"}`); r.Status != 202 {
+		t.Fatalf("test callback: %d %s", r.Status, r.Body)
+	}
+	if third := rv.wait(t, "/ok", 3)[2]; strings.Count(third.Header.Get("webhook-signature"), "v1,") != 1 {
+		t.Errorf("after a rotation without overlap, signatures %q", third.Header.Get("webhook-signature"))
+	} else {
+		verify(t, leak["secret"].(string), third)
+	}
 	for _, tc := range []struct {
 		method, path, body string
 		status             int
