@@ -533,6 +533,8 @@ func TestConsoleMovesABatch(t *testing.T) {
 		wantOK(t, do(t, "POST", srv.URL+"/v1/orders/"+nums[2]+"/cancel", demoKey, nil), 200)
 		wantPage(t, b.get("/console/orders"), 200, `<input type="checkbox" name="number" value="`+nums[0]+`"`)
 
+		// The batch's status is chosen each time, not preselected.
+		wantPage(t, b.get("/console/orders"), 200, `<select name="status" required><option value="" disabled selected>`)
 		p := b.post("/console/orders/status", url.Values{"number": {nums[0], nums[1], nums[2], "424242", nums[0]}, "status": {"in_production"}})
 		wantPage(t, p, 200, "2 moved, 2 refused.", "cannot become in_production", "424242")
 		for i, want := range []string{"in_production", "in_production", "cancelled"} {

@@ -745,9 +745,18 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 		if path(t, got, "delivery", "shipping_method") != "pickup-dokkum" || num(t, path(t, got, "totals", "shipping", "excl_vat")) == before {
 			t.Errorf("another method: %v, shipping %v (was %s)", path(t, got, "delivery", "shipping_method"), path(t, got, "totals", "shipping"), before)
 		}
+		// Another production time: made sooner, shipped sooner.
+		slow := path(t, got, "delivery", "shipping_date").(string)
+		got = decodeNumbers(t, patch(`{"production_time":"24"}`).Body)
+		if got["production_time"] != "24" || path(t, got, "delivery", "shipping_date").(string) >= slow {
+			t.Errorf("made in 24 hours: production time %v, ships %v (at 480: %s)", got["production_time"], path(t, got, "delivery", "shipping_date"), slow)
+		}
+		if r := patch(`{"production_time":"7"}`); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/production_time"`) {
+			t.Errorf("a production time the product has not: %d %s", r.Status, r.Body)
+		}
 		evs := string(do(t, "GET", orderURL(srv, d, "/events"), demoKey, nil).Body)
-		if strings.Count(evs, "draft updated") != 4 {
-			t.Errorf("want 4 draft updates among the events: %s", evs)
+		if strings.Count(evs, "draft updated") != 5 {
+			t.Errorf("want 5 draft updates among the events: %s", evs)
 		}
 		c := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil)
 		if c.Status != 200 || path(t, decodeNumbers(t, c.Body), "delivery", "address", "postal_code") != "9101PE" {
