@@ -93,13 +93,8 @@ func (s *Server) handleGetArtwork(w http.ResponseWriter, r *http.Request, p *pre
 // or as the form field "artwork" (or "file") of a multipart body. It is
 // streamed to storage, never held whole; its type comes from its bytes.
 func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
+	n, ok := s.orderToChange(w, r, p)
+	if !ok {
 		return
 	}
 	id, err := itemID(r)

@@ -59,13 +59,8 @@ var fixedOnDraft = map[string]string{
 // the draft was made without one), billing address, references or
 // production time, and prices it again.
 func (s *Server) handleUpdateDraft(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
+	n, ok := s.orderToChange(w, r, p)
+	if !ok {
 		return
 	}
 	body, err := httpx.ReadBody(w, r, MaxBodyBytes)

@@ -398,6 +398,21 @@ func (s *Server) orderProblem(r *http.Request, err error) (int, string, []byte, 
 	return p.Status, "application/problem+json", data, 0
 }
 
+// orderToChange is the number of the order a request changes, once the
+// key may change orders; false when the refusal is answered.
+func (s *Server) orderToChange(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) (int64, bool) {
+	if err := requireWrite(p); err != nil {
+		s.Error(w, r, err)
+		return 0, false
+	}
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return 0, false
+	}
+	return n, true
+}
+
 func orderNumber(r *http.Request) (int64, error) {
 	n, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
 	if err != nil || n < 1 {
@@ -583,13 +598,8 @@ func itemID(r *http.Request) (int64, error) {
 
 // draftItem decodes an item body for a draft change.
 func (s *Server) draftItem(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) (int64, orders.ItemRequest, bool) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
-		return 0, orders.ItemRequest{}, false
-	}
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
+	n, ok := s.orderToChange(w, r, p)
+	if !ok {
 		return 0, orders.ItemRequest{}, false
 	}
 	var in orderItemIn
@@ -656,15 +666,11 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, p *press
 
 // DELETE /v1/orders/{number}: deletes a draft.
 func (s *Server) handleDeleteDraft(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
+	n, ok := s.orderToChange(w, r, p)
+	if !ok {
 		return
 	}
-	n, err := orderNumber(r)
-	if err == nil {
-		err = s.Orders.DeleteDraft(r.Context(), p.Reseller, n)
-	}
-	if err != nil {
+	if err := s.Orders.DeleteDraft(r.Context(), p.Reseller, n); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -732,13 +738,8 @@ func (s *Server) handleReleaseOrder(w http.ResponseWriter, r *http.Request, p *p
 }
 
 func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, p *pressroom.Principal, fn func(n int64) (*order.Order, error)) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
+	n, ok := s.orderToChange(w, r, p)
+	if !ok {
 		return
 	}
 	// An action takes no body; drain a small one, refuse a large one.
@@ -962,13 +963,8 @@ func reprintView(rp *order.Reprint) reprintOut {
 
 // POST /v1/orders/{number}/reprints
 func (s *Server) handleRequestReprint(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	if err := requireWrite(p); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	n, err := orderNumber(r)
-	if err != nil {
-		s.Error(w, r, err)
+	n, ok := s.orderToChange(w, r, p)
+	if !ok {
 		return
 	}
 	var in struct {
