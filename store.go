@@ -131,7 +131,8 @@ type Store interface {
 	FindOrder(ctx context.Context, resellerID, number int64) (*order.Order, error)
 	// FindOrderByTrackingToken returns the order of a tracking page; ENOTFOUND otherwise.
 	FindOrderByTrackingToken(ctx context.Context, token string) (*order.Order, error)
-	// ListOrders returns a page of orders (without items) and how many match.
+	// ListOrders returns a page of orders (with items only when
+	// f.WithItems) and how many match.
 	ListOrders(ctx context.Context, f OrderFilter) ([]*order.Order, int, error)
 	// UpdateOrder stores o when it is still at version o.Version, with new
 	// events and packages, in one transaction, and bumps o.Version; with
@@ -288,8 +289,11 @@ type OrderFilter struct {
 	AddressName string
 	From, To    string // order dates, inclusive, YYYY-MM-DD
 	Ascending   bool   // by number; newest first by default
-	Offset      int
-	Limit       int
+	// WithItems reads the page's items too, in one more query (a list
+	// that counts them or shows their files' state).
+	WithItems bool
+	Offset    int
+	Limit     int
 }
 
 // DateProblems says what is wrong with the filter's days, as query

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +181,11 @@ func TestWL3Flow(t *testing.T) {
 		}
 		if got := stage("?stage=Draft"); strings.Join(got, ",") != dID {
 			t.Errorf("Draft: %v", got)
+		}
+		// A listed order is the order as its own GET has it, its items too.
+		listed := wantStatus(t, "list", wl(t, srv, "GET", "/orders", token, nil), 200)["data"].([]any)[0]
+		if one := wantStatus(t, "order", wl(t, srv, "GET", "/orders/"+id, token, nil), 200); !reflect.DeepEqual(listed, any(one)) || len(one["items"].([]any)) == 0 {
+			t.Errorf("the listed order:\n%v\nits own GET:\n%v", listed, one)
 		}
 		if got := stage("?stage=All"); len(got) != 2 {
 			t.Errorf("All: %v", got)

@@ -558,6 +558,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, p *pressroom
 		env.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", "sort is required", &errDetail{Code: "ORD_1102", Path: "sort", Message: "sort is asc or desc (by creation, newest first by default)"})
 		return
 	}
+	f.WithItems = true
 	list, _, err := s.Store.ListOrders(r.Context(), f)
 	if err != nil {
 		s.failCore(w, env, err, "INTERNAL_SERVER_ERROR")
@@ -565,12 +566,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, p *pressroom
 	}
 	out := []orderOut{}
 	for _, o := range list {
-		full, err := s.Orders.Get(r.Context(), p.Reseller.ID, o.Number)
-		if err != nil {
-			s.failCore(w, env, err, "INTERNAL_SERVER_ERROR")
-			return
-		}
-		out = append(out, orderView(s.Catalog.Current(), full))
+		out = append(out, orderView(s.Catalog.Current(), o))
 	}
 	env.Request["query"] = query(q)
 	env.ok(w, out)

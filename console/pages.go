@@ -61,7 +61,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		s.fail(w, r, p, err)
 		return
 	}
-	f.Limit, f.Offset = PerPage, (pageNo-1)*PerPage
+	f.Limit, f.Offset, f.WithItems = PerPage, (pageNo-1)*PerPage, true // the rows count them and show their files' state
 	list, total, err := s.Store.ListOrders(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, p, err)
@@ -78,14 +78,6 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		d.CSV += "?" + qs
 	}
 	for _, o := range list {
-		// The list has no items; a page reads its orders' (at most PerPage
-		// lookups) for the count and the files' state.
-		if full, err := s.Store.FindOrder(r.Context(), 0, o.Number); err == nil {
-			o = full
-		} else if pressroom.ErrorCode(err) != pressroom.ENOTFOUND {
-			s.fail(w, r, p, err)
-			return
-		}
 		d.Rows = append(d.Rows, orderRow{Number: o.Number, Reseller: names.name(o.ResellerID), Reference: o.Reference, Status: o.Status,
 			Files: order.FilesOf(o.Items), Type: o.Type, Items: len(o.Items), Total: money(o.Totals.Total.Excl.StringFixed(2), o.Currency),
 			Ship: o.Delivery.ShippingDate, Created: s.when(o.CreatedAt)})

@@ -529,7 +529,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request, p *pressroom
 		writeError(w, http.StatusBadRequest, pressroom.EMALFORMED, fmt.Sprintf("page starts at 1; pageSize is 1 to %d", MaxPageSize), fieldError{"page", "invalid paging"})
 		return
 	}
-	f.Offset, f.Limit = (pg-1)*size, size
+	f.Offset, f.Limit, f.WithItems = (pg-1)*size, size, true // each order as GET /api/orders/{orderId} has it
 	list, total, err := s.Store.ListOrders(r.Context(), f)
 	if err != nil {
 		s.fail(w, err, plain)

@@ -404,23 +404,42 @@ func (db *DB) FindOrder(ctx context.Context, resellerID, number int64) (*order.O
 	if err != nil {
 		return nil, mapError(err, fmt.Sprintf("Order %d", number))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, position, document FROM order_items WHERE order_number = ? ORDER BY position`, number)
+	if err := db.readItems(ctx, []*order.Order{o}); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// readItems reads the items of orders, in one query.
+func (db *DB) readItems(ctx context.Context, orders []*order.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	byNumber := make(map[int64]*order.Order, len(orders))
+	args := make([]any, len(orders))
+	for i, o := range orders {
+		byNumber[o.Number], args[i] = o, o.Number
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT order_number, id, position, document FROM order_items
+		WHERE order_number IN (?`+strings.Repeat(", ?", len(orders)-1)+`) ORDER BY order_number, position`, args...)
 	if err != nil {
-		return nil, mapError(err, "Order items")
+		return mapError(err, "Order items")
 	}
 	defer rows.Close()
 	for rows.Next() {
-		it := &order.Item{OrderNumber: number}
+		it := &order.Item{}
 		var doc string
-		if err := rows.Scan(&it.ID, &it.Position, &doc); err != nil {
-			return nil, mapError(err, "Order items")
+		if err := rows.Scan(&it.OrderNumber, &it.ID, &it.Position, &doc); err != nil {
+			return mapError(err, "Order items")
 		}
 		if err := order.DecodeItem(it, []byte(doc)); err != nil {
-			return nil, fmt.Errorf("order item %d: %w", it.ID, err)
+			return fmt.Errorf("order item %d: %w", it.ID, err)
 		}
-		o.Items = append(o.Items, it)
+		if o := byNumber[it.OrderNumber]; o != nil {
+			o.Items = append(o.Items, it)
+		}
 	}
-	return o, mapError(rows.Err(), "Order items")
+	return mapError(rows.Err(), "Order items")
 }
 
 // FindOrderByTrackingToken returns the order of a tracking page.
@@ -465,7 +484,16 @@ func (db *DB) ListOrders(ctx context.Context, f pressroom.OrderFilter) ([]*order
 		}
 		out = append(out, o)
 	}
-	return out, total, mapError(rows.Err(), "Orders")
+	if err := rows.Err(); err != nil {
+		return nil, 0, mapError(err, "Orders")
+	}
+	rows.Close()
+	if f.WithItems {
+		if err := db.readItems(ctx, out); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
 }
 
 // fewOrders is the most matches of a listing that SQLite is let sort.

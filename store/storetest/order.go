@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -141,6 +142,23 @@ func testOrders(t *testing.T, s pressroom.Store) {
 	list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, Limit: 2})
 	if err != nil || total != 5 || len(list) != 2 || list[0].OwnID != "L2" {
 		t.Errorf("list = %d of %d, first %v, %v", len(list), total, list, err)
+	}
+	if list[0].Items != nil || list[1].Items != nil {
+		t.Errorf("a list without WithItems has items: %v, %v", list[0].Items, list[1].Items)
+	}
+	// With its items: each order's, in their order, as FindOrder has them, in one read.
+	list, _, err = s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, Limit: 4, WithItems: true})
+	if err != nil || len(list) != 4 {
+		t.Fatalf("list with items = %d orders, %v", len(list), err)
+	}
+	for _, o := range list {
+		one, err := s.FindOrder(ctx, a.ID, o.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Items) != 2 || !reflect.DeepEqual(o.Items, one.Items) {
+			t.Errorf("order %d listed with items %+v, found with %+v", o.Number, o.Items, one.Items)
+		}
 	}
 	for name, f := range map[string]pressroom.OrderFilter{
 		"status":  {ResellerID: a.ID, Status: order.Cancelled, Limit: 10},
