@@ -278,6 +278,9 @@ type OrderFilter struct {
 	Status     order.Status
 	// ExcludeStatus leaves out the orders in a status.
 	ExcludeStatus order.Status
+	// AnyStatus keeps the orders in any of these statuses (a dialect's one
+	// status that is several of ours).
+	AnyStatus []order.Status
 	// Files keeps the orders whose print files stand so as a whole.
 	Files      order.FilesSummary
 	Stage      order.Stage

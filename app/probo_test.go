@@ -498,6 +498,23 @@ func TestProboOrdersDraftsTickets(t *testing.T) {
 	if r := do(t, "GET", srv.URL+"/probo/orders?order_date_from=yesterday", demoKey, nil); r.Status != 400 {
 		t.Errorf("bad date filter: %d", r.Status)
 	}
+	// A draft is no order here, and a held order is accepted in Probo's
+	// words: pages and counts are of what the list shows.
+	held := map[string]any{"number": path(t, orders, 0, "number")}
+	wantOK(t, do(t, "POST", operatorURL(srv, held, "/status"), operatorKey, `{"status":"hold"}`), 200)
+	for q, want := range map[string]string{
+		"":                                  "2 of 2 on 1 page(s)",
+		"status=accepted":                   "2 of 2 on 1 page(s)",
+		"status=accepted&per_page=1&page=2": "1 of 2 on 2 page(s)",
+		"status=hold":                       "0 of 0 on 0 page(s)",
+		"status=draft":                      "0 of 0 on 0 page(s)",
+		"status=in_production":              "0 of 0 on 0 page(s)",
+	} {
+		l := decodeNumbers(t, do(t, "GET", srv.URL+"/probo/orders?"+q, demoKey, nil).Body)
+		if got := fmt.Sprintf("%d of %v on %v page(s)", len(l["orders"].([]any)), path(t, l, "meta", "items"), path(t, l, "meta", "pages")); got != want {
+			t.Errorf("?%s: %s, want %s\n%v", q, got, want, l)
+		}
+	}
 	// A ticket on a delivered order.
 	number := path(t, one, "orders", 0, "number")
 	o := map[string]any{"number": number}

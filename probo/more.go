@@ -53,8 +53,21 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		return
 	}
 	q := r.URL.Query()
-	f := pressroom.OrderFilter{ResellerID: p.Reseller.ID, Status: order.Status(q.Get("status")), OwnID: q.Get("customer_order_id"),
+	// Drafts are not orders here; a status is Probo's (accepted is ours on
+	// hold too), filtered by the store so that pages and counts hold.
+	f := pressroom.OrderFilter{ResellerID: p.Reseller.ID, Stage: order.StageOrder, OwnID: q.Get("customer_order_id"),
 		Offset: (page - 1) * perPage, Limit: perPage}
+	if st := q.Get("status"); st != "" {
+		for _, ours := range order.Statuses {
+			if statusCode(ours) == st {
+				f.AnyStatus = append(f.AnyStatus, ours)
+			}
+		}
+		if len(f.AnyStatus) == 0 { // no order is ever in it
+			writeJSON(w, http.StatusOK, map[string]any{"meta": meta{Page: page, PerPage: perPage}, "orders": []listedOrder{}})
+			return
+		}
+	}
 	for _, x := range []struct {
 		name string
 		dst  *string
@@ -72,9 +85,6 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 			f.AddressName = v
 		}
 	}
-	if f.Status == order.Accepted {
-		f.Status = "" // accepted includes held orders here; filtered below
-	}
 	list, total, err := s.Store.ListOrders(r.Context(), f)
 	if err != nil {
 		s.fail(w, err)
@@ -82,12 +92,6 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 	}
 	out := []listedOrder{}
 	for _, o := range list {
-		if st := q.Get("status"); st != "" && statusCode(o.Status) != st {
-			continue
-		}
-		if o.Stage == order.StageDraft {
-			continue
-		}
 		a := o.Delivery.Address
 		lo := listedOrder{
 			Number: o.Number, CustomerReference: o.Reference, OrderDate: timeOf(o.CreatedAt),

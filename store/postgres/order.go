@@ -627,6 +627,13 @@ func orderWhere(f pressroom.OrderFilter) (string, []any) {
 	if f.ExcludeStatus != "" {
 		add("status <> $%d", string(f.ExcludeStatus))
 	}
+	if len(f.AnyStatus) > 0 {
+		any := make([]string, len(f.AnyStatus))
+		for i, st := range f.AnyStatus {
+			any[i] = string(st)
+		}
+		add("status = ANY($%d)", any)
+	}
 	if f.Type != "" {
 		add("type = $%d", string(f.Type))
 	}

@@ -521,6 +521,12 @@ func orderWhere(f pressroom.OrderFilter, date string) (string, []any) {
 	if f.ExcludeStatus != "" {
 		add("status <> ?", f.ExcludeStatus)
 	}
+	if len(f.AnyStatus) > 0 {
+		conds = append(conds, "status IN (?"+strings.Repeat(", ?", len(f.AnyStatus)-1)+")")
+		for _, st := range f.AnyStatus {
+			args = append(args, st)
+		}
+	}
 	if f.Type != "" {
 		add("type = ?", f.Type)
 	}

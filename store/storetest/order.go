@@ -173,6 +173,15 @@ func testOrders(t *testing.T, s pressroom.Store) {
 			t.Errorf("filter %s: %d orders, %v", name, total, err)
 		}
 	}
+	// A's five: three accepted, one cancelled, one in production.
+	for want, any := range map[int][]order.Status{
+		4: {order.Accepted, order.Cancelled}, 5: {order.Accepted, order.Cancelled, order.InProduction},
+		1: {order.InProduction}, 0: {order.ShipmentDelivered, order.Hold},
+	} {
+		if list, total, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: a.ID, AnyStatus: any, Limit: 10}); err != nil || total != want || len(list) != want {
+			t.Errorf("any of %v: %d orders (a page of %d), want %d; %v", any, total, len(list), want, err)
+		}
+	}
 	if _, total, _ := s.ListOrders(ctx, pressroom.OrderFilter{Limit: 10}); total != 6 {
 		t.Errorf("every reseller's orders: %d", total)
 	}
