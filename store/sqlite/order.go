@@ -420,8 +420,12 @@ func (db *DB) readItems(ctx context.Context, orders []*order.Order) error {
 	for i, o := range orders {
 		byNumber[o.Number], args[i] = o, o.Number
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT order_number, id, position, document FROM order_items
-		WHERE order_number IN (?`+strings.Repeat(", ?", len(orders)-1)+`) ORDER BY order_number, position`, args...)
+	q := `SELECT order_number, id, position, document FROM order_items WHERE order_number = ? ORDER BY position`
+	if len(orders) > 1 {
+		q = `SELECT order_number, id, position, document FROM order_items
+		WHERE order_number IN (?` + strings.Repeat(", ?", len(orders)-1) + `) ORDER BY order_number, position`
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return mapError(err, "Order items")
 	}

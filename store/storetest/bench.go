@@ -70,6 +70,21 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 			Items: []*order.Item{{Product: "dibond", Options: json.RawMessage(`[{"code":"width","value":"40"}]`), FileState: order.FileDownloading}}}
 		return s.CreateOrder(ctx, o, &order.Event{Actor: order.ActorReseller, Kind: "created", To: string(order.Accepted)}, nil)
 	})
+	// One order by its number, with its items: every order's page and change.
+	first, _, err := s.ListOrders(ctx, pressroom.OrderFilter{ResellerID: r.ID, Ascending: true, Limit: 1})
+	if err != nil || len(first) != 1 {
+		b.Fatalf("the first order: %v", err)
+	}
+	b.Run("by_number", func(b *testing.B) {
+		i := int64(0)
+		for b.Loop() {
+			i++
+			o, err := s.FindOrder(ctx, r.ID, first[0].Number+i%orders)
+			if err != nil || len(o.Items) != 1 {
+				b.Fatalf("order %d: %v", first[0].Number+i%orders, err)
+			}
+		}
+	})
 	for _, c := range []struct {
 		name        string
 		filter      pressroom.OrderFilter
@@ -82,6 +97,10 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 		{"dates_none", pressroom.OrderFilter{From: "2027-01-01"}, 0, 0},
 		{"dates_page", pressroom.OrderFilter{From: "2026-12-01", To: "2026-12-31"}, 10, orders},
 		{"confirmed_page", pressroom.OrderFilter{Stage: order.StageOrder, ExcludeStatus: order.Cancelled}, 10, orders},
+		// The console's and the white-label list's page: the orders' items in one more read.
+		{"confirmed_page_items", pressroom.OrderFilter{Stage: order.StageOrder, ExcludeStatus: order.Cancelled, WithItems: true}, 10, orders},
+		// Probo's ?status=accepted: accepted or on hold.
+		{"any_status_page", pressroom.OrderFilter{Stage: order.StageOrder, AnyStatus: []order.Status{order.Accepted, order.Hold}}, 10, orders},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			i := 0
@@ -99,6 +118,9 @@ func BenchmarkFindOrders(b *testing.B, open func(testing.TB) pressroom.Store) {
 				list, total, err := s.ListOrders(ctx, f)
 				if err != nil || len(list) != c.page || total != c.total {
 					b.Fatalf("%+v: %d orders of %d, %v", f, len(list), total, err)
+				}
+				if f.WithItems && len(list[0].Items) != 1 {
+					b.Fatalf("%+v: the first order's items %v", f, list[0].Items)
 				}
 			}
 		})
