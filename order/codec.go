@@ -2,6 +2,7 @@ package order
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -160,6 +161,32 @@ func DecodeItem(it *Item, data []byte) error {
 	it.Base, it.Rush, it.Price, it.Sales, it.Weight, it.Files = d.Base, d.Rush, d.Price, d.Sales, d.Weight, d.Files
 	it.FileState, it.Note, it.Backprint, it.Characteristics = d.FileState, d.Note, d.Backprint, d.Characteristics
 	it.ProductionTime = d.ProductionTime
+	return nil
+}
+
+// ItemRows puts the items a store reads for several orders (a row each:
+// the order's number, the item's id, position and stored JSON, in
+// position order) on their orders.
+type ItemRows map[int64]*Order
+
+// NewItemRows is ready for the items of orders, and gives their numbers.
+func NewItemRows(orders []*Order) (ItemRows, []int64) {
+	r, numbers := make(ItemRows, len(orders)), make([]int64, len(orders))
+	for i, o := range orders {
+		r[o.Number], numbers[i] = o, o.Number
+	}
+	return r, numbers
+}
+
+// Add decodes one row's item onto its order.
+func (r ItemRows) Add(number, id int64, position int, doc []byte) error {
+	it := &Item{OrderNumber: number, ID: id, Position: position}
+	if err := DecodeItem(it, doc); err != nil {
+		return fmt.Errorf("order item %d: %w", id, err)
+	}
+	if o := r[number]; o != nil {
+		o.Items = append(o.Items, it)
+	}
 	return nil
 }
 

@@ -531,11 +531,7 @@ func (db *DB) readItems(ctx context.Context, orders []*order.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
-	byNumber := make(map[int64]*order.Order, len(orders))
-	numbers := make([]int64, len(orders))
-	for i, o := range orders {
-		byNumber[o.Number], numbers[i] = o, o.Number
-	}
+	items, numbers := order.NewItemRows(orders)
 	rows, err := db.pool.Query(ctx, `SELECT order_number, id, position, document FROM order_items
 		WHERE order_number = ANY($1) ORDER BY order_number, position`, numbers)
 	if err != nil {
@@ -543,16 +539,14 @@ func (db *DB) readItems(ctx context.Context, orders []*order.Order) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		it := &order.Item{}
+		var number, id int64
+		var position int
 		var doc string
-		if err := rows.Scan(&it.OrderNumber, &it.ID, &it.Position, &doc); err != nil {
+		if err := rows.Scan(&number, &id, &position, &doc); err != nil {
 			return mapError(err, "Order items")
 		}
-		if err := order.DecodeItem(it, []byte(doc)); err != nil {
-			return fmt.Errorf("order item %d: %w", it.ID, err)
-		}
-		if o := byNumber[it.OrderNumber]; o != nil {
-			o.Items = append(o.Items, it)
+		if err := items.Add(number, id, position, []byte(doc)); err != nil {
+			return err
 		}
 	}
 	return mapError(rows.Err(), "Order items")
