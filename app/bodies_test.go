@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -169,4 +170,42 @@ func anyIDs(path string) string {
 		path = path[:open] + "1" + path[end+1:]
 	}
 	return path
+}
+
+// TestABrokenUploadIsTheClientsMistake: a multipart upload whose file part
+// never closes (nor the body) fails its read half-way through the file:
+// every upload endpoint answers 400 in its API's shape, not a 500, and
+// keeps nothing.
+func TestABrokenUploadIsTheClientsMistake(t *testing.T) {
+	files := fileServer(t, map[string][]byte{"/a.pdf": testfiles.PDF(200, 400, 10), "/a.jpg": photo(t, 300, 450, 5)})
+	srv := startServer(t, []string{"--data", t.TempDir()}, callbackEnv())
+	routes, patterns := bodyRoutes(t, srv, files.URL)
+	pdf := testfiles.PDF(200, 400, 10)
+	broken := "--fuzz\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"plate.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" + string(pdf[:len(pdf)/2])
+	uploads := 0
+	for _, p := range patterns {
+		fr := routes[p]
+		if !strings.HasPrefix(fr.ctype, "multipart/form-data") || fr.cookie != "" {
+			continue
+		}
+		uploads++
+		if p == "PUT /v1/orders/{number}/items/{item}/artwork" { // the fuzz order's file comes by URL
+			o := mustOrder(t, srv, demoKey, `{"id":"broken-upload","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+			fr.path = strings.TrimPrefix(orderURL(srv, o, "/items/"+num(t, path(t, o, "items", 0, "id"))+"/artwork"), srv.URL)
+		}
+		for _, field := range []string{"artwork", "file"} {
+			r := doWith(t, fr.method, srv.URL+fr.path, fr.key, fmt.Sprintf(broken, field), map[string]string{"Content-Type": fr.ctype})
+			if r.Status != 400 {
+				t.Errorf("%s, a %s part that breaks off: %d %.300s", p, field, r.Status, r.Body)
+			}
+		}
+		if strings.HasPrefix(p, "PUT /v1/") {
+			if st := path(t, decodeNumbers(t, do(t, "GET", srv.URL+fr.path, demoKey, nil).Body), "file_state"); st != "awaiting" {
+				t.Errorf("after the broken uploads the item's file is %v, want still awaiting", st)
+			}
+		}
+	}
+	if uploads < 4 {
+		t.Errorf("%d upload endpoints tried, want the native, Probo's two and the boxes API's", uploads)
+	}
 }

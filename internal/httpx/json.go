@@ -152,9 +152,35 @@ func BearerKey(r *http.Request) string {
 // the form field "artwork" (or "file") of a multipart body. A body that
 // declares more than limit (and 1 MB for a form's other parts) is
 // ETOOLARGE; one that sends more fails its read with *http.MaxBytesError.
-// A multipart body without the field is EMALFORMED. The body may take as
-// long as it needs while bytes keep coming (LongBody).
+// A multipart body without the field is EMALFORMED, and so is a read that
+// fails for what the client sent (a part that ends without its boundary):
+// the client's mistake, not the server's. The body may take as long as it
+// needs while bytes keep coming (LongBody).
 func UploadFile(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, error) {
+	f, err := uploadFile(w, r, limit)
+	if err != nil {
+		return nil, err
+	}
+	return clientBody{f}, nil
+}
+
+// clientBody makes a failed read of a request body EMALFORMED; past the
+// limit it stays an *http.MaxBytesError, and a pressroom error stays one.
+type clientBody struct{ r io.Reader }
+
+func (b clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		var mbe *http.MaxBytesError
+		var pe *pressroom.Error
+		if !errors.As(err, &mbe) && !errors.As(err, &pe) {
+			err = &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The upload could not be read to its end: the body broke off, or its multipart form does not close; send it again."}
+		}
+	}
+	return n, err
+}
+
+func uploadFile(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, error) {
 	if r.ContentLength > limit+1<<20 {
 		return nil, pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", limit>>20)
 	}
