@@ -57,17 +57,6 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 	// hold too), filtered by the store so that pages and counts hold.
 	f := pressroom.OrderFilter{ResellerID: p.Reseller.ID, Stage: order.StageOrder, OwnID: q.Get("customer_order_id"),
 		Offset: (page - 1) * perPage, Limit: perPage}
-	if st := q.Get("status"); st != "" {
-		for _, ours := range order.Statuses {
-			if statusCode(ours) == st {
-				f.AnyStatus = append(f.AnyStatus, ours)
-			}
-		}
-		if len(f.AnyStatus) == 0 { // no order is ever in it
-			writeJSON(w, http.StatusOK, map[string]any{"meta": meta{Page: page, PerPage: perPage}, "orders": []listedOrder{}})
-			return
-		}
-	}
 	for _, x := range []struct {
 		name string
 		dst  *string
@@ -83,6 +72,17 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 	for _, name := range []string{"address_company_name", "address_last_name", "address_first_name"} {
 		if v := q.Get(name); v != "" && f.AddressName == "" {
 			f.AddressName = v
+		}
+	}
+	if st := q.Get("status"); st != "" {
+		for _, ours := range order.Statuses {
+			if statusCode(ours) == st {
+				f.AnyStatus = append(f.AnyStatus, ours)
+			}
+		}
+		if len(f.AnyStatus) == 0 { // no order is ever in it
+			writeJSON(w, http.StatusOK, map[string]any{"meta": meta{Page: page, PerPage: perPage}, "orders": []listedOrder{}})
+			return
 		}
 	}
 	list, total, err := s.Store.ListOrders(r.Context(), f)
