@@ -63,16 +63,17 @@ func vatIDProblem(v, country string) (FieldError, bool) {
 	return bad(fmt.Sprintf("vat_id %s is not a VAT number of country %s (its prefix would be %s)", v, country, country))
 }
 
-// isHTTPURL reports whether s is an absolute http(s) URL of at most max bytes.
-func isHTTPURL(s string, max int) bool {
+// IsHTTPURL reports whether s is an absolute http(s) URL: where a callback
+// goes, a file is fetched from, a shop is.
+func IsHTTPURL(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= max
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // CallbackURLProblem says what is wrong with a reseller's callback URL, if
 // anything ("" is none: callbacks go only to the URLs orders give).
 func CallbackURLProblem(u string) (FieldError, bool) {
-	if u == "" || isHTTPURL(u, 2000) {
+	if u == "" || (IsHTTPURL(u) && len(u) <= 2000) {
 		return FieldError{}, false
 	}
 	return FieldError{Pointer: "/callback_url", Code: "invalid_url", Detail: "callback_url is where status callbacks go: an http(s) URL of at most 2000 characters"}, true
@@ -204,7 +205,7 @@ func (r *Reseller) Validate() error {
 		fields = append(fields, FieldError{Pointer: "/shop_name", Detail: "shop_name is the shop's name as its customers know it: at most 100 characters, on one line"})
 	}
 	if r.ShopURL != "" {
-		if !isHTTPURL(r.ShopURL, 500) {
+		if !IsHTTPURL(r.ShopURL) || len(r.ShopURL) > 500 {
 			fields = append(fields, FieldError{Pointer: "/shop_url", Detail: "shop_url is the shop's address on the web: an http(s) URL of at most 500 characters"})
 		}
 	}

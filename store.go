@@ -316,7 +316,7 @@ func (f OrderFilter) DateProblems() []FieldError {
 		}
 		days = append(days, day)
 	}
-	if f.From != "" && f.To != "" && len(days) == 2 && days[1].Before(days[0]) {
+	if len(days) == 2 && days[1].Before(days[0]) {
 		out = append(out, FieldError{Pointer: "?to", Code: "invalid_range", Detail: fmt.Sprintf("%s or later, not %s: the last day can't be before the first", f.From, f.To)})
 	}
 	return out

@@ -109,10 +109,6 @@ func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *
 	}
 	a, err := s.Artwork.Upload(r.Context(), p.Reseller.ID, n, id, file)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", s.Artwork.Limit>>20)
-		}
 		s.Error(w, r, err)
 		return
 	}

@@ -77,7 +77,7 @@ func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *
 		q.bad("status", "invalid_status", "pending, delivered or failed", "status is pending, delivered or failed.")
 	}
 	f.OrderNumber = q.id("order", "order number")
-	if p.Reseller == nil && q.get("reseller_id") != "" {
+	if p.Reseller == nil { // an operator's
 		f.ResellerID = q.id("reseller_id", "reseller id")
 	}
 	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)

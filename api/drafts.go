@@ -113,19 +113,14 @@ func (in draftPatchIn) apply() (func(*orders.Request), []pressroom.FieldError) {
 			fields = append(fields, pressroom.FieldError{Pointer: "/billing_address", Code: "invalid_address", Detail: "an address object, or null to remove it"})
 		}
 	}
+	// A date sent replaces (an empty one clears); one that is none is a problem.
 	day := func(ptr string, v *string) (set bool, d *delivery.Date) {
 		if v == nil {
 			return false, nil
 		}
-		if *v == "" {
-			return true, nil
-		}
-		parsed, err := parseDay(*v)
-		if err != nil {
-			fields = append(fields, pressroom.FieldError{Pointer: ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", *v), Code: "invalid_date"})
-			return false, nil
-		}
-		return true, &parsed
+		before := len(fields)
+		d, fields = dayField(fields, ptr, *v)
+		return len(fields) == before, d
 	}
 	d := in.Delivery
 	if d == nil {

@@ -163,8 +163,8 @@ type orderOut struct {
 }
 
 // orderDeliveryOut is where and when an order goes (what the reseller wished
-// for, kept to price a draft again, stays in the core).
-// A draft made without an address has null until it is given one.
+// for, kept to price a draft again, stays in the core). A draft made
+// without an address has null until it is given one.
 type orderDeliveryOut struct {
 	Address        *order.Address `json:"address"`
 	ShippingMethod string         `json:"shipping_method"`
@@ -545,7 +545,7 @@ func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pre
 	default:
 		q.bad("sort", "invalid_sort", `"asc" or "desc" (by order number)`, fmt.Sprintf("sort is asc or desc, not %q.", q.get("sort")))
 	}
-	if p.Reseller == nil && q.get("reseller_id") != "" {
+	if p.Reseller == nil { // an operator's
 		f.ResellerID = q.id("reseller_id", "reseller id")
 	}
 	if err := q.err(); err != nil {

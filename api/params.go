@@ -38,6 +38,15 @@ func (p *params) add(fs ...pressroom.FieldError) {
 	}
 }
 
+// take records the problem of a parameter read elsewhere (an error with
+// its field, such as languageParam's).
+func (p *params) take(err error) {
+	for _, f := range pressroom.ErrorFields(err) {
+		p.fields = append(p.fields, f)
+		p.msgs = append(p.msgs, pressroom.ErrorMessage(err))
+	}
+}
+
 // int reads a whole number from 1 to max, def when absent or bad.
 func (p *params) int(name string, def, max int) int {
 	v := p.q.Get(name)

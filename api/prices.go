@@ -28,21 +28,22 @@ type deliveryIn struct {
 func (d *deliveryIn) request() (pricing.DeliveryRequest, []pressroom.FieldError) {
 	var fields []pressroom.FieldError
 	out := pricing.DeliveryRequest{DeliveryPreset: d.DeliveryDatePreset, Method: d.ShippingMethodCode, MethodPreset: d.ShippingMethodPreset}
-	for _, x := range []struct {
-		ptr, value string
-		dst        **delivery.Date
-	}{{"/delivery/delivery_date", d.DeliveryDate, &out.DeliveryDate}, {"/delivery/shipping_date", d.ShippingDate, &out.ShippingDate}} {
-		if x.value == "" {
-			continue
-		}
-		day, err := parseDay(x.value)
-		if err != nil {
-			fields = append(fields, pressroom.FieldError{Pointer: x.ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", x.value), Code: "invalid_date"})
-			continue
-		}
-		*x.dst = &day
-	}
+	out.DeliveryDate, fields = dayField(fields, "/delivery/delivery_date", d.DeliveryDate)
+	out.ShippingDate, fields = dayField(fields, "/delivery/shipping_date", d.ShippingDate)
 	return out, fields
+}
+
+// dayField reads the date v of the member at ptr: nil when it is empty or
+// no date, which adds its problem to fields.
+func dayField(fields []pressroom.FieldError, ptr, v string) (*delivery.Date, []pressroom.FieldError) {
+	if v == "" {
+		return nil, fields
+	}
+	day, err := parseDay(v)
+	if err != nil {
+		return nil, append(fields, pressroom.FieldError{Pointer: ptr, Detail: fmt.Sprintf("%q is not a date like 2026-03-12", v), Code: "invalid_date"})
+	}
+	return &day, fields
 }
 
 type priceProductIn struct {

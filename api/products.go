@@ -72,7 +72,7 @@ func (s *Server) handleListProducts(w http.ResponseWriter, r *http.Request, _ *p
 	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
 	lang, err := languageParam(r)
 	if err != nil {
-		q.fields, q.msgs = append(q.fields, pressroom.ErrorFields(err)...), append(q.msgs, pressroom.ErrorMessage(err))
+		q.take(err)
 	}
 	var active *bool
 	switch v := q.get("active"); v {

@@ -178,6 +178,29 @@ func NewItemRows(orders []*Order) (ItemRows, []int64) {
 	return r, numbers
 }
 
+// Rows is what a store's query answers, in either store.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// Read puts each row's item (order_number, id, position, document) on its order.
+func (r ItemRows) Read(rows Rows) error {
+	for rows.Next() {
+		var number, id int64
+		var position int
+		var doc string
+		if err := rows.Scan(&number, &id, &position, &doc); err != nil {
+			return err
+		}
+		if err := r.Add(number, id, position, []byte(doc)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Add decodes one row's item onto its order.
 func (r ItemRows) Add(number, id int64, position int, doc []byte) error {
 	it := &Item{OrderNumber: number, ID: id, Position: position}

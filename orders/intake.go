@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/mail"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -158,8 +157,7 @@ func (c *checker) email(pointer, v string) {
 }
 
 func (c *checker) url(pointer, v string) {
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(v) > MaxURL {
+	if !pressroom.IsHTTPURL(v) || len(v) > MaxURL {
 		c.add(pointer, "invalid_url", "%q is not an http(s) URL of at most %d characters", v, MaxURL)
 	}
 }

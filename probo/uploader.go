@@ -7,10 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -41,7 +39,7 @@ func (s *Server) handleUploaderCreate(w http.ResponseWriter, r *http.Request, p 
 		s.fail(w, err)
 		return
 	}
-	if u, err := url.Parse(in.CallbackURL); in.CallbackURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+	if in.CallbackURL != "" && !pressroom.IsHTTPURL(in.CallbackURL) {
 		writeError(w, http.StatusBadRequest, "callback_url must be an http or https URL")
 		return
 	}
@@ -122,10 +120,6 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	key := fmt.Sprintf("uploads/%d/%s", ss.ID, hex.EncodeToString(b[:]))
 	info, err := s.Artwork.Take(r.Context(), key, file)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", s.Artwork.Limit>>20)
-		}
 		s.fail(w, err)
 		return
 	}

@@ -151,7 +151,7 @@ func BearerKey(r *http.Request) string {
 // UploadFile is the file of an upload request, streamed: the raw body, or
 // the form field "artwork" (or "file") of a multipart body. A body that
 // declares more than limit (and 1 MB for a form's other parts) is
-// ETOOLARGE; one that sends more fails its read with *http.MaxBytesError.
+// ETOOLARGE, and so is a read past that.
 // A multipart body without the field is EMALFORMED, and so is a read that
 // fails for what the client sent (a part that ends without its boundary):
 // the client's mistake, not the server's. The body may take as long as it
@@ -161,21 +161,28 @@ func UploadFile(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader,
 	if err != nil {
 		return nil, err
 	}
-	return clientBody{f}, nil
+	return clientBody{f, limit}, nil
 }
 
-// clientBody makes a failed read of a request body EMALFORMED; past the
-// limit it stays an *http.MaxBytesError, and a pressroom error stays one.
-type clientBody struct{ r io.Reader }
+// clientBody makes a failed read of an upload the client's mistake: past
+// the limit ETOOLARGE, otherwise EMALFORMED; a pressroom error stays one.
+type clientBody struct {
+	r     io.Reader
+	limit int64
+}
 
 func (b clientBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
-		var mbe *http.MaxBytesError
-		var pe *pressroom.Error
-		if !errors.As(err, &mbe) && !errors.As(err, &pe) {
-			err = &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The upload could not be read to its end: the body broke off, or its multipart form does not close; send it again."}
-		}
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	var mbe *http.MaxBytesError
+	var pe *pressroom.Error
+	switch {
+	case errors.As(err, &mbe):
+		err = pressroom.Errorf(pressroom.ETOOLARGE, "The file is larger than %d MB.", b.limit>>20)
+	case !errors.As(err, &pe):
+		err = &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The upload could not be read to its end: the body broke off, or its multipart form does not close; send it again."}
 	}
 	return n, err
 }

@@ -538,18 +538,7 @@ func (db *DB) readItems(ctx context.Context, orders []*order.Order) error {
 		return mapError(err, "Order items")
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var number, id int64
-		var position int
-		var doc string
-		if err := rows.Scan(&number, &id, &position, &doc); err != nil {
-			return mapError(err, "Order items")
-		}
-		if err := items.Add(number, id, position, []byte(doc)); err != nil {
-			return err
-		}
-	}
-	return mapError(rows.Err(), "Order items")
+	return mapError(items.Read(rows), "Order items")
 }
 
 // FindOrderByTrackingToken returns the order of a tracking page.
