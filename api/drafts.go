@@ -17,8 +17,8 @@ import (
 
 // draftPatchIn is what PATCH /v1/orders/{number} changes of a draft
 // besides its items: a member present replaces what the draft says (an
-// empty string, or null for the billing address, clears it), a member
-// absent keeps it. The delivery's members are each their own.
+// empty string, or null for an address, clears it), a member absent keeps
+// it. The delivery's members are each their own.
 type draftPatchIn struct {
 	Reference      *string          `json:"reference"`
 	PurchaseOrder  *string          `json:"purchase_order"`
@@ -30,12 +30,12 @@ type draftPatchIn struct {
 }
 
 type deliveryPatchIn struct {
-	Address              *order.Address `json:"address"`
-	DeliveryDate         *string        `json:"delivery_date"`
-	ShippingDate         *string        `json:"shipping_date"`
-	DeliveryDatePreset   *string        `json:"delivery_date_preset"`
-	ShippingMethodCode   *string        `json:"shipping_method_code"`
-	ShippingMethodPreset *string        `json:"shipping_method_preset"`
+	Address              json.RawMessage `json:"address"`
+	DeliveryDate         *string         `json:"delivery_date"`
+	ShippingDate         *string         `json:"shipping_date"`
+	DeliveryDatePreset   *string         `json:"delivery_date_preset"`
+	ShippingMethodCode   *string         `json:"shipping_method_code"`
+	ShippingMethodPreset *string         `json:"shipping_method_preset"`
 }
 
 // fixedOnDraft names the order's members a draft's PATCH does not take,
@@ -105,14 +105,12 @@ func (s *Server) handleUpdateDraft(w http.ResponseWriter, r *http.Request, p *pr
 // the problems of what it says (a date that is none).
 func (in draftPatchIn) apply() (func(*orders.Request), []pressroom.FieldError) {
 	var fields []pressroom.FieldError
-	var billing *order.Address
-	clearBilling := bytes.Equal(bytes.TrimSpace(in.BillingAddress), []byte("null"))
-	if len(in.BillingAddress) > 0 && !clearBilling {
-		billing = new(order.Address)
-		if err := httpx.Unmarshal(in.BillingAddress, true, billing); err != nil {
-			fields = append(fields, pressroom.FieldError{Pointer: "/billing_address", Code: "invalid_address", Detail: "an address object, or null to remove it"})
-		}
+	d := in.Delivery
+	if d == nil {
+		d = &deliveryPatchIn{}
 	}
+	billing, fields := addressField(fields, "/billing_address", in.BillingAddress)
+	address, fields := addressField(fields, "/delivery/address", d.Address)
 	// A date sent replaces (an empty one clears); one that is none is a problem.
 	day := func(ptr string, v *string) (set bool, d *delivery.Date) {
 		if v == nil {
@@ -122,10 +120,6 @@ func (in draftPatchIn) apply() (func(*orders.Request), []pressroom.FieldError) {
 		d, fields = dayField(fields, ptr, *v)
 		return len(fields) == before, d
 	}
-	d := in.Delivery
-	if d == nil {
-		d = &deliveryPatchIn{}
-	}
 	setDelivery, deliveryDate := day("/delivery/delivery_date", d.DeliveryDate)
 	setShipping, shippingDate := day("/delivery/shipping_date", d.ShippingDate)
 	return func(req *orders.Request) {
@@ -134,13 +128,15 @@ func (in draftPatchIn) apply() (func(*orders.Request), []pressroom.FieldError) {
 		set(&req.ContactEmail, in.ContactEmail)
 		set(&req.CallbackURLs, in.CallbackURLs)
 		set(&req.ProductionTime, in.ProductionTime)
-		switch {
-		case clearBilling:
-			req.Billing = nil
-		case billing != nil:
-			req.Billing = billing
+		if billing.sent {
+			req.Billing = billing.a
 		}
-		set(&req.Address, d.Address)
+		if address.sent {
+			req.Address = order.Address{}
+			if address.a != nil {
+				req.Address = *address.a
+			}
+		}
 		set(&req.Delivery.DeliveryPreset, d.DeliveryDatePreset)
 		set(&req.Delivery.Method, d.ShippingMethodCode)
 		set(&req.Delivery.MethodPreset, d.ShippingMethodPreset)
@@ -151,6 +147,28 @@ func (in draftPatchIn) apply() (func(*orders.Request), []pressroom.FieldError) {
 			req.Delivery.ShippingDate = shippingDate
 		}
 	}, fields
+}
+
+// addressPatch is an address member of a PATCH: sent with an address,
+// sent as null (a is nil: remove it), or not sent.
+type addressPatch struct {
+	sent bool
+	a    *order.Address
+}
+
+// addressField reads the address member at ptr, adding its problem to fields.
+func addressField(fields []pressroom.FieldError, ptr string, raw json.RawMessage) (addressPatch, []pressroom.FieldError) {
+	if len(raw) == 0 {
+		return addressPatch{}, fields
+	}
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return addressPatch{sent: true}, fields
+	}
+	a := new(order.Address)
+	if err := httpx.Unmarshal(raw, true, a); err != nil {
+		return addressPatch{}, append(fields, pressroom.FieldError{Pointer: ptr, Code: "invalid_address", Detail: "an address object, or null to remove it"})
+	}
+	return addressPatch{sent: true, a: a}, fields
 }
 
 // set replaces *dst with *v when the member was sent.

@@ -704,6 +704,7 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 			`{"delivery":{"delivery_date":"soon"}}`:                      {"422", `"pointer":"/delivery/delivery_date"`, "invalid_date"},
 			`{"delivery":{"address":{"country":"XX","city":"Nowhere"}}}`: {"422", `"pointer":"/delivery/address/country"`},
 			`{"billing_address":"Dam 1"}`:                                {"422", `"pointer":"/billing_address"`},
+			`{"delivery":{"address":"Dam 1"}}`:                           {"422", `"pointer":"/delivery/address"`, "invalid_address"},
 			`{"delivery":{"shipping_method_code":"by-pigeon"}}`:          {"422", `"pointer":"/delivery/shipping_method_code"`},
 		} {
 			r := patch(body)
@@ -754,9 +755,18 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 		if r := patch(`{"production_time":"7"}`); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/production_time"`) {
 			t.Errorf("a production time the product has not: %d %s", r.Status, r.Body)
 		}
+		// null removes the address: the buyer went back to the cart.
+		got = decodeNumbers(t, patch(`{"delivery":{"address":null}}`).Body)
+		if path(t, got, "delivery", "address") != nil || got["status"] != "draft" || got["production_time"] != "24" {
+			t.Errorf("the address removed: %v", got)
+		}
+		if r := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/delivery/address/country"`) {
+			t.Errorf("the checkout of a draft whose address was removed: %d %s", r.Status, r.Body)
+		}
+		wantOK(t, patch(`{"delivery":{"address":`+probonl+`}}`), 200)
 		evs := string(do(t, "GET", orderURL(srv, d, "/events"), demoKey, nil).Body)
-		if strings.Count(evs, "draft updated") != 5 {
-			t.Errorf("want 5 draft updates among the events: %s", evs)
+		if strings.Count(evs, "draft updated") != 7 {
+			t.Errorf("want 7 draft updates among the events: %s", evs)
 		}
 		c := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil)
 		if c.Status != 200 || path(t, decodeNumbers(t, c.Body), "delivery", "address", "postal_code") != "9101PE" {
