@@ -689,6 +689,11 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
 		staffPage := "/console/orders/" + num(t, d["number"])
 		wantPage(t, b.get(staffPage), 200, "None yet: a draft is given its address before its checkout.")
+		// The staff's list holds orders; the status draft lists the carts.
+		if p := b.get("/console/orders"); p.Status != 200 || strings.Contains(p.Body, staffPage+`"`) {
+			t.Errorf("the orders list shows a draft: %d", p.Status)
+		}
+		wantPage(t, b.get("/console/orders?status=draft"), 200, staffPage+`"`, "1–1 of 1 orders", `<option value="draft" selected>`)
 		if r := do(t, "POST", srv.URL+"/v1/orders", demoKey, `{"id":"no-address","items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`); r.Status != 422 ||
 			!strings.Contains(string(r.Body), `"pointer":"/delivery/address"`) {
 			t.Errorf("an order without an address: %d %s", r.Status, r.Body)

@@ -19,7 +19,8 @@ type ordersData struct {
 	CSV       string // the list as a spreadsheet
 	Work      []workCount
 	Filter    listFilter
-	Statuses  []order.Status
+	Shown     []order.Status // what the list can be filtered by: every status, drafts too
+	Statuses  []order.Status // what a batch can move orders to
 	Rows      []orderRow
 	Total     int
 	From, To  int
@@ -73,7 +74,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, p *pressro
 		return
 	}
 	names := s.resellerNames(r)
-	d := ordersData{Work: work, Filter: lf, Statuses: order.Statuses[1:], Total: total, CSV: Base + "/orders.csv"}
+	d := ordersData{Work: work, Filter: lf, Shown: order.Statuses, Statuses: order.Statuses[1:], Total: total, CSV: Base + "/orders.csv"}
 	if qs := lf.query(); qs != "" {
 		d.CSV += "?" + qs
 	}
@@ -127,6 +128,9 @@ func orderFilter(q url.Values) (listFilter, pressroom.OrderFilter, int, error) {
 	var bad []pressroom.FieldError
 	if f.Status != "" && !f.Status.Valid() {
 		bad = append(bad, pressroom.FieldError{Pointer: "?status", Code: "invalid_status", Detail: "not an order status"})
+	}
+	if f.Status == order.Draft { // drafts are listed only when asked for
+		f.Stage = order.StageDraft
 	}
 	switch f.Files {
 	case "", order.FilesReady, order.FilesWaiting, order.FilesFailed:
