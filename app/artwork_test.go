@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,6 +107,8 @@ func TestArtworkDownloads(t *testing.T) {
 		env := callbackEnv()
 		env["PRESSROOM_MAX_FILE_MB"] = "1"
 		srv := startServer(t, st.args(t), env)
+		staff := newBrowser(t, srv)
+		wantPage(t, staff.post("/console/login", url.Values{"key": {operatorKey}}), 303)
 		o := mustOrder(t, srv, demoKey, strings.Replace(orderWithFile("dl-good", files.URL+"/good.pdf", md5hex(good)), `"id":"dl-good",`, `"id":"dl-good","callback_urls":["`+rv.URL+`/art"],`, 1))
 		state, a := fileState(t, srv.URL, o)
 		f := path(t, a, "files", 0).(map[string]any)
@@ -134,6 +138,23 @@ func TestArtworkDownloads(t *testing.T) {
 			state, a := fileState(t, srv.URL, o)
 			if state != "failed" || !strings.Contains(findingCodes(t, a), c.findings) {
 				t.Errorf("%s: %s, findings %s: %v", name, state, findingCodes(t, a), a)
+			}
+			// Staff read why once, beside the file.
+			page := staff.get("/console/orders/" + num(t, o["number"]))
+			_, cell, _ := strings.Cut(page.Body, `<ul class="filelist">`)
+			cell, _, _ = strings.Cut(cell, "</td>")
+			f := path(t, a, "files", 0).(map[string]any)
+			whys := map[string]bool{}
+			if e, _ := f["error"].(string); e != "" {
+				whys[e] = true
+			}
+			for _, x := range f["findings"].([]any) {
+				whys[x.(map[string]any)["message"].(string)] = true
+			}
+			for why := range whys {
+				if n := strings.Count(cell, html.EscapeString(why)); n != 1 {
+					t.Errorf("%s: the staff's page says %q %d times, want once:\n%s", name, why, n, cell)
+				}
 			}
 		}
 		// Too large for the 1 MB limit.

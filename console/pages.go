@@ -385,7 +385,12 @@ func options(it *order.Item) string {
 }
 
 func (s *Server) fileView(number int64, a *order.Artwork, label, link string) fileView {
-	fv := fileView{Label: label, Source: a.Source, State: a.State, Error: a.Error, Findings: a.Findings}
+	fv := fileView{Label: label, Source: a.Source, State: a.State, Error: a.Error}
+	for _, f := range a.Findings { // a failure's own finding says what its error says
+		if f.Message != a.Error {
+			fv.Findings = append(fv.Findings, f)
+		}
+	}
 	if a.Source == "url" {
 		fv.Source = a.URL
 	}
