@@ -34,3 +34,23 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIDocumentsTheRateLimit: every operation that takes a key (it
+// documents 401) documents the key's rate limit, 429, too.
+func TestOpenAPIDocumentsTheRateLimit(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if op.Responses["401"] != nil && op.Responses["429"] == nil {
+				t.Errorf("openapi.json: %s %s takes a key but does not document 429", strings.ToUpper(method), path)
+			}
+		}
+	}
+}
