@@ -865,8 +865,16 @@ func TestReprints(t *testing.T) {
 		if len(list) != 1 || path(t, list[0], "status") != "approved" {
 			t.Errorf("order's reprints = %v", list)
 		}
-		// Another reprint of everything, rejected.
+		// A piece is made again once: 2 of the 5 are, so 3 are left.
+		if r := ask(`{"reason":"damaged","items":[{"item_id":` + item + `,"quantity":4}]}`); r.Status != 422 ||
+			!strings.Contains(string(r.Body), `"pointer":"/items/0/quantity"`) || !strings.Contains(string(r.Body), "at most 3: 2 of the 5 ordered are in an earlier reprint") {
+			t.Errorf("a reprint of more than is left: %d %s", r.Status, r.Body)
+		}
+		// Another reprint of everything (what is left of it), rejected.
 		r = ask(`{"reason":"quality"}`)
+		if q := path(t, decodeNumbers(t, r.Body), "items", 0, "quantity"); fmt.Sprint(q) != "3" {
+			t.Errorf("a reprint of everything after 2 of 5 were reprinted: %d %s", r.Status, r.Body)
+		}
 		id2 := num(t, decodeNumbers(t, r.Body)["id"])
 		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id2+"/reject", operatorKey, `{"production_time":"24"}`); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/production_time"`) {
 			t.Errorf("a rejection with a production time: %d %s", r.Status, r.Body)
@@ -889,6 +897,16 @@ func TestReprints(t *testing.T) {
 		slowShip, fastShip := path(t, fresh, "delivery", "shipping_date").(string), path(t, fast, "delivery", "shipping_date").(string)
 		if fast["production_time"] != "24" || fastShip >= slowShip {
 			t.Errorf("the rush reprint: time %v, ships %s; the one at the original's time ships %s", fast["production_time"], fastShip, slowShip)
+		}
+		// A rejected reprint took nothing; now all 5 are made again.
+		if num(t, path(t, fast, "items", 0, "amount")) != "3" {
+			t.Errorf("the third reprint's amount: %v", path(t, fast, "items", 0, "amount"))
+		}
+		if r := ask(`{"reason":"damaged"}`); r.Status != 409 || !strings.Contains(string(r.Body), "Every piece of order "+num(t, o["number"])+" is in an earlier reprint ("+id3+", "+id+")") {
+			t.Errorf("a reprint of an order made again in full: %d %s", r.Status, r.Body)
+		}
+		if r := ask(`{"reason":"damaged","items":[{"item_id":` + item + `,"quantity":1}]}`); r.Status != 422 || !strings.Contains(string(r.Body), "all 5 ordered are in an earlier reprint") {
+			t.Errorf("a reprint of a piece made again: %d %s", r.Status, r.Body)
 		}
 		other := do(t, "POST", srv.URL+"/v1/operator/resellers", operatorKey, `{"name":"Other"}`).JSON(t)["api_key"].(string)
 		if r := do(t, "POST", orderURL(srv, o, "/reprints"), other, `{"reason":"damaged"}`); r.Status != 404 {

@@ -410,6 +410,13 @@ func TestProfotonetSeedFlow(t *testing.T) {
 		if !strings.Contains(string(made.Body), `"status":"accepted"`) || strings.Contains(string(made.Body), `"type":`) {
 			t.Errorf("the reprint's order reports itself as %s", made.Body)
 		}
+		// A piece is made again once: the example's second entry (all of
+		// it) is in the approved reprint, even for a test.
+		rp.(map[string]any)["test"] = true
+		if r := pf(t, srv, "POST", "/reprint", demoKey, rp); r.Status != 422 || !strings.Contains(string(r.Body), `"field":"entries[1].quantity"`) ||
+			!strings.Contains(string(r.Body), "in an earlier reprint") {
+			t.Errorf("the same reprint again: %d %s", r.Status, r.Body)
+		}
 		// The sample of a test lookup, for any referenceId.
 		if r := pf(t, srv, "GET", "/order?referenceId=whatever&test=true", demoKey, nil); r.Status != 200 || !strings.Contains(string(r.Body), `"trackAndTrace":[{"code":`) {
 			t.Errorf("test lookup: %d %s", r.Status, r.Body)

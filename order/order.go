@@ -466,6 +466,9 @@ type Reprint struct {
 type ReprintItem struct {
 	ItemID   int64           `json:"item_id"`
 	Quantity decimal.Decimal `json:"quantity"`
+	// Left asks for what earlier reprints left of the item, whatever
+	// Quantity says; the reprint then stores that quantity.
+	Left bool `json:"-"`
 }
 
 // FilesFrom names an item of one order whose files another order's item

@@ -45,13 +45,45 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 	if len(items) > MaxItems {
 		c.add("/items", "too_many", "at most %d items", MaxItems)
 	}
+	// A piece is made again once: what earlier reprints asked for (not
+	// rejected) is not asked for again.
+	earlier, err := s.Store.ListReprints(ctx, r.ID, number, "")
+	if err != nil {
+		return nil, err
+	}
+	taken := map[int64]decimal.Decimal{}
+	var takers []string
+	for _, rp := range earlier {
+		if rp.Status == order.ReprintRejected {
+			continue
+		}
+		takers = append(takers, fmt.Sprint(rp.ID))
+		for _, it := range rp.Items {
+			taken[it.ItemID] = taken[it.ItemID].Add(it.Quantity)
+		}
+	}
+	items = slices.Clone(items)
 	for i, ri := range items {
 		idx := itemIndex(o, ri.ItemID)
-		switch {
-		case idx < 0:
+		if idx < 0 {
 			c.add(fmt.Sprintf("/items/%d/item_id", i), "unknown_item", "order %d has no item %d", number, ri.ItemID)
-		case !ri.Quantity.IsPositive() || !ri.Quantity.IsInteger() || ri.Quantity.GreaterThan(o.Items[idx].Amount):
-			c.add(fmt.Sprintf("/items/%d/quantity", i), "invalid_quantity", "quantity is a whole number from 1 to %s, the amount ordered", o.Items[idx].Amount)
+			continue
+		}
+		amount := o.Items[idx].Amount
+		left := amount.Sub(taken[ri.ItemID])
+		if ri.Left {
+			ri.Quantity = left
+			items[i] = ri
+		}
+		switch {
+		case !left.IsPositive():
+			c.add(fmt.Sprintf("/items/%d/quantity", i), "reprinted", "all %s ordered are in an earlier reprint", amount)
+		case !ri.Quantity.IsPositive() || !ri.Quantity.IsInteger() || ri.Quantity.GreaterThan(amount):
+			c.add(fmt.Sprintf("/items/%d/quantity", i), "invalid_quantity", "quantity is a whole number from 1 to %s, the amount ordered", amount)
+		case ri.Quantity.GreaterThan(left):
+			c.add(fmt.Sprintf("/items/%d/quantity", i), "reprinted", "quantity is at most %s: %s of the %s ordered are in an earlier reprint", left, amount.Sub(left), amount)
+		default:
+			taken[ri.ItemID] = taken[ri.ItemID].Add(ri.Quantity)
 		}
 	}
 	if len(c.fields) > 0 {
@@ -64,9 +96,14 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 	if err == nil && s.Clock.Now().After(day.Time().Add(ReprintWindow+24*time.Hour)) {
 		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d was ordered on %s; reprints are asked within 28 days of the order date.", number, o.OrderDate)
 	}
-	if len(items) == 0 {
+	if len(items) == 0 { // what is left of every item
 		for _, it := range o.Items {
-			items = append(items, order.ReprintItem{ItemID: it.ID, Quantity: it.Amount})
+			if left := it.Amount.Sub(taken[it.ID]); left.IsPositive() {
+				items = append(items, order.ReprintItem{ItemID: it.ID, Quantity: left})
+			}
+		}
+		if len(items) == 0 {
+			return nil, pressroom.Errorf(pressroom.ECONFLICT, "Every piece of order %d is in an earlier reprint (%s).", number, strings.Join(takers, ", "))
 		}
 	}
 	return &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}, nil

@@ -84,7 +84,7 @@ func (s *Server) handleReprint(w http.ResponseWriter, r *http.Request, p *pressr
 		case it == nil:
 			wrong = append(wrong, fieldError{fmt.Sprintf("entries[%d].referenceId", i), fmt.Sprintf("Order %s has no entry %s", in.ReferenceID, e.ReferenceID)})
 		case e.Quantity == nil:
-			items = append(items, order.ReprintItem{ItemID: it.ID, Quantity: it.Amount})
+			items = append(items, order.ReprintItem{ItemID: it.ID, Left: true})
 		default:
 			items = append(items, order.ReprintItem{ItemID: it.ID, Quantity: decimal.NewFromInt(*e.Quantity)})
 		}
