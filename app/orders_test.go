@@ -786,6 +786,35 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 	})
 }
 
+// TestReprintsAtOnceMakeAPieceOnce: ten requests at once for one piece
+// each of an item of 5: five are taken, five told none is left. Both stores.
+func TestReprintsAtOnceMakeAPieceOnce(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		o := mustOrder(t, srv, demoKey, orderBody("rp-once"))
+		item := num(t, path(t, o, "items", 0, "id"))
+		for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+			wantOK(t, do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+s+`"}`), 200)
+		}
+		statuses := make(chan int, 10)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				statuses <- do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, `{"reason":"damaged","items":[{"item_id":`+item+`,"quantity":1}]}`).Status
+			})
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[201] != 5 || count[422] != 5 {
+			t.Errorf("10 requests at once for 1 of 5 pieces each: %v, want 5 201 and 5 422", count)
+		}
+	})
+}
+
 func TestReprints(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st storeArgs) {
 		rv := newReceiver(t)

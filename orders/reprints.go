@@ -20,6 +20,13 @@ import (
 // days of its order date, with a reason; staff then approve or reject it.
 // No items means every item in full.
 func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
+	// Requests at once take turns, so each counts the pieces of the one
+	// before (on this node; nodes' requests at the same instant may not).
+	done, err := s.turns.take(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	rp, err := s.CheckReprint(ctx, r, number, reason, note, items)
 	if err != nil {
 		return nil, err
