@@ -177,9 +177,9 @@ type Store interface {
 	// before the time that no order cites (their files are dropped).
 	DeleteOldUploadSessions(ctx context.Context, before time.Time, limit int) (int64, error)
 
-	// ListReprints lists reprints, newest first: a reseller's (0: all), of
-	// one order (0: any), in one status ("": any).
-	ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error)
+	// ListReprints returns a page of the reprints f selects, newest
+	// first, and how many it selects in all.
+	ListReprints(ctx context.Context, f ReprintFilter) ([]*order.Reprint, int, error)
 	// DecideReprint moves a requested reprint to rp.Status in one
 	// transaction with newOrder (created, for an approval, with its first
 	// event created and the files of the items and documents it repeats:
@@ -329,6 +329,15 @@ type CallbackFilter struct {
 	Status      order.CallbackStatus
 	Offset      int
 	Limit       int
+}
+
+// ReprintFilter selects reprints.
+type ReprintFilter struct {
+	ResellerID  int64 // 0: every reseller's (operators)
+	OrderNumber int64 // 0: every order's
+	Status      order.ReprintStatus
+	Offset      int
+	Limit       int // 0: every one (of one order: they are few)
 }
 
 // Idempotency is a stored Idempotency-Key.

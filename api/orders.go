@@ -999,33 +999,44 @@ func (s *Server) handleListReprints(w http.ResponseWriter, r *http.Request, p *p
 		s.Error(w, r, err)
 		return
 	}
-	s.writeReprints(w, r, resellerOf(p), n, "")
-}
-
-func (s *Server) writeReprints(w http.ResponseWriter, r *http.Request, resellerID, number int64, status order.ReprintStatus) {
-	list, err := s.Store.ListReprints(r.Context(), resellerID, number, status)
+	list, _, err := s.Store.ListReprints(r.Context(), pressroom.ReprintFilter{ResellerID: resellerOf(p), OrderNumber: n})
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"reprints": reprintViews(list)})
+}
+
+func reprintViews(list []*order.Reprint) []reprintOut {
 	out := make([]reprintOut, len(list))
 	for i, rp := range list {
 		out[i] = reprintView(rp)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"reprints": out})
+	return out
 }
 
-// GET /v1/operator/reprints?status=requested
+// GET /v1/operator/reprints?status=&reseller_id=&page=&per_page=
 func (s *Server) handleOperatorReprints(w http.ResponseWriter, r *http.Request) {
-	st := order.ReprintStatus(r.URL.Query().Get("status"))
-	switch st {
+	q := paramsOf(r)
+	f := pressroom.ReprintFilter{Status: order.ReprintStatus(q.get("status"))}
+	switch f.Status {
 	case "", order.ReprintRequested, order.ReprintApproved, order.ReprintRejected:
 	default:
-		s.Error(w, r, &pressroom.Error{Code: pressroom.EMALFORMED, Message: "status is requested, approved or rejected.",
-			Fields: []pressroom.FieldError{{Pointer: "?status", Code: "invalid_status", Detail: "requested, approved or rejected"}}})
+		q.bad("status", "invalid_status", "requested, approved or rejected", "status is requested, approved or rejected.")
+	}
+	f.ResellerID = q.id("reseller_id", "reseller id")
+	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	if err := q.err(); err != nil {
+		s.Error(w, r, err)
 		return
 	}
-	s.writeReprints(w, r, 0, 0, st)
+	f.Offset, f.Limit = (page-1)*perPage, perPage
+	list, total, err := s.Store.ListReprints(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "reprints": reprintViews(list)})
 }
 
 // POST /v1/operator/reprints/{id}/approve and /reject

@@ -927,6 +927,32 @@ func TestReprints(t *testing.T) {
 		if fast["production_time"] != "24" || fastShip >= slowShip {
 			t.Errorf("the rush reprint: time %v, ships %s; the one at the original's time ships %s", fast["production_time"], fastShip, slowShip)
 		}
+		// Staff's list and Probo's tickets, a page at a time, newest first.
+		for q, want := range map[string]string{
+			"?per_page=2":                          "3 2 " + id3 + " " + id2,
+			"?per_page=2&page=2":                   "3 2 " + id,
+			"?status=approved":                     "2 1 " + id3 + " " + id,
+			"?status=rejected&reseller_id=1000001": "1 1 " + id2,
+			"?reseller_id=424242":                  "0 0",
+		} {
+			l := decodeNumbers(t, wantOK(t, do(t, "GET", srv.URL+"/v1/operator/reprints"+q, operatorKey, nil), 200).Body)
+			got := []string{num(t, path(t, l, "meta", "items")), num(t, path(t, l, "meta", "pages"))}
+			for _, rp := range l["reprints"].([]any) {
+				got = append(got, num(t, path(t, rp, "id")))
+			}
+			if strings.Join(got, " ") != want {
+				t.Errorf("operator reprints%s: %s, want %s (items, pages, ids)", q, strings.Join(got, " "), want)
+			}
+		}
+		for _, q := range []string{"?per_page=101", "?page=0", "?status=open", "?reseller_id=x"} {
+			if r := do(t, "GET", srv.URL+"/v1/operator/reprints"+q, operatorKey, nil); r.Status != 400 {
+				t.Errorf("operator reprints%s: %d %s", q, r.Status, r.Body)
+			}
+		}
+		tickets := decodeNumbers(t, wantOK(t, do(t, "GET", srv.URL+"/probo/tickets?per_page=2&page=2", demoKey, nil), 200).Body)
+		if num(t, path(t, tickets, "meta", "items")) != "3" || len(tickets["tickets"].([]any)) != 1 || path(t, tickets, "tickets", 0, "id") != id {
+			t.Errorf("Probo's tickets, page 2 of 2: %v", tickets)
+		}
 		// A rejected reprint took nothing; now all 5 are made again.
 		if num(t, path(t, fast, "items", 0, "amount")) != "3" {
 			t.Errorf("the third reprint's amount: %v", path(t, fast, "items", 0, "amount"))

@@ -190,7 +190,7 @@ func (s *Server) work(r *http.Request) ([]workCount, error) {
 		}
 		out = append(out, workCount{q.name, n, Base + "/orders" + q.link})
 	}
-	rps, err := s.Store.ListReprints(ctx, 0, 0, order.ReprintRequested)
+	_, toDecide, err := s.Store.ListReprints(ctx, pressroom.ReprintFilter{Status: order.ReprintRequested, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (s *Server) work(r *http.Request) ([]workCount, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, workCount{"reprints to decide", len(rps), Base + "/reprints"}, workCount{"callbacks failed", failed, Base + "/callbacks"}), nil
+	return append(out, workCount{"reprints to decide", toDecide, Base + "/reprints"}, workCount{"callbacks failed", failed, Base + "/callbacks"}), nil
 }
 
 // staffPage is a page for a signed-in operator.
@@ -347,7 +347,7 @@ func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.
 		}
 		d.Events = append(d.Events, eventView{At: s.when(ev.At), Actor: ev.Who(), Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason, Data: data})
 	}
-	if d.Reprints, err = s.Store.ListReprints(ctx, 0, n, ""); err != nil {
+	if d.Reprints, _, err = s.Store.ListReprints(ctx, pressroom.ReprintFilter{OrderNumber: n}); err != nil {
 		s.fail(w, r, p, err)
 		return
 	}
@@ -501,6 +501,7 @@ func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request, p *press
 type reprintsData struct {
 	Status string
 	Rows   []reprintRow
+	Total  int
 }
 
 type reprintRow struct {
@@ -526,13 +527,13 @@ func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *press
 		s.fail(w, r, p, err)
 		return
 	}
-	list, err := s.Store.ListReprints(r.Context(), 0, 0, order.ReprintStatus(st))
+	list, total, err := s.Store.ListReprints(r.Context(), pressroom.ReprintFilter{Status: order.ReprintStatus(st), Limit: PerPage})
 	if err != nil {
 		s.fail(w, r, p, err)
 		return
 	}
 	names := s.resellerNames(r)
-	d := reprintsData{Status: st}
+	d := reprintsData{Status: st, Total: total}
 	for _, rp := range list {
 		row := reprintRow{Reprint: rp, Reseller: names.name(rp.ResellerID), Created: s.when(rp.CreatedAt)}
 		if rp.DecidedAt != nil {

@@ -54,7 +54,7 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 	}
 	// A piece is made again once: what earlier reprints asked for (not
 	// rejected) is not asked for again.
-	earlier, err := s.Store.ListReprints(ctx, r.ID, number, "")
+	earlier, _, err := s.Store.ListReprints(ctx, pressroom.ReprintFilter{ResellerID: r.ID, OrderNumber: number})
 	if err != nil {
 		return nil, err
 	}

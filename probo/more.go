@@ -234,7 +234,7 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, p *pressr
 		s.fail(w, err)
 		return
 	}
-	all, err := s.Store.ListReprints(r.Context(), p.Reseller.ID, 0, "")
+	list, total, err := s.Store.ListReprints(r.Context(), pressroom.ReprintFilter{ResellerID: p.Reseller.ID, Offset: (page - 1) * perPage, Limit: perPage})
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -246,15 +246,14 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, p *pressr
 		CreatedAt           string `json:"created_at"`
 	}
 	out := []ticketOut{}
-	for i := (page - 1) * perPage; i < len(all) && i < page*perPage; i++ {
-		rp := all[i]
+	for _, rp := range list {
 		st := "open"
 		if rp.Status != order.ReprintRequested {
 			st = "closed"
 		}
 		out = append(out, ticketOut{SupplierOrderNumber: rp.OrderNumber, ID: strconv.FormatInt(rp.ID, 10), Status: st, CreatedAt: rp.CreatedAt.UTC().Format("20060102")})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "code": 200, "meta": meta{Page: page, PerPage: perPage, Items: len(all), Pages: (len(all) + perPage - 1) / perPage}, "tickets": out})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "code": 200, "meta": meta{Page: page, PerPage: perPage, Items: total, Pages: (total + perPage - 1) / perPage}, "tickets": out})
 }
 
 // POST /project {"name","number","note"}: a group for orders

@@ -565,8 +565,8 @@ func (s *Server) findOrder(ctx context.Context, resellerID int64, ref string) (*
 
 // reprintAsked reports whether a reprint of the order waits for staff.
 func (s *Server) reprintAsked(ctx context.Context, o *order.Order) (bool, error) {
-	rps, err := s.Store.ListReprints(ctx, o.ResellerID, o.Number, order.ReprintRequested)
-	return len(rps) > 0, err
+	_, n, err := s.Store.ListReprints(ctx, pressroom.ReprintFilter{ResellerID: o.ResellerID, OrderNumber: o.Number, Status: order.ReprintRequested, Limit: 1})
+	return n > 0, err
 }
 
 // GET /order?referenceId=...: the order's status, totals and track and

@@ -894,35 +894,46 @@ func (db *DB) FindReprint(ctx context.Context, resellerID, id int64) (*order.Rep
 	return rp, mapError(err, fmt.Sprintf("Reprint %d", id))
 }
 
-// ListReprints lists reprints, newest first.
-func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error) {
-	q, args := `SELECT `+reprintColumns+` FROM reprints WHERE true`, []any{}
-	if resellerID != 0 {
-		args = append(args, resellerID)
-		q += fmt.Sprintf(` AND reseller_id = $%d`, len(args))
+// ListReprints returns a page of reprints, newest first, and their count.
+func (db *DB) ListReprints(ctx context.Context, f pressroom.ReprintFilter) ([]*order.Reprint, int, error) {
+	where, args := ` WHERE true`, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where += fmt.Sprintf(cond, len(args))
 	}
-	if orderNumber != 0 {
-		args = append(args, orderNumber)
-		q += fmt.Sprintf(` AND order_number = $%d`, len(args))
+	if f.ResellerID != 0 {
+		add(` AND reseller_id = $%d`, f.ResellerID)
 	}
-	if status != "" {
-		args = append(args, string(status))
-		q += fmt.Sprintf(` AND status = $%d`, len(args))
+	if f.OrderNumber != 0 {
+		add(` AND order_number = $%d`, f.OrderNumber)
 	}
-	rows, err := db.pool.Query(ctx, q+` ORDER BY id DESC LIMIT 1000`, args...)
+	if f.Status != "" {
+		add(` AND status = $%d`, string(f.Status))
+	}
+	var total int
+	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM reprints`+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err, "Reprints")
+	}
+	var limit *int // NULL: no limit
+	if f.Limit != 0 {
+		limit = &f.Limit
+	}
+	n := len(args)
+	rows, err := db.pool.Query(ctx, fmt.Sprintf(`SELECT `+reprintColumns+` FROM reprints`+where+` ORDER BY id DESC LIMIT $%d OFFSET $%d`, n+1, n+2),
+		append(args, limit, f.Offset)...)
 	if err != nil {
-		return nil, mapError(err, "Reprints")
+		return nil, 0, mapError(err, "Reprints")
 	}
 	defer rows.Close()
 	out := []*order.Reprint{}
 	for rows.Next() {
 		rp, err := scanReprint(rows)
 		if err != nil {
-			return nil, mapError(err, "Reprints")
+			return nil, 0, mapError(err, "Reprints")
 		}
 		out = append(out, rp)
 	}
-	return out, mapError(rows.Err(), "Reprints")
+	return out, total, mapError(rows.Err(), "Reprints")
 }
 
 // DecideReprint approves or rejects a requested reprint.

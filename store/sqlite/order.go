@@ -797,32 +797,40 @@ func (db *DB) FindReprint(ctx context.Context, resellerID, id int64) (*order.Rep
 	return rp, mapError(err, fmt.Sprintf("Reprint %d", id))
 }
 
-// ListReprints lists reprints, newest first.
-func (db *DB) ListReprints(ctx context.Context, resellerID, orderNumber int64, status order.ReprintStatus) ([]*order.Reprint, error) {
-	q, args := `SELECT `+reprintColumns+` FROM reprints WHERE 1 = 1`, []any{}
-	if resellerID != 0 {
-		q, args = q+` AND reseller_id = ?`, append(args, resellerID)
+// ListReprints returns a page of reprints, newest first, and their count.
+func (db *DB) ListReprints(ctx context.Context, f pressroom.ReprintFilter) ([]*order.Reprint, int, error) {
+	where, args := ` WHERE 1 = 1`, []any{}
+	if f.ResellerID != 0 {
+		where, args = where+` AND reseller_id = ?`, append(args, f.ResellerID)
 	}
-	if orderNumber != 0 {
-		q, args = q+` AND order_number = ?`, append(args, orderNumber)
+	if f.OrderNumber != 0 {
+		where, args = where+` AND order_number = ?`, append(args, f.OrderNumber)
 	}
-	if status != "" {
-		q, args = q+` AND status = ?`, append(args, status)
+	if f.Status != "" {
+		where, args = where+` AND status = ?`, append(args, f.Status)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT 1000`, args...)
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM reprints`+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err, "Reprints")
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+reprintColumns+` FROM reprints`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
 	if err != nil {
-		return nil, mapError(err, "Reprints")
+		return nil, 0, mapError(err, "Reprints")
 	}
 	defer rows.Close()
 	out := []*order.Reprint{}
 	for rows.Next() {
 		rp, err := scanReprint(rows)
 		if err != nil {
-			return nil, mapError(err, "Reprints")
+			return nil, 0, mapError(err, "Reprints")
 		}
 		out = append(out, rp)
 	}
-	return out, mapError(rows.Err(), "Reprints")
+	return out, total, mapError(rows.Err(), "Reprints")
 }
 
 // DecideReprint approves or rejects a requested reprint.

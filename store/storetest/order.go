@@ -1075,3 +1075,69 @@ func WantFoundByContact(t testing.TB, s pressroom.Store, o *order.Order) {
 		t.Fatalf("the order by its contact: %d, %v", total, err)
 	}
 }
+
+// testReprints: reprints are listed newest first, by reseller, order and
+// status, a page at a time with the count of all; a decision moves one
+// between the statuses' lists.
+func testReprints(t *testing.T, s pressroom.Store) {
+	ctx := context.Background()
+	a := MustCreateReseller(t, s, "A")
+	b := MustCreateReseller(t, s, "B")
+	var orders []*order.Order
+	for i, r := range []*pressroom.Reseller{a, a, b} {
+		o := NewOrder(r.ID, fmt.Sprint("rp-", i))
+		if err := s.CreateOrder(ctx, o, created(order.ActorReseller), nil); err != nil {
+			t.Fatal(err)
+		}
+		orders = append(orders, o)
+	}
+	var ids []int64 // in the order made: 3 of a's first order, 2 of its second, 1 of b's
+	for i, o := range []*order.Order{orders[0], orders[0], orders[0], orders[1], orders[1], orders[2]} {
+		rp := &order.Reprint{OrderNumber: o.Number, ResellerID: o.ResellerID, Status: order.ReprintRequested, Reason: "damaged", Note: fmt.Sprint("note ", i),
+			Items: []order.ReprintItem{{ItemID: o.Items[0].ID, Quantity: decimal.NewFromInt(1)}}}
+		if err := s.CreateReprint(ctx, rp); err != nil || rp.ID == 0 {
+			t.Fatalf("create: %+v, %v", rp, err)
+		}
+		ids = append(ids, rp.ID)
+	}
+	rejected, err := s.FindReprint(ctx, a.ID, ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected.Status = order.ReprintRejected
+	if err := s.DecideReprint(ctx, rejected, nil, nil, &order.Event{Actor: order.ActorOperator, Kind: "reprint", Reason: "rejected"}); err != nil {
+		t.Fatal(err)
+	}
+	idsOf := func(l []*order.Reprint) []int64 {
+		var out []int64
+		for _, rp := range l {
+			out = append(out, rp.ID)
+		}
+		return out
+	}
+	for name, c := range map[string]struct {
+		f     pressroom.ReprintFilter
+		want  []int64
+		total int
+	}{
+		"every one":            {pressroom.ReprintFilter{}, []int64{ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]}, 6},
+		"a's":                  {pressroom.ReprintFilter{ResellerID: a.ID}, []int64{ids[4], ids[3], ids[2], ids[1], ids[0]}, 5},
+		"a's, second page":     {pressroom.ReprintFilter{ResellerID: a.ID, Offset: 2, Limit: 2}, []int64{ids[2], ids[1]}, 5},
+		"a's, past the end":    {pressroom.ReprintFilter{ResellerID: a.ID, Offset: 10, Limit: 2}, nil, 5},
+		"one order":            {pressroom.ReprintFilter{OrderNumber: orders[0].Number}, []int64{ids[2], ids[1], ids[0]}, 3},
+		"one order, not b's":   {pressroom.ReprintFilter{ResellerID: b.ID, OrderNumber: orders[0].Number}, nil, 0},
+		"requested, first one": {pressroom.ReprintFilter{Status: order.ReprintRequested, Limit: 1}, []int64{ids[5]}, 5},
+		"rejected":             {pressroom.ReprintFilter{Status: order.ReprintRejected}, []int64{ids[1]}, 1},
+		"a's order, requested": {pressroom.ReprintFilter{ResellerID: a.ID, OrderNumber: orders[0].Number, Status: order.ReprintRequested}, []int64{ids[2], ids[0]}, 2},
+	} {
+		list, total, err := s.ListReprints(ctx, c.f)
+		if err != nil || total != c.total || !slices.Equal(idsOf(list), c.want) {
+			t.Errorf("%s: %v of %d, %v; want %v of %d", name, idsOf(list), total, err, c.want, c.total)
+		}
+	}
+	list, _, err := s.ListReprints(ctx, pressroom.ReprintFilter{OrderNumber: orders[1].Number, Limit: 1})
+	if err != nil || len(list) != 1 || list[0].Note != "note 4" || list[0].Reason != "damaged" || list[0].ResellerID != a.ID ||
+		len(list[0].Items) != 1 || !list[0].Items[0].Quantity.Equal(decimal.NewFromInt(1)) || list[0].CreatedAt.IsZero() {
+		t.Errorf("a listed reprint: %+v, %v", list, err)
+	}
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Artwork", func(t *testing.T) { testArtwork(t, open(t)) })
 	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open(t)) })
 	t.Run("Projects", func(t *testing.T) { testProjects(t, open(t)) })
+	t.Run("Reprints", func(t *testing.T) { testReprints(t, open(t)) })
 	t.Run("UploadSessions", func(t *testing.T) { testUploadSessions(t, open(t)) })
 	t.Run("DroppedBlobs", func(t *testing.T) { testDroppedBlobs(t, open(t)) })
 	t.Run("CallbackDelivery", func(t *testing.T) { testCallbackDelivery(t, open(t)) })
