@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -83,7 +84,11 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			p.showOrder(o, evs, pkgs)
+			rps, _, err := s.ListReprints(ctx, pressroom.ReprintFilter{OrderNumber: n})
+			if err != nil {
+				return err
+			}
+			p.showOrder(o, evs, pkgs, rps)
 			return nil
 		}})
 	case "note":
@@ -256,13 +261,15 @@ func numberArg(rest []string) (int64, error) {
 	return n, nil
 }
 
-func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Package) {
+func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Package, rps []*order.Reprint) {
 	w := p.Stdout
 	fmt.Fprintf(w, "order %d (reseller %d, id %q, reference %q)\n", o.Number, o.ResellerID, o.OwnID, o.Reference)
 	fmt.Fprintf(w, "  %s %s, status %s, payment %s, ordered %s\n", o.Type, o.Stage, o.Status, o.Payment, o.OrderDate)
-	a := o.Delivery.Address
-	fmt.Fprintf(w, "  to %s, %s %s, %s %s, %s by %s: ships %s, arrives %s\n", a.Name(), a.Street, a.HouseNumber, a.PostalCode, a.City, a.Country,
-		o.Delivery.ShippingMethod, o.Delivery.ShippingDate, o.Delivery.DeliveryDate)
+	to := "no delivery address yet (a draft is given its address before its checkout)"
+	if a := o.Delivery.Address; a != (order.Address{}) {
+		to = fmt.Sprintf("%s, %s %s, %s %s, %s", a.Name(), a.Street, a.HouseNumber, a.PostalCode, a.City, a.Country)
+	}
+	fmt.Fprintf(w, "  to %s by %s: ships %s, arrives %s\n", to, o.Delivery.ShippingMethod, o.Delivery.ShippingDate, o.Delivery.DeliveryDate)
 	fmt.Fprintf(w, "  production time %s; total %s %s incl. VAT (%s excl.)\n", o.ProductionTime,
 		pricing.Round(o.Totals.Total.Incl).StringFixed(2), o.Currency, pricing.Round(o.Totals.Total.Excl).StringFixed(2))
 	for _, it := range o.Items {
@@ -270,6 +277,17 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 	}
 	for _, pk := range pkgs {
 		fmt.Fprintf(w, "  package %s %s %s\n", pk.Carrier, pk.TrackingCode, pk.TrackingURL)
+	}
+	for _, rp := range slices.Backward(rps) { // oldest first, as the events
+		var items []string
+		for _, it := range rp.Items {
+			items = append(items, fmt.Sprintf("item %d × %s", it.ItemID, it.Quantity))
+		}
+		fmt.Fprintf(w, "  reprint %d: %s (%s), %s", rp.ID, rp.Status, rp.Reason, strings.Join(items, ", "))
+		if rp.NewOrder != 0 {
+			fmt.Fprintf(w, ", made as order %d", rp.NewOrder)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, e := range evs {
 		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), e.Who(), e.Kind, e.From, e.To, e.Reason)

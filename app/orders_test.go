@@ -1068,6 +1068,20 @@ func TestOrdersCLI(t *testing.T) {
 		if out := cli(0, "orders", "list", "--status", "accepted"); !strings.Contains(out, "0 of 0") {
 			t.Errorf("filtered list:\n%s", out)
 		}
+		// The order's reprints, oldest first; a draft without its address says so.
+		item := num(t, path(t, o, "items", 0, "id"))
+		first := num(t, decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, `{"reason":"damaged","items":[{"item_id":`+item+`,"quantity":2}]}`), 201).Body)["id"])
+		second := num(t, decodeNumbers(t, wantOK(t, do(t, "POST", orderURL(srv, o, "/reprints"), demoKey, `{"reason":"missing"}`), 201).Body)["id"])
+		made := num(t, decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/reprints/"+first+"/approve", operatorKey, nil), 200).Body)["new_order"])
+		out = cli(0, "orders", "show", n)
+		one, two := "reprint "+first+": approved (damaged), item "+item+" × 2, made as order "+made, "reprint "+second+": requested (missing), item "+item+" × 3"
+		if i, j := strings.Index(out, one), strings.Index(out, two); i < 0 || j < i {
+			t.Errorf("orders show lacks, in this order, %q and %q:\n%s", one, two, out)
+		}
+		d := mustOrder(t, srv, demoKey, `{"id":"cli-cart","stage":"draft","items":[]}`)
+		if out := cli(0, "orders", "show", num(t, d["number"])); !strings.Contains(out, "to no delivery address yet") {
+			t.Errorf("orders show of a draft without its address:\n%s", out)
+		}
 		cli(1, "orders", "show", "424242")
 		cli(2, "orders", "show")
 		cli(2, "orders", "advance", n)
