@@ -40,6 +40,9 @@ Usage:
   pressroom orders advance NUMBER --status S [--track-and-trace CODE] [--carrier C] [--tracking-url URL] [--by NAME]
   pressroom orders note NUMBER --text TEXT [--by NAME]   (a note for staff; resellers never see it)
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
+  pressroom reprints list [--status requested|approved|rejected|all] [--reseller ID] [--limit N]
+  pressroom reprints approve ID [--note TEXT] [--production-time HOURS] [--by NAME]   (a new order at no charge)
+  pressroom reprints reject ID [--note TEXT] [--by NAME]
   pressroom backup --out DIR   (SQLite: a snapshot of the database and a copy of the print files)
   pressroom store copy --to postgres://...   (a SQLite store into an empty PostgreSQL database)
   pressroom files copy --to s3://bucket?endpoint=...   (the print files into S3 under the same keys)
@@ -72,6 +75,8 @@ func (p *Program) Main(ctx context.Context, args []string) int {
 		err = p.cmdCatalog(ctx, args[1:])
 	case "orders":
 		err = p.cmdOrders(ctx, args[1:])
+	case "reprints":
+		err = p.cmdReprints(ctx, args[1:])
 	case "backup":
 		err = p.cmdBackup(ctx, args[1:])
 	case "store":

@@ -1078,6 +1078,31 @@ func TestOrdersCLI(t *testing.T) {
 		if i, j := strings.Index(out, one), strings.Index(out, two); i < 0 || j < i {
 			t.Errorf("orders show lacks, in this order, %q and %q:\n%s", one, two, out)
 		}
+		// Staff decide reprints from the command line too.
+		if out := cli(0, "reprints", "list"); !strings.Contains(out, second+"  ") || strings.Contains(out, "\n"+first+"  ") || !strings.Contains(out, "1 of 1 reprint(s)") {
+			t.Errorf("reprints list (waiting for a decision):\n%s", out)
+		}
+		if out := cli(1, "reprints", "approve", second, "--production-time", "7"); !strings.Contains(out, "production time") {
+			t.Errorf("an approval at a time the product lacks:\n%s", out)
+		}
+		out = cli(0, "reprints", "approve", second, "--production-time", "24", "--note", "on its way", "--by", "Bram")
+		var rush string
+		if _, err := fmt.Sscanf(out, "reprint "+second+" of order "+n+" is approved: order %s will print it", &rush); err != nil {
+			t.Fatalf("reprints approve: %v\n%s", err, out)
+		}
+		got := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+rush, demoKey, nil).Body)
+		if got["production_time"] != "24" || path(t, got, "totals", "total", "incl_vat") != json.Number("0") || num(t, path(t, got, "items", 0, "amount")) != "3" {
+			t.Errorf("the reprint approved from the command line: %v", got)
+		}
+		if out := cli(1, "reprints", "reject", first); !strings.Contains(out, "approved already") {
+			t.Errorf("a decided reprint rejected:\n%s", out)
+		}
+		if out := cli(0, "reprints", "list", "--status", "all"); !strings.Contains(out, "2 of 2 reprint(s)") || !strings.Contains(out, rush) {
+			t.Errorf("reprints list --status all:\n%s", out)
+		}
+		if evs := string(do(t, "GET", operatorURL(srv, o, "/events"), operatorKey, nil).Body); !strings.Contains(evs, `"by":"Bram"`) {
+			t.Errorf("the approval's event does not name who decided: %s", evs)
+		}
 		d := mustOrder(t, srv, demoKey, `{"id":"cli-cart","stage":"draft","items":[]}`)
 		if out := cli(0, "orders", "show", num(t, d["number"])); !strings.Contains(out, "to no delivery address yet") {
 			t.Errorf("orders show of a draft without its address:\n%s", out)

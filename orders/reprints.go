@@ -18,7 +18,8 @@ import (
 
 // RequestReprint asks for (part of) an order to be made again: within 28
 // days of its order date, with a reason; staff then approve or reject it.
-// No items means every item in full.
+// No items means every item, as much of it as no earlier reprint (unless
+// rejected) asked for: a piece is made again once.
 func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
 	// Requests at once take turns, so each counts the pieces of the one
 	// before (on this node; nodes' requests at the same instant may not).
