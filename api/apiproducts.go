@@ -165,12 +165,12 @@ func (s *Server) handleCreateAPIProduct(w http.ResponseWriter, r *http.Request, 
 // GET /v1/api-products?page=&per_page=
 func (s *Server) handleListAPIProducts(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	q := paramsOf(r)
-	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	pg := q.page()
 	if err := q.err(); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	list, total, err := s.Store.ListAPIProducts(r.Context(), p.Reseller.ID, (page-1)*perPage, perPage)
+	list, total, err := s.Store.ListAPIProducts(r.Context(), p.Reseller.ID, pg.offset(), pg.perPage)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -180,7 +180,7 @@ func (s *Server) handleListAPIProducts(w http.ResponseWriter, r *http.Request, p
 		out[i] = s.apiProductView(r, p, ap, false)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"meta":         pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage},
+		"meta":         pg.meta(total),
 		"api_products": out,
 	})
 }

@@ -80,12 +80,12 @@ func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *
 	if p.Reseller == nil { // an operator's
 		f.ResellerID = q.id("reseller_id", "reseller id")
 	}
-	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	pg := q.page()
 	if err := q.err(); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	f.Offset, f.Limit = (page-1)*perPage, perPage
+	f.Offset, f.Limit = pg.offset(), pg.perPage
 	list, total, err := s.Store.ListCallbacks(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
@@ -98,7 +98,7 @@ func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *
 			out[i].ResellerID = cb.ResellerID
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "data": out})
+	writeJSON(w, http.StatusOK, map[string]any{"meta": pg.meta(total), "data": out})
 }
 
 // GET /v1/callbacks/{id}: with every attempt.

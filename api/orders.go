@@ -520,10 +520,10 @@ func (s *Server) handleOrderEvents(w http.ResponseWriter, r *http.Request, p *pr
 // GET /v1/orders
 func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	q := paramsOf(r) // every parameter's problem at once
-	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	pg := q.page()
 	f := pressroom.OrderFilter{ResellerID: resellerOf(p), Status: order.Status(q.get("status")), Stage: order.Stage(q.get("stage")),
 		OwnID: q.get("id"), Reference: q.get("reference"), AddressName: q.get("address_name"), From: q.get("from"), To: q.get("to"),
-		Offset: (page - 1) * perPage, Limit: perPage}
+		Offset: pg.offset(), Limit: pg.perPage}
 	if f.Status != "" && !f.Status.Valid() {
 		q.bad("status", "invalid_status", "one of: "+strings.Join(statusNames(), ", "), fmt.Sprintf("status %q is not an order status.", f.Status))
 	}
@@ -564,7 +564,7 @@ func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request, p *pre
 			out[i].ResellerID = o.ResellerID
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "data": out})
+	writeJSON(w, http.StatusOK, map[string]any{"meta": pg.meta(total), "data": out})
 }
 
 func statusNames() []string {
@@ -1025,18 +1025,18 @@ func (s *Server) handleOperatorReprints(w http.ResponseWriter, r *http.Request) 
 		q.bad("status", "invalid_status", "requested, approved or rejected", "status is requested, approved or rejected.")
 	}
 	f.ResellerID = q.id("reseller_id", "reseller id")
-	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	pg := q.page()
 	if err := q.err(); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	f.Offset, f.Limit = (page-1)*perPage, perPage
+	f.Offset, f.Limit = pg.offset(), pg.perPage
 	list, total, err := s.Store.ListReprints(r.Context(), f)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meta": pageMeta{Page: page, Pages: (total + perPage - 1) / perPage, Items: total, PerPage: perPage}, "reprints": reprintViews(list)})
+	writeJSON(w, http.StatusOK, map[string]any{"meta": pg.meta(total), "reprints": reprintViews(list)})
 }
 
 // POST /v1/operator/reprints/{id}/approve and /reject

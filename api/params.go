@@ -62,6 +62,21 @@ func (p *params) int(name string, def, max int) int {
 	return n
 }
 
+// page reads ?page (from 1) and ?per_page (1 to 100, default 20).
+func (p *params) page() pager {
+	return pager{page: p.int("page", 1, 1_000_000), perPage: p.int("per_page", 20, 100)}
+}
+
+// pager is a list's page.
+type pager struct{ page, perPage int }
+
+func (g pager) offset() int { return (g.page - 1) * g.perPage }
+
+// meta describes the page of a list of total.
+func (g pager) meta(total int) pageMeta {
+	return pageMeta{Page: g.page, Pages: (total + g.perPage - 1) / g.perPage, Items: total, PerPage: g.perPage}
+}
+
 // id reads a positive id, 0 when absent or bad.
 func (p *params) id(name, what string) int64 {
 	v := p.q.Get(name)

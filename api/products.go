@@ -69,7 +69,7 @@ func languageParam(r *http.Request) (string, error) {
 // GET /v1/products
 func (s *Server) handleListProducts(w http.ResponseWriter, r *http.Request, _ *pressroom.Principal) {
 	q := paramsOf(r)
-	page, perPage := q.int("page", 1, 1_000_000), q.int("per_page", 20, 100)
+	pg := q.page()
 	lang, err := languageParam(r)
 	if err != nil {
 		q.take(err)
@@ -102,9 +102,9 @@ func (s *Server) handleListProducts(w http.ResponseWriter, r *http.Request, _ *p
 			matched = append(matched, p)
 		}
 	}
-	meta := pageMeta{Page: page, Items: len(matched), PerPage: perPage, Pages: (len(matched) + perPage - 1) / perPage}
+	meta := pg.meta(len(matched))
 	data := []productSummary{}
-	for i := (page - 1) * perPage; i < len(matched) && i < page*perPage; i++ {
+	for i := pg.offset(); i < len(matched) && i < pg.offset()+pg.perPage; i++ {
 		data = append(data, summarize(matched[i], lang))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"meta": meta, "data": data, "catalog_version": cat.Version})

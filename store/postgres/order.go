@@ -301,22 +301,29 @@ func (db *DB) DeleteOldCallbacks(ctx context.Context, before time.Time, limit in
 	return tag.RowsAffected(), nil
 }
 
-// ListCallbacks returns a page of callbacks, newest first.
-func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
+// listedBy is the WHERE of a list of callbacks or reprints: a reseller's,
+// an order's, in a status, each when given.
+func listedBy(resellerID, orderNumber int64, status string) (string, []any) {
 	where, args := ` WHERE true`, []any{}
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where += fmt.Sprintf(cond, len(args))
 	}
-	if f.ResellerID != 0 {
-		add(` AND reseller_id = $%d`, f.ResellerID)
+	if resellerID != 0 {
+		add(` AND reseller_id = $%d`, resellerID)
 	}
-	if f.OrderNumber != 0 {
-		add(` AND order_number = $%d`, f.OrderNumber)
+	if orderNumber != 0 {
+		add(` AND order_number = $%d`, orderNumber)
 	}
-	if f.Status != "" {
-		add(` AND status = $%d`, string(f.Status))
+	if status != "" {
+		add(` AND status = $%d`, status)
 	}
+	return where, args
+}
+
+// ListCallbacks returns a page of callbacks, newest first.
+func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
+	where, args := listedBy(f.ResellerID, f.OrderNumber, string(f.Status))
 	var total int
 	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM callbacks`+where, args...).Scan(&total); err != nil {
 		return nil, 0, mapError(err, "Callbacks")
@@ -896,20 +903,7 @@ func (db *DB) FindReprint(ctx context.Context, resellerID, id int64) (*order.Rep
 
 // ListReprints returns a page of reprints, newest first, and their count.
 func (db *DB) ListReprints(ctx context.Context, f pressroom.ReprintFilter) ([]*order.Reprint, int, error) {
-	where, args := ` WHERE true`, []any{}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where += fmt.Sprintf(cond, len(args))
-	}
-	if f.ResellerID != 0 {
-		add(` AND reseller_id = $%d`, f.ResellerID)
-	}
-	if f.OrderNumber != 0 {
-		add(` AND order_number = $%d`, f.OrderNumber)
-	}
-	if f.Status != "" {
-		add(` AND status = $%d`, string(f.Status))
-	}
+	where, args := listedBy(f.ResellerID, f.OrderNumber, string(f.Status))
 	var total int
 	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM reprints`+where, args...).Scan(&total); err != nil {
 		return nil, 0, mapError(err, "Reprints")

@@ -306,18 +306,25 @@ func (db *DB) DeleteOldCallbacks(ctx context.Context, before time.Time, limit in
 	return n, nil
 }
 
+// listedBy is the WHERE of a list of callbacks or reprints: a reseller's,
+// an order's, in a status, each when given.
+func listedBy(resellerID, orderNumber int64, status string) (string, []any) {
+	where, args := ` WHERE 1 = 1`, []any{}
+	if resellerID != 0 {
+		where, args = where+` AND reseller_id = ?`, append(args, resellerID)
+	}
+	if orderNumber != 0 {
+		where, args = where+` AND order_number = ?`, append(args, orderNumber)
+	}
+	if status != "" {
+		where, args = where+` AND status = ?`, append(args, status)
+	}
+	return where, args
+}
+
 // ListCallbacks returns a page of callbacks, newest first.
 func (db *DB) ListCallbacks(ctx context.Context, f pressroom.CallbackFilter) ([]*order.Callback, int, error) {
-	where, args := ` WHERE 1 = 1`, []any{}
-	if f.ResellerID != 0 {
-		where, args = where+` AND reseller_id = ?`, append(args, f.ResellerID)
-	}
-	if f.OrderNumber != 0 {
-		where, args = where+` AND order_number = ?`, append(args, f.OrderNumber)
-	}
-	if f.Status != "" {
-		where, args = where+` AND status = ?`, append(args, f.Status)
-	}
+	where, args := listedBy(f.ResellerID, f.OrderNumber, string(f.Status))
 	var total int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM callbacks`+where, args...).Scan(&total); err != nil {
 		return nil, 0, mapError(err, "Callbacks")
@@ -799,16 +806,7 @@ func (db *DB) FindReprint(ctx context.Context, resellerID, id int64) (*order.Rep
 
 // ListReprints returns a page of reprints, newest first, and their count.
 func (db *DB) ListReprints(ctx context.Context, f pressroom.ReprintFilter) ([]*order.Reprint, int, error) {
-	where, args := ` WHERE 1 = 1`, []any{}
-	if f.ResellerID != 0 {
-		where, args = where+` AND reseller_id = ?`, append(args, f.ResellerID)
-	}
-	if f.OrderNumber != 0 {
-		where, args = where+` AND order_number = ?`, append(args, f.OrderNumber)
-	}
-	if f.Status != "" {
-		where, args = where+` AND status = ?`, append(args, f.Status)
-	}
+	where, args := listedBy(f.ResellerID, f.OrderNumber, string(f.Status))
 	var total int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM reprints`+where, args...).Scan(&total); err != nil {
 		return nil, 0, mapError(err, "Reprints")
