@@ -75,6 +75,9 @@ func Unmarshal(data []byte, strict bool, v any) error {
 	if dec.More() {
 		return pressroom.Errorf(pressroom.EMALFORMED, "The request body holds more than one JSON value.")
 	}
+	if strict {
+		return exactNames(data, v)
+	}
 	return nil
 }
 
