@@ -290,7 +290,11 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 		fmt.Fprintln(w)
 	}
 	for _, e := range evs {
-		fmt.Fprintf(w, "  %s %s %s %s→%s %s\n", e.At.Format(time.RFC3339), e.Who(), e.Kind, e.From, e.To, e.Reason)
+		change := e.From + "→" + e.To
+		if e.From == "" && e.To == "" { // a note, a reprint's decision: no status changed
+			change = "-"
+		}
+		fmt.Fprintf(w, "  %s %s %s %s %s\n", e.At.Format(time.RFC3339), e.Who(), e.Kind, change, e.Reason)
 	}
 }
 

@@ -1078,6 +1078,9 @@ func TestOrdersCLI(t *testing.T) {
 		if i, j := strings.Index(out, one), strings.Index(out, two); i < 0 || j < i {
 			t.Errorf("orders show lacks, in this order, %q and %q:\n%s", one, two, out)
 		}
+		if !strings.Contains(out, "operator (PRESSROOM_OPERATOR_KEY) reprint - reprint "+first+" approved") {
+			t.Errorf("orders show: the approval's event:\n%s", out)
+		}
 		// Staff decide reprints from the command line too.
 		if out := cli(0, "reprints", "list"); !strings.Contains(out, second+"  ") || strings.Contains(out, "\n"+first+"  ") || !strings.Contains(out, "1 of 1 reprint(s)") {
 			t.Errorf("reprints list (waiting for a decision):\n%s", out)

@@ -101,7 +101,7 @@ func TestStaffKeysNameTheirChanges(t *testing.T) {
 			t.Fatalf("orders note: exit %d: %s", code, errOut)
 		}
 		code, out, _ = runCLI(t, env, append([]string{"orders", "show", n}, srv.Args...)...)
-		if code != 0 || !strings.Contains(out, "operator (Anna (print room)) status hold→in_production") || !strings.Contains(out, "operator (Bram) note → ship on Friday") {
+		if code != 0 || !strings.Contains(out, "operator (Anna (print room)) status hold→in_production") || !strings.Contains(out, "operator (Bram) note - ship on Friday") {
 			t.Errorf("orders show: exit %d\n%s", code, out)
 		}
 		if code, _, errOut := runCLI(t, env, append([]string{"orders", "note", "424242", "--text", "x"}, srv.Args...)...); code == 0 || !strings.Contains(errOut, "424242") {
