@@ -156,8 +156,11 @@ type Store interface {
 	// time, and reports how many.
 	DeleteExpiredDrafts(ctx context.Context, before time.Time, limit int) (int64, error)
 
-	// CreateReprint stores a reprint request, assigning its id.
-	CreateReprint(ctx context.Context, rp *order.Reprint) error
+	// CreateReprint stores a reprint request, assigning its id, unless a
+	// reprint of its order newer than after (the newest the request was
+	// checked against; 0: none) was stored meanwhile: ECONFLICT, on
+	// every node.
+	CreateReprint(ctx context.Context, rp *order.Reprint, after int64) error
 	// FindReprint returns a reseller's reprint (resellerID 0: any); ENOTFOUND otherwise.
 	FindReprint(ctx context.Context, resellerID, id int64) (*order.Reprint, error)
 	// CreateProject stores a reseller's project.

@@ -182,6 +182,47 @@ func TestReprintWindowAndCalculations(t *testing.T) {
 	}
 }
 
+// TestReprintsOfTwoNodesMakeAPieceOnce: two services on one store (two
+// nodes: they do not take turns with each other) get ten requests at once
+// for one piece each of an item of 5: five are taken, five told none is
+// left. The store refuses a request checked against fewer reprints than
+// the order has, and it is checked again.
+func TestReprintsOfTwoNodesMakeAPieceOnce(t *testing.T) {
+	s, r, _, _ := newService(t)
+	other := &orders.Service{Store: s.Store, Catalog: s.Catalog, Pricing: s.Pricing, Clock: s.Clock, Logger: s.Logger}
+	ctx := context.Background()
+	res, err := s.Place(ctx, request(r, "twice", plate(40, 20, 5)), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Order
+	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
+		if _, err := s.Advance(ctx, o.Number, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var taken, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 10 {
+		node := []*orders.Service{s, other}[i%2]
+		wg.Go(func() {
+			_, err := node.RequestReprint(ctx, r, o.Number, "damaged", "", []order.ReprintItem{{ItemID: o.Items[0].ID, Quantity: decimal.NewFromInt(1)}})
+			switch {
+			case err == nil:
+				taken.Add(1)
+			case pressroom.ErrorCode(err) == pressroom.EINVALID:
+				refused.Add(1)
+			default:
+				t.Errorf("a request: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if taken.Load() != 5 || refused.Load() != 5 {
+		t.Errorf("10 requests on two nodes for 1 of 5 pieces each: %d taken, %d refused; want 5 and 5", taken.Load(), refused.Load())
+	}
+}
+
 // TestReprintIsPlannedFromItsApproval: an approved reprint's order ships
 // and arrives when an order of the same items placed at its approval, at
 // the original's production time and by its method, would; one the

@@ -21,18 +21,22 @@ import (
 // No items means every item, as much of it as no earlier reprint (unless
 // rejected) asked for: a piece is made again once.
 func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
-	// Requests at once take turns, so each counts the pieces of the one
-	// before (on this node; nodes' requests at the same instant may not).
-	done, err := s.turns.take(ctx, number)
+	// Requests at once take turns on this node, so each counts the pieces
+	// of the one before; across nodes the store refuses a request checked
+	// against reprints another one followed, and it is checked again.
+	var rp *order.Reprint
+	_, err := s.again(ctx, r.ID, number, func() (*order.Order, bool, error) {
+		var after int64
+		var err error
+		if rp, after, err = s.checkReprint(ctx, r, number, reason, note, items); err != nil {
+			return nil, false, err
+		}
+		if err := s.Store.CreateReprint(ctx, rp, after); err != nil {
+			return lostRace(err)
+		}
+		return nil, false, nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer done()
-	rp, err := s.CheckReprint(ctx, r, number, reason, note, items)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.CreateReprint(ctx, rp); err != nil {
 		return nil, err
 	}
 	return rp, nil
@@ -41,9 +45,16 @@ func (s *Service) RequestReprint(ctx context.Context, r *pressroom.Reseller, num
 // CheckReprint validates a reprint request as RequestReprint does and
 // answers the reprint it would store, storing nothing (a test request).
 func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, error) {
+	rp, _, err := s.checkReprint(ctx, r, number, reason, note, items)
+	return rp, err
+}
+
+// checkReprint is CheckReprint, with the newest of the order's earlier
+// reprints it counted (0: none).
+func (s *Service) checkReprint(ctx context.Context, r *pressroom.Reseller, number int64, reason, note string, items []order.ReprintItem) (*order.Reprint, int64, error) {
 	o, err := s.Store.FindOrder(ctx, r.ID, number)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c := &checker{}
 	if !slices.Contains(order.ReprintReasons, reason) {
@@ -57,7 +68,7 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 	// rejected) is not asked for again.
 	earlier, _, err := s.Store.ListReprints(ctx, pressroom.ReprintFilter{ResellerID: r.ID, OrderNumber: number})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	taken := map[int64]decimal.Decimal{}
 	var takers []string
@@ -95,14 +106,14 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 		}
 	}
 	if len(c.fields) > 0 {
-		return nil, pressroom.Invalid(fmt.Sprintf("The reprint request has %d problem(s).", len(c.fields)), c.fields...)
+		return nil, 0, pressroom.Invalid(fmt.Sprintf("The reprint request has %d problem(s).", len(c.fields)), c.fields...)
 	}
 	if o.Stage == order.StageDraft || o.Status == order.Cancelled || o.Status == order.Accepted || o.Status == order.Hold {
-		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; a reprint is for an order that was produced.", number, o.Status)
+		return nil, 0, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s; a reprint is for an order that was produced.", number, o.Status)
 	}
 	day, err := delivery.ParseDate(o.OrderDate)
 	if err == nil && s.Clock.Now().After(day.Time().Add(ReprintWindow+24*time.Hour)) {
-		return nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d was ordered on %s; reprints are asked within 28 days of the order date.", number, o.OrderDate)
+		return nil, 0, pressroom.Errorf(pressroom.ECONFLICT, "Order %d was ordered on %s; reprints are asked within 28 days of the order date.", number, o.OrderDate)
 	}
 	if len(items) == 0 { // what is left of every item
 		for _, it := range o.Items {
@@ -111,10 +122,14 @@ func (s *Service) CheckReprint(ctx context.Context, r *pressroom.Reseller, numbe
 			}
 		}
 		if len(items) == 0 {
-			return nil, pressroom.Errorf(pressroom.ECONFLICT, "Every piece of order %d is in an earlier reprint (%s).", number, strings.Join(takers, ", "))
+			return nil, 0, pressroom.Errorf(pressroom.ECONFLICT, "Every piece of order %d is in an earlier reprint (%s).", number, strings.Join(takers, ", "))
 		}
 	}
-	return &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}, nil
+	var newest int64
+	if len(earlier) > 0 {
+		newest = earlier[0].ID
+	}
+	return &order.Reprint{OrderNumber: number, ResellerID: r.ID, Status: order.ReprintRequested, Reason: reason, Note: note, Items: items}, newest, nil
 }
 
 // Decision is staff's answer to a requested reprint.

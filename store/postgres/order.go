@@ -877,17 +877,29 @@ func scanReprint(row pgx.Row) (*order.Reprint, error) {
 	return &rp, nil
 }
 
-// CreateReprint stores a reprint request.
-func (db *DB) CreateReprint(ctx context.Context, rp *order.Reprint) error {
+// CreateReprint stores a reprint request unless another of its order
+// came after after: the order's row is locked for the check, so that two
+// nodes' requests take turns.
+func (db *DB) CreateReprint(ctx context.Context, rp *order.Reprint, after int64) error {
 	items, err := json.Marshal(rp.Items)
 	if err != nil {
 		return err
 	}
-	rp.CreatedAt = db.now().Truncate(time.Microsecond)
-	err = db.pool.QueryRow(ctx, `INSERT INTO reprints (order_number, reseller_id, status, reason, note, items, created_at)
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		var newest int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT MAX(id) FROM reprints WHERE order_number = $1), 0) FROM orders WHERE number = $1 FOR UPDATE`,
+			rp.OrderNumber).Scan(&newest); err != nil {
+			return mapError(err, fmt.Sprintf("Order %d", rp.OrderNumber))
+		}
+		if newest != after {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d of order %d was asked for meanwhile.", newest, rp.OrderNumber)
+		}
+		rp.CreatedAt = db.now().Truncate(time.Microsecond)
+		err := tx.QueryRow(ctx, `INSERT INTO reprints (order_number, reseller_id, status, reason, note, items, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, rp.OrderNumber, rp.ResellerID, rp.Status, rp.Reason, rp.Note, string(items),
-		rp.CreatedAt).Scan(&rp.ID)
-	return mapError(err, "Reprint")
+			rp.CreatedAt).Scan(&rp.ID)
+		return mapError(err, "Reprint")
+	})
 }
 
 // FindReprint returns a reprint.

@@ -780,17 +780,27 @@ func scanReprint(row interface{ Scan(...any) error }) (*order.Reprint, error) {
 	return &rp, nil
 }
 
-// CreateReprint stores a reprint request.
-func (db *DB) CreateReprint(ctx context.Context, rp *order.Reprint) error {
+// CreateReprint stores a reprint request unless another of its order
+// came after after (the write is the file's only one at a time).
+func (db *DB) CreateReprint(ctx context.Context, rp *order.Reprint, after int64) error {
 	items, err := json.Marshal(rp.Items)
 	if err != nil {
 		return err
 	}
-	rp.CreatedAt = db.now()
-	err = db.write.QueryRowContext(ctx, `INSERT INTO reprints (order_number, reseller_id, status, reason, note, items, created_at)
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var newest int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM reprints WHERE order_number = ?`, rp.OrderNumber).Scan(&newest); err != nil {
+			return mapError(err, "Reprint")
+		}
+		if newest != after {
+			return pressroom.Errorf(pressroom.ECONFLICT, "Reprint %d of order %d was asked for meanwhile.", newest, rp.OrderNumber)
+		}
+		rp.CreatedAt = db.now()
+		err := tx.QueryRowContext(ctx, `INSERT INTO reprints (order_number, reseller_id, status, reason, note, items, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, rp.OrderNumber, rp.ResellerID, rp.Status, rp.Reason, rp.Note, string(items),
-		formatTime(rp.CreatedAt)).Scan(&rp.ID)
-	return mapError(err, "Reprint")
+			formatTime(rp.CreatedAt)).Scan(&rp.ID)
+		return mapError(err, "Reprint")
+	})
 }
 
 // FindReprint returns a reprint.

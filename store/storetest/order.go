@@ -1092,12 +1092,21 @@ func testReprints(t *testing.T, s pressroom.Store) {
 		orders = append(orders, o)
 	}
 	var ids []int64 // in the order made: 3 of a's first order, 2 of its second, 1 of b's
+	newest := map[int64]int64{}
 	for i, o := range []*order.Order{orders[0], orders[0], orders[0], orders[1], orders[1], orders[2]} {
 		rp := &order.Reprint{OrderNumber: o.Number, ResellerID: o.ResellerID, Status: order.ReprintRequested, Reason: "damaged", Note: fmt.Sprint("note ", i),
 			Items: []order.ReprintItem{{ItemID: o.Items[0].ID, Quantity: decimal.NewFromInt(1)}}}
-		if err := s.CreateReprint(ctx, rp); err != nil || rp.ID == 0 {
+		// A request checked against fewer reprints than the order has
+		// lost a race: it is refused, and stores nothing.
+		if newest[o.Number] != 0 {
+			if err := s.CreateReprint(ctx, rp, newest[o.Number]-1); pressroom.ErrorCode(err) != pressroom.ECONFLICT {
+				t.Fatalf("a reprint checked against an older list: %v", err)
+			}
+		}
+		if err := s.CreateReprint(ctx, rp, newest[o.Number]); err != nil || rp.ID == 0 {
 			t.Fatalf("create: %+v, %v", rp, err)
 		}
+		newest[o.Number] = rp.ID
 		ids = append(ids, rp.ID)
 	}
 	rejected, err := s.FindReprint(ctx, a.ID, ids[1])
