@@ -138,6 +138,15 @@ func TestWL3Flow(t *testing.T) {
 			t.Errorf("checkout without address: %d %s", r.Status, r.Body)
 		}
 		wantStatus(t, "address", wl(t, srv, "PUT", "/orders/"+id, token, wl3Address), 200)
+		// null takes the address away again (the buyer went back to the
+		// cart); a PUT without it keeps it.
+		if got := wantStatus(t, "no address", wl(t, srv, "PUT", "/orders/"+id, token, `{"deliveryAddress":null}`), 200); got["deliveryAddress"] != nil || got["shippingMethod"] != "onbezorgd-standard" {
+			t.Errorf("after deliveryAddress null: %v", got)
+		}
+		wantStatus(t, "address again", wl(t, srv, "PUT", "/orders/"+id, token, wl3Address), 200)
+		if got := wantStatus(t, "a reference", wl(t, srv, "PUT", "/orders/"+id, token, `{"reference":"cart 7"}`), 200); path(t, got, "deliveryAddress", "city") != "Dokkum" {
+			t.Errorf("a PUT without the address lost it: %v", got)
+		}
 		done := wantStatus(t, "checkout", wl(t, srv, "POST", "/orders/"+id+"/checkout", token, nil), 200)
 		if done["status"] != "Confirmed" || done["expirationDate"] != nil || done["shippingMethod"] != "onbezorgd-standard" || done["deliveryDate"] == nil {
 			t.Errorf("checked out: %v", done)

@@ -1,6 +1,7 @@
 package wl3
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -462,16 +463,31 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request, p *pressro
 		s.fail(w, err, plain)
 		return
 	}
-	var in orderIn
-	if err := decode(w, r, &in); err != nil {
+	body, err := httpx.ReadBody(w, r, MaxBodyBytes)
+	if err != nil {
 		s.fail(w, err, plain)
 		return
 	}
+	var in orderIn
+	var null struct { // "deliveryAddress": null removes the address
+		DeliveryAddress json.RawMessage `json:"deliveryAddress"`
+	}
+	if err := httpx.Unmarshal(body, false, &in); err != nil {
+		s.fail(w, err, plain)
+		return
+	}
+	httpx.Unmarshal(body, false, &null) // it read as in did
+	noAddress := bytes.Equal(null.DeliveryAddress, []byte("null"))
 	if in.AccountID != nil || in.OrderDate != "" {
 		writeError(w, http.StatusUnprocessableEntity, pressroom.EINVALID, "A draft's account and order date are set when it is created", fieldError{"accountId", "cannot change"})
 		return
 	}
-	o, err := s.Orders.UpdateDraft(r.Context(), p.Reseller, n, func(req *orders.Request) { apply(req, in) })
+	o, err := s.Orders.UpdateDraft(r.Context(), p.Reseller, n, func(req *orders.Request) {
+		apply(req, in)
+		if noAddress {
+			req.Address = order.Address{}
+		}
+	})
 	if err != nil {
 		s.fail(w, err, orderField)
 		return
