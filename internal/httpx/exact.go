@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"bytes"
 	"encoding"
 	"encoding/json"
 	"fmt"
@@ -22,10 +21,10 @@ import (
 
 // shape is what a JSON value of a Go type may hold, for exactNames.
 type shape struct {
-	fields map[string]*shape // an object's members by exact name
+	fields map[string]*shape // a struct's members by exact name: checked
 	folded map[string]string // lower-cased name: the exact name
 	elem   *shape            // an array's elements, a map's values
-	object bool              // a struct: its members are checked
+	list   bool              // elem is an array's (else a map's)
 }
 
 var (
@@ -55,18 +54,13 @@ func buildShape(t reflect.Type, seen map[reflect.Type]*shape) *shape {
 		return opaque // it reads itself (json.RawMessage, decimals, dates)
 	}
 	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		s := &shape{}
-		seen[t] = s
-		s.elem = buildShape(t.Elem(), seen)
-		return s
-	case reflect.Map:
-		s := &shape{}
+	case reflect.Slice, reflect.Array, reflect.Map:
+		s := &shape{list: t.Kind() != reflect.Map}
 		seen[t] = s
 		s.elem = buildShape(t.Elem(), seen)
 		return s
 	case reflect.Struct:
-		s := &shape{object: true, fields: map[string]*shape{}, folded: map[string]string{}}
+		s := &shape{fields: map[string]*shape{}, folded: map[string]string{}}
 		seen[t] = s
 		addFields(s, t, seen)
 		return s
@@ -153,17 +147,28 @@ func mayFold(data []byte) bool {
 
 func (s *shape) check(data []byte, at string) error {
 	switch {
-	case s == opaque:
-		return nil
-	case s.object:
-		var m map[string]json.RawMessage
-		if json.Unmarshal(data, &m) != nil {
+	case s.list:
+		var a []json.RawMessage
+		if json.Unmarshal(data, &a) != nil {
 			return nil // null, or what the decoder refused already
 		}
+		for i, v := range a {
+			if err := s.elem.check(v, fmt.Sprintf("%s/%d", at, i)); err != nil {
+				return err
+			}
+		}
+	case s.fields != nil || s.elem != nil: // a struct's members, a map's values
+		var m map[string]json.RawMessage
+		if json.Unmarshal(data, &m) != nil {
+			return nil
+		}
 		for _, k := range slices.Sorted(maps.Keys(m)) { // the first, the same each time
-			v := m[k]
-			if f, ok := s.fields[k]; ok {
-				if err := f.check(v, at+"/"+k); err != nil {
+			f, ok := s.fields[k]
+			if s.elem != nil {
+				f, ok = s.elem, true // a map's key is data
+			}
+			if ok {
+				if err := f.check(m[k], at+"/"+k); err != nil {
 					return err
 				}
 				continue
@@ -172,28 +177,6 @@ func (s *shape) check(data []byte, at string) error {
 				return &pressroom.Error{Code: pressroom.EMALFORMED,
 					Message: fmt.Sprintf("The request body has an unknown field %q: names are exact, and this one is %q.", k, exact),
 					Fields:  []pressroom.FieldError{{Pointer: at + "/" + k, Detail: fmt.Sprintf("unknown field; the field is %q", exact)}}}
-			}
-		}
-	case s.elem != nil:
-		if bytes.HasPrefix(bytes.TrimSpace(data), []byte("[")) {
-			var a []json.RawMessage
-			if json.Unmarshal(data, &a) != nil {
-				return nil
-			}
-			for i, v := range a {
-				if err := s.elem.check(v, fmt.Sprintf("%s/%d", at, i)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(data, &m) != nil {
-			return nil
-		}
-		for k, v := range m {
-			if err := s.elem.check(v, at+"/"+k); err != nil {
-				return err
 			}
 		}
 	}
