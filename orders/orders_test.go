@@ -140,19 +140,27 @@ func TestTotalsProperties(t *testing.T) {
 	})
 }
 
-func TestReprintWindowAndCalculations(t *testing.T) {
-	s, r, c, store := newService(t)
+// delivered places req and moves it on to delivered, so that a reprint
+// may be asked for; it answers the order as placed (its number, items).
+func delivered(t *testing.T, s *orders.Service, req orders.Request) *order.Order {
+	t.Helper()
 	ctx := context.Background()
-	res, err := s.Place(ctx, request(r, "old", plate(40, 20, 5)), false, nil)
+	res, err := s.Place(ctx, req, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := res.Order.Number
 	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
-		if _, err := s.Advance(ctx, n, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
+		if _, err := s.Advance(ctx, res.Order.Number, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return res.Order
+}
+
+func TestReprintWindowAndCalculations(t *testing.T) {
+	s, r, c, store := newService(t)
+	ctx := context.Background()
+	n := delivered(t, s, request(r, "old", plate(40, 20, 5))).Number
 	c.t = c.t.Add(27 * 24 * time.Hour)
 	if _, err := s.RequestReprint(ctx, r, n, "damaged", "", nil); err != nil {
 		t.Errorf("27 days after: %v", err)
@@ -173,7 +181,7 @@ func TestReprintWindowAndCalculations(t *testing.T) {
 		t.Errorf("calculation without the production time: %v", err)
 	}
 	req.ProductionTime = "24"
-	res, err = s.Place(ctx, req, true, nil)
+	res, err := s.Place(ctx, req, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,16 +199,7 @@ func TestReprintsOfTwoNodesMakeAPieceOnce(t *testing.T) {
 	s, r, _, _ := newService(t)
 	other := &orders.Service{Store: s.Store, Catalog: s.Catalog, Pricing: s.Pricing, Clock: s.Clock, Logger: s.Logger}
 	ctx := context.Background()
-	res, err := s.Place(ctx, request(r, "twice", plate(40, 20, 5)), false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := res.Order
-	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
-		if _, err := s.Advance(ctx, o.Number, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	o := delivered(t, s, request(r, "twice", plate(40, 20, 5)))
 	var taken, refused atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 10 {
@@ -231,16 +230,7 @@ func TestReprintsOfTwoNodesMakeAPieceOnce(t *testing.T) {
 func TestReprintIsPlannedFromItsApproval(t *testing.T) {
 	s, r, c, store := newService(t)
 	ctx := context.Background()
-	res, err := s.Place(ctx, request(r, "orig", plate(40, 20, 5), grips(4)), false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig := res.Order
-	for _, st := range []order.Status{order.InProduction, order.ShipmentCreated, order.ShipmentDelivered} {
-		if _, err := s.Advance(ctx, orig.Number, orders.StatusChange{Status: st}, order.Staff("test")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	orig := delivered(t, s, request(r, "orig", plate(40, 20, 5), grips(4)))
 	c.t = c.t.Add(9 * 24 * time.Hour)
 	rp, err := s.RequestReprint(ctx, r, orig.Number, "damaged", "", []order.ReprintItem{{ItemID: orig.Items[0].ID, Quantity: decimal.NewFromInt(2)}})
 	if err != nil {
