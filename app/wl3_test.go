@@ -191,7 +191,18 @@ func TestWL3Flow(t *testing.T) {
 		if got := stage("?stage=Draft"); strings.Join(got, ",") != dID {
 			t.Errorf("Draft: %v", got)
 		}
-		// A listed order is the order as its own GET has it, its items too.
+		// A listed order is the order as its own GET has it, its items too,
+		// once its file is checked (the two reads would otherwise race the
+		// file's job).
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			one := wantStatus(t, "order", wl(t, srv, "GET", "/orders/"+id, token, nil), 200)
+			if st := path(t, one, "items", 0, "fileState"); st == "passed" || st == "failed" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the order's file is still %v", path(t, one, "items", 0, "fileState"))
+			}
+		}
 		listed := wantStatus(t, "list", wl(t, srv, "GET", "/orders", token, nil), 200)["data"].([]any)[0]
 		if one := wantStatus(t, "order", wl(t, srv, "GET", "/orders/"+id, token, nil), 200); !reflect.DeepEqual(listed, any(one)) || len(one["items"].([]any)) == 0 {
 			t.Errorf("the listed order:\n%v\nits own GET:\n%v", listed, one)
