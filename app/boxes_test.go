@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -84,6 +85,24 @@ func boxUpload(t *testing.T, srv *server, token, path string, parts [][2]string)
 	t.Helper()
 	ctype, body := artworkForm(parts)
 	return doWith(t, "PUT", srv.URL+"/boxes"+path, token, body, map[string]string{"Content-Type": ctype})
+}
+
+// streamed PUTs body chunked: the server learns its length only at its end.
+func streamed(t *testing.T, url, token, ctype string, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest("PUT", url, io.MultiReader(bytes.NewReader(body))) // a reader of no known length
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", ctype)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Body: b, Header: resp.Header}
 }
 
 // TestBoxesSeedExamples replays the box document's examples: the create
@@ -230,7 +249,9 @@ func TestBoxesDieline(t *testing.T) {
 // field's path, in the document's envelope; and the other errors: a key,
 // another reseller's order, a malformed body.
 func TestBoxesErrors(t *testing.T) {
-	srv := startServer(t, stores[0].args(t), nil)
+	env := baseEnv()
+	env["PRESSROOM_MAX_FILE_MB"] = "1"
+	srv := startServer(t, stores[0].args(t), env)
 	account := fmt.Sprint(decodeNumbers(t, do(t, "GET", srv.URL+"/v1/account", demoKey, nil).Body)["id"])
 	token := boxToken(t, srv, account, demoKey)
 	base := func() map[string]any {
@@ -314,6 +335,15 @@ func TestBoxesErrors(t *testing.T) {
 	check("eleven fields", boxUpload(t, srv, token, product, append(many, [2]string{"file:artwork", pdf})), 400, v, "ORD_1130", "artwork")
 	check("two files", boxUpload(t, srv, token, product, [][2]string{{"file:artwork", pdf}, {"file:artwork", pdf}}), 400, v, "ORD_1132", "artwork")
 	check("a PNG", boxUpload(t, srv, token, product, [][2]string{{"file:artwork", string(testfiles.PNG(100, 100))}}), 400, v, "ORD_1133", "artwork")
+	// A file over the limit (1 MB here), whether the body says its length or
+	// streams (chunked, the length unknown until the end): nothing is kept.
+	big := append(testfiles.PDF(321.86, 311.54, 3), bytes.Repeat([]byte("%"), 3<<20)...)
+	ctype, body := artworkForm([][2]string{{"file:artwork", string(big)}})
+	check("too large", doWith(t, "PUT", srv.URL+"/boxes"+product, token, body, map[string]string{"Content-Type": ctype}), 413, v, "ORD_1131", "artwork")
+	check("too large, streamed", streamed(t, srv.URL+"/boxes"+product, token, ctype, body), 413, v, "ORD_1131", "artwork")
+	if st := path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/boxes"+product, token, nil).Body), "response", "status"); st != "waiting_upload" {
+		t.Errorf("after the refused uploads: product %v", st)
+	}
 	check("cut off", doWith(t, "PUT", srv.URL+"/boxes"+product, token, []byte("--x\r\nContent-Disposition: form-data; name=\"artwork\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7 trunc"),
 		map[string]string{"Content-Type": "multipart/form-data; boundary=x"}), 400, v, "ORD_1129", "artwork")
 	// A PDF of another size fails the check: the product waits for a new upload.
