@@ -614,8 +614,10 @@ func TestPrintFilesDownload(t *testing.T) {
 		if r := doWith(t, "GET", fileURL, demoKey, nil, map[string]string{"Range": "bytes=0-7"}); r.Status != 206 || string(r.Body) != string(good[:8]) {
 			t.Errorf("a range: %d %q", r.Status, r.Body)
 		}
-		if r := doWith(t, "GET", fileURL, demoKey, nil, map[string]string{"If-None-Match": etag}); r.Status != 304 {
-			t.Errorf("unchanged: %d", r.Status)
+		for _, c := range []struct{ url, key string }{{fileURL, demoKey}, {opURL, operatorKey}} {
+			if r := doWith(t, "GET", c.url, c.key, nil, map[string]string{"If-None-Match": etag}); r.Status != 304 {
+				t.Errorf("unchanged %s: %d", c.url, r.Status)
+			}
 		}
 		if r := do(t, "HEAD", opURL, operatorKey, nil); r.Status != 200 || len(r.Body) != 0 || r.Header.Get("Content-Length") != fmt.Sprint(len(good)) {
 			t.Errorf("HEAD: %d %v %d bytes", r.Status, r.Header, len(r.Body))
@@ -631,6 +633,12 @@ func TestPrintFilesDownload(t *testing.T) {
 			}
 			if r.Status != 200 || !bytes.Equal(r.Body, slip) {
 				t.Errorf("packing slip %s: %d %s", c.url, r.Status, r.Body[:min(200, len(r.Body))])
+			}
+			if r := doWith(t, "GET", c.url, c.key, nil, map[string]string{"Range": "bytes=1-4"}); r.Status != 206 || string(r.Body) != string(slip[1:5]) {
+				t.Errorf("a range of the packing slip %s: %d %q", c.url, r.Status, r.Body)
+			}
+			if r := doWith(t, "GET", c.url, c.key, nil, map[string]string{"If-None-Match": r.Header.Get("ETag")}); r.Status != 304 || r.Header.Get("ETag") == "" {
+				t.Errorf("the packing slip unchanged %s: %d", c.url, r.Status)
 			}
 		}
 		// Staff see any order's file list too.

@@ -131,8 +131,9 @@ var keyExempt = map[string]string{
 // TestEveryEndpointNeedsItsKey: every endpoint of every API, from the
 // servers' own route lists, answers a request without a key and one with
 // a key that does not exist with 401 in its API's own shape (operator
-// endpoints too), before it looks at anything else; the exemptions name
-// why they need none.
+// endpoints too), and one with the other kind of key (a reseller's, an
+// operator's) as its API says, before it looks at anything else; the
+// exemptions name why they need none.
 func TestEveryEndpointNeedsItsKey(t *testing.T) {
 	srv := startServer(t, []string{"--data", t.TempDir()}, nil)
 	known, checked := map[string]bool{}, 0
@@ -153,6 +154,18 @@ func TestEveryEndpointNeedsItsKey(t *testing.T) {
 			if r.Status != 401 || !strings.Contains(string(r.Body), apiError(path, 401)) {
 				t.Errorf("%s with %s: %d %.300s; want 401 with %s", p, name, r.Status, r.Body, apiError(path, 401))
 			}
+		}
+		// The other kind of key: a reseller's endpoint refuses an operator key
+		// (403 natively; the compatible APIs know resellers' keys only: 401),
+		// and a reseller's key finds no operator endpoint (404).
+		other, want, shape := operatorKey, 401, apiError(path, 401)
+		if strings.HasPrefix(path, "/v1/operator/") {
+			other, want, shape = demoKey, 404, `"code":"not_found"`
+		} else if strings.HasPrefix(path, "/v1/") {
+			want, shape = 403, `"code":"forbidden"`
+		}
+		if r := do(t, method, srv.URL+path, other, body); r.Status != want || !strings.Contains(string(r.Body), shape) {
+			t.Errorf("%s with the other kind of key: %d %.300s; want %d with %s", p, r.Status, r.Body, want, shape)
 		}
 	}
 	for p := range keyExempt {

@@ -313,6 +313,12 @@ func TestCallbackRetries(t *testing.T) {
 		if r := do(t, "GET", srv.URL+"/v1/operator/callbacks", demoKey, nil); r.Status != 404 {
 			t.Errorf("a reseller on the operator log: %d", r.Status)
 		}
+		if r := do(t, "GET", srv.URL+"/v1/operator/callbacks?status=lost&reseller_id=x", operatorKey, nil); r.Status != 400 || len(r.JSON(t)["errors"].([]any)) != 2 {
+			t.Errorf("staff's bad filters: %d %s, want two problems", r.Status, r.Body)
+		}
+		if r := do(t, "GET", srv.URL+"/v1/operator/callbacks/424242", operatorKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), "424242") {
+			t.Errorf("staff read no callback: %d %s", r.Status, r.Body)
+		}
 		if r := do(t, "GET", srv.URL+"/v1/callbacks?status=lost", demoKey, nil); r.Status != 400 {
 			t.Errorf("bad status filter: %d", r.Status)
 		}

@@ -138,6 +138,9 @@ func TestOrderIntake(t *testing.T) {
 		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/orders", operatorKey, nil).Body); num(t, path(t, l, "meta", "items")) != "2" {
 			t.Errorf("operator list: %v", l)
 		}
+		if r := do(t, "GET", srv.URL+"/v1/operator/orders?reseller_id=me&status=lost", operatorKey, nil); r.Status != 400 || len(r.JSON(t)["errors"].([]any)) != 2 {
+			t.Errorf("operator list with two bad filters: %d %s", r.Status, r.Body)
+		}
 	})
 }
 
@@ -405,6 +408,7 @@ func TestOrderLifecycle(t *testing.T) {
 			status         int
 		}{
 			{operatorURL(srv, o, "/payment"), operatorKey, `{"payment":"maybe"}`, 422},
+			{srv.URL + "/v1/operator/orders/424242/payment", operatorKey, `{"payment":"paid"}`, 404},
 			{operatorURL(srv, o, "/status"), operatorKey, `{"status":"teleported"}`, 422},
 			{srv.URL + "/v1/operator/orders/424242/status", operatorKey, `{"status":"in_production"}`, 404},
 			{operatorURL(srv, o, "/status"), demoKey, `{"status":"in_production"}`, 404},
@@ -413,6 +417,22 @@ func TestOrderLifecycle(t *testing.T) {
 		} {
 			if r := do(t, "POST", tc.url, tc.key, tc.body); r.Status != tc.status {
 				t.Errorf("%s %s: %d, want %d", tc.url, tc.body, r.Status, tc.status)
+			}
+		}
+		// Staff read any reseller's order as the reseller does.
+		staffView := decodeNumbers(t, wantOK(t, do(t, "GET", operatorURL(srv, o, ""), operatorKey, nil), 200).Body)
+		for _, k := range []string{"number", "id", "status", "tracking_page"} {
+			if fmt.Sprint(staffView[k]) != fmt.Sprint(got[k]) {
+				t.Errorf("staff's %s %v, the reseller's %v", k, staffView[k], got[k])
+			}
+		}
+		if staffView["payment"] != "paid" {
+			t.Errorf("staff's view after the payment: %v", staffView["payment"])
+		}
+		for _, u := range []string{"/v1/operator/orders/424242", "/v1/operator/orders/424242/events", "/v1/operator/orders/424242/documents",
+			"/v1/operator/orders/424242/items/1/artwork", "/v1/operator/orders/424242/documents/packing_slip/file"} {
+			if r := do(t, "GET", srv.URL+u, operatorKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), "424242") {
+				t.Errorf("staff's %s: %d %s", u, r.Status, r.Body)
 			}
 		}
 		// A free reseller reads but places nothing.
@@ -632,6 +652,9 @@ func TestDrafts(t *testing.T) {
 		if r := do(t, "DELETE", orderURL(srv, d, "/items/"+second), demoKey, nil); r.Status != 409 {
 			t.Errorf("remove from an order: %d", r.Status)
 		}
+		if r := do(t, "PUT", orderURL(srv, d, "/items/"+second), demoKey, upload); r.Status != 409 || !strings.Contains(string(r.Body), "is not a draft") {
+			t.Errorf("replace an order's item: %d %s", r.Status, r.Body)
+		}
 		if r := do(t, "DELETE", orderURL(srv, d, ""), demoKey, nil); r.Status != 409 {
 			t.Errorf("delete an order: %d", r.Status)
 		}
@@ -644,6 +667,9 @@ func TestDrafts(t *testing.T) {
 		}
 		if r := do(t, "GET", orderURL(srv, d, "/items/424242/characteristics"), demoKey, nil); r.Status != 404 {
 			t.Errorf("characteristics of no item: %d", r.Status)
+		}
+		if r := do(t, "PUT", orderURL(srv, d, "/items/"+second+"/characteristics"), demoKey, `{"characteristics":{"":"red"}}`); r.Status != 422 || !strings.Contains(string(r.Body), `"pointer":"/characteristics/"`) {
+			t.Errorf("a characteristic without a name: %d %s", r.Status, r.Body)
 		}
 		// An empty draft cannot be checked out; a draft can be deleted, freeing its id.
 		e := mustOrder(t, srv, demoKey, `{"id":"draft-2","stage":"draft","delivery":{"address":`+probonl+`},"items":[]}`)
@@ -970,8 +996,10 @@ func TestReprints(t *testing.T) {
 		if r := do(t, "GET", orderURL(srv, o, "/reprints"), other, nil); r.Status != 404 {
 			t.Errorf("other reseller's reprints: %d", r.Status)
 		}
-		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/424242/approve", operatorKey, nil); r.Status != 404 {
-			t.Errorf("unknown reprint: %d", r.Status)
+		for _, decision := range []string{"approve", "reject"} {
+			if r := do(t, "POST", srv.URL+"/v1/operator/reprints/424242/"+decision, operatorKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), "424242") {
+				t.Errorf("%s an unknown reprint: %d %s", decision, r.Status, r.Body)
+			}
 		}
 		if r := do(t, "POST", srv.URL+"/v1/operator/reprints/"+id+"/approve", demoKey, nil); r.Status != 404 {
 			t.Errorf("a reseller deciding: %d", r.Status)

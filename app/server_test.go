@@ -226,6 +226,9 @@ func TestProductTree(t *testing.T) {
 	if r := do(t, "GET", srv.URL+"/v1/products/unobtainium", demoKey, nil); r.Status != 404 || !strings.Contains(string(r.Body), "unobtainium") {
 		t.Errorf("unknown product: %d %s", r.Status, r.Body)
 	}
+	if r := do(t, "GET", srv.URL+"/v1/products/dibond?language=tlh", demoKey, nil); r.Status != 400 || !strings.Contains(string(r.Body), `"pointer":"?language"`) {
+		t.Errorf("a language the catalog has not: %d %s", r.Status, r.Body)
+	}
 	if r := do(t, "GET", srv.URL+"/v1/nothing-here", demoKey, nil); r.Status != 404 {
 		t.Errorf("unknown endpoint: %d", r.Status)
 	}
@@ -271,6 +274,7 @@ func TestAccountsThroughOperatorAPI(t *testing.T) {
 			{"POST", fmt.Sprintf("/v1/operator/resellers/%d/customers", id), `{"name":"Dup","reference":"K-1"}`, 409},
 			{"POST", "/v1/operator/resellers/424242/customers", `{"name":"Nobody"}`, 404},
 			{"POST", "/v1/operator/resellers/424242/keys", `{}`, 404},
+			{"POST", fmt.Sprintf("/v1/operator/resellers/%d/keys", id), `{"name":"` + strings.Repeat("k", 201) + `"}`, 422},
 			{"POST", "/v1/operator/resellers", `{"name":"` + strings.Repeat("x", 1<<20) + `"}`, 413},
 		} {
 			var body any
@@ -329,6 +333,10 @@ func TestCatalogHotReload(t *testing.T) {
 				t.Fatalf("the running server did not pick up catalog version 2: %d", r.Status)
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+		// A product without price rules is configured, not priced: no tiers.
+		if r := do(t, "GET", srv.URL+"/v1/products/sticker-sheet/tiers", demoKey, nil); r.Status != 422 || !strings.Contains(string(r.Body), "has no price rules") {
+			t.Errorf("tiers of an unpriced product: %d %s", r.Status, r.Body)
 		}
 		// The operator API validates an import and names each problem.
 		r := do(t, "POST", srv.URL+"/v1/operator/catalog", operatorKey, `{"default_language":"nl","products":[{"code":"bad","article_group":"cheese","unit":"m2","translations":{"en":{"title":"Bad"}},"steps":[["nope"]]}]}`)

@@ -501,13 +501,14 @@ func TestSweepForgetsEveryOldKey(t *testing.T) {
 // marks an item while the reseller acts.
 type racingStore struct {
 	pressroom.Store
-	race func()
-	done bool
+	race   func()
+	done   bool
+	always bool // every write waits for a race of its own, not the first only
 }
 
 func (s *racingStore) UpdateOrder(ctx context.Context, o *order.Order, items bool, evs []*order.Event, pkgs []*order.Package, jobs ...pressroom.Job) error {
 	if !s.done {
-		s.done = true
+		s.done = !s.always
 		s.race()
 	}
 	return s.Store.UpdateOrder(ctx, o, items, evs, pkgs, jobs...)
@@ -633,6 +634,54 @@ func TestChangesSurviveAConcurrentWrite(t *testing.T) {
 				t.Fatal(gerr)
 			}
 			tc.check(t, got, err)
+		})
+	}
+}
+
+// A change that another node's writes overtake at every attempt gives up
+// with 409, saying what the order is now, and leaves nothing half done.
+func TestAChangeThatLosesEveryAttemptSaysSo(t *testing.T) {
+	ctx := context.Background()
+	for name, change := range map[string]func(s *orders.Service, o *order.Order) error{
+		"custom fields": func(s *orders.Service, o *order.Order) error {
+			_, err := s.SetCustomFields(ctx, o.ResellerID, o.Number, map[string]string{"mine": "yes"})
+			return err
+		},
+		"characteristics": func(s *orders.Service, o *order.Order) error {
+			_, _, err := s.SetCharacteristics(ctx, o.ResellerID, o.Number, o.Items[0].ID, map[string]string{"mine": "yes"})
+			return err
+		},
+		"payment": func(s *orders.Service, o *order.Order) error {
+			_, err := s.SetPayment(ctx, o.Number, order.PaymentPaid, order.Staff("test"))
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, r, _, store := newService(t)
+			res, err := s.Place(ctx, request(r, "lost", plate(40, 20, 5)), false, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := res.Order
+			races := 0
+			racing := &orders.Service{Catalog: s.Catalog, Pricing: s.Pricing, Clock: s.Clock, Logger: s.Logger}
+			racing.Store = &racingStore{Store: store, always: true, race: func() {
+				races++
+				if _, err := s.SetCustomFields(ctx, r.ID, o.Number, map[string]string{"other": fmt.Sprint(races)}); err != nil {
+					t.Errorf("the other node's write: %v", err)
+				}
+			}}
+			err = change(racing, o)
+			if pressroom.ErrorCode(err) != pressroom.ECONFLICT || !strings.Contains(pressroom.ErrorMessage(err), fmt.Sprintf("Order %d changed meanwhile and is now accepted; nothing was done.", o.Number)) {
+				t.Errorf("after %d lost attempts: %v", races, err)
+			}
+			got, err := s.Get(ctx, r.ID, o.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if races < 2 || got.CustomFields["mine"] != "" || got.Items[0].Characteristics["mine"] != "" || got.Payment == order.PaymentPaid {
+				t.Errorf("%d races; the order after: custom fields %v, characteristics %v, payment %s", races, got.CustomFields, got.Items[0].Characteristics, got.Payment)
+			}
 		})
 	}
 }
