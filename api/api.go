@@ -46,7 +46,9 @@ type Server struct {
 	// NoMetrics leaves GET /metrics off the API's port: the node serves
 	// Registry on a listener of its own (PRESSROOM_METRICS_ADDR).
 	NoMetrics bool
-	Clock     pressroom.Clock
+	// MetricsFrom says whether a request may read GET /metrics (nil: any).
+	MetricsFrom func(*http.Request) bool
+	Clock       pressroom.Clock
 	// Ready reports whether the server takes requests (false while shutting down).
 	Ready func() bool
 }
@@ -61,7 +63,7 @@ type route struct {
 func (s *Server) routes() []route {
 	return []route{
 		{"GET /healthz", http.HandlerFunc(s.handleHealth)},
-		{"GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})},
+		{"GET /metrics", s.metrics(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))},
 		{"GET /openapi.json", http.HandlerFunc(s.handleOpenAPI)},
 
 		{"GET /v1/account", s.reseller(s.handleAccount)},
@@ -160,6 +162,18 @@ func (s *Server) Handler() http.Handler {
 		s.Error(w, r, pressroom.Errorf(pressroom.ENOTFOUND, "No endpoint %s %s. See /openapi.json.", r.Method, r.URL.Path))
 	})
 	return mux
+}
+
+// metrics serves the metrics to the networks MetricsFrom allows: they
+// tell how much business the company does, and with whom.
+func (s *Server) metrics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.MetricsFrom != nil && !s.MetricsFrom(r) {
+			s.Error(w, r, pressroom.Errorf(pressroom.EFORBIDDEN, "The metrics are served to PRESSROOM_METRICS_ALLOWED_NETWORKS only, or on PRESSROOM_METRICS_ADDR; %s is not in them.", httpx.Client(r.Context())))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

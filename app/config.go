@@ -43,6 +43,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (for the console's sign-in limit and the request log).
 	TrustedProxies httpx.Proxies
+	// MetricsAllowed are the networks that GET /metrics on the API's port
+	// answers (the default: loopback and private networks).
+	MetricsAllowed httpx.Networks
 	// Sandbox walks test orders through their lifecycle every SandboxStep.
 	Sandbox     bool
 	SandboxStep time.Duration
@@ -74,6 +77,11 @@ type Config struct {
 	Workers int
 }
 
+// DefaultMetricsNetworks are those that GET /metrics answers on the API's
+// port without PRESSROOM_METRICS_ALLOWED_NETWORKS: loopback and the
+// private networks (RFC 1918, RFC 4193), where a Prometheus server is.
+const DefaultMetricsNetworks = "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7"
+
 // storeFlags adds --data and --db, defaulting from the environment.
 func storeFlags(fs *flag.FlagSet, cfg *Config, getenv func(string) string) {
 	fs.StringVar(&cfg.Data, "data", envOr(getenv, "PRESSROOM_DATA", "./pressroom-data"), "data directory: SQLite database and artwork (env PRESSROOM_DATA)")
@@ -101,6 +109,10 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 		return fmt.Errorf("PRESSROOM_TRUSTED_PROXIES: %w", err)
 	}
 	cfg.TrustedProxies = proxies
+	allowed := envOr(getenv, "PRESSROOM_METRICS_ALLOWED_NETWORKS", DefaultMetricsNetworks)
+	if cfg.MetricsAllowed, err = httpx.ParseNetworks(allowed); err != nil {
+		return fmt.Errorf("PRESSROOM_METRICS_ALLOWED_NETWORKS: %w", err)
+	}
 	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
 		return fmt.Errorf("PRESSROOM_PUBLIC_URL must start with http:// or https://, not %q", cfg.PublicURL)
 	}

@@ -407,6 +407,57 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestMetricsForTheAllowedNetworks: on the API's port the metrics answer
+// the networks of PRESSROOM_METRICS_ALLOWED_NETWORKS only (loopback and
+// private networks by default); behind a trusted proxy the client it
+// names counts, and a request a proxy forwarded that nobody vouches for
+// is from no one known. A bad list stops the server with its name.
+func TestMetricsForTheAllowedNetworks(t *testing.T) {
+	metrics := func(srv *server, headers map[string]string) response {
+		return doWith(t, "GET", srv.URL+"/metrics", "", nil, headers)
+	}
+	// The default: the tests' loopback client is allowed, unless a proxy
+	// nobody trusts forwarded the request.
+	def := startServer(t, stores[0].args(t), nil)
+	if r := metrics(def, nil); r.Status != 200 || !strings.Contains(string(r.Body), "pressroom_catalog_version") {
+		t.Errorf("loopback, by default: %d %.200s", r.Status, r.Body)
+	}
+	for _, h := range []map[string]string{{"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=127.0.0.1"}} {
+		if r := metrics(def, h); r.Status != 403 || !strings.Contains(string(r.Body), "PRESSROOM_METRICS_ALLOWED_NETWORKS") {
+			t.Errorf("forwarded by an untrusted proxy %v: %d %s", h, r.Status, r.Body)
+		}
+	}
+	// Only a network the client is not in; the loopback proxy is trusted.
+	env := baseEnv()
+	env["PRESSROOM_METRICS_ALLOWED_NETWORKS"] = "10.0.0.0/8, 2001:db8::/32"
+	env["PRESSROOM_TRUSTED_PROXIES"] = "127.0.0.1"
+	srv := startServer(t, stores[0].args(t), env)
+	for _, c := range []struct {
+		headers map[string]string
+		status  int
+	}{
+		{nil, 403}, // the proxy itself
+		{map[string]string{"X-Forwarded-For": "10.1.2.3"}, 200},
+		{map[string]string{"X-Forwarded-For": "10.1.2.3, 203.0.113.9"}, 403}, // the nearest untrusted hop is the client
+		{map[string]string{"Forwarded": `for="[2001:db8::7]:4711"`}, 200},
+		{map[string]string{"X-Forwarded-For": "198.51.100.1"}, 403},
+	} {
+		if r := metrics(srv, c.headers); r.Status != c.status {
+			t.Errorf("%v: %d, want %d: %.200s", c.headers, r.Status, c.status, r.Body)
+		}
+	}
+	// The rest of the API does not care.
+	if r := doWith(t, "GET", srv.URL+"/v1/account", demoKey, nil, map[string]string{"X-Forwarded-For": "198.51.100.1"}); r.Status != 200 {
+		t.Errorf("the API behind the proxy: %d", r.Status)
+	}
+	bad := baseEnv()
+	bad["PRESSROOM_METRICS_ALLOWED_NETWORKS"] = "10.0.0.0/8, office"
+	if code, _, stderr := runCLI(t, bad, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()); code == 0 ||
+		!strings.Contains(stderr, "PRESSROOM_METRICS_ALLOWED_NETWORKS") || !strings.Contains(stderr, `"office"`) {
+		t.Errorf("a bad list: exit %d, %s", code, stderr)
+	}
+}
+
 // TestMetricsOnTheirOwnAddress: with PRESSROOM_METRICS_ADDR the metrics
 // leave the API's port for a listener of their own (one that need not face
 // the resellers), and a bad address stops the server with its name.

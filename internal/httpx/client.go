@@ -9,16 +9,13 @@ import (
 	"strings"
 )
 
-// Proxies are the reverse proxies in front of pressroom
-// (PRESSROOM_TRUSTED_PROXIES): a request that comes through one of them
-// is from the client its X-Forwarded-For names. From anyone else the
-// header is not believed, since a client can write whatever it likes there.
-type Proxies []netip.Prefix
+// Networks are addresses and networks: "127.0.0.1, 10.0.0.0/8, fd00::/8".
+type Networks []netip.Prefix
 
-// ParseProxies reads a list of addresses and networks (CIDR), separated
+// ParseNetworks reads a list of addresses and networks (CIDR), separated
 // by commas or spaces: "127.0.0.1, 10.0.0.0/8, fd00::/8".
-func ParseProxies(s string) (Proxies, error) {
-	var out Proxies
+func ParseNetworks(s string) (Networks, error) {
+	var out Networks
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
 		if p, err := netip.ParsePrefix(f); err == nil {
 			out = append(out, p.Masked())
@@ -34,13 +31,47 @@ func ParseProxies(s string) (Proxies, error) {
 	return out, nil
 }
 
-func (ps Proxies) trusts(a netip.Addr) bool {
-	for _, p := range ps {
+// Contains reports whether a is in one of the networks.
+func (ns Networks) Contains(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range ns {
 		if p.Contains(a) {
 			return true
 		}
 	}
 	return false
+}
+
+// Proxies are the reverse proxies in front of pressroom
+// (PRESSROOM_TRUSTED_PROXIES): a request that comes through one of them
+// is from the client its X-Forwarded-For names. From anyone else the
+// header is not believed, since a client can write whatever it likes there.
+type Proxies = Networks
+
+// ParseProxies reads the proxies as ParseNetworks does.
+func ParseProxies(s string) (Proxies, error) { return ParseNetworks(s) }
+
+func (ps Proxies) trusts(a netip.Addr) bool { return ps.Contains(a) }
+
+// From reports whether r comes from one of nets: its client (Client) is
+// in them. A request from a peer that is not a trusted proxy but names a
+// client in X-Forwarded-For or Forwarded came through a proxy nobody
+// vouches for, so its client is unknown: it is from none of nets.
+func (ps Proxies) From(r *http.Request, nets Networks) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
+	if forwarded && !ps.trusts(peer) {
+		return false
+	}
+	client, err := netip.ParseAddr(ps.Client(r))
+	return err == nil && nets.Contains(client)
 }
 
 // Client is the address of the client that sent r: the connection's peer,

@@ -57,3 +57,35 @@ func TestClientBehindProxies(t *testing.T) {
 		t.Errorf("an empty list: %v, %v", ps, err)
 	}
 }
+
+func TestFromNetworks(t *testing.T) {
+	proxies, _ := ParseProxies("10.0.0.1")
+	nets, err := ParseNetworks("127.0.0.0/8, 192.168.0.0/16, fc00::/7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, peer, xff string
+		proxies         Proxies
+		want            bool
+	}{
+		{"a client in them", "192.168.1.5:5000", "", nil, true},
+		{"IPv4 in IPv6", "[::ffff:127.0.0.1]:5000", "", nil, true},
+		{"IPv6", "[fd12::1]:5000", "", nil, true},
+		{"a client outside", "203.0.113.5:5000", "", nil, false},
+		{"forwarded by a proxy nobody trusts", "127.0.0.1:5000", "192.168.1.5", nil, false},
+		{"through a trusted proxy, from inside", "10.0.0.1:5000", "192.168.1.5", proxies, true},
+		{"through a trusted proxy, from outside", "10.0.0.1:5000", "203.0.113.5", proxies, false},
+		{"the trusted proxy itself, outside them", "10.0.0.1:5000", "", proxies, false},
+		{"no address", "pipe", "", nil, false},
+	} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.RemoteAddr = tc.peer
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := tc.proxies.From(r, nets); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
