@@ -46,8 +46,9 @@ type Server struct {
 	// NoMetrics leaves GET /metrics off the API's port: the node serves
 	// Registry on a listener of its own (PRESSROOM_METRICS_ADDR).
 	NoMetrics bool
-	// MetricsFrom says whether a request may read GET /metrics (nil: any).
-	MetricsFrom func(*http.Request) bool
+	// MetricsFrom answers why a request may not read GET /metrics, or nil
+	// (nil MetricsFrom: anyone may).
+	MetricsFrom func(*http.Request) error
 	Clock       pressroom.Clock
 	// Ready reports whether the server takes requests (false while shutting down).
 	Ready func() bool
@@ -168,9 +169,11 @@ func (s *Server) Handler() http.Handler {
 // tell how much business the company does, and with whom.
 func (s *Server) metrics(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.MetricsFrom != nil && !s.MetricsFrom(r) {
-			s.Error(w, r, pressroom.Errorf(pressroom.EFORBIDDEN, "The metrics are served to PRESSROOM_METRICS_ALLOWED_NETWORKS only, or on PRESSROOM_METRICS_ADDR; %s is not in them.", httpx.Client(r.Context())))
-			return
+		if s.MetricsFrom != nil {
+			if err := s.MetricsFrom(r); err != nil {
+				s.Error(w, r, pressroom.Errorf(pressroom.EFORBIDDEN, "The metrics are served to PRESSROOM_METRICS_ALLOWED_NETWORKS only (or on PRESSROOM_METRICS_ADDR): %v.", err))
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	})

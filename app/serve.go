@@ -114,7 +114,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 		Orders:      ordersvc,
 		RateLimiter: httpx.NewRateLimiter(cfg.RateLimit), Logger: logger, Registry: reg,
 		Clock: clock, Ready: ready.Load, NoMetrics: cfg.MetricsAddr != "",
-		MetricsFrom: func(r *http.Request) bool { return cfg.TrustedProxies.From(r, cfg.MetricsAllowed) },
+		MetricsFrom: func(r *http.Request) error { return cfg.TrustedProxies.From(r, cfg.MetricsAllowed) },
 	}
 	// Each compatible API under its own prefix, on the same core, keys and
 	// rate limit (one limiter: a key's calls count the same on every API).

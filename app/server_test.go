@@ -423,7 +423,7 @@ func TestMetricsForTheAllowedNetworks(t *testing.T) {
 		t.Errorf("loopback, by default: %d %.200s", r.Status, r.Body)
 	}
 	for _, h := range []map[string]string{{"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=127.0.0.1"}} {
-		if r := metrics(def, h); r.Status != 403 || !strings.Contains(string(r.Body), "PRESSROOM_METRICS_ALLOWED_NETWORKS") {
+		if r := metrics(def, h); r.Status != 403 || !strings.Contains(string(r.Body), "PRESSROOM_METRICS_ALLOWED_NETWORKS") || !strings.Contains(string(r.Body), "forwarded by 127.0.0.1, which is not a trusted proxy") {
 			t.Errorf("forwarded by an untrusted proxy %v: %d %s", h, r.Status, r.Body)
 		}
 	}
@@ -442,7 +442,7 @@ func TestMetricsForTheAllowedNetworks(t *testing.T) {
 		{map[string]string{"Forwarded": `for="[2001:db8::7]:4711"`}, 200},
 		{map[string]string{"X-Forwarded-For": "198.51.100.1"}, 403},
 	} {
-		if r := metrics(srv, c.headers); r.Status != c.status {
+		if r := metrics(srv, c.headers); r.Status != c.status || (c.status == 403 && !strings.Contains(string(r.Body), "is not in them")) {
 			t.Errorf("%v: %d, want %d: %.200s", c.headers, r.Status, c.status, r.Body)
 		}
 	}

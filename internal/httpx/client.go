@@ -53,25 +53,27 @@ func ParseProxies(s string) (Proxies, error) { return ParseNetworks(s) }
 
 func (ps Proxies) trusts(a netip.Addr) bool { return ps.Contains(a) }
 
-// From reports whether r comes from one of nets: its client (Client) is
-// in them. A request from a peer that is not a trusted proxy but names a
-// client in X-Forwarded-For or Forwarded came through a proxy nobody
-// vouches for, so its client is unknown: it is from none of nets.
-func (ps Proxies) From(r *http.Request, nets Networks) bool {
+// From answers nil when r comes from one of nets: its client (Client) is
+// in them; else why not. A request from a peer that is not a trusted proxy
+// but names a client in X-Forwarded-For or Forwarded came through a proxy
+// nobody vouches for, so its client is unknown: it is from none of nets.
+func (ps Proxies) From(r *http.Request, nets Networks) error {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	peer, err := netip.ParseAddr(host)
 	if err != nil {
-		return false
+		return fmt.Errorf("the client's address %q is not an IP address", host)
 	}
-	forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
-	if forwarded && !ps.trusts(peer) {
-		return false
+	if (r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "") && !ps.trusts(peer) {
+		return fmt.Errorf("the request was forwarded by %s, which is not a trusted proxy, so its client is unknown", peer.Unmap())
 	}
 	client, err := netip.ParseAddr(ps.Client(r))
-	return err == nil && nets.Contains(client)
+	if err != nil || !nets.Contains(client) {
+		return fmt.Errorf("the client %s is not in them", ps.Client(r))
+	}
+	return nil
 }
 
 // Client is the address of the client that sent r: the connection's peer,

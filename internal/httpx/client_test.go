@@ -84,8 +84,8 @@ func TestFromNetworks(t *testing.T) {
 		if tc.xff != "" {
 			r.Header.Set("X-Forwarded-For", tc.xff)
 		}
-		if got := tc.proxies.From(r, nets); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		if err := tc.proxies.From(r, nets); (err == nil) != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 	}
 }
