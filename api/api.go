@@ -126,6 +126,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/operator/orders/{number}", s.operator(s.operatorOrders(s.handleGetOrder))},
 		{"GET /v1/operator/orders/{number}/events", s.operator(s.operatorOrders(s.handleOrderEvents))},
 		{"GET /v1/operator/orders/{number}/items/{item}/artwork", s.operator(s.operatorOrders(s.handleGetArtwork))},
+		{"PUT /v1/operator/orders/{number}/items/{item}/artwork", s.operator(s.handleStaffUpload)},
 		{"GET /v1/operator/orders/{number}/items/{item}/artwork/{index}/file", s.operator(s.operatorOrders(s.handleArtworkFile))},
 		{"GET /v1/operator/orders/{number}/documents", s.operator(s.operatorOrders(s.handleGetDocuments))},
 		{"GET /v1/operator/orders/{number}/documents/{kind}/file", s.operator(s.operatorOrders(s.handleDocumentFile))},

@@ -115,6 +115,35 @@ func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *
 	writeJSON(w, http.StatusAccepted, artworkView(a))
 }
 
+// PUT /v1/operator/orders/{number}/items/{item}/artwork: staff send an
+// item's file for any reseller's order, as a reseller uploads one (a file
+// fixed in prepress, or one the reseller sent another way: the Profotonet
+// API has no upload for a file that failed its md5). The file's event
+// names the staff member's key.
+func (s *Server) handleStaffUpload(w http.ResponseWriter, r *http.Request) {
+	n, err := orderNumber(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := itemID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	file, err := httpx.UploadFile(w, r, s.Artwork.Limit)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	a, err := s.Artwork.UploadBy(r.Context(), 0, n, id, file, staff(r))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, artworkView(a))
+}
+
 // GET /v1/orders/{number}/documents: the order's packing slip and shipping
 // label as fetched from their URLs (null where the order has none).
 func (s *Server) handleGetDocuments(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {

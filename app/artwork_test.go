@@ -923,3 +923,109 @@ func TestProductionListsOrdersWhoseFilesAreReady(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffSendAnItemsFile: a Profotonet order whose file failed its md5
+// waits on hold, and that API has no way to send the file again. Staff
+// send the right one (the reseller e-mailed it, or prepress fixed it): it
+// is checked as an upload, the order goes on to prepare, the reseller hears
+// it, and the file's event names the staff member. What an upload refuses,
+// staff's is refused too.
+func TestStaffSendAnItemsFile(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		img := photo(t, 400, 600, 90)
+		fs := fileServer(t, map[string][]byte{"/a.jpg": img})
+		rv := newReceiver(t)
+		env := callbackEnv()
+		env["PRESSROOM_MAX_FILE_MB"] = "1"
+		srv := startServer(t, st.args(t), env)
+		anna := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/keys", operatorKey, `{"name":"Anna (prepress)"}`), 201).Body)["key"].(string)
+
+		bad := pfOrder("staff-fix", fs.URL+"/a.jpg")
+		bad["notificationUrl"] = rv.URL + "/pf"
+		bad["entries"].([]any)[0].(map[string]any)["file"].(map[string]any)["md5"] = strings.Repeat("0", 32)
+		wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
+		if cb := decodeNumbers(t, rv.wait(t, "/pf", 2)[1].Body); cb["status"] != "hold" {
+			t.Fatalf("the md5 mismatch: %v", cb)
+		}
+		listed := path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id=staff-fix", demoKey, nil).Body), "data", 0)
+		o := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
+		item := num(t, path(t, o, "items", 0, "id"))
+		upload := fmt.Sprintf("%s/v1/operator/orders/%s/items/%s/artwork", srv.URL, o["number"], item)
+
+		r := doWith(t, "PUT", upload, anna, img, map[string]string{"Content-Type": "image/jpeg"})
+		if r.Status != 202 || !strings.Contains(string(r.Body), `"source":"upload"`) || !strings.Contains(string(r.Body), md5hex(img)) {
+			t.Fatalf("staff's upload: %d %s", r.Status, r.Body)
+		}
+		if state, a := fileState(t, srv.URL, o); state != "passed" || len(a["files"].([]any)) != 1 {
+			t.Fatalf("the file staff sent: %s %v", state, a)
+		}
+		if cb := decodeNumbers(t, rv.wait(t, "/pf", 3)[2].Body); cb["status"] != "prepare" {
+			t.Errorf("the reseller's callback after staff's file: %v", cb)
+		}
+		if g := pf(t, srv, "GET", "/order?referenceId=staff-fix", demoKey, nil); !strings.Contains(string(g.Body), `"status":"prepare"`) {
+			t.Errorf("the order after staff's file: %s", g.Body)
+		}
+		evs := string(do(t, "GET", operatorURL(srv, o, "/events"), operatorKey, nil).Body)
+		if !strings.Contains(evs, `"by":"Anna (prepress)"`) || !strings.Contains(evs, "item "+item+": uploaded by staff") {
+			t.Errorf("staff's events do not name who sent the file: %s", evs)
+		}
+
+		// Refused as a reseller's upload is.
+		for name, c := range map[string]struct {
+			url    string
+			body   []byte
+			status int
+		}{
+			"not a print file": {upload, []byte("hello, world"), 422},
+			"too large":        {upload, append(testfiles.PDF(200, 400, 10), bytes.Repeat([]byte("%"), 2<<20)...), 413},
+			"no such order":    {srv.URL + "/v1/operator/orders/424242/items/" + item + "/artwork", img, 404},
+			"no such item":     {fmt.Sprintf("%s/v1/operator/orders/%s/items/424242/artwork", srv.URL, o["number"]), img, 404},
+		} {
+			if r := doWith(t, "PUT", c.url, anna, c.body, map[string]string{"Content-Type": "application/octet-stream"}); r.Status != c.status {
+				t.Errorf("%s: %d %s, want %d", name, r.Status, r.Body, c.status)
+			}
+		}
+		wantOK(t, do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"in_production"}`), 200)
+		if r := doWith(t, "PUT", upload, anna, img, map[string]string{"Content-Type": "image/jpeg"}); r.Status != 409 || !strings.Contains(string(r.Body), "is in_production; its files can no longer change") {
+			t.Errorf("a file for an order in production: %d %s", r.Status, r.Body)
+		}
+		if state, a := fileState(t, srv.URL, o); state != "passed" || path(t, a, "files", 0, "md5") != md5hex(img) {
+			t.Errorf("after the refused uploads: %s %v", state, a)
+		}
+
+		// The same from the console: the failed item's row takes a file.
+		bad["referenceId"] = "staff-fix-2"
+		wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
+		listed = path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id=staff-fix-2", demoKey, nil).Body), "data", 0)
+		o2 := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
+		if state, _ := fileState(t, srv.URL, o2); state != "failed" {
+			t.Fatalf("the second order's file: %s", state)
+		}
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {anna}}), 303)
+		page2 := fmt.Sprintf("/console/orders/%s", o2["number"])
+		target := fmt.Sprintf("%s/items/%s/artwork", page2, num(t, path(t, o2, "items", 0, "id")))
+		action := `action="` + target + `"`
+		wantPage(t, b.get(page2), 200, action, `type="file" name="artwork"`)
+		send := func(data []byte) page {
+			ctype, body := artworkForm([][2]string{{"file:artwork", string(data)}})
+			return b.send("POST", target, bytes.NewReader(body), map[string]string{"Content-Type": ctype})
+		}
+		wantPage(t, send([]byte("hello, world")), 422, "The file was not taken")
+		wantPage(t, send(append(testfiles.PDF(200, 400, 10), bytes.Repeat([]byte("%"), 2<<20)...)), 413, "larger than 1 MB")
+		sent := send(img)
+		if sent.Status != 303 || sent.Location != page2+"?done=file" {
+			t.Fatalf("the console's upload: %d %q %s", sent.Status, sent.Location, sent.Body)
+		}
+		wantPage(t, b.get(sent.Location), 200, "The file is stored and being checked", "uploaded by staff", "Anna (prepress)")
+		if state, _ := fileState(t, srv.URL, o2); state != "passed" {
+			t.Errorf("the file sent from the console: %s", state)
+		}
+		// An order in production shows no form, and takes no file.
+		wantOK(t, do(t, "POST", operatorURL(srv, o2, "/status"), operatorKey, `{"status":"in_production"}`), 200)
+		if p := b.get(page2); strings.Contains(p.Body, action) {
+			t.Errorf("an order in production offers an upload")
+		}
+		wantPage(t, send(img), 409, "its files can no longer change")
+	})
+}

@@ -22,6 +22,8 @@ var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
 	// (TestArtworkUploads' "too large", TestProboUploader, TestBoxesErrors).
 	"PUT /boxes/v1/reseller/orders/{order_id}/products/{product_id}": {tooLarge: "a print file: the upload limit applies"},
 	"PUT /v1/orders/{number}/items/{item}/artwork":                   {tooLarge: "a print file: the upload limit applies"},
+	"PUT /v1/operator/orders/{number}/items/{item}/artwork":          {tooLarge: "a print file: the upload limit applies"},
+	"POST /console/orders/{number}/items/{item}/artwork":             {tooLarge: "a print file: the upload limit applies"},
 	"PUT /probo/uploader/{id}":                                       {tooLarge: "a print file: the upload limit applies", noKey: "the session's token in its URL authorises it"},
 	"POST /probo/uploader/{id}":                                      {tooLarge: "a print file: the upload limit applies", noKey: "the session's token in its URL authorises it"},
 	// A catalog may be larger than a request: 16 MB, checked below.
@@ -202,9 +204,12 @@ func TestABrokenUploadIsTheClientsMistake(t *testing.T) {
 			continue
 		}
 		uploads++
-		if p == "PUT /v1/orders/{number}/items/{item}/artwork" { // the fuzz order's file comes by URL
-			o := mustOrder(t, srv, demoKey, `{"id":"broken-upload","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
+		if strings.HasSuffix(p, "/items/{item}/artwork") { // the fuzz order's file comes by URL: one awaiting its upload
+			o := mustOrder(t, srv, demoKey, `{"id":"broken-upload-`+fmt.Sprint(uploads)+`","delivery":{"address":`+probonl+`},"items":[{"code":"dibond","options":`+dibondOptions+`,"upload":true}]}`)
 			fr.path = strings.TrimPrefix(orderURL(srv, o, "/items/"+num(t, path(t, o, "items", 0, "id"))+"/artwork"), srv.URL)
+			if strings.HasPrefix(p, "PUT /v1/operator/") {
+				fr.path = strings.Replace(fr.path, "/v1/orders/", "/v1/operator/orders/", 1)
+			}
 		}
 		for _, field := range []string{"artwork", "file"} {
 			r := doWith(t, fr.method, srv.URL+fr.path, fr.key, fmt.Sprintf(broken, field), map[string]string{"Content-Type": fr.ctype})
@@ -213,7 +218,7 @@ func TestABrokenUploadIsTheClientsMistake(t *testing.T) {
 			}
 		}
 		if strings.HasPrefix(p, "PUT /v1/") {
-			if st := path(t, decodeNumbers(t, do(t, "GET", srv.URL+fr.path, demoKey, nil).Body), "file_state"); st != "awaiting" {
+			if st := path(t, decodeNumbers(t, do(t, "GET", srv.URL+fr.path, fr.key, nil).Body), "file_state"); st != "awaiting" {
 				t.Errorf("after the broken uploads the item's file is %v, want still awaiting", st)
 			}
 		}

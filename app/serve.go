@@ -173,6 +173,7 @@ func (p *Program) serve(ctx context.Context, cfg *Config) error {
 	srv.Artwork = art
 	pro.Artwork = art
 	bx.Artwork = art
+	staff.Artwork = art
 	if cfg.Workers > 0 {
 		cleanups := cleanups(cfg, store, art, clock)
 		for _, c := range cleanups {

@@ -167,6 +167,13 @@ func (s *Service) fetch(ctx context.Context, a *order.Artwork) error {
 // Upload stores a file sent for a reseller's item, replacing the item's
 // files, and queues its preflight.
 func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, r io.Reader) (*order.Artwork, error) {
+	return s.UploadBy(ctx, resellerID, number, itemID, r, order.Who{Actor: order.ActorSystem})
+}
+
+// UploadBy is Upload for a file who sent: staff, for any reseller's order
+// (resellerID 0), with a file fixed in prepress or one the reseller sent
+// another way. The item's file event names them.
+func (s *Service) UploadBy(ctx context.Context, resellerID, number, itemID int64, r io.Reader, who order.Who) (*order.Artwork, error) {
 	if err := s.Uploadable(ctx, resellerID, number, itemID); err != nil {
 		return nil, err
 	}
@@ -175,7 +182,11 @@ func (s *Service) Upload(ctx context.Context, resellerID, number, itemID int64, 
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.Attach(ctx, number, itemID, key, info)
+	reason := "uploaded"
+	if who.Actor == order.ActorOperator {
+		reason = "uploaded by staff"
+	}
+	a, err := s.attach(ctx, number, itemID, key, info, reason, who)
 	if err != nil {
 		s.Discard(ctx, key)
 	}
@@ -198,6 +209,13 @@ func (s *Service) Uploadable(ctx context.Context, resellerID, number, itemID int
 	if it == nil {
 		return pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %d.", number, itemID)
 	}
+	return Replaceable(o, it)
+}
+
+// Replaceable reports whether an order's item may take a new file now:
+// nil, or ECONFLICT with the reason.
+func Replaceable(o *order.Order, it *order.Item) error {
+	number, itemID := o.Number, it.ID
 	switch {
 	case it.FileState == order.FileNone:
 		return pressroom.Errorf(pressroom.ECONFLICT, "Item %d needs no print file.", itemID)
@@ -231,6 +249,10 @@ func (s *Service) Take(ctx context.Context, key string, r io.Reader) (Info, erro
 
 // Attach makes a stored file (Take) an item's file and queues its check.
 func (s *Service) Attach(ctx context.Context, number, itemID int64, key string, info Info) (*order.Artwork, error) {
+	return s.attach(ctx, number, itemID, key, info, "uploaded", order.Who{Actor: order.ActorSystem})
+}
+
+func (s *Service) attach(ctx context.Context, number, itemID int64, key string, info Info, reason string, who order.Who) (*order.Artwork, error) {
 	a := &order.Artwork{OrderNumber: number, ItemID: itemID, Index: 0, Source: "upload", BlobKey: key,
 		Size: info.Size, MD5: info.MD5, SHA256: info.SHA256, ContentType: info.Type, State: order.FileChecking}
 	// The upload replaces the item's files: a URL's file that failed must
@@ -239,7 +261,7 @@ func (s *Service) Attach(ctx context.Context, number, itemID int64, key string, 
 		return nil, err
 	}
 	job := pressroom.Job{Args: orders.PreflightArgs{Number: number, ItemID: itemID}}
-	if _, err := s.Orders.SetFileState(ctx, number, itemID, order.FileChecking, "uploaded", job); err != nil {
+	if _, err := s.Orders.SetFileStateBy(ctx, number, itemID, order.FileChecking, reason, who, job); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -27,6 +27,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
 	"github.com/pressroom/pressroom/catalog"
 	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/orders"
@@ -66,6 +67,9 @@ type Server struct {
 	// handler, which reads the path values number and item and index (a
 	// print file) or kind (a document).
 	Files, Documents func(http.ResponseWriter, *http.Request, *pressroom.Principal)
+	// Artwork takes the files staff send for an item (nil: the console
+	// takes none).
+	Artwork *artwork.Service
 	// Secure marks the cookie Secure: the public URL is https.
 	Secure bool
 
@@ -130,6 +134,7 @@ func (s *Server) routes() []route {
 		staff("POST "+Base+"/orders/{number}/status", s.handleStatus),
 		staff("POST "+Base+"/orders/{number}/notes", s.handleNote),
 		staff("GET "+Base+"/orders/{number}/items/{item}/files/{index}", s.handleFile),
+		staff("POST "+Base+"/orders/{number}/items/{item}/artwork", s.handleUpload),
 		staff("GET "+Base+"/orders/{number}/documents/{kind}", s.handleDocument),
 		staff("GET "+Base+"/callbacks", s.handleCallbacks),
 		staff("POST "+Base+"/callbacks/{id}/redeliver", s.handleRedeliver),

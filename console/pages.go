@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/pressroom/pressroom"
+	"github.com/pressroom/pressroom/artwork"
+	"github.com/pressroom/pressroom/internal/httpx"
 	"github.com/pressroom/pressroom/order"
 	"github.com/pressroom/pressroom/orders"
 )
@@ -241,6 +243,8 @@ type itemView struct {
 	Price    string
 	Options  string
 	Files    []fileView
+	// Takes says staff may send the item a new file now.
+	Takes bool
 }
 
 type fileView struct {
@@ -278,6 +282,8 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, p *pressroo
 		notice = "The callback is queued to be sent again."
 	case "note":
 		notice = "The note is in the history, for staff only."
+	case "file":
+		notice = "The file is stored and being checked; the reseller hears the result."
 	}
 	s.showOrder(w, r, p, http.StatusOK, notice, nil, nil)
 }
@@ -308,7 +314,8 @@ func (s *Server) showOrder(w http.ResponseWriter, r *http.Request, p *pressroom.
 		return
 	}
 	for i, it := range o.Items {
-		iv := itemView{Item: it, Position: i + 1, Price: money(it.Price.Excl.StringFixed(2), o.Currency), Options: options(it)}
+		iv := itemView{Item: it, Position: i + 1, Price: money(it.Price.Excl.StringFixed(2), o.Currency), Options: options(it),
+			Takes: s.Artwork != nil && artwork.Replaceable(o, it) == nil}
 		for _, a := range arts {
 			if a.ItemID == it.ID {
 				iv.Files = append(iv.Files, s.fileView(o.Number, a, fmt.Sprintf("file %d", a.Index+1),
@@ -482,6 +489,34 @@ func (s *Server) handleNote(w http.ResponseWriter, r *http.Request, p *pressroom
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=note", Base, n), http.StatusSeeOther)
+}
+
+// POST /console/orders/{number}/items/{item}/artwork: a multipart form
+// with the file as artwork: staff send an item its file (one fixed in
+// prepress, or one the reseller sent another way), checked as an upload.
+func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
+	n, err := pathNumber(r, "number", "order")
+	if err != nil {
+		s.fail(w, r, p, err)
+		return
+	}
+	item, err := pathNumber(r, "item", "item")
+	if err != nil || s.Artwork == nil {
+		s.fail(w, r, p, pressroom.Errorf(pressroom.ENOTFOUND, "Order %d has no item %q that takes a file here.", n, r.PathValue("item")))
+		return
+	}
+	file, err := httpx.UploadFile(w, r, s.Artwork.Limit)
+	if err == nil {
+		_, err = s.Artwork.UploadBy(r.Context(), 0, n, item, file, order.Staff(p.KeyName))
+	}
+	if pressroom.ErrorCode(err) == pressroom.EMALFORMED {
+		err = &pressroom.Error{Code: pressroom.EMALFORMED, Message: "The form could not be read: " + pressroom.ErrorMessage(err), Fields: pressroom.ErrorFields(err)}
+	}
+	if err != nil {
+		s.refuse(w, r, p, err, nil)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s/orders/%d?done=file", Base, n), http.StatusSeeOther)
 }
 
 // GET /console/orders/{number}/items/{item}/files/{index}: the stored

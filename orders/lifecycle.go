@@ -323,15 +323,21 @@ const IdempotencyLifetime = 24 * time.Hour
 // SetFileState records what happened to an item's files (downloading,
 // checking, passed, failed) with an event, and the jobs that follow.
 func (s *Service) SetFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, error) {
+	return s.SetFileStateBy(ctx, number, itemID, state, reason, order.Who{Actor: order.ActorSystem}, jobs...)
+}
+
+// SetFileStateBy is SetFileState for a change that who made (staff who
+// sent an item's file), which its event names.
+func (s *Service) SetFileStateBy(ctx context.Context, number, itemID int64, state order.FileState, reason string, who order.Who, jobs ...pressroom.Job) (*order.Order, error) {
 	// The files of one order are fetched and checked at the same time:
 	// their state changes take turns (see again), and keep trying against
 	// another node's (see retry).
 	return s.retry(ctx, 0, number, filePatience, func() (*order.Order, bool, error) {
-		return s.setFileState(ctx, number, itemID, state, reason, jobs...)
+		return s.setFileState(ctx, number, itemID, state, reason, who, jobs...)
 	})
 }
 
-func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, jobs ...pressroom.Job) (*order.Order, bool, error) {
+func (s *Service) setFileState(ctx context.Context, number, itemID int64, state order.FileState, reason string, who order.Who, jobs ...pressroom.Job) (*order.Order, bool, error) {
 	o, err := s.Store.FindOrder(ctx, 0, number)
 	if err != nil {
 		return nil, false, err
@@ -344,7 +350,7 @@ func (s *Service) setFileState(ctx context.Context, number, itemID int64, state 
 	if it.FileState == state && len(jobs) == 0 {
 		return o, false, nil
 	}
-	ev := &order.Event{Actor: order.ActorSystem, Kind: "file", From: string(it.FileState), To: string(state),
+	ev := &order.Event{Actor: who.Actor, By: who.Name, Kind: "file", From: string(it.FileState), To: string(state),
 		Reason: fmt.Sprintf("item %d: %s", itemID, reason)}
 	it.FileState = state
 	evs := []*order.Event{ev}
