@@ -93,26 +93,9 @@ func (s *Server) handleGetArtwork(w http.ResponseWriter, r *http.Request, p *pre
 // or as the form field "artwork" (or "file") of a multipart body. It is
 // streamed to storage, never held whole; its type comes from its bytes.
 func (s *Server) handleUploadArtwork(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
-	n, ok := s.orderToChange(w, r, p)
-	if !ok {
-		return
+	if n, ok := s.orderToChange(w, r, p); ok {
+		s.upload(w, r, p.Reseller.ID, n, order.Who{Actor: order.ActorSystem})
 	}
-	id, err := itemID(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	file, err := httpx.UploadFile(w, r, s.Artwork.Limit)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	a, err := s.Artwork.Upload(r.Context(), p.Reseller.ID, n, id, file)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, artworkView(a))
 }
 
 // PUT /v1/operator/orders/{number}/items/{item}/artwork: staff send an
@@ -126,6 +109,12 @@ func (s *Server) handleStaffUpload(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	s.upload(w, r, 0, n, staff(r))
+}
+
+// upload takes the request's file for item {item} of the reseller's order
+// n (resellerID 0: any reseller's), sent by who.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, resellerID, n int64, who order.Who) {
 	id, err := itemID(r)
 	if err != nil {
 		s.Error(w, r, err)
@@ -136,7 +125,7 @@ func (s *Server) handleStaffUpload(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	a, err := s.Artwork.UploadBy(r.Context(), 0, n, id, file, staff(r))
+	a, err := s.Artwork.UploadBy(r.Context(), resellerID, n, id, file, who)
 	if err != nil {
 		s.Error(w, r, err)
 		return
