@@ -88,6 +88,10 @@ func (s *Server) handleUpdateDraft(w http.ResponseWriter, r *http.Request, p *pr
 		s.Error(w, r, err)
 		return
 	}
+	if fields = in.nulls(members); len(fields) > 0 {
+		s.Error(w, r, pressroom.Invalid("A draft keeps its delivery.", fields...))
+		return
+	}
 	change, fields := in.apply()
 	if len(fields) > 0 {
 		s.Error(w, r, pressroom.Invalid(fmt.Sprintf("The change has %d problem(s); each names its field.", len(fields)), fields...))
@@ -99,6 +103,41 @@ func (s *Server) handleUpdateDraft(w http.ResponseWriter, r *http.Request, p *pr
 		return
 	}
 	s.writeOrder(w, r, http.StatusOK, o)
+}
+
+// nulls reads the members sent as null: null clears a member as "" (or
+// [], for callback_urls) does, as JSON Merge Patch (RFC 7396) removes one,
+// and as null removes an address. The delivery itself cannot go: its
+// problem is answered.
+func (in *draftPatchIn) nulls(members map[string]json.RawMessage) []pressroom.FieldError {
+	isNull := func(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+	clear := func(ms map[string]json.RawMessage, ptrs map[string]**string) {
+		for name, p := range ptrs {
+			if raw, ok := ms[name]; ok && isNull(raw) {
+				*p = new(string)
+			}
+		}
+	}
+	clear(members, map[string]**string{"reference": &in.Reference, "purchase_order": &in.PurchaseOrder,
+		"contact_email": &in.ContactEmail, "production_time": &in.ProductionTime})
+	if raw, ok := members["callback_urls"]; ok && isNull(raw) {
+		in.CallbackURLs = &[]string{}
+	}
+	raw, ok := members["delivery"]
+	if !ok {
+		return nil
+	}
+	if isNull(raw) {
+		return []pressroom.FieldError{{Pointer: "/delivery", Code: "cannot_remove",
+			Detail: `send the members to change instead ("address": null removes the address)`}}
+	}
+	var dm map[string]json.RawMessage
+	if json.Unmarshal(raw, &dm) == nil && in.Delivery != nil {
+		d := in.Delivery
+		clear(dm, map[string]**string{"delivery_date": &d.DeliveryDate, "shipping_date": &d.ShippingDate,
+			"delivery_date_preset": &d.DeliveryDatePreset, "shipping_method_code": &d.ShippingMethodCode, "shipping_method_preset": &d.ShippingMethodPreset})
+	}
+	return nil
 }
 
 // apply translates the patch into a change of the draft's request, with

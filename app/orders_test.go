@@ -737,6 +737,7 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 			`{"billing_address":"Dam 1"}`:                                {"422", `"pointer":"/billing_address"`},
 			`{"delivery":{"address":"Dam 1"}}`:                           {"422", `"pointer":"/delivery/address"`, "invalid_address"},
 			`{"delivery":{"shipping_method_code":"by-pigeon"}}`:          {"422", `"pointer":"/delivery/shipping_method_code"`},
+			`{"delivery":null}`:                                          {"422", `"pointer":"/delivery"`, "cannot_remove"},
 		} {
 			r := patch(body)
 			if fmt.Sprint(r.Status) != want[0] {
@@ -798,6 +799,16 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 		evs := string(do(t, "GET", orderURL(srv, d, "/events"), demoKey, nil).Body)
 		if strings.Count(evs, "draft updated") != 7 {
 			t.Errorf("want 7 draft updates among the events: %s", evs)
+		}
+		// null clears a member as "" does (JSON Merge Patch): the reference,
+		// the purchase order, the production time (back to the slowest that
+		// fits), the callback URLs, the delivery's presets and method.
+		got = decodeNumbers(t, wantOK(t, patch(`{"reference":"R","purchase_order":"PO","callback_urls":["https://shop.example/cb"]}`), 200).Body)
+		got = decodeNumbers(t, wantOK(t, patch(`{"reference":null,"purchase_order":null,"production_time":null,"callback_urls":null,`+
+			`"delivery":{"shipping_method_code":null,"delivery_date_preset":null,"delivery_date":null}}`), 200).Body)
+		if got["reference"] != "" || got["purchase_order"] != "" || got["production_time"] == "24" || len(got["callback_urls"].([]any)) != 0 ||
+			path(t, got, "delivery", "shipping_method") == "pickup-dokkum" || path(t, got, "delivery", "address", "postal_code") != "9101PE" {
+			t.Errorf("after the nulls: %v", got)
 		}
 		c := do(t, "POST", orderURL(srv, d, "/checkout"), demoKey, nil)
 		if c.Status != 200 || path(t, decodeNumbers(t, c.Body), "delivery", "address", "postal_code") != "9101PE" {
