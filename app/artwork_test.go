@@ -1027,5 +1027,33 @@ func TestStaffSendAnItemsFile(t *testing.T) {
 			t.Errorf("an order in production offers an upload")
 		}
 		wantPage(t, send(img), 409, "its files can no longer change")
+
+		// And from the command line, beside the running server.
+		bad["referenceId"] = "staff-fix-3"
+		wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
+		listed = path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id=staff-fix-3", demoKey, nil).Body), "data", 0)
+		o3 := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
+		if state, _ := fileState(t, srv.URL, o3); state != "failed" {
+			t.Fatalf("the third order's file: %s", state)
+		}
+		fixed := filepath.Join(t.TempDir(), "fixed.jpg")
+		if err := os.WriteFile(fixed, img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n3, item3 := num(t, o3["number"]), num(t, path(t, o3, "items", 0, "id"))
+		code, out, errOut := runCLI(t, env, append([]string{"orders", "upload", n3, "--item", "424242", fixed}, srv.Args...)...)
+		if code == 0 || !strings.Contains(errOut, "has no item 424242") {
+			t.Errorf("an upload for no such item: %d %s %s", code, out, errOut)
+		}
+		code, out, errOut = runCLI(t, env, append([]string{"orders", "upload", n3, "--item", item3, "--by", "Bram", fixed}, srv.Args...)...)
+		if code != 0 || !strings.Contains(out, "item "+item3+" of order "+n3+" has the file fixed.jpg (image/jpeg") || !strings.Contains(out, md5hex(img)) {
+			t.Fatalf("the command line's upload: %d %s %s", code, out, errOut)
+		}
+		if state, _ := fileState(t, srv.URL, o3); state != "passed" {
+			t.Errorf("the file sent from the command line: %s", state)
+		}
+		if evs := string(do(t, "GET", operatorURL(srv, o3, "/events"), operatorKey, nil).Body); !strings.Contains(evs, `"by":"Bram"`) {
+			t.Errorf("the command line's upload is not Bram's: %s", evs)
+		}
 	})
 }

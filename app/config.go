@@ -82,6 +82,20 @@ type Config struct {
 // private networks (RFC 1918, RFC 4193), where a Prometheus server is.
 const DefaultMetricsNetworks = "127.0.0.0/8, ::1, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7"
 
+// maxFileMB reads PRESSROOM_MAX_FILE_MB: the largest print file taken
+// (500 MB when unset).
+func maxFileMB(getenv func(string) string) (int64, error) {
+	v := getenv("PRESSROOM_MAX_FILE_MB")
+	if v == "" {
+		return 500, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > 100_000 {
+		return 0, fmt.Errorf("PRESSROOM_MAX_FILE_MB must be a whole number of megabytes from 1, not %q", v)
+	}
+	return n, nil
+}
+
 // storeFlags adds --data and --db, defaulting from the environment.
 func storeFlags(fs *flag.FlagSet, cfg *Config, getenv func(string) string) {
 	fs.StringVar(&cfg.Data, "data", envOr(getenv, "PRESSROOM_DATA", "./pressroom-data"), "data directory: SQLite database and artwork (env PRESSROOM_DATA)")
@@ -181,13 +195,8 @@ func (cfg *Config) loadEnv(getenv func(string) string) error {
 		}
 		cfg.PreflightMemoryMB = n
 	}
-	cfg.MaxFileMB = 500
-	if v := getenv("PRESSROOM_MAX_FILE_MB"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 || n > 100_000 {
-			return fmt.Errorf("PRESSROOM_MAX_FILE_MB must be a whole number of megabytes from 1, not %q", v)
-		}
-		cfg.MaxFileMB = n
+	if cfg.MaxFileMB, err = maxFileMB(getenv); err != nil {
+		return err
 	}
 	cfg.Sandbox = getenv("PRESSROOM_SANDBOX") == "1"
 	cfg.SandboxStep = 2 * time.Second

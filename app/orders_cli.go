@@ -28,7 +28,7 @@ import (
 
 func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError("orders needs a subcommand: list, show, advance, note or files")
+		return usageError("orders needs a subcommand: list, show, advance, note, files or upload")
 	}
 	switch args[0] {
 	case "list":
@@ -158,6 +158,47 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 				return err
 			}
 			return p.orderFiles(ctx, s, blobs, n, out)
+		}})
+	case "upload":
+		var n, item int64
+		var by, file string
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders upload", flags: func(fs *flag.FlagSet) {
+			fs.Int64Var(&item, "item", 0, "the item's id (orders show lists them)")
+			fs.StringVar(&by, "by", p.commandLineUser(), "who sends the file, for the order's events (staff see it, resellers do not)")
+		}, check: func(rest []string) (err error) {
+			if len(rest) != 2 {
+				return usageError("orders upload takes an order number and a file: orders upload 1000042 --item 7 fixed.pdf")
+			}
+			if n, err = numberArg(rest[:1]); err != nil {
+				return err
+			}
+			if item < 1 {
+				return usageError("orders upload needs --item, the id of the item the file is for")
+			}
+			file = rest[1]
+			return nil
+		}, run: func(cfg *Config, s pressroom.Store, _ []string) error {
+			limit, err := maxFileMB(p.Getenv)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(file)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			blobs, err := p.openBlobs(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			art := &artwork.Service{Store: s, Orders: cliOrders(s), Blobs: blobs, Limit: limit << 20, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			a, err := art.UploadBy(ctx, 0, n, item, f, order.Staff(by))
+			if err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "item %d of order %d has the file %s (%s, %d bytes, md5 %s); a running server checks it now\n",
+				item, n, filepath.Base(file), a.ContentType, a.Size, a.MD5)
+			return nil
 		}})
 	}
 	return usageError("unknown orders subcommand %q", args[0])
