@@ -940,15 +940,25 @@ func TestStaffSendAnItemsFile(t *testing.T) {
 		srv := startServer(t, st.args(t), env)
 		anna := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/keys", operatorKey, `{"name":"Anna (prepress)"}`), 201).Body)["key"].(string)
 
-		bad := pfOrder("staff-fix", fs.URL+"/a.jpg")
-		bad["notificationUrl"] = rv.URL + "/pf"
-		bad["entries"].([]any)[0].(map[string]any)["file"].(map[string]any)["md5"] = strings.Repeat("0", 32)
-		wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
-		if cb := decodeNumbers(t, rv.wait(t, "/pf", 2)[1].Body); cb["status"] != "hold" {
+		// held places a Profotonet order whose file fails its md5, and
+		// answers the order (natively) once the file failed.
+		held := func(ref string) map[string]any {
+			t.Helper()
+			bad := pfOrder(ref, fs.URL+"/a.jpg")
+			bad["notificationUrl"] = rv.URL + "/" + ref
+			bad["entries"].([]any)[0].(map[string]any)["file"].(map[string]any)["md5"] = strings.Repeat("0", 32)
+			wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
+			listed := path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id="+ref, demoKey, nil).Body), "data", 0)
+			o := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
+			if state, _ := fileState(t, srv.URL, o); state != "failed" {
+				t.Fatalf("%s: the file is %s, want failed", ref, state)
+			}
+			return o
+		}
+		o := held("staff-fix")
+		if cb := decodeNumbers(t, rv.wait(t, "/staff-fix", 2)[1].Body); cb["status"] != "hold" {
 			t.Fatalf("the md5 mismatch: %v", cb)
 		}
-		listed := path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id=staff-fix", demoKey, nil).Body), "data", 0)
-		o := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
 		item := num(t, path(t, o, "items", 0, "id"))
 		upload := fmt.Sprintf("%s/v1/operator/orders/%s/items/%s/artwork", srv.URL, o["number"], item)
 
@@ -959,7 +969,7 @@ func TestStaffSendAnItemsFile(t *testing.T) {
 		if state, a := fileState(t, srv.URL, o); state != "passed" || len(a["files"].([]any)) != 1 {
 			t.Fatalf("the file staff sent: %s %v", state, a)
 		}
-		if cb := decodeNumbers(t, rv.wait(t, "/pf", 3)[2].Body); cb["status"] != "prepare" {
+		if cb := decodeNumbers(t, rv.wait(t, "/staff-fix", 3)[2].Body); cb["status"] != "prepare" {
 			t.Errorf("the reseller's callback after staff's file: %v", cb)
 		}
 		if g := pf(t, srv, "GET", "/order?referenceId=staff-fix", demoKey, nil); !strings.Contains(string(g.Body), `"status":"prepare"`) {
@@ -994,13 +1004,7 @@ func TestStaffSendAnItemsFile(t *testing.T) {
 		}
 
 		// The same from the console: the failed item's row takes a file.
-		bad["referenceId"] = "staff-fix-2"
-		wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
-		listed = path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id=staff-fix-2", demoKey, nil).Body), "data", 0)
-		o2 := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
-		if state, _ := fileState(t, srv.URL, o2); state != "failed" {
-			t.Fatalf("the second order's file: %s", state)
-		}
+		o2 := held("staff-fix-2")
 		b := newBrowser(t, srv)
 		wantPage(t, b.post("/console/login", url.Values{"key": {anna}}), 303)
 		page2 := fmt.Sprintf("/console/orders/%s", o2["number"])
@@ -1029,13 +1033,7 @@ func TestStaffSendAnItemsFile(t *testing.T) {
 		wantPage(t, send(img), 409, "its files can no longer change")
 
 		// And from the command line, beside the running server.
-		bad["referenceId"] = "staff-fix-3"
-		wantOK(t, pf(t, srv, "POST", "/order", demoKey, bad), 200)
-		listed = path(t, decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders?id=staff-fix-3", demoKey, nil).Body), "data", 0)
-		o3 := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/orders/"+num(t, path(t, listed, "number")), demoKey, nil).Body)
-		if state, _ := fileState(t, srv.URL, o3); state != "failed" {
-			t.Fatalf("the third order's file: %s", state)
-		}
+		o3 := held("staff-fix-3")
 		fixed := filepath.Join(t.TempDir(), "fixed.jpg")
 		if err := os.WriteFile(fixed, img, 0o644); err != nil {
 			t.Fatal(err)
