@@ -133,6 +133,7 @@ func (s *Server) routes() []route {
 		{"POST /v1/operator/orders/{number}/status", s.operator(s.handleOperatorStatus)},
 		{"POST /v1/operator/orders/{number}/payment", s.operator(s.handleOperatorPayment)},
 		{"POST /v1/operator/orders/{number}/notes", s.operator(s.handleOperatorNote)},
+		{"POST /v1/operator/orders/{number}/erase", s.operator(s.handleOperatorErase)},
 		{"GET /v1/operator/reprints", s.operator(s.handleOperatorReprints)},
 		{"GET /v1/operator/callbacks", s.operator(s.operatorOrders(s.handleListCallbacks))},
 		{"GET /v1/operator/callbacks/{id}", s.operator(s.operatorOrders(s.handleGetCallback))},

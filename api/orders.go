@@ -817,6 +817,26 @@ func (s *Server) handleOperatorStatus(w http.ResponseWriter, r *http.Request) {
 	s.writeOrder(w, r, http.StatusOK, o)
 }
 
+// POST /v1/operator/orders/{number}/erase: the personal data of a
+// delivered or cancelled order goes (its reseller asked for it); the order
+// is answered as it is now.
+func (s *Server) handleOperatorErase(w http.ResponseWriter, r *http.Request) {
+	n, err := orderNumber(r)
+	if err == nil {
+		err = httpx.NoBody(w, r, MaxBodyBytes) // an action takes no body
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	o, err := s.Orders.ErasePersonalData(r.Context(), n, staff(r))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeOrder(w, r, http.StatusOK, o)
+}
+
 // POST /v1/operator/orders/{number}/payment
 func (s *Server) handleOperatorPayment(w http.ResponseWriter, r *http.Request) {
 	n, err := orderNumber(r)

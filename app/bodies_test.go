@@ -14,6 +14,7 @@ import (
 var badBodyExempt = map[string]struct{ malformed, tooLarge, noKey string }{
 	// Actions: no body is read, a small one is drained, a large one refused.
 	"POST /v1/orders/{number}/cancel":         {malformed: "an action takes no body"},
+	"POST /v1/operator/orders/{number}/erase": {malformed: "an action takes no body"},
 	"POST /v1/orders/{number}/release":        {malformed: "an action takes no body"},
 	"POST /v1/orders/{number}/checkout":       {malformed: "an action takes no body"},
 	"POST /v1/callbacks/{id}/redeliver":       {malformed: "an action takes no body"},

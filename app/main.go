@@ -41,6 +41,7 @@ Usage:
   pressroom orders note NUMBER --text TEXT [--by NAME]   (a note for staff; resellers never see it)
   pressroom orders files NUMBER [--out DIR]   (the print files and documents, to print from)
   pressroom orders upload NUMBER --item ID FILE [--by NAME]   (an item's file from staff: checked as an upload)
+  pressroom orders erase NUMBER [--by NAME]   (a delivered or cancelled order's personal data, on its reseller's request)
   pressroom reprints list [--status requested|approved|rejected|all] [--reseller ID] [--limit N]
   pressroom reprints approve ID [--note TEXT] [--production-time HOURS] [--by NAME]   (a new order at no charge)
   pressroom reprints reject ID [--note TEXT] [--by NAME]

@@ -28,7 +28,7 @@ import (
 
 func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError("orders needs a subcommand: list, show, advance, note, files or upload")
+		return usageError("orders needs a subcommand: list, show, advance, note, files, upload or erase")
 	}
 	switch args[0] {
 	case "list":
@@ -158,6 +158,21 @@ func (p *Program) cmdOrders(ctx context.Context, args []string) error {
 				return err
 			}
 			return p.orderFiles(ctx, s, blobs, n, out)
+		}})
+	case "erase":
+		var n int64
+		var by string
+		return p.onStore(ctx, args[1:], storeCommand{name: "orders erase", flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&by, "by", p.commandLineUser(), "who erases, for the order's events (staff see it, resellers do not)")
+		}, check: func(rest []string) (err error) {
+			n, err = numberArg(rest)
+			return err
+		}, run: func(_ *Config, s pressroom.Store, _ []string) error {
+			if _, err := cliOrders(s).ErasePersonalData(ctx, n, order.Staff(by)); err != nil {
+				return describe(err)
+			}
+			fmt.Fprintf(p.Stdout, "order %d keeps no personal data: its addresses (but their country) and e-mail addresses are erased\n", n)
+			return nil
 		}})
 	case "upload":
 		var n, item int64
@@ -307,7 +322,11 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 	fmt.Fprintf(w, "order %d (reseller %d, id %q, reference %q)\n", o.Number, o.ResellerID, o.OwnID, o.Reference)
 	fmt.Fprintf(w, "  %s %s, status %s, payment %s, ordered %s\n", o.Type, o.Stage, o.Status, o.Payment, o.OrderDate)
 	to := "no delivery address yet (a draft is given its address before its checkout)"
-	if a := o.Delivery.Address; a != (order.Address{}) {
+	switch a := o.Delivery.Address; a {
+	case order.Address{}:
+	case order.Address{Country: a.Country}:
+		to = "an address in " + a.Country + " (its personal data erased)"
+	default:
 		to = fmt.Sprintf("%s, %s %s, %s %s, %s", a.Name(), a.Street, a.HouseNumber, a.PostalCode, a.City, a.Country)
 	}
 	fmt.Fprintf(w, "  to %s by %s: ships %s, arrives %s\n", to, o.Delivery.ShippingMethod, o.Delivery.ShippingDate, o.Delivery.DeliveryDate)

@@ -1197,3 +1197,84 @@ func TestOrderTenantIsolation(t *testing.T) {
 		}
 	})
 }
+
+// TestErasePersonalData: on a reseller's request staff erase the personal
+// data of a delivered or cancelled order (operator API, command line): its
+// addresses but their country and its e-mail addresses go from every view
+// and search; products, amounts and dates stay; the history names who. An
+// order still to be made or shipped keeps its addresses.
+func TestErasePersonalData(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st storeArgs) {
+		srv := startServer(t, st.args(t), nil)
+		anna := decodeNumbers(t, wantOK(t, do(t, "POST", srv.URL+"/v1/operator/keys", operatorKey, `{"name":"Anna"}`), 201).Body)["key"].(string)
+		o := mustOrder(t, srv, demoKey, orderBody("gdpr-1", `"billing_address":{"first_name":"Jan","last_name":"Jansen","street":"Dam","house_number":"1","postal_code":"1012JS","city":"Amsterdam","country":"NL"}`,
+			`"error_email_addresses":["ops@shop.example"]`))
+		erase := func(o map[string]any, key string) response {
+			return do(t, "POST", operatorURL(srv, o, "/erase"), key, nil)
+		}
+		if r := erase(o, anna); r.Status != 409 || !strings.Contains(string(r.Body), "its addresses are needed until it is delivered or cancelled") {
+			t.Fatalf("erasing an accepted order: %d %s", r.Status, r.Body)
+		}
+		for _, s := range []string{"in_production", "shipment_created", "shipment_delivered"} {
+			wantOK(t, do(t, "POST", operatorURL(srv, o, "/status"), operatorKey, `{"status":"`+s+`"}`), 200)
+		}
+		before := decodeNumbers(t, do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body)
+		got := decodeNumbers(t, wantOK(t, erase(o, anna), 200).Body)
+		if a := fmt.Sprint(path(t, got, "delivery", "address")); a != "map[country:NL]" {
+			t.Errorf("the delivery address after: %s", a)
+		}
+		if a := fmt.Sprint(got["billing_address"]); a != "map[country:NL]" || got["contact_email"] != "" || len(got["error_email_addresses"].([]any)) != 0 {
+			t.Errorf("after: billing %s, contact %v, error addresses %v", a, got["contact_email"], got["error_email_addresses"])
+		}
+		for _, k := range []string{"number", "status", "order_date", "reference"} {
+			if fmt.Sprint(got[k]) != fmt.Sprint(before[k]) {
+				t.Errorf("%s changed: %v, was %v", k, got[k], before[k])
+			}
+		}
+		if fmt.Sprint(path(t, got, "totals", "total")) != fmt.Sprint(path(t, before, "totals", "total")) || len(got["items"].([]any)) != 2 {
+			t.Errorf("the amounts or items changed: %v / %v", got["totals"], got["items"])
+		}
+		// Nothing finds the order by the names any more; the reseller sees it so.
+		if l := decodeNumbers(t, do(t, "GET", srv.URL+"/v1/operator/orders?address_name=Probo", operatorKey, nil).Body); num(t, path(t, l, "meta", "items")) != "0" {
+			t.Errorf("the erased order is found by its address's name: %v", l)
+		}
+		if body := string(do(t, "GET", orderURL(srv, o, ""), demoKey, nil).Body); strings.Contains(body, "Fortuinweg") || strings.Contains(body, "customer@test.com") {
+			t.Errorf("the reseller's view keeps personal data: %s", body)
+		}
+		if body := string(do(t, "POST", srv.URL+"/probo/order/status", demoKey, `{"orders":[{"id":"gdpr-1"}]}`).Body); strings.Contains(body, "Fortuinweg") {
+			t.Errorf("Probo's view keeps personal data: %s", body)
+		}
+		b := newBrowser(t, srv)
+		wantPage(t, b.post("/console/login", url.Values{"key": {operatorKey}}), 303)
+		if p := b.get(fmt.Sprintf("/console/orders/%s", o["number"])); p.Status != 200 || strings.Contains(p.Body, "Fortuinweg") || !strings.Contains(p.Body, "In NL; its personal data was erased.") {
+			t.Errorf("the staff's page after: %d %s", p.Status, p.Body)
+		}
+		// Once: again answers the order, and writes no second event.
+		wantOK(t, erase(o, anna), 200)
+		evs := string(do(t, "GET", operatorURL(srv, o, "/events"), operatorKey, nil).Body)
+		if strings.Count(evs, `"kind":"erased"`) != 1 || !strings.Contains(evs, `"by":"Anna"`) {
+			t.Errorf("the history: %s", evs)
+		}
+		if r := do(t, "POST", srv.URL+"/v1/operator/orders/424242/erase", operatorKey, nil); r.Status != 404 {
+			t.Errorf("erasing no order: %d %s", r.Status, r.Body)
+		}
+		// From the command line: a cancelled order's go; an accepted one's stay.
+		c := mustOrder(t, srv, demoKey, orderBody("gdpr-2"))
+		live := mustOrder(t, srv, demoKey, orderBody("gdpr-3"))
+		wantOK(t, do(t, "POST", orderURL(srv, c, "/cancel"), demoKey, nil), 200)
+		code, out, errOut := runCLI(t, nil, append([]string{"orders", "erase", num(t, c["number"]), "--by", "Bram"}, srv.Args...)...)
+		if code != 0 || !strings.Contains(out, "keeps no personal data") {
+			t.Errorf("the command line's erase: %d %s %s", code, out, errOut)
+		}
+		if code, out, _ := runCLI(t, nil, append([]string{"orders", "show", num(t, c["number"])}, srv.Args...)...); code != 0 || !strings.Contains(out, "to an address in NL (its personal data erased)") {
+			t.Errorf("orders show of the erased order: %d %s", code, out)
+		}
+		if a := fmt.Sprint(path(t, decodeNumbers(t, do(t, "GET", orderURL(srv, c, ""), demoKey, nil).Body), "delivery", "address")); a != "map[country:NL]" {
+			t.Errorf("the cancelled order's address after the command line: %s", a)
+		}
+		code, _, errOut = runCLI(t, nil, append([]string{"orders", "erase", num(t, live["number"])}, srv.Args...)...)
+		if code == 0 || !strings.Contains(errOut, "is accepted: its addresses are needed") {
+			t.Errorf("the command line's erase of an accepted order: %d %s", code, errOut)
+		}
+	})
+}

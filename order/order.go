@@ -199,6 +199,21 @@ type Address struct {
 	Email      string `json:"email,omitempty"`
 }
 
+// ErasePersonalData removes from the order what names or reaches a
+// person: its delivery and billing addresses but their country, and its
+// contact and error e-mail addresses. Its products, amounts, prices, dates
+// and countries stay, for the books. It answers whether there was anything
+// to remove.
+func (o *Order) ErasePersonalData() bool {
+	before := fmt.Sprint(o.Delivery.Address, o.Billing, o.ContactEmail, o.ErrorEmails)
+	o.Delivery.Address = Address{Country: o.Delivery.Address.Country}
+	if o.Billing != nil {
+		o.Billing = &Address{Country: o.Billing.Country}
+	}
+	o.ContactEmail, o.ErrorEmails = "", nil
+	return fmt.Sprint(o.Delivery.Address, o.Billing, o.ContactEmail, o.ErrorEmails) != before
+}
+
 // Name is how an address is addressed: company, else the person.
 func (a Address) Name() string {
 	if a.CompanyName != "" {
@@ -402,6 +417,10 @@ type Event struct {
 // EventNote is the kind of a staff note: an event for staff only, which
 // resellers' views of the history leave out and which sends no callback.
 const EventNote = "note"
+
+// EventErased is the kind of the event of an order whose personal data
+// was erased (Order.ErasePersonalData).
+const EventErased = "erased"
 
 // StaffOnly says whether only staff may see the event.
 func (e *Event) StaffOnly() bool { return e.Kind == EventNote }

@@ -253,6 +253,24 @@ func (s *Service) SetPayment(ctx context.Context, number int64, p order.Payment,
 	})
 }
 
+// ErasePersonalData removes the personal data of a delivered or
+// cancelled order (order.ErasePersonalData), when its reseller, the
+// controller of that data, asks for it: for an order still to be made or
+// shipped it is ECONFLICT. The event names who; no callback is sent. An
+// order with nothing left to erase is answered as it is.
+func (s *Service) ErasePersonalData(ctx context.Context, number int64, who order.Who) (*order.Order, error) {
+	return s.change(ctx, 0, number, func(o *order.Order) ([]*order.Event, []*order.Package, error) {
+		if o.Status != order.ShipmentDelivered && o.Status != order.Cancelled {
+			return nil, nil, pressroom.Errorf(pressroom.ECONFLICT, "Order %d is %s: its addresses are needed until it is delivered or cancelled.", number, o.Status)
+		}
+		if !o.ErasePersonalData() {
+			return nil, nil, nil
+		}
+		return []*order.Event{{Actor: who.Actor, By: who.Name, Kind: order.EventErased,
+			Reason: "personal data erased: the addresses (but their country) and the e-mail addresses"}}, nil, nil
+	})
+}
+
 // MaxStaffNote is the longest staff note, in characters.
 const MaxStaffNote = 2000
 
