@@ -207,6 +207,9 @@ func addressField(fields []pressroom.FieldError, ptr string, raw json.RawMessage
 	if err := httpx.Unmarshal(raw, true, a); err != nil {
 		return addressPatch{}, append(fields, pressroom.FieldError{Pointer: ptr, Code: "invalid_address", Detail: "an address object, or null to remove it"})
 	}
+	if *a == (order.Address{}) { // {} is no address: null removes one
+		return addressPatch{}, append(fields, pressroom.FieldError{Pointer: ptr + "/country", Code: "required", Detail: "an address has at least its country; null removes the address"})
+	}
 	return addressPatch{sent: true, a: a}, fields
 }
 

@@ -738,6 +738,7 @@ func TestADraftTakesItsAddressAndDeliveryLater(t *testing.T) {
 			`{"delivery":{"address":"Dam 1"}}`:                           {"422", `"pointer":"/delivery/address"`, "invalid_address"},
 			`{"delivery":{"shipping_method_code":"by-pigeon"}}`:          {"422", `"pointer":"/delivery/shipping_method_code"`},
 			`{"delivery":null}`:                                          {"422", `"pointer":"/delivery"`, "cannot_remove"},
+			`{"delivery":{"address":{}},"billing_address":{}}`:           {"422", `"pointer":"/delivery/address/country"`, `"pointer":"/billing_address/country"`, "null removes the address"},
 		} {
 			r := patch(body)
 			if fmt.Sprint(r.Status) != want[0] {
