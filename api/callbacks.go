@@ -70,12 +70,8 @@ func callbackView(cb *order.Callback, attempts []*order.CallbackAttempt) callbac
 // GET /v1/callbacks?order=&status=&page=&per_page= (operators: every reseller's, reseller_id filter)
 func (s *Server) handleListCallbacks(w http.ResponseWriter, r *http.Request, p *pressroom.Principal) {
 	q := paramsOf(r)
-	f := pressroom.CallbackFilter{ResellerID: resellerOf(p), Status: order.CallbackStatus(q.get("status"))}
-	switch f.Status {
-	case "", order.CallbackPending, order.CallbackDelivered, order.CallbackFailed:
-	default:
-		q.bad("status", "invalid_status", "pending, delivered or failed", "status is pending, delivered or failed.")
-	}
+	f := pressroom.CallbackFilter{ResellerID: resellerOf(p),
+		Status: order.CallbackStatus(q.oneOf("status", string(order.CallbackPending), string(order.CallbackDelivered), string(order.CallbackFailed)))}
 	f.OrderNumber = q.id("order", "order number")
 	if p.Reseller == nil { // an operator's
 		f.ResellerID = q.id("reseller_id", "reseller id")

@@ -1038,12 +1038,7 @@ func reprintViews(list []*order.Reprint) []reprintOut {
 // GET /v1/operator/reprints?status=&reseller_id=&page=&per_page=
 func (s *Server) handleOperatorReprints(w http.ResponseWriter, r *http.Request) {
 	q := paramsOf(r)
-	f := pressroom.ReprintFilter{Status: order.ReprintStatus(q.get("status"))}
-	switch f.Status {
-	case "", order.ReprintRequested, order.ReprintApproved, order.ReprintRejected:
-	default:
-		q.bad("status", "invalid_status", "requested, approved or rejected", "status is requested, approved or rejected.")
-	}
+	f := pressroom.ReprintFilter{Status: order.ReprintStatus(q.oneOf("status", string(order.ReprintRequested), string(order.ReprintApproved), string(order.ReprintRejected)))}
 	f.ResellerID = q.id("reseller_id", "reseller id")
 	pg := q.page()
 	if err := q.err(); err != nil {

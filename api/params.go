@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,6 +93,17 @@ func (p *params) id(name, what string) int64 {
 }
 
 // err is nil, or EMALFORMED naming every problem.
+// oneOf reads parameter name: one of values, or none (""); another is
+// a problem ("status is requested, approved or rejected.").
+func (p *params) oneOf(name string, values ...string) string {
+	v := p.get(name)
+	if v != "" && !slices.Contains(values, v) {
+		list := strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+		p.bad(name, "invalid_"+name, list, name+" is "+list+".")
+	}
+	return v
+}
+
 func (p *params) err() error {
 	switch len(p.fields) {
 	case 0:

@@ -322,9 +322,9 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 	fmt.Fprintf(w, "order %d (reseller %d, id %q, reference %q)\n", o.Number, o.ResellerID, o.OwnID, o.Reference)
 	fmt.Fprintf(w, "  %s %s, status %s, payment %s, ordered %s\n", o.Type, o.Stage, o.Status, o.Payment, o.OrderDate)
 	to := "no delivery address yet (a draft is given its address before its checkout)"
-	switch a := o.Delivery.Address; a {
-	case order.Address{}:
-	case order.Address{Country: a.Country}:
+	switch a := o.Delivery.Address; {
+	case a == order.Address{}:
+	case a.Erased():
 		to = "an address in " + a.Country + " (its personal data erased)"
 	default:
 		to = fmt.Sprintf("%s, %s %s, %s %s, %s", a.Name(), a.Street, a.HouseNumber, a.PostalCode, a.City, a.Country)
@@ -339,11 +339,7 @@ func (p *Program) showOrder(o *order.Order, evs []*order.Event, pkgs []*order.Pa
 		fmt.Fprintf(w, "  package %s %s %s\n", pk.Carrier, pk.TrackingCode, pk.TrackingURL)
 	}
 	for _, rp := range slices.Backward(rps) { // oldest first, as the events
-		var items []string
-		for _, it := range rp.Items {
-			items = append(items, fmt.Sprintf("item %d × %s", it.ItemID, it.Quantity))
-		}
-		fmt.Fprintf(w, "  reprint %d: %s (%s), %s", rp.ID, rp.Status, rp.Reason, strings.Join(items, ", "))
+		fmt.Fprintf(w, "  reprint %d: %s (%s), %s", rp.ID, rp.Status, rp.Reason, rp.ItemList())
 		if rp.NewOrder != 0 {
 			fmt.Fprintf(w, ", made as order %d", rp.NewOrder)
 		}

@@ -574,11 +574,7 @@ func (s *Server) handleReprints(w http.ResponseWriter, r *http.Request, p *press
 		if rp.DecidedAt != nil {
 			row.Decided = s.when(*rp.DecidedAt)
 		}
-		var parts []string
-		for _, it := range rp.Items {
-			parts = append(parts, fmt.Sprintf("item %d × %s", it.ItemID, it.Quantity.String()))
-		}
-		row.Items = strings.Join(parts, ", ")
+		row.Items = rp.ItemList()
 		if rp.Status == order.ReprintRequested {
 			times, original, err := s.Orders.ReprintTimes(r.Context(), rp)
 			if err != nil {

@@ -214,6 +214,10 @@ func (o *Order) ErasePersonalData() bool {
 	return fmt.Sprint(o.Delivery.Address, o.Billing, o.ContactEmail, o.ErrorEmails) != before
 }
 
+// Erased reports whether the address is one whose personal data was
+// erased: its country and nothing else.
+func (a Address) Erased() bool { return a.Country != "" && a == Address{Country: a.Country} }
+
 // Name is how an address is addressed: company, else the person.
 func (a Address) Name() string {
 	if a.CompanyName != "" {
@@ -479,6 +483,15 @@ type Reprint struct {
 	Decision  string // staff's note on the decision
 	CreatedAt time.Time
 	DecidedAt *time.Time
+}
+
+// ItemList lists what the reprint asks for: "item 3 × 2, item 4 × 1".
+func (rp *Reprint) ItemList() string {
+	parts := make([]string, len(rp.Items))
+	for i, it := range rp.Items {
+		parts[i] = fmt.Sprintf("item %d × %s", it.ItemID, it.Quantity)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ReprintItem is one item to make again, and how many.
